@@ -1,0 +1,66 @@
+import { type Command, InvalidArgumentError, Option } from "../deps.ts";
+import type { EndpointFlags } from "../config/flags.ts";
+import { loadEndpoints } from "../config/load.ts";
+import type { MigrationEndpoints } from "../config/types.ts";
+
+/** Options every cluster-facing command accepts, as commander hands them over. */
+export type EndpointOptionValues = EndpointFlags & { pipeline?: string };
+
+/**
+ * Adds the endpoint options shared by every command that talks to clusters: either a Data
+ * Prepper pipeline file, or `--source/--target` with auth and TLS flags. There is deliberately no
+ * password flag: secrets come from the pipeline file, environment variables or files.
+ */
+export function addEndpointOptions(command: Command): Command {
+  return command
+    .option("--pipeline <file>", "Data Prepper pipeline YAML naming source and target")
+    .option("--source <url>", "source cluster URL, e.g. http://127.0.0.1:9200")
+    .option("--target <url>", "target OpenSearch URL")
+    .option("--source-user <name>", "source user (or FETCH_MIGRATION_SOURCE_USER)")
+    .option("--target-user <name>", "target user (or FETCH_MIGRATION_TARGET_USER)")
+    .option(
+      "--source-password-file <file>",
+      "file holding the source password (or FETCH_MIGRATION_SOURCE_PASSWORD)",
+    )
+    .option(
+      "--target-password-file <file>",
+      "file holding the target password (or FETCH_MIGRATION_TARGET_PASSWORD)",
+    )
+    .option(
+      "--source-api-key-file <file>",
+      "file holding the source API key (or FETCH_MIGRATION_SOURCE_API_KEY)",
+    )
+    .option(
+      "--target-api-key-file <file>",
+      "file holding the target API key (or FETCH_MIGRATION_TARGET_API_KEY)",
+    )
+    .option("--source-aws-region <region>", "sign source requests with AWS SigV4 in this region")
+    .option("--target-aws-region <region>", "sign target requests with AWS SigV4 in this region")
+    .addOption(
+      new Option("--source-aws-service <service>", "SigV4 service of the source")
+        .choices(["es", "aoss"]),
+    )
+    .addOption(
+      new Option("--target-aws-service <service>", "SigV4 service of the target")
+        .choices(["es", "aoss"]),
+    )
+    .option("--source-ca <file>", "PEM file of a CA to trust for the source")
+    .option("--target-ca <file>", "PEM file of a CA to trust for the target")
+    .option("--insecure", "skip TLS certificate verification on both clusters")
+    .option("--source-insecure", "skip TLS certificate verification on the source")
+    .option("--target-insecure", "skip TLS certificate verification on the target")
+    .option("--timeout <seconds>", "per-request timeout in seconds", parsePositiveNumber);
+}
+
+/** Turns parsed option values into validated endpoints (exit code 2 on bad input). */
+export function resolveEndpoints(values: EndpointOptionValues): Promise<MigrationEndpoints> {
+  return loadEndpoints(values, Deno.env.toObject());
+}
+
+function parsePositiveNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`expected a positive number of seconds, got "${text}"`);
+  }
+  return value;
+}

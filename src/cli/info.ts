@@ -1,0 +1,80 @@
+import type { Command } from "../deps.ts";
+import { ClusterClient } from "../cluster/client.ts";
+import type { EndpointConfig } from "../config/types.ts";
+import { redactUrl } from "../config/redact.ts";
+import {
+  addEndpointOptions,
+  type EndpointOptionValues,
+  resolveEndpoints,
+} from "./endpoint-options.ts";
+import { printHuman, printJson } from "./output.ts";
+import { type ClusterSummary, readClusterSummary } from "../cluster/summary.ts";
+
+/** What `info --json` prints: one summary per side, or the error that side gave. */
+export interface InfoResult {
+  source: ClusterSummary | { url: string; error: string };
+  target: ClusterSummary | { url: string; error: string };
+}
+
+/** Registers `info`: connect to both clusters and describe them. */
+export function registerInfo(program: Command): void {
+  addEndpointOptions(
+    program
+      .command("info")
+      .description(
+        "connect to source and target and print, for each, distribution, version, health and index count",
+      )
+      .option("--json", "print the result as JSON on stdout"),
+  ).action(async (options: EndpointOptionValues & { json?: boolean }) => {
+    const endpoints = await resolveEndpoints(options);
+    const [source, target] = await Promise.allSettled([
+      describe(endpoints.source),
+      describe(endpoints.target),
+    ]);
+    const result: InfoResult = {
+      source: settledOrError(source, endpoints.source),
+      target: settledOrError(target, endpoints.target),
+    };
+    if (options.json) printJson(result);
+    else printHuman(formatInfo(result));
+    // Both sides were tried so the operator sees every problem at once; the first one decides
+    // the exit code.
+    const failure = [source, target].find((s) => s.status === "rejected");
+    if (failure?.status === "rejected") throw failure.reason;
+  });
+}
+
+async function describe(endpoint: EndpointConfig): Promise<ClusterSummary> {
+  const client = new ClusterClient(endpoint);
+  try {
+    return await readClusterSummary(client);
+  } finally {
+    client.close();
+  }
+}
+
+function settledOrError(
+  settled: PromiseSettledResult<ClusterSummary>,
+  endpoint: EndpointConfig,
+): ClusterSummary | { url: string; error: string } {
+  if (settled.status === "fulfilled") return settled.value;
+  const reason = settled.reason;
+  return {
+    url: redactUrl(endpoint.url),
+    error: reason instanceof Error ? reason.message : String(reason),
+  };
+}
+
+/** Human text for `info`, one block per cluster. */
+export function formatInfo(result: InfoResult): string {
+  const block = (role: string, side: InfoResult["source"]): string => {
+    if ("error" in side) return `${role}: ${side.url}\n  unavailable: ${side.error}`;
+    return [
+      `${role}: ${side.url}`,
+      `  ${side.distribution} ${side.version} (cluster "${side.clusterName}")`,
+      `  health: ${side.health}`,
+      `  indices: ${side.indices} (plus ${side.systemIndices} system or hidden)`,
+    ].join("\n");
+  };
+  return `${block("source", result.source)}\n${block("target", result.target)}`;
+}

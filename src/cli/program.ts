@@ -1,0 +1,28 @@
+import { Command } from "../deps.ts";
+import { VERSION } from "../version.ts";
+import { setUpLogging } from "../log.ts";
+import { registerInfo } from "./info.ts";
+
+/** Builds the `fetch-migration` command tree; each command lives in its own module. */
+export function buildProgram(): Command {
+  const program = new Command("fetch-migration")
+    .description(
+      "Move indices and documents from Elasticsearch 6-8 or OpenSearch 1-3 to OpenSearch.\n" +
+        "Reports go to stderr; --json results go to stdout.\n\n" +
+        "Exit codes: 0 success, 1 migration or verification failed, 2 bad usage or input\n" +
+        "(nothing changed), 3 a cluster could not be reached or refused the credentials.",
+    )
+    .version(VERSION, "-V, --version", "print the version")
+    .option("-v, --verbose", "log every request and decision (debug level)")
+    .option("-q, --quiet", "log warnings and errors only")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .hook("preAction", async (root) => {
+      const { verbose, quiet } = root.opts<{ verbose?: boolean; quiet?: boolean }>();
+      await setUpLogging(verbose ? "debug" : quiet ? "warning" : "info");
+    });
+  registerInfo(program);
+  // Sub-commands inherit exitOverride so a usage error anywhere surfaces as a CommanderError.
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}

@@ -1,0 +1,34 @@
+import {
+  configureLogging,
+  getLogger,
+  getTextFormatter,
+  type Logger,
+  type LogRecord,
+} from "./deps.ts";
+
+const encoder = new TextEncoder();
+
+/** Root logging category; modules log under `["fetch-migration", "<module>"]`. */
+export const LOG_ROOT = "fetch-migration";
+
+/** A logger for one module, e.g. `logger("cluster")`. */
+export function logger(module: string): Logger {
+  return getLogger([LOG_ROOT, module]);
+}
+
+/**
+ * Sends every log record to stderr, synchronously, so log lines never interleave out of order
+ * with the human report (also on stderr) and stdout stays clean for `--json`.
+ */
+export async function setUpLogging(level: "debug" | "info" | "warning"): Promise<void> {
+  const format = getTextFormatter({ timestamp: "time", level: "ABBR", category: "." });
+  await configureLogging({
+    reset: true,
+    sinks: { stderr: (record: LogRecord) => Deno.stderr.writeSync(encoder.encode(format(record))) },
+    loggers: [
+      { category: [LOG_ROOT], lowestLevel: level, sinks: ["stderr"] },
+      // LogTape reports its own problems under this category; keep them visible but quiet.
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
+    ],
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * Data shapes of the metadata step. A snapshot is what we read from one cluster; a plan is what
+ * we decided from two snapshots. Both are plain data: pure modules compute them, I/O modules
+ * fill or apply them.
+ */
+
+/** Which product and version a cluster runs (subset of the client's ClusterInfo). */
+export interface ClusterVersion {
+  distribution: "elasticsearch" | "opensearch";
+  /** Full version string, e.g. "7.10.2". */
+  version: string;
+  major: number;
+  minor: number;
+}
+
+/** One alias as `GET /<index>/_alias` returns it. */
+export interface AliasDefinition {
+  filter?: Record<string, unknown>;
+  index_routing?: string;
+  search_routing?: string;
+  routing?: string;
+  is_write_index?: boolean;
+  is_hidden?: boolean;
+}
+
+/** One index of one cluster, as read. */
+export interface IndexMetadata {
+  name: string;
+  /**
+   * Settings as the cluster returned them under `settings` (nested `{index: {...}}` objects, or
+   * flat `"index.x.y"` keys with `flat_settings=true`).
+   */
+  settings: Record<string, unknown>;
+  /**
+   * Mappings as returned: typeless `{properties, dynamic, ...}` (ES 7+, OpenSearch), or keyed by
+   * mapping type on ES 6 (`{"_doc": {...}}` or a custom type name, possibly several, `_default_`).
+   */
+  mappings: Record<string, unknown>;
+  aliases: Record<string, AliasDefinition>;
+  /** `undefined` when the cluster did not report health for it (e.g. closed). */
+  health?: "green" | "yellow" | "red";
+  state: "open" | "close";
+  /** Top-level documents (`_count`), not Lucene docs (which include nested ones). */
+  documents: number;
+}
+
+/** The three template kinds. */
+export type TemplateKind = "component" | "index" | "legacy";
+
+/** One template of one cluster, body as the cluster returned it. */
+export interface TemplateMetadata {
+  name: string;
+  kind: TemplateKind;
+  /**
+   * component: `{template: {settings, mappings, aliases}, version?, _meta?}`;
+   * index (composable): `{index_patterns, template?, composed_of?, priority?, version?, _meta?, data_stream?}`;
+   * legacy: `{order, index_patterns | template (ES 6 may use "template"), settings, mappings, aliases, version?}`.
+   */
+  body: Record<string, unknown>;
+}
+
+/** Everything the metadata step reads from one cluster. */
+export interface ClusterSnapshot {
+  /** Base URL without credentials. */
+  url: string;
+  version: ClusterVersion;
+  indices: IndexMetadata[];
+  templates: TemplateMetadata[];
+}
+
+/** One applied change to make a source definition acceptable to the target. */
+export interface Transformation {
+  /** Index or template name it applied to. */
+  subject: string;
+  /** "index" or the template kind. */
+  subjectKind: "index" | TemplateKind;
+  /** Stable rule id, e.g. "remove-mapping-type". */
+  rule: string;
+  /** What changed, e.g. "mapping type [doc] removed; mappings are typeless". */
+  detail: string;
+}
+
+/** One difference between source and target definitions of the same name. */
+export interface Difference {
+  /** Dotted path, e.g. "mappings.properties.msg.type" or "settings.index.number_of_shards". */
+  path: string;
+  /** Values as text; `undefined` when absent on that side. */
+  source?: string;
+  target?: string;
+}
+
+/** A name that will not be migrated, with why. */
+export interface Skipped {
+  name: string;
+  reason: string;
+}
+
+/** Buckets of the plan, per DESIGN.md, for indices and for each template kind. */
+export interface Buckets {
+  /** Missing on the target: will be created (and, for indices, filled). */
+  create: string[];
+  /** Same definition on both sides and the target index is empty: will be filled. */
+  identical_empty: string[];
+  /** Same definition and the target already holds documents: left alone. */
+  identical: string[];
+  /** Different definitions: left alone, each difference named. */
+  conflicting: Array<{ name: string; differences: Difference[] }>;
+  /** Left out by include/exclude patterns, or system/hidden. */
+  excluded: string[];
+  /** Red or closed indices (skipped unless allowed), with the reason. */
+  unhealthy: Skipped[];
+  /** Not migratable as-is (e.g. several mapping types), with the reason. */
+  unsupported: Skipped[];
+}
+
+/** What the metadata step decided. Pure data; the report and apply read it. */
+export interface MigrationPlan {
+  source: { url: string; distribution: string; version: string };
+  target: { url: string; distribution: string; version: string };
+  indices: Buckets;
+  templates: { component: Buckets; index: Buckets; legacy: Buckets };
+  documents: { total: number; per_index: Record<string, number> };
+  transformations: Transformation[];
+  /**
+   * What to create on the target, already transformed, in apply order: component templates,
+   * index templates, legacy templates, then indices. Not part of the JSON report.
+   */
+  creations: Creation[];
+}
+
+/** One create request the apply step will send. */
+export type Creation =
+  | {
+    kind: "index";
+    name: string;
+    body: {
+      settings: Record<string, unknown>;
+      mappings: Record<string, unknown>;
+      aliases: Record<string, AliasDefinition>;
+    };
+  }
+  | { kind: TemplateKind; name: string; body: Record<string, unknown> };
+
+/** Selection rules for the plan. */
+export interface PlanOptions {
+  /** Glob patterns (`*`, `?`); an index is taken if it matches any (all when empty). */
+  include: string[];
+  /** Glob patterns; an index matching any is excluded. */
+  exclude: string[];
+  /** Java-style full-match regexes from a pipeline's `indices.include` (all when empty). */
+  includeRegex: string[];
+  /** Java-style full-match regexes from a pipeline's `indices.exclude`. */
+  excludeRegex: string[];
+  /** Take red indices too (default: skip and list them). */
+  allowRed: boolean;
+}

@@ -1,0 +1,164 @@
+/**
+ * `deno task dataprepper install|status`: assembles Data Prepper from its Maven Central jars into
+ * `.test-clusters/data-prepper/` with the layout of the official tarball (`bin/data-prepper`,
+ * `config/`, `pipelines/`, `lib/`), so the original orchestrator's
+ * `<data-prepper-dir>/bin/data-prepper` convention works unchanged.
+ *
+ * Maven resolves the jars from a generated throwaway pom. `data-prepper-main` is taken without
+ * its dependencies: its pom depends on the aggregate `data-prepper-plugins` project, which is not
+ * published, and would pull in every plugin anyway. The engine comes from `data-prepper-core`,
+ * the opensearch source and sink from the `opensearch` plugin, the credentials extension both
+ * of them require from `aws-plugin`, and the default `in_memory` coordination store from its
+ * own plugin.
+ */
+
+const HOME = new URL("../../.test-clusters/data-prepper/", import.meta.url).pathname;
+const BUILD = new URL("../../.test-clusters/data-prepper-build/", import.meta.url).pathname;
+const MAVEN_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1";
+
+/** Data Prepper release to assemble; `FM_DATA_PREPPER_VERSION` overrides it. */
+export const DATA_PREPPER_VERSION = Deno.env.get("FM_DATA_PREPPER_VERSION") ?? "2.16.0";
+
+/** Maven coordinates `[groupId, artifactId, transitive]` that make up the runtime. */
+export const DATA_PREPPER_ARTIFACTS: ReadonlyArray<readonly [string, string, boolean]> = [
+  ["org.opensearch.dataprepper.core", "data-prepper-main", false],
+  ["org.opensearch.dataprepper.core", "data-prepper-core", true],
+  ["org.opensearch.dataprepper.plugins", "opensearch", true],
+  ["org.opensearch.dataprepper.plugins", "aws-plugin", true],
+  ["org.opensearch.dataprepper.plugins", "in-memory-source-coordination-store", true],
+];
+
+/** The launcher, as the official tarball's `bin/data-prepper` runs it. */
+const LAUNCHER = `#!/usr/bin/env bash
+# Written by Fetch Migration's test harness; same contract as the official launcher.
+set -e
+HOME_DIR="$(cd "$(dirname "$0")/.." && pwd)"
+JAVA="\${JAVA_HOME:+$JAVA_HOME/bin/}java"
+exec "$JAVA" -Dfile.encoding=UTF-8 $JAVA_OPTS -Ddata-prepper.dir="$HOME_DIR" \\
+  -cp "$HOME_DIR/lib/*" org.opensearch.dataprepper.DataPrepperExecute "$@"
+`;
+
+const SERVER_CONFIG = `ssl: false
+serverPort: 4900
+metricRegistries: [Prometheus]
+`;
+
+function pomFor(version: string): string {
+  const dependencies = DATA_PREPPER_ARTIFACTS.map(([group, artifact, transitive]) => {
+    const exclusions = transitive
+      ? ""
+      : "<exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion></exclusions>";
+    return `    <dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId>` +
+      `<version>${version}</version>${exclusions}</dependency>`;
+  });
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.fetch-migration</groupId><artifactId>data-prepper-runtime</artifactId>
+  <version>1</version><packaging>pom</packaging>
+  <dependencies>
+${dependencies.join("\n")}
+  </dependencies>
+</project>
+`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** True when a previous install left a complete runtime. */
+export async function isInstalled(): Promise<boolean> {
+  if (!(await exists(`${HOME}bin/data-prepper`))) return false;
+  for await (const entry of Deno.readDir(`${HOME}lib`)) {
+    if (entry.name.startsWith("data-prepper-main")) return true;
+  }
+  return false;
+}
+
+async function resolveJars(version: string): Promise<void> {
+  await Deno.mkdir(BUILD, { recursive: true });
+  await Deno.writeTextFile(`${BUILD}pom.xml`, pomFor(version));
+  const output = await new Deno.Command("mvn", {
+    args: [
+      "-B",
+      "-ntp",
+      // Re-ask Central every time instead of trusting a cached "not found" from an earlier try.
+      "-U",
+      "-f",
+      `${BUILD}pom.xml`,
+      `${MAVEN_PLUGIN}:copy-dependencies`,
+      `-DoutputDirectory=${BUILD}lib`,
+      "-DincludeScope=runtime",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output().catch((error) => {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error("mvn is not installed: apt-get install -y maven");
+    }
+    throw error;
+  });
+  if (!output.success) {
+    const log = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+    const missing = [...log.matchAll(/Could not find artifact (\S+)|(\S+) was not found in/g)]
+      .map((m) => m[1] ?? m[2]);
+    const detail = missing.length > 0
+      ? `Maven Central has no ${[...new Set(missing)].join(", ")}`
+      : log.split("\n").filter((line) => line.includes("[ERROR]")).slice(0, 5).join("\n");
+    throw new Error(
+      `could not resolve Data Prepper ${version} from Maven Central: ${detail}\n` +
+        `command: mvn -f ${BUILD}pom.xml ${MAVEN_PLUGIN}:copy-dependencies\n` +
+        `fix: set FM_DATA_PREPPER_VERSION to a release that is published there, or check ` +
+        `that this machine's Maven repository serves the org.opensearch.dataprepper groups`,
+    );
+  }
+}
+
+async function layOut(): Promise<void> {
+  // Assemble beside the final place and rename, so a failed install never leaves half a tree.
+  const staging = `${HOME.replace(/\/$/, "")}.staging/`;
+  await Deno.remove(staging, { recursive: true }).catch(() => {});
+  for (const dir of ["bin", "config", "pipelines", "lib", "logs"]) {
+    await Deno.mkdir(`${staging}${dir}`, { recursive: true });
+  }
+  for await (const jar of Deno.readDir(`${BUILD}lib`)) {
+    await Deno.copyFile(`${BUILD}lib/${jar.name}`, `${staging}lib/${jar.name}`);
+  }
+  await Deno.writeTextFile(`${staging}bin/data-prepper`, LAUNCHER, { mode: 0o755 });
+  await Deno.writeTextFile(`${staging}config/data-prepper-config.yaml`, SERVER_CONFIG);
+  await Deno.remove(HOME, { recursive: true }).catch(() => {});
+  await Deno.rename(staging, HOME);
+}
+
+/** Installs Data Prepper unless it is already there; returns its home directory. */
+export async function installDataPrepper(version = DATA_PREPPER_VERSION): Promise<string> {
+  if (await isInstalled()) return HOME;
+  console.error(`resolving Data Prepper ${version} from Maven Central...`);
+  await resolveJars(version);
+  await layOut();
+  return HOME;
+}
+
+if (import.meta.main) {
+  const [verb] = Deno.args;
+  try {
+    if (verb === "install") {
+      const home = await installDataPrepper();
+      console.error(`Data Prepper ${DATA_PREPPER_VERSION} is in ${home}`);
+    } else if (verb === "status") {
+      console.error(await isInstalled() ? `installed in ${HOME}` : "not installed");
+    } else {
+      console.error("usage: deno task dataprepper install|status");
+      Deno.exit(2);
+    }
+  } catch (error) {
+    console.error(`dataprepper ${verb}: ${error instanceof Error ? error.message : error}`);
+    Deno.exit(1);
+  }
+}
