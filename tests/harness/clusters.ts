@@ -1,0 +1,94 @@
+/**
+ * `deno task clusters up|down|status [name...]`: the real test nodes (es6 es7 es8 os1 os2 os3)
+ * and the TLS proxy in front of os2. `up` starts what is missing, reuses what runs, and exits
+ * non-zero naming every node that failed and why.
+ */
+import { NODE_NAMES, type NodeName, nodeModules, runningPid, startNode, stopNode, probe } from "./nodes.ts";
+import { PROXY_NAME, proxyStatus, startTestProxy, stopTestProxy } from "./mod.ts";
+
+type Name = NodeName | typeof PROXY_NAME;
+const ALL: readonly Name[] = [...NODE_NAMES, PROXY_NAME];
+
+function parseNames(args: string[]): Name[] {
+  const unknown = args.filter((arg) => !ALL.includes(arg as Name));
+  if (unknown.length > 0) {
+    console.error(`unknown node ${unknown.join(", ")}; known: ${ALL.join(" ")}`);
+    Deno.exit(2);
+  }
+  return args.length > 0 ? args as Name[] : [...ALL];
+}
+
+async function up(names: Name[]): Promise<boolean> {
+  const nodes = names.filter((name): name is NodeName => name !== PROXY_NAME);
+  // The proxy fronts os2, so it needs os2 whether or not it was named.
+  if (names.includes(PROXY_NAME) && !nodes.includes("os2")) nodes.push("os2");
+  const failures: string[] = [];
+  await Promise.all(nodes.map(async (name) => {
+    try {
+      const { node, startupSeconds, reused } = await startNode(name);
+      const modules = await nodeModules(name);
+      console.log(
+        `${name.padEnd(5)} ${node.distribution} ${node.version} at ${node.url} ` +
+          `${reused ? "(already running)" : `started in ${startupSeconds.toFixed(1)} s`}; ` +
+          `modules: ${modules.join(", ") || "none"}`,
+      );
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : error}`);
+    }
+  }));
+  if (names.includes(PROXY_NAME)) {
+    if (failures.some((failure) => failure.startsWith("os2:"))) {
+      failures.push(`${PROXY_NAME}: not started because os2 is not up`);
+    } else {
+      try {
+        const proxy = await startTestProxy();
+        console.log(`proxy nginx HTTPS + basic auth at ${proxy.url} -> os2 (CA ${proxy.caPath})`);
+      } catch (error) {
+        failures.push(`${PROXY_NAME}: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+  }
+  for (const failure of failures) console.error(`FAILED ${failure}`);
+  return failures.length === 0;
+}
+
+async function status(names: Name[]): Promise<void> {
+  for (const name of names) {
+    if (name === PROXY_NAME) {
+      console.log(`${name.padEnd(5)} ${await proxyStatus()}`);
+      continue;
+    }
+    const [node, pid] = await Promise.all([probe(name), runningPid(name)]);
+    console.log(
+      node
+        ? `${name.padEnd(5)} running ${node.distribution} ${node.version} at ${node.url}` +
+          (pid ? ` (pid ${pid})` : " (not started by this harness)")
+        : `${name.padEnd(5)} stopped`,
+    );
+  }
+}
+
+async function down(names: Name[]): Promise<void> {
+  if (names.includes(PROXY_NAME)) {
+    await stopTestProxy();
+    console.log(`${PROXY_NAME.padEnd(5)} stopped`);
+  }
+  await Promise.all(names.filter((n): n is NodeName => n !== PROXY_NAME).map(async (name) => {
+    console.log(`${name.padEnd(5)} ${await stopNode(name)}`);
+  }));
+}
+
+if (import.meta.main) {
+  const [verb, ...rest] = Deno.args;
+  const names = parseNames(rest);
+  if (verb === "up") {
+    Deno.exit((await up(names)) ? 0 : 1);
+  } else if (verb === "down") {
+    await down(names);
+  } else if (verb === "status") {
+    await status(names);
+  } else {
+    console.error("usage: deno task clusters up|down|status [es6 es7 es8 os1 os2 os3 proxy]");
+    Deno.exit(2);
+  }
+}
