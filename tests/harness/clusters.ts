@@ -3,7 +3,15 @@
  * and the TLS proxy in front of os2. `up` starts what is missing, reuses what runs, and exits
  * non-zero naming every node that failed and why.
  */
-import { NODE_NAMES, type NodeName, nodeModules, runningPid, startNode, stopNode, probe } from "./nodes.ts";
+import {
+  NODE_NAMES,
+  nodeModules,
+  type NodeName,
+  probe,
+  runningPid,
+  startNode,
+  stopNode,
+} from "./nodes.ts";
 import { PROXY_NAME, proxyStatus, startTestProxy, stopTestProxy } from "./mod.ts";
 
 type Name = NodeName | typeof PROXY_NAME;
@@ -73,9 +81,11 @@ async function down(names: Name[]): Promise<void> {
     await stopTestProxy();
     console.log(`${PROXY_NAME.padEnd(5)} stopped`);
   }
-  await Promise.all(names.filter((n): n is NodeName => n !== PROXY_NAME).map(async (name) => {
-    console.log(`${name.padEnd(5)} ${await stopNode(name)}`);
-  }));
+  await Promise.all(
+    names.filter((n): n is NodeName => n !== PROXY_NAME).map(async (name) => {
+      console.log(`${name.padEnd(5)} ${await stopNode(name)}`);
+    }),
+  );
 }
 
 if (import.meta.main) {

@@ -2,7 +2,7 @@
  * What integration tests import: `ensureNodes` brings up (or reuses) the named real nodes and
  * returns how to reach them.
  */
-import { CLUSTERS_DIR, type NodeName, nodeModules, startNode } from "./nodes.ts";
+import { CLUSTERS_DIR, nodeModules, type NodeName, startNode } from "./nodes.ts";
 import { proxyStatus as statusOf, startProxy, stopProxy } from "./proxy.ts";
 
 export { nodeUrl } from "./nodes.ts";
@@ -52,7 +52,9 @@ export function proxyStatus(): Promise<"running" | "stopped"> {
  * Brings up the named nodes (and os2 for the proxy), reusing running ones. Throws with the
  * node's log tail when one cannot start: a missing prerequisite fails loudly, never skips.
  */
-export async function ensureNodes(names: Array<NodeName | "proxy">): Promise<Record<string, NodeHandle>> {
+export async function ensureNodes(
+  names: Array<NodeName | "proxy">,
+): Promise<Record<string, NodeHandle>> {
   const nodes = names.filter((name): name is NodeName => name !== PROXY_NAME);
   if (names.includes(PROXY_NAME) && !nodes.includes("os2")) nodes.push("os2");
   const handles: Record<string, NodeHandle> = {};

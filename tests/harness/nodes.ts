@@ -162,16 +162,25 @@ export interface RunningNode {
   clusterName: string;
 }
 
-/** Asks the node's port who is there; `undefined` when nothing answers. */
+/**
+ * Asks the node's port who is there; `undefined` when nothing answers. Reads `_nodes/_local`
+ * rather than `GET /`: the ES 8 integ-test zip lacks the rest-root module that serves `/`.
+ */
 export async function probe(name: NodeName): Promise<RunningNode | undefined> {
   try {
-    const response = await fetch(nodeUrl(name), { signal: AbortSignal.timeout(3000) });
+    const response = await fetch(
+      `${nodeUrl(name)}/_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.build_flavor`,
+      { signal: AbortSignal.timeout(3000) },
+    );
     const body = await response.json();
+    const [node] = Object.values(body.nodes) as Array<{ version: string; build_flavor?: string }>;
+    // Elasticsearch reports a build flavor (and 7.14+ the product header); OpenSearch neither.
+    const elastic = response.headers.has("x-elastic-product") || node.build_flavor !== undefined;
     return {
       name,
       url: nodeUrl(name),
-      version: body.version.number,
-      distribution: body.version.distribution === "opensearch" ? "opensearch" : "elasticsearch",
+      version: node.version,
+      distribution: elastic ? "elasticsearch" : "opensearch",
       clusterName: body.cluster_name,
     };
   } catch {
@@ -272,7 +281,11 @@ async function patchJvmOptions(spec: NodeSpec, home: string): Promise<void> {
 async function addModule(spec: NodeSpec, home: string, module: ExtraModule): Promise<void> {
   const jars = `${nodeDir(spec.name)}/module-${module.name}-jars`;
   await Deno.remove(jars, { recursive: true }).catch(() => {});
-  await copyWithDependencies(module.artifact, jars, `${nodeDir(spec.name)}/module-${module.name}-pom`);
+  await copyWithDependencies(
+    module.artifact,
+    jars,
+    `${nodeDir(spec.name)}/module-${module.name}-pom`,
+  );
   const libArtifacts = new Set([...Deno.readDirSync(`${home}/lib`)].map((e) => artifactOf(e.name)));
   const target = `${home}/modules/${module.name}`;
   await Deno.mkdir(target, { recursive: true });
@@ -286,7 +299,10 @@ async function addModule(spec: NodeSpec, home: string, module: ExtraModule): Pro
   );
   const descriptor = template
     .replace(/^name=.*$/m, `name=${module.name}`)
-    .replace(/^description=.*$/m, `description=${module.name} (added by the Fetch Migration harness)`)
+    .replace(
+      /^description=.*$/m,
+      `description=${module.name} (added by the Fetch Migration harness)`,
+    )
     .replace(/^classname=.*$/m, `classname=${module.classname}`);
   await Deno.writeTextFile(`${target}/plugin-descriptor.properties`, descriptor);
   await Deno.writeTextFile(`${target}/plugin-security.policy`, module.policy);
@@ -333,7 +349,10 @@ async function writeConfig(spec: NodeSpec, home: string): Promise<string> {
   };
   const file = spec.product === "elasticsearch" ? "elasticsearch.yml" : "opensearch.yml";
   const lines = Object.entries(settings).map(([key, value]) => yamlLine(key, value));
-  await Deno.writeTextFile(`${config}/${file}`, `# written by the Fetch Migration harness\n${lines.join("\n")}\n`);
+  await Deno.writeTextFile(
+    `${config}/${file}`,
+    `# written by the Fetch Migration harness\n${lines.join("\n")}\n`,
+  );
   return config;
 }
 
@@ -349,7 +368,9 @@ export async function logTail(name: NodeName, lines = 40): Promise<string> {
   for (const file of logFiles(name)) {
     try {
       const text = await Deno.readTextFile(file);
-      parts.push(`--- ${file} (last ${lines} lines)\n${text.trimEnd().split("\n").slice(-lines).join("\n")}`);
+      parts.push(
+        `--- ${file} (last ${lines} lines)\n${text.trimEnd().split("\n").slice(-lines).join("\n")}`,
+      );
     } catch {
       // That log does not exist for this product or version.
     }
@@ -437,13 +458,18 @@ async function waitHealthy(spec: NodeSpec): Promise<void> {
     }
     const pid = await readPid(spec.name);
     // The pid file appears only once the JVM is up; before that give the launcher 60 s.
-    if ((pid !== undefined && !alive(pid)) || (pid === undefined && Date.now() - started > 60_000 && !(await launcherRunning(spec.name)))) {
+    if (
+      (pid !== undefined && !alive(pid)) ||
+      (pid === undefined && Date.now() - started > 60_000 && !(await launcherRunning(spec.name)))
+    ) {
       throw new Error(`${spec.name} exited during startup\n${await logTail(spec.name)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   throw new Error(
-    `${spec.name} did not reach yellow health within ${START_TIMEOUT_MS / 1000} s\n${await logTail(spec.name)}`,
+    `${spec.name} did not reach yellow health within ${START_TIMEOUT_MS / 1000} s\n${await logTail(
+      spec.name,
+    )}`,
   );
 }
 
