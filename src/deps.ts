@@ -27,7 +27,10 @@ export type { Logger, LogLevel, LogRecord, Sink } from "npm:@logtape/logtape@^2.
 export { Command, CommanderError, InvalidArgumentError, Option } from "npm:commander@^15.1.0";
 export { SignatureV4 } from "npm:@smithy/signature-v4@^5.7.0";
 export { Sha256 } from "npm:@aws-crypto/sha256-js@^5.2.0";
-export { fromNodeProviderChain } from "npm:@aws-sdk/credential-providers@^3.1173.0";
+export {
+  fromNodeProviderChain,
+  fromTemporaryCredentials,
+} from "npm:@aws-sdk/credential-providers@^3.1173.0";
 export type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,

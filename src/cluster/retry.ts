@@ -1,0 +1,50 @@
+/**
+ * When to try a request again and how long to wait first. Pure: the random source and the clock
+ * are passed in, so the schedule is unit tested exactly.
+ */
+
+/** Bounds of the retry loop. */
+export interface RetryPolicy {
+  /** Attempts in all, the first one included. */
+  maxAttempts: number;
+  /** Ceiling of the first backoff, doubled per attempt. */
+  baseDelayMs: number;
+  /** No single wait is longer than this. */
+  maxDelayMs: number;
+}
+
+/** Four attempts, waits of up to 0.25 s, 0.5 s, 1 s: short enough for an interactive command. */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 8000 };
+
+/**
+ * Statuses that mean "not now" rather than "no": too many requests, and a gateway or node that
+ * is briefly unavailable. 500 is left out: clusters use it for real errors too.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 502 || status === 503 || status === 504;
+}
+
+/**
+ * Wait before attempt `attempt + 1` (attempt counts from 1): "full jitter", a random delay up to
+ * an exponentially growing ceiling, so many clients backing off together do not retry in step.
+ */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Milliseconds a `Retry-After` header asks for (seconds, or an HTTP date), capped by the policy;
+ * `undefined` when absent or unreadable.
+ */
+export function retryAfterDelay(
+  header: string | null,
+  policy: RetryPolicy,
+  now: number,
+): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(policy.maxDelayMs, Math.max(0, ms));
+}

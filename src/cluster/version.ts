@@ -1,0 +1,83 @@
+/** Which product and version a cluster runs, read from what it answers. Pure. */
+
+/** Product and version of a cluster. */
+export interface ClusterInfo {
+  distribution: "elasticsearch" | "opensearch";
+  /** Full version, e.g. "7.10.2". */
+  version: string;
+  major: number;
+  minor: number;
+  patch: number;
+  clusterName: string;
+  /** Elasticsearch's `default` or `oss`; absent on OpenSearch. */
+  buildFlavor?: string;
+}
+
+function splitVersion(version: string): Pick<ClusterInfo, "major" | "minor" | "patch"> {
+  const [major, minor, patch] = version.split(/[.-]/).map((part) => Number.parseInt(part, 10));
+  if (!Number.isInteger(major)) throw new Error(`unreadable version "${version}"`);
+  return { major, minor: minor || 0, patch: patch || 0 };
+}
+
+/**
+ * Reads the body of `GET /`. OpenSearch says `version.distribution: "opensearch"`, also in its
+ * compatibility mode where `version.number` pretends to be 7.10.2; Elasticsearch has no
+ * distribution field.
+ */
+export function parseRootInfo(body: unknown): ClusterInfo {
+  const root = body as {
+    cluster_name?: string;
+    version?: {
+      number?: string;
+      distribution?: string;
+      build_flavor?: string;
+      minimum_wire_compatibility_version?: string;
+    };
+  };
+  const number = root?.version?.number;
+  if (typeof number !== "string") {
+    throw new Error(
+      "the answer to GET / has no version.number; is this Elasticsearch or OpenSearch?",
+    );
+  }
+  const opensearch = root.version?.distribution === "opensearch";
+  return {
+    distribution: opensearch ? "opensearch" : "elasticsearch",
+    version: number,
+    ...splitVersion(number),
+    clusterName: root.cluster_name ?? "",
+    ...(root.version?.build_flavor ? { buildFlavor: root.version.build_flavor } : {}),
+  };
+}
+
+/**
+ * Reads `GET /_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.build_flavor`, the
+ * fallback when `GET /` is refused (a user without the monitor privilege, or a node without the
+ * module that serves `/`). Elasticsearch reports a build flavor, and 7.14+ also sends the
+ * `X-Elastic-Product` header; OpenSearch does neither.
+ */
+export function parseNodesInfo(body: unknown, elasticHeader: boolean): ClusterInfo {
+  const nodes = (body as { nodes?: Record<string, { version?: string; build_flavor?: string }> })
+    ?.nodes;
+  const node = nodes ? Object.values(nodes)[0] : undefined;
+  if (!node?.version) throw new Error("the answer to GET /_nodes/_local names no version");
+  const elastic = elasticHeader || node.build_flavor !== undefined;
+  return {
+    distribution: elastic ? "elasticsearch" : "opensearch",
+    version: node.version,
+    ...splitVersion(node.version),
+    clusterName: (body as { cluster_name?: string }).cluster_name ?? "",
+    ...(node.build_flavor ? { buildFlavor: node.build_flavor } : {}),
+  };
+}
+
+/**
+ * Whether the cluster offers point-in-time search: Elasticsearch 7.10+ outside the OSS flavor,
+ * OpenSearch 2.4+.
+ */
+export function supportsPointInTime(info: ClusterInfo): boolean {
+  if (info.distribution === "opensearch") {
+    return info.major > 2 || (info.major === 2 && info.minor >= 4);
+  }
+  return info.buildFlavor !== "oss" && (info.major > 7 || (info.major === 7 && info.minor >= 10));
+}
