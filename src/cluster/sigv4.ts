@@ -19,7 +19,7 @@ export interface SignableRequest {
   method: string;
   url: URL;
   headers: Record<string, string>;
-  body?: string | Uint8Array;
+  body?: string | Uint8Array<ArrayBuffer>;
 }
 
 /**
