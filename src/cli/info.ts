@@ -1,5 +1,5 @@
 import type { Command } from "../deps.ts";
-import { ClusterClient } from "../cluster/client.ts";
+import { ClusterClient, type EndpointRole } from "../cluster/client.ts";
 import type { EndpointConfig } from "../config/types.ts";
 import { redactUrl } from "../config/redact.ts";
 import {
@@ -28,8 +28,8 @@ export function registerInfo(program: Command): void {
   ).action(async (options: EndpointOptionValues & { json?: boolean }) => {
     const endpoints = await resolveEndpoints(options);
     const [source, target] = await Promise.allSettled([
-      describe(endpoints.source),
-      describe(endpoints.target),
+      describe(endpoints.source, "source"),
+      describe(endpoints.target, "target"),
     ]);
     const result: InfoResult = {
       source: settledOrError(source, endpoints.source),
@@ -44,8 +44,8 @@ export function registerInfo(program: Command): void {
   });
 }
 
-async function describe(endpoint: EndpointConfig): Promise<ClusterSummary> {
-  const client = new ClusterClient(endpoint);
+async function describe(endpoint: EndpointConfig, role: EndpointRole): Promise<ClusterSummary> {
+  const client = new ClusterClient(endpoint, { role });
   try {
     return await readClusterSummary(client);
   } finally {

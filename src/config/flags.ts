@@ -1,0 +1,155 @@
+/**
+ * Endpoints from `--source/--target` and auth flags. Secrets come from environment variables or
+ * files, never from a flag's value: argv is visible to every user of the machine.
+ */
+import { ConfigError } from "../cli/exit.ts";
+import type { AuthConfig, EndpointConfig } from "./types.ts";
+
+/** Endpoint flags as commander parses them (camelCase of the long option names). */
+export interface EndpointFlags {
+  source?: string;
+  target?: string;
+  sourceUser?: string;
+  targetUser?: string;
+  sourcePasswordFile?: string;
+  targetPasswordFile?: string;
+  sourceApiKeyFile?: string;
+  targetApiKeyFile?: string;
+  sourceAwsRegion?: string;
+  targetAwsRegion?: string;
+  sourceAwsService?: "es" | "aoss";
+  targetAwsService?: "es" | "aoss";
+  sourceCa?: string;
+  targetCa?: string;
+  insecure?: boolean;
+  sourceInsecure?: boolean;
+  targetInsecure?: boolean;
+  /** Per-request timeout in seconds. */
+  timeout?: number;
+}
+
+/** Reads a file the user named for a secret or a certificate; errors name the flag. */
+export type FileReader = (path: string) => Promise<string>;
+
+type Role = "source" | "target";
+
+/** Env var holding a secret for one side, e.g. `FETCH_MIGRATION_TARGET_PASSWORD`. */
+export function secretEnvName(role: Role, what: "USER" | "PASSWORD" | "API_KEY"): string {
+  return `FETCH_MIGRATION_${role.toUpperCase()}_${what}`;
+}
+
+async function readSecretFile(read: FileReader, path: string, flag: string): Promise<string> {
+  try {
+    // Editors add a final newline; a password never ends with one.
+    return (await read(path)).replace(/\r?\n$/, "");
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read ${flag} ${path}: ${error instanceof Error ? error.message : error}`,
+      "check the path and that this user may read it",
+    );
+  }
+}
+
+/** Auth for one side from flags and environment; `undefined` when none is configured. */
+export async function authFromFlags(
+  role: Role,
+  flags: EndpointFlags,
+  env: Record<string, string | undefined>,
+  read: FileReader,
+  urlUser?: { username: string; password: string },
+): Promise<AuthConfig> {
+  const get = <K extends keyof EndpointFlags>(key: K) => flags[key];
+  const user = get(`${role}User`) ?? env[secretEnvName(role, "USER")] ?? urlUser?.username;
+  const passwordFile = get(`${role}PasswordFile`);
+  const apiKeyFile = get(`${role}ApiKeyFile`);
+  const region = get(`${role}AwsRegion`);
+  const apiKey = apiKeyFile
+    ? await readSecretFile(read, apiKeyFile, `--${role}-api-key-file`)
+    : env[secretEnvName(role, "API_KEY")];
+  const kinds = [user !== undefined, apiKey !== undefined, region !== undefined].filter(Boolean);
+  if (kinds.length > 1) {
+    throw new ConfigError(
+      `the ${role} has more than one kind of credentials (user, API key, AWS region)`,
+      `keep one: --${role}-user, --${role}-api-key-file or --${role}-aws-region`,
+    );
+  }
+  if (region !== undefined) {
+    return { kind: "sigv4", region, service: get(`${role}AwsService`) ?? "es" };
+  }
+  if (apiKey !== undefined) return { kind: "apiKey", apiKey };
+  if (user !== undefined) {
+    const password = passwordFile
+      ? await readSecretFile(read, passwordFile, `--${role}-password-file`)
+      : env[secretEnvName(role, "PASSWORD")] ?? urlUser?.password;
+    if (password === undefined) {
+      throw new ConfigError(
+        `the ${role} user ${user} has no password`,
+        `set ${secretEnvName(role, "PASSWORD")} or pass --${role}-password-file FILE`,
+      );
+    }
+    return { kind: "basic", username: user, password };
+  }
+  if (passwordFile !== undefined || env[secretEnvName(role, "PASSWORD")] !== undefined) {
+    throw new ConfigError(
+      `a ${role} password is given but no user`,
+      `pass --${role}-user NAME or set ${secretEnvName(role, "USER")}`,
+    );
+  }
+  return { kind: "none" };
+}
+
+/** Reads `--<role>-ca` if given; errors name the flag and the file. */
+export async function caFromFlag(
+  role: Role,
+  flags: EndpointFlags,
+  read: FileReader,
+): Promise<Pick<EndpointConfig["tls"], "caCerts" | "caSource">> {
+  const path = role === "source" ? flags.sourceCa : flags.targetCa;
+  if (!path) return {};
+  return { caCerts: [await readPem(read, path, `--${role}-ca`)], caSource: path };
+}
+
+/** Reads a PEM file and checks that it holds a certificate. */
+export async function readPem(read: FileReader, path: string, key: string): Promise<string> {
+  let text: string;
+  try {
+    text = await read(path);
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read the CA certificate ${path} (${key}): ${
+        error instanceof Error ? error.message : error
+      }`,
+      "check the path and that this user may read it",
+    );
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new ConfigError(
+      `${path} (${key}) holds no PEM certificate`,
+      "give the CA certificate in PEM form (text starting with -----BEGIN CERTIFICATE-----)",
+    );
+  }
+  return text;
+}
+
+/** Splits user info off a URL given on the command line; errors name the flag. */
+export function parseEndpointUrl(
+  role: Role,
+  text: string,
+): { url: string; user?: { username: string; password: string } } {
+  let url: URL;
+  try {
+    url = new URL(text);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+  } catch {
+    throw new ConfigError(
+      `--${role} "${text}" is not an http(s) URL`,
+      `write the full URL, e.g. --${role} https://${text.replace(/^\w+:\/\//, "")}`,
+    );
+  }
+  const user = url.username
+    ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
+    : undefined;
+  url.username = "";
+  url.password = "";
+  return { url: url.pathname === "/" && !url.search ? url.origin : url.href, user };
+}

@@ -1,0 +1,259 @@
+/**
+ * Reads a Data Prepper pipeline YAML the way the original Fetch Migration did: the first
+ * pipeline in the file, the first `opensearch`/`elasticsearch` plugin of its source and sink.
+ * Pure: CA files are named here and read by `load.ts`.
+ */
+import { parseDocument, z } from "../deps.ts";
+import { ConfigError } from "../cli/exit.ts";
+import type { AuthConfig, IndexSelection } from "./types.ts";
+
+/** An endpoint as the file describes it; a CA file still to be read. */
+export interface PipelineEndpoint {
+  url: string;
+  auth: AuthConfig;
+  insecure: boolean;
+  /** CA certificate: a path to read, or PEM text given inline. */
+  ca?: { path: string } | { pem: string };
+  /** Dotted key path of the plugin, for messages. */
+  keyPath: string;
+}
+
+/** What a pipeline file says about the migration. */
+export interface ParsedPipeline {
+  pipelineName: string;
+  source: PipelineEndpoint;
+  target: PipelineEndpoint;
+  selection: IndexSelection;
+}
+
+const PLUGIN_NAMES = ["opensearch", "elasticsearch"];
+/** Top-level keys Data Prepper allows beside pipelines. */
+const NON_PIPELINE_KEYS = new Set(["version", "pipeline_configurations", "extension"]);
+
+const regexEntry = z.object({ index_name_regex: z.string() });
+const pluginSchema = z.object({
+  hosts: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  authentication: z.object({
+    username: z.string().optional(),
+    password: z.string().optional(),
+  }).optional(),
+  disable_authentication: z.boolean().optional(),
+  aws_sigv4: z.boolean().optional(),
+  aws_region: z.string().optional(),
+  aws: z.object({
+    region: z.string().optional(),
+    serverless: z.boolean().optional(),
+    sts_role_arn: z.string().optional(),
+  }).nullable().optional(),
+  insecure: z.boolean().optional(),
+  cert: z.string().optional(),
+  connection: z.object({
+    insecure: z.boolean().optional(),
+    cert: z.string().optional(),
+    certificate: z.string().optional(),
+  }).optional(),
+  indices: z.object({
+    include: z.array(regexEntry).optional(),
+    exclude: z.array(regexEntry).optional(),
+  }).optional(),
+});
+type PluginConfig = z.infer<typeof pluginSchema>;
+
+/** Parses pipeline YAML text; `origin` (a path or `INLINE_PIPELINE`) names it in errors. */
+export function parsePipelineYaml(text: string, origin: string): ParsedPipeline {
+  const document = parseDocument(text, { prettyErrors: false });
+  if (document.errors.length > 0) {
+    const error = document.errors[0];
+    const position = error.linePos?.[0];
+    const where = position ? ` at line ${position.line}, column ${position.col}` : "";
+    throw new ConfigError(
+      `${origin} is not valid YAML${where}: ${error.message.split("\n")[0]}`,
+      "fix the YAML syntax there (indentation, brackets and quotes)",
+    );
+  }
+  const root = document.toJS() as unknown;
+  if (!isRecord(root)) {
+    throw new ConfigError(
+      `${origin} holds no pipeline: expected a map like \`my-pipeline: {source: ..., sink: ...}\``,
+    );
+  }
+  const pipelineName = Object.keys(root).find((key) => !NON_PIPELINE_KEYS.has(key));
+  if (pipelineName === undefined) {
+    throw new ConfigError(
+      `${origin} holds no pipeline: add \`my-pipeline: {source: ..., sink: ...}\``,
+    );
+  }
+  const pipeline = root[pipelineName];
+  if (!isRecord(pipeline)) {
+    throw new ConfigError(
+      `${origin}: key \`${pipelineName}\` must be a map with \`source\` and \`sink\``,
+    );
+  }
+  const source = findPlugin(pipeline.source, `${pipelineName}.source`, origin);
+  const target = findPlugin(pipeline.sink, `${pipelineName}.sink`, origin);
+  const sourceConfig = validatePlugin(source.config, source.keyPath, origin);
+  const targetConfig = validatePlugin(target.config, target.keyPath, origin);
+  return {
+    pipelineName,
+    source: toEndpoint(sourceConfig, source.keyPath, origin),
+    target: toEndpoint(targetConfig, target.keyPath, origin),
+    selection: {
+      include: sourceConfig.indices?.include?.map((entry) => entry.index_name_regex) ?? [],
+      exclude: sourceConfig.indices?.exclude?.map((entry) => entry.index_name_regex) ?? [],
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `source`/`sink` may be one map of plugins or a list of one-plugin maps. */
+function findPlugin(
+  section: unknown,
+  keyPath: string,
+  origin: string,
+): { config: unknown; keyPath: string } {
+  if (section === undefined || section === null) {
+    throw new ConfigError(
+      `${origin}: key \`${keyPath}\` is missing`,
+      `add \`${keyPath.split(".").pop()}:\` with an opensearch plugin, e.g. ` +
+        '`opensearch: {hosts: ["https://host:9200"]}`',
+    );
+  }
+  const entries: Array<[string, unknown, string]> = [];
+  if (Array.isArray(section)) {
+    section.forEach((item, index) => {
+      if (isRecord(item)) {
+        for (const [name, config] of Object.entries(item)) {
+          entries.push([name, config, `${keyPath}[${index}].${name}`]);
+        }
+      }
+    });
+  } else if (isRecord(section)) {
+    for (const [name, config] of Object.entries(section)) {
+      entries.push([name, config, `${keyPath}.${name}`]);
+    }
+  }
+  const found = entries.find(([name]) => PLUGIN_NAMES.includes(name));
+  if (!found) {
+    const seen = entries.map(([name]) => name).join(", ") || "nothing";
+    throw new ConfigError(
+      `${origin}: \`${keyPath}\` has no opensearch or elasticsearch plugin (found: ${seen})`,
+      `add \`opensearch: {hosts: ["https://host:9200"]}\` under \`${keyPath}\``,
+    );
+  }
+  return { config: found[1] ?? {}, keyPath: found[2] };
+}
+
+function validatePlugin(config: unknown, keyPath: string, origin: string): PluginConfig {
+  const result = pluginSchema.safeParse(config);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = [keyPath, ...issue.path.map(String)].join(".");
+  if (issue.path[0] === "hosts" && issue.path.length === 1 && issue.code === "invalid_union") {
+    const missing = !isRecord(config) || !("hosts" in config);
+    throw new ConfigError(
+      `${origin}: key \`${key}\` is ${missing ? "missing" : "not a URL or a list of URLs"}`,
+      'write `hosts: ["https://host:9200"]`',
+    );
+  }
+  throw new ConfigError(
+    `${origin}: key \`${key}\` is invalid: ${issue.message}`,
+    expectedHint(issue.path),
+  );
+}
+
+function expectedHint(path: PropertyKey[]): string | undefined {
+  const last = String(path[path.length - 1] ?? "");
+  if (["insecure", "disable_authentication", "aws_sigv4", "serverless"].includes(last)) {
+    return `write \`${last}: true\` or \`${last}: false\``;
+  }
+  if (last === "index_name_regex" || path.includes("indices")) {
+    return 'write `include: [{index_name_regex: "logs-.*"}]`';
+  }
+  return undefined;
+}
+
+function toEndpoint(config: PluginConfig, keyPath: string, origin: string): PipelineEndpoint {
+  const host = Array.isArray(config.hosts) ? config.hosts[0] : config.hosts;
+  const hostKey = `${keyPath}.hosts`;
+  let url: URL;
+  try {
+    url = new URL(host);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+  } catch {
+    throw new ConfigError(
+      `${origin}: key \`${hostKey}\` has "${host}", which is not an http(s) URL`,
+      `write the full URL, e.g. \`hosts: ["https://${host.replace(/^\w+:\/\//, "")}"]\``,
+    );
+  }
+  const urlUser = url.username ? decodeURIComponent(url.username) : undefined;
+  const urlPassword = url.password ? decodeURIComponent(url.password) : undefined;
+  url.username = "";
+  url.password = "";
+  const cleanUrl = url.pathname === "/" && !url.search ? url.origin : url.href;
+  const connectionCa = config.connection?.cert ?? config.connection?.certificate ?? config.cert;
+  return {
+    url: cleanUrl,
+    auth: toAuth(config, keyPath, origin, url, urlUser, urlPassword),
+    insecure: config.insecure ?? config.connection?.insecure ?? false,
+    ...(connectionCa
+      ? {
+        ca: connectionCa.trimStart().startsWith("-----BEGIN")
+          ? { pem: connectionCa }
+          : { path: connectionCa },
+      }
+      : {}),
+    keyPath,
+  };
+}
+
+function toAuth(
+  config: PluginConfig,
+  keyPath: string,
+  origin: string,
+  url: URL,
+  urlUser?: string,
+  urlPassword?: string,
+): AuthConfig {
+  if (config.disable_authentication) return { kind: "none" };
+  if (config.aws_sigv4 || config.aws) {
+    const hostMatch = url.hostname.match(/\.([a-z0-9-]+)\.(es|aoss)\.amazonaws\.com$/);
+    const region = config.aws?.region ?? config.aws_region ?? hostMatch?.[1];
+    if (!region) {
+      throw new ConfigError(
+        `${origin}: AWS SigV4 is on under \`${keyPath}\` but no region is given`,
+        `write \`aws: {region: us-east-1}\` under \`${keyPath}\``,
+      );
+    }
+    const serverless = config.aws?.serverless ?? hostMatch?.[2] === "aoss";
+    return {
+      kind: "sigv4",
+      region,
+      service: serverless ? "aoss" : "es",
+      ...(config.aws?.sts_role_arn ? { roleArn: config.aws.sts_role_arn } : {}),
+    };
+  }
+  if (config.authentication && (config.username !== undefined || config.password !== undefined)) {
+    throw new ConfigError(
+      `${origin}: \`${keyPath}\` has both username/password and authentication`,
+      "keep one of them (Data Prepper refuses both); prefer `authentication: {username, password}`",
+    );
+  }
+  const username = config.authentication?.username ?? config.username ?? urlUser;
+  const password = config.authentication?.password ?? config.password ?? urlPassword;
+  if (username !== undefined || password !== undefined) {
+    if (username === undefined || password === undefined) {
+      const missing = username === undefined ? "username" : "password";
+      throw new ConfigError(
+        `${origin}: key \`${keyPath}.${missing}\` is missing (the other half of basic auth is set)`,
+        "give both username and password, or `disable_authentication: true`",
+      );
+    }
+    return { kind: "basic", username, password };
+  }
+  return { kind: "none" };
+}
