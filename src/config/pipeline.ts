@@ -63,13 +63,13 @@ type PluginConfig = z.infer<typeof pluginSchema>;
 
 /** Parses pipeline YAML text; `origin` (a path or `INLINE_PIPELINE`) names it in errors. */
 export function parsePipelineYaml(text: string, origin: string): ParsedPipeline {
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text);
   if (document.errors.length > 0) {
     const error = document.errors[0];
     const position = error.linePos?.[0];
     const where = position ? ` at line ${position.line}, column ${position.col}` : "";
     throw new ConfigError(
-      `${origin} is not valid YAML${where}: ${error.message.split("\n")[0]}`,
+      `${origin} is not valid YAML${where}: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
       "fix the YAML syntax there (indentation, brackets and quotes)",
     );
   }

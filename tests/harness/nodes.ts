@@ -169,7 +169,9 @@ export interface RunningNode {
 export async function probe(name: NodeName): Promise<RunningNode | undefined> {
   try {
     const response = await fetch(
-      `${nodeUrl(name)}/_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.build_flavor`,
+      `${
+        nodeUrl(name)
+      }/_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.build_flavor`,
       { signal: AbortSignal.timeout(3000) },
     );
     const body = await response.json();

@@ -1,0 +1,151 @@
+/** Choosing where endpoints come from: a file, INLINE_PIPELINE, or flags with env secrets. */
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../assert.ts";
+import { loadEndpoints } from "../../src/config/load.ts";
+import { describeEndpoint, redactUrl } from "../../src/config/redact.ts";
+
+const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const files: Record<string, string> = {
+  "/pipe.yaml": `p:
+  source: {opensearch: {hosts: ["https://src:9200"], username: u, password: p, connection: {cert: /ca.pem}}}
+  sink: [{opensearch: {hosts: ["https://dst:9200"], disable_authentication: true}}]
+`,
+  "/ca.pem": CA,
+  "/not-a-cert": "hello",
+  "/pw": "from-file\n",
+  "/key": "aWQ6a2V5\n",
+};
+const read = (path: string) =>
+  path in files ? Promise.resolve(files[path]) : Promise.reject(new Error("No such file"));
+
+Deno.test("--pipeline reads the file and its CA", async () => {
+  const endpoints = await loadEndpoints({ pipeline: "/pipe.yaml" }, {}, read);
+  assertEquals(endpoints.origin, "/pipe.yaml");
+  assertEquals(endpoints.pipelineName, "p");
+  assertEquals(endpoints.source.tls, { insecure: false, caCerts: [CA], caSource: "/ca.pem" });
+  assertEquals(endpoints.target.auth, { kind: "none" });
+});
+
+Deno.test("--insecure and --target-ca apply on top of a pipeline file", async () => {
+  const endpoints = await loadEndpoints(
+    { pipeline: "/pipe.yaml", insecure: true, targetCa: "/ca.pem" },
+    {},
+    read,
+  );
+  assertEquals(endpoints.source.tls.insecure, true);
+  assertEquals(endpoints.target.tls.caCerts, [CA]);
+});
+
+Deno.test("INLINE_PIPELINE is base64 YAML; INLINE_TARGET_HOST forces https", async () => {
+  const endpoints = await loadEndpoints({}, {
+    INLINE_PIPELINE: btoa(files["/pipe.yaml"].replace(", connection: {cert: /ca.pem}", "")),
+    INLINE_TARGET_HOST: "http://new-target.example.com:9200",
+  }, read);
+  assertEquals(endpoints.origin, "INLINE_PIPELINE");
+  assertEquals(endpoints.source.url, "https://src:9200");
+  assertEquals(endpoints.target.url, "https://new-target.example.com:9200");
+});
+
+Deno.test("INLINE_TARGET_HOST as a bare host becomes an https URL", async () => {
+  const endpoints = await loadEndpoints(
+    { source: "http://a:9200", target: "http://b:9200" },
+    { INLINE_TARGET_HOST: "search.example.com" },
+    read,
+  );
+  assertEquals(endpoints.target.url, "https://search.example.com");
+});
+
+Deno.test("INLINE_PIPELINE that is not base64 names the variable", async () => {
+  await assertRejects(
+    () => loadEndpoints({}, { INLINE_PIPELINE: "%%%not base64" }, read),
+    /INLINE_PIPELINE/,
+  );
+});
+
+Deno.test("flags: the password comes from the environment, never argv", async () => {
+  const endpoints = await loadEndpoints(
+    { source: "http://a:9200", target: "https://b:9200", targetUser: "admin" },
+    { FETCH_MIGRATION_TARGET_PASSWORD: "env-secret" },
+    read,
+  );
+  assertEquals(endpoints.target.auth, { kind: "basic", username: "admin", password: "env-secret" });
+  assertEquals(endpoints.source.auth, { kind: "none" });
+});
+
+Deno.test("flags: password and API key files, with the final newline dropped", async () => {
+  const endpoints = await loadEndpoints(
+    {
+      source: "http://a:9200",
+      target: "https://b:9200",
+      sourceUser: "reader",
+      sourcePasswordFile: "/pw",
+      targetApiKeyFile: "/key",
+    },
+    {},
+    read,
+  );
+  assertEquals(endpoints.source.auth, { kind: "basic", username: "reader", password: "from-file" });
+  assertEquals(endpoints.target.auth, { kind: "apiKey", apiKey: "aWQ6a2V5" });
+});
+
+Deno.test("flags: a user without a password names the variable and the flag", async () => {
+  const error = await assertRejects(() =>
+    loadEndpoints({ source: "http://a:9200", target: "http://b:9200", sourceUser: "u" }, {}, read)
+  );
+  assertStringIncludes(error.message, "no password");
+  assertStringIncludes((error as { hint?: string }).hint ?? "", "FETCH_MIGRATION_SOURCE_PASSWORD");
+  assertStringIncludes((error as { hint?: string }).hint ?? "", "--source-password-file");
+});
+
+Deno.test("flags: AWS region means SigV4, aoss when asked", async () => {
+  const endpoints = await loadEndpoints(
+    {
+      source: "http://a:9200",
+      target: "https://b",
+      targetAwsRegion: "us-east-1",
+      targetAwsService: "aoss",
+    },
+    {},
+    read,
+  );
+  assertEquals(endpoints.target.auth, { kind: "sigv4", region: "us-east-1", service: "aoss" });
+});
+
+Deno.test("flags: a missing target, a bad URL, a bad CA file and mixed modes are refused", async () => {
+  await assertRejects(
+    () => loadEndpoints({ source: "http://a:9200" }, {}, read),
+    /no target cluster/,
+  );
+  await assertRejects(
+    () => loadEndpoints({ source: "a:9200", target: "http://b" }, {}, read),
+    /--source/,
+  );
+  await assertRejects(
+    () =>
+      loadEndpoints({ source: "http://a", target: "https://b", targetCa: "/not-a-cert" }, {}, read),
+    /holds no PEM certificate/,
+  );
+  await assertRejects(
+    () =>
+      loadEndpoints({ source: "http://a", target: "https://b", targetCa: "/missing" }, {}, read),
+    /cannot read the CA certificate \/missing \(--target-ca\)/,
+  );
+  await assertRejects(
+    () => loadEndpoints({ pipeline: "/pipe.yaml", source: "http://a" }, {}, read),
+    /--pipeline and --source/,
+  );
+});
+
+Deno.test("redaction: URLs and endpoint descriptions never carry a secret", async () => {
+  assertEquals(redactUrl("https://user:secret@host:9200/"), "https://host:9200");
+  assertEquals(redactUrl("https://user:secret@host:9200/prefix"), "https://host:9200/prefix");
+  const endpoints = await loadEndpoints(
+    { source: "https://u:hunter2@a:9200", target: "https://b:9200" },
+    {},
+    read,
+  );
+  assertEquals(endpoints.source.url, "https://a:9200");
+  const described = describeEndpoint(endpoints.source);
+  assertStringIncludes(described, "basic auth as u");
+  assert(!described.includes("hunter2"));
+  assert(!JSON.stringify(endpoints.source.url).includes("hunter2"));
+});
