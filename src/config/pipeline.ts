@@ -69,7 +69,9 @@ export function parsePipelineYaml(text: string, origin: string): ParsedPipeline 
     const position = error.linePos?.[0];
     const where = position ? ` at line ${position.line}, column ${position.col}` : "";
     throw new ConfigError(
-      `${origin} is not valid YAML${where}: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+      `${origin} is not valid YAML${where}: ${
+        error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
+      }`,
       "fix the YAML syntax there (indentation, brackets and quotes)",
     );
   }
