@@ -2,6 +2,7 @@ import { Command } from "../deps.ts";
 import { VERSION } from "../version.ts";
 import { setUpLogging } from "../log.ts";
 import { registerInfo } from "./info.ts";
+import { registerPlan } from "./plan.ts";
 
 /** Builds the `fetch-migration` command tree; each command lives in its own module. */
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
       await setUpLogging(verbose ? "debug" : quiet ? "warning" : "info");
     });
   registerInfo(program);
+  registerPlan(program);
   // Sub-commands inherit exitOverride so a usage error anywhere surfaces as a CommanderError.
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -1,0 +1,140 @@
+/**
+ * Reads everything the metadata step compares from one cluster, with a fixed number of requests
+ * whatever the number of indices: never a URL listing index names (the original tool built one
+ * and failed on large clusters).
+ */
+import type { ClusterClient } from "../cluster/client.ts";
+import type { ClusterInfo } from "../cluster/version.ts";
+import type { AliasDefinition, ClusterSnapshot, IndexMetadata, TemplateMetadata } from "./types.ts";
+
+interface CatIndexRow {
+  index: string;
+  health?: string;
+  status?: string;
+}
+
+type PerIndex<T> = Record<string, T>;
+
+/** Whether the cluster has component and composable index templates (ES 7.8+, OpenSearch). */
+export function hasComposableTemplates(info: ClusterInfo): boolean {
+  return info.distribution === "opensearch" || info.major > 7 ||
+    (info.major === 7 && info.minor >= 8);
+}
+
+/** Reads indices (settings, mappings, aliases, health, state, document counts) and templates. */
+export async function readSnapshot(client: ClusterClient): Promise<ClusterSnapshot> {
+  const info = await client.info();
+  // ES 6 refuses expand_wildcards on _cat/indices; it lists every index without it anyway.
+  const catPath = "/_cat/indices?format=json&h=index,health,status" +
+    (info.distribution === "elasticsearch" && info.major < 7 ? "" : "&expand_wildcards=all");
+  const [rows, settings, mappings, aliases, counts, templates] = await Promise.all([
+    client.json<CatIndexRow[]>("GET", catPath),
+    client.json<PerIndex<{ settings: Record<string, unknown> }>>(
+      "GET",
+      "/_all/_settings?expand_wildcards=all&flat_settings=true",
+    ),
+    client.json<PerIndex<{ mappings?: Record<string, unknown> }>>(
+      "GET",
+      "/_all/_mapping?expand_wildcards=all",
+    ),
+    client.json<PerIndex<{ aliases?: Record<string, AliasDefinition> }>>(
+      "GET",
+      "/_all/_alias?expand_wildcards=all",
+    ),
+    readDocumentCounts(client),
+    readTemplates(client, info),
+  ]);
+  const indices: IndexMetadata[] = rows.map((row) => ({
+    name: row.index,
+    settings: settings[row.index]?.settings ?? {},
+    mappings: mappings[row.index]?.mappings ?? {},
+    aliases: aliases[row.index]?.aliases ?? {},
+    ...(isHealth(row.health) ? { health: row.health } : {}),
+    state: row.status === "close" ? "close" : "open",
+    documents: counts.get(row.index) ?? 0,
+  }));
+  indices.sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    url: client.url,
+    version: {
+      distribution: info.distribution,
+      version: info.version,
+      major: info.major,
+      minor: info.minor,
+    },
+    indices,
+    templates,
+  };
+}
+
+function isHealth(value: unknown): value is "green" | "yellow" | "red" {
+  return value === "green" || value === "yellow" || value === "red";
+}
+
+/**
+ * Top-level document counts of every open index in one search: a terms aggregation on `_index`
+ * counts hits, so nested documents (which `_cat/indices` includes) are not counted.
+ */
+async function readDocumentCounts(client: ClusterClient): Promise<Map<string, number>> {
+  const response = await client.json<{
+    aggregations?: { per_index?: { buckets: Array<{ key: string; doc_count: number }> } };
+  }>(
+    "POST",
+    "/_all/_search?ignore_unavailable=true&allow_no_indices=true&expand_wildcards=open",
+    {
+      size: 0,
+      aggs: { per_index: { terms: { field: "_index", size: 65_000 } } },
+    },
+  );
+  return new Map(
+    (response.aggregations?.per_index?.buckets ?? []).map((
+      bucket,
+    ) => [bucket.key, bucket.doc_count]),
+  );
+}
+
+async function readTemplates(
+  client: ClusterClient,
+  info: ClusterInfo,
+): Promise<TemplateMetadata[]> {
+  const legacy = await client.json<PerIndex<Record<string, unknown>>>("GET", "/_template");
+  const templates: TemplateMetadata[] = Object.entries(legacy).map(([name, body]) => ({
+    name,
+    kind: "legacy",
+    body,
+  }));
+  if (hasComposableTemplates(info)) {
+    const [component, composable] = await Promise.all([
+      client.json<
+        {
+          component_templates: Array<{ name: string; component_template: Record<string, unknown> }>;
+        }
+      >(
+        "GET",
+        "/_component_template",
+      ),
+      client.json<
+        { index_templates: Array<{ name: string; index_template: Record<string, unknown> }> }
+      >(
+        "GET",
+        "/_index_template",
+      ),
+    ]);
+    for (const entry of component.component_templates ?? []) {
+      templates.push({ name: entry.name, kind: "component", body: entry.component_template });
+    }
+    for (const entry of composable.index_templates ?? []) {
+      templates.push({ name: entry.name, kind: "index", body: entry.index_template });
+    }
+  }
+  return templates.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+}
+
+/** Names of the plugins a cluster runs (for rules that need one, such as k-NN). */
+export async function readPlugins(client: ClusterClient): Promise<string[]> {
+  const rows = await client.json<Array<{ component: string }>>(
+    "GET",
+    "/_cat/plugins?format=json&h=component",
+  );
+  return [...new Set(rows.map((row) => row.component))].sort();
+}
