@@ -3,6 +3,8 @@ import { VERSION } from "../version.ts";
 import { setUpLogging } from "../log.ts";
 import { registerInfo } from "./info.ts";
 import { registerPlan } from "./plan.ts";
+import { registerMetadata } from "./metadata.ts";
+import { registerRollback } from "./rollback.ts";
 
 /** Builds the `fetch-migration` command tree; each command lives in its own module. */
 export function buildProgram(): Command {
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
     });
   registerInfo(program);
   registerPlan(program);
+  registerMetadata(program);
+  registerRollback(program);
   // Sub-commands inherit exitOverride so a usage error anywhere surfaces as a CommanderError.
   for (const command of program.commands) command.exitOverride();
   return program;

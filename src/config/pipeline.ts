@@ -16,6 +16,8 @@ export interface PipelineEndpoint {
   ca?: { path: string } | { pem: string };
   /** Dotted key path of the plugin, for messages. */
   keyPath: string;
+  /** The plugin's node path in the YAML document, for rewriting it. */
+  nodePath: Array<string | number>;
 }
 
 /** What a pipeline file says about the migration. */
@@ -99,8 +101,8 @@ export function parsePipelineYaml(text: string, origin: string): ParsedPipeline 
   const targetConfig = validatePlugin(target.config, target.keyPath, origin);
   return {
     pipelineName,
-    source: toEndpoint(sourceConfig, source.keyPath, origin),
-    target: toEndpoint(targetConfig, target.keyPath, origin),
+    source: { ...toEndpoint(sourceConfig, source.keyPath, origin), nodePath: source.nodePath },
+    target: { ...toEndpoint(targetConfig, target.keyPath, origin), nodePath: target.nodePath },
     selection: {
       include: sourceConfig.indices?.include?.map((entry) => entry.index_name_regex) ?? [],
       exclude: sourceConfig.indices?.exclude?.map((entry) => entry.index_name_regex) ?? [],
@@ -117,7 +119,7 @@ function findPlugin(
   section: unknown,
   keyPath: string,
   origin: string,
-): { config: unknown; keyPath: string } {
+): { config: unknown; keyPath: string; nodePath: Array<string | number> } {
   if (section === undefined || section === null) {
     throw new ConfigError(
       `${origin}: key \`${keyPath}\` is missing`,
@@ -125,18 +127,18 @@ function findPlugin(
         '`opensearch: {hosts: ["https://host:9200"]}`',
     );
   }
-  const entries: Array<[string, unknown, string]> = [];
+  const entries: Array<[string, unknown, string, Array<string | number>]> = [];
   if (Array.isArray(section)) {
     section.forEach((item, index) => {
       if (isRecord(item)) {
         for (const [name, config] of Object.entries(item)) {
-          entries.push([name, config, `${keyPath}[${index}].${name}`]);
+          entries.push([name, config, `${keyPath}[${index}].${name}`, [index, name]]);
         }
       }
     });
   } else if (isRecord(section)) {
     for (const [name, config] of Object.entries(section)) {
-      entries.push([name, config, `${keyPath}.${name}`]);
+      entries.push([name, config, `${keyPath}.${name}`, [name]]);
     }
   }
   const found = entries.find(([name]) => PLUGIN_NAMES.includes(name));
@@ -147,7 +149,15 @@ function findPlugin(
       `add \`opensearch: {hosts: ["https://host:9200"]}\` under \`${keyPath}\``,
     );
   }
-  return { config: found[1] ?? {}, keyPath: found[2] };
+  const [pipelineName, sectionName] = [
+    keyPath.slice(0, keyPath.lastIndexOf(".")),
+    keyPath.slice(keyPath.lastIndexOf(".") + 1),
+  ];
+  return {
+    config: found[1] ?? {},
+    keyPath: found[2],
+    nodePath: [pipelineName, sectionName, ...found[3]],
+  };
 }
 
 function validatePlugin(config: unknown, keyPath: string, origin: string): PluginConfig {
@@ -179,7 +189,11 @@ function expectedHint(path: PropertyKey[]): string | undefined {
   return undefined;
 }
 
-function toEndpoint(config: PluginConfig, keyPath: string, origin: string): PipelineEndpoint {
+function toEndpoint(
+  config: PluginConfig,
+  keyPath: string,
+  origin: string,
+): Omit<PipelineEndpoint, "nodePath"> {
   const host = Array.isArray(config.hosts) ? config.hosts[0] : config.hosts;
   const hostKey = `${keyPath}.hosts`;
   let url: URL;

@@ -160,7 +160,9 @@ export function buildPlan(
       buckets.create.push(template.name);
       transformations.push(...result.transformations);
       templateCreations[template.kind].push({
-        kind: template.kind,
+        kind: template.kind === "index"
+          ? "index-template"
+          : template.kind as "component" | "legacy",
         name: template.name,
         body: result.body,
       });

@@ -139,7 +139,11 @@ export type Creation =
       aliases: Record<string, AliasDefinition>;
     };
   }
-  | { kind: TemplateKind; name: string; body: Record<string, unknown> };
+  | {
+    kind: "component" | "index-template" | "legacy";
+    name: string;
+    body: Record<string, unknown>;
+  };
 
 /** Selection rules for the plan. */
 export interface PlanOptions {

@@ -1,0 +1,100 @@
+/**
+ * What a run created on the target, written to disk before the run moves on, so `rollback` can
+ * undo exactly that and nothing else, even after a crash.
+ */
+
+/** The kinds of thing a run creates, in the order they are created. */
+export type CreatedKind = "component" | "index-template" | "legacy" | "index";
+
+/** One creation. `pending` is written before the request, `created` after the cluster said yes. */
+export interface JournalEntry {
+  kind: CreatedKind;
+  name: string;
+  status: "pending" | "created" | "failed" | "rolled-back";
+  at: string;
+}
+
+/** The journal file's content. */
+export interface JournalData {
+  version: 1;
+  runId: string;
+  /** Target URL without credentials: rollback refuses another cluster. */
+  target: string;
+  startedAt: string;
+  status: "running" | "completed" | "failed" | "rolled-back";
+  entries: JournalEntry[];
+}
+
+/** A new run id: time-sortable and unique enough for one operator's runs. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Where a run's journal goes by default: `.fetch-migration/<run-id>.json`. */
+export function defaultJournalPath(runId: string): string {
+  return `.fetch-migration/${runId}.json`;
+}
+
+/** A journal file kept in step with every change (written whole, then renamed into place). */
+export class Journal {
+  private constructor(readonly path: string, readonly data: JournalData) {}
+
+  /** Starts a journal; refuses to overwrite an existing file. */
+  static async create(path: string, runId: string, target: string): Promise<Journal> {
+    const directory = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
+    await Deno.mkdir(directory, { recursive: true });
+    try {
+      await Deno.stat(path);
+      throw new Error(`the journal ${path} exists already; pass another --journal file`);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    const journal = new Journal(path, {
+      version: 1,
+      runId,
+      target,
+      startedAt: new Date().toISOString(),
+      status: "running",
+      entries: [],
+    });
+    await journal.save();
+    return journal;
+  }
+
+  /** Reads a journal written by an earlier run. */
+  static async load(path: string): Promise<Journal> {
+    const data = JSON.parse(await Deno.readTextFile(path)) as JournalData;
+    if (data.version !== 1 || !Array.isArray(data.entries)) {
+      throw new Error(`${path} is not a Fetch Migration journal`);
+    }
+    return new Journal(path, data);
+  }
+
+  /** Records that a creation is about to be sent; returns its entry for {@link mark}. */
+  async begin(kind: CreatedKind, name: string): Promise<JournalEntry> {
+    const entry: JournalEntry = { kind, name, status: "pending", at: new Date().toISOString() };
+    this.data.entries.push(entry);
+    await this.save();
+    return entry;
+  }
+
+  /** Updates an entry's status and saves. */
+  async mark(entry: JournalEntry, status: JournalEntry["status"]): Promise<void> {
+    entry.status = status;
+    entry.at = new Date().toISOString();
+    await this.save();
+  }
+
+  /** Sets the run's status and saves. */
+  async finish(status: JournalData["status"]): Promise<void> {
+    this.data.status = status;
+    await this.save();
+  }
+
+  private async save(): Promise<void> {
+    const temporary = `${this.path}.tmp`;
+    await Deno.writeTextFile(temporary, JSON.stringify(this.data, null, 2) + "\n");
+    await Deno.rename(temporary, this.path);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Creates on the target what the plan says, in order (component templates, index templates,
+ * legacy templates, indices), journaling each creation. On the first failure it stops and, unless
+ * asked to keep them, deletes what this run created.
+ */
+import type { ClusterClient } from "../cluster/client.ts";
+import { ClusterError } from "../cluster/errors.ts";
+import { ExitCode, UserFacingError } from "../cli/exit.ts";
+import type { CreatedKind, Journal } from "../journal/journal.ts";
+import { rollBack } from "../journal/rollback.ts";
+import { logger } from "../log.ts";
+import { parseRejectedSettingKey } from "./transform.ts";
+import type { Creation, Transformation } from "./types.ts";
+
+const log = logger("apply");
+
+/** Where each kind is created. */
+export function creationPath(kind: CreatedKind, name: string): string {
+  const encoded = encodeURIComponent(name);
+  switch (kind) {
+    case "component":
+      return `/_component_template/${encoded}`;
+    case "index-template":
+      return `/_index_template/${encoded}`;
+    case "legacy":
+      return `/_template/${encoded}`;
+    case "index":
+      return `/${encoded}`;
+  }
+}
+
+/** What apply did. */
+export interface ApplyResult {
+  created: Array<{ kind: CreatedKind; name: string }>;
+  /** Settings the target refused and that were dropped on a retry, each named. */
+  transformations: Transformation[];
+}
+
+/** Thrown when a creation failed; says whether what the run created was removed. */
+export class ApplyError extends UserFacingError {
+  constructor(message: string, hint: string, cause?: unknown) {
+    super(
+      message,
+      cause instanceof ClusterError && cause.kind !== "http"
+        ? ExitCode.Unreachable
+        : ExitCode.Failed,
+      hint,
+    );
+  }
+}
+
+/** Sends one create; a setting the target calls unknown or private is dropped and retried once. */
+async function create(
+  client: ClusterClient,
+  kind: CreatedKind,
+  creation: Creation,
+  transformations: Transformation[],
+): Promise<void> {
+  const path = creationPath(kind, creation.name);
+  const first = await client.request("PUT", path, { body: creation.body });
+  if (first.status >= 200 && first.status < 300) return;
+  const error = client.httpError("PUT", path, first);
+  const key = error.reason ? parseRejectedSettingKey(error.reason) : undefined;
+  if (!key || creation.kind !== "index") throw error;
+  const body = { ...creation.body, settings: withoutSetting(creation.body.settings, key) };
+  log.warn`target refused setting ${key} of ${creation.name}; retrying without it`;
+  const second = await client.request("PUT", path, { body });
+  if (second.status >= 200 && second.status < 300) {
+    transformations.push({
+      subject: creation.name,
+      subjectKind: "index",
+      rule: "target-rejected-setting",
+      detail: `setting ${key} removed: the target refused it (${error.reason})`,
+    });
+    return;
+  }
+  throw client.httpError("PUT", path, second);
+}
+
+/** Removes a dotted key from nested settings (`index.foo.bar` or `foo.bar` under `index`). */
+function withoutSetting(settings: Record<string, unknown>, key: string): Record<string, unknown> {
+  const parts = key.split(".");
+  const copy = structuredClone(settings);
+  const remove = (node: Record<string, unknown>, path: string[]): void => {
+    if (path.length === 1) {
+      delete node[path[0]];
+      return;
+    }
+    const next = node[path[0]];
+    if (next && typeof next === "object") remove(next as Record<string, unknown>, path.slice(1));
+  };
+  remove(copy, parts);
+  if (parts[0] === "index") remove(copy, parts.slice(1));
+  // Flat keys too, as a plan built from flat settings may carry them.
+  delete copy[key];
+  return copy;
+}
+
+/** Carries out the plan's creations. */
+export async function applyCreations(
+  client: ClusterClient,
+  creations: Creation[],
+  journal: Journal,
+  options: { keepOnFailure: boolean; onProgress?: (done: number, total: number) => void },
+): Promise<ApplyResult> {
+  const created: ApplyResult["created"] = [];
+  const transformations: Transformation[] = [];
+  for (const [position, creation] of creations.entries()) {
+    const kind = creation.kind;
+    const entry = await journal.begin(kind, creation.name);
+    try {
+      await create(client, kind, creation, transformations);
+    } catch (error) {
+      await journal.mark(entry, "failed");
+      const reason = error instanceof Error ? error.message : String(error);
+      if (options.keepOnFailure) {
+        await journal.finish("failed");
+        throw new ApplyError(
+          `creating ${kind} ${creation.name} failed: ${reason}; ${created.length} created before it were kept`,
+          `fix the cause and re-run, or undo them with: fetch-migration rollback --journal ${journal.path}`,
+          error,
+        );
+      }
+      const undone = await rollBack(client, journal);
+      throw new ApplyError(
+        `creating ${kind} ${creation.name} failed: ${reason}; the ${undone.deleted.length} ` +
+          `creation(s) of this run were rolled back, the target is as before`,
+        undone.failed.length > 0
+          ? `some could not be deleted: ${undone.failed.join(", ")}; see ${journal.path}`
+          : "fix the cause (see the target's reason above) and run again",
+        error,
+      );
+    }
+    await journal.mark(entry, "created");
+    created.push({ kind, name: creation.name });
+    options.onProgress?.(position + 1, creations.length);
+  }
+  await journal.finish("completed");
+  return { created, transformations };
+}
