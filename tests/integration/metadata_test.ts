@@ -1,0 +1,302 @@
+/**
+ * `metadata` and `rollback` against real clusters: every source version into os2 and os3, a
+ * failed create rolled back, and the original command's output file.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
+import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
+import { runCli } from "./cli.ts";
+import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+
+const SOURCES = ["es6", "es7", "es8", "os1", "os2", "os3"] as const;
+const TARGETS = ["os2", "os3"] as const;
+
+function typed(node: NodeHandle, mappings: Record<string, unknown>): Record<string, unknown> {
+  return node.distribution === "elasticsearch" && node.version.startsWith("6.")
+    ? { doc: mappings }
+    : mappings;
+}
+
+/** Indices and templates of every kind the source version has, with aliases and analyzers. */
+async function prepareSource(node: NodeHandle, p: string): Promise<void> {
+  const es6 = node.version.startsWith("6.") && node.distribution === "elasticsearch";
+  await call(`${node.url}/${p}logs`, "PUT", {
+    settings: {
+      number_of_shards: 1,
+      number_of_replicas: 0,
+      // Built only from components every node has (no analysis-common on most test nodes).
+      analysis: {
+        analyzer: { folded: { type: "custom", tokenizer: "standard", filter: ["lowercase"] } },
+      },
+    },
+    mappings: typed(node, {
+      properties: {
+        message: {
+          type: "text",
+          analyzer: "folded",
+          fields: { raw: { type: "keyword", ignore_above: 256 } },
+        },
+        user: { properties: { id: { type: "keyword" }, age: { type: "integer" } } },
+        tags: { type: "nested", properties: { name: { type: "keyword" } } },
+        at: { type: "date" },
+      },
+    }),
+    aliases: {
+      [`${p}errors`]: { filter: { term: { "user.id": "e" } } },
+      [`${p}routed`]: { index_routing: "1", search_routing: "1,2" },
+    },
+  });
+  await addDocuments(node.url, `${p}logs`, 20, es6 ? "doc" : undefined);
+  await call(`${node.url}/_template/${p}legacy`, "PUT", {
+    index_patterns: [`${p}legacy-*`],
+    order: 2,
+    settings: { number_of_shards: 1 },
+    mappings: typed(node, { properties: { host: { type: "keyword" } } }),
+  });
+  const composable = node.distribution === "opensearch" || !node.version.startsWith("6.");
+  if (composable) {
+    await call(`${node.url}/_component_template/${p}base`, "PUT", {
+      template: {
+        settings: { number_of_replicas: 0 },
+        mappings: { properties: { ts: { type: "date" } } },
+      },
+    });
+    await call(`${node.url}/_index_template/${p}events`, "PUT", {
+      index_patterns: [`${p}events-*`],
+      composed_of: [`${p}base`],
+      priority: 50,
+      template: { aliases: { [`${p}all-events`]: {} } },
+    });
+  }
+}
+
+for (const sourceName of SOURCES) {
+  for (const targetName of TARGETS) {
+    if (sourceName === targetName) continue;
+    Deno.test(`metadata ${sourceName} -> ${targetName}: created, then identical on a re-plan`, async () => {
+      const nodes = await ensureNodes([sourceName, targetName]);
+      const source = nodes[sourceName];
+      const target = nodes[targetName];
+      const p = runPrefix(`md-${sourceName}-${targetName}`);
+      const journal = `${await Deno.makeTempDir()}/journal.json`;
+      try {
+        await prepareSource(source, p);
+        const endpoints = ["--source", source.url, "--target", target.url, "--include", `${p}*`];
+        const applied = await runCli(["metadata", ...endpoints, "--journal", journal, "--json"]);
+        assertEquals(applied.code, 0, applied.stderr);
+        const result = JSON.parse(applied.stdout);
+        assertEquals(result.indices.create, [`${p}logs`]);
+        assertEquals(result.documents.total, 20);
+        const composable = source.distribution === "opensearch" || !source.version.startsWith("6.");
+        assertEquals(result.created.length, composable ? 4 : 2);
+
+        // What we created must compare identical to the source: no spurious differences.
+        const again = await runCli(["plan", ...endpoints, "--json"]);
+        assertEquals(again.code, 0, again.stderr);
+        const plan = JSON.parse(again.stdout);
+        assertEquals(plan.indices.conflicting, [], JSON.stringify(plan.indices.conflicting));
+        assertEquals(plan.indices.identical_empty, [`${p}logs`]);
+        assertEquals(plan.templates.legacy.identical, [`${p}legacy`]);
+        if (composable) {
+          assertEquals(plan.templates.component.identical, [`${p}base`]);
+          assertEquals(plan.templates.index.identical, [`${p}events`]);
+        }
+        const aliases = await call(`${target.url}/${p}logs/_alias`, "GET");
+        const created =
+          (aliases[`${p}logs`] as { aliases: Record<string, Record<string, unknown>> }).aliases;
+        assertEquals(created[`${p}routed`], { index_routing: "1", search_routing: "1,2" });
+        assert(created[`${p}errors`].filter, "the filtered alias keeps its filter");
+      } finally {
+        await cleanUp([source.url, target.url], p);
+      }
+    });
+  }
+}
+
+Deno.test("an ES 6 index with a custom type is created typeless on os2 and the rule is named", async () => {
+  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
+  const p = runPrefix("md-typed");
+  try {
+    await call(`${es6.url}/${p}tweets`, "PUT", {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: { tweet: { properties: { text: { type: "text" }, likes: { type: "long" } } } },
+    });
+    const run = await runCli([
+      "metadata",
+      "--source",
+      es6.url,
+      "--target",
+      os2.url,
+      "--include",
+      `${p}*`,
+      "--report",
+      "--journal",
+      `${await Deno.makeTempDir()}/j.json`,
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(
+      run.stderr,
+      "mapping type [tweet] removed; mappings are typeless [remove-mapping-type]",
+    );
+    const mapping = await call(`${os2.url}/${p}tweets/_mapping`, "GET");
+    assertEquals(mapping[`${p}tweets`], {
+      mappings: { properties: { likes: { type: "long" }, text: { type: "text" } } },
+    });
+  } finally {
+    await cleanUp([es6.url, os2.url], p);
+  }
+});
+
+/** Names and definitions of everything on a node that a run could have changed. */
+async function targetState(url: string): Promise<string> {
+  const [indices, legacy, composable, component] = await Promise.all([
+    call(`${url}/_all/_mapping?expand_wildcards=all`, "GET"),
+    call(`${url}/_template`, "GET"),
+    call(`${url}/_index_template`, "GET"),
+    call(`${url}/_component_template`, "GET"),
+  ]);
+  return JSON.stringify({ indices, legacy, composable, component });
+}
+
+Deno.test("a create the target rejects mid-apply leaves the target exactly as before", async () => {
+  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
+  const p = runPrefix("md-fail");
+  const journal = `${await Deno.makeTempDir()}/journal.json`;
+  try {
+    for (const name of ["a-good", "b-good"]) {
+      await call(`${es6.url}/${p}${name}`, "PUT", {
+        settings: { number_of_shards: 1, number_of_replicas: 0 },
+        mappings: { doc: { properties: { f: { type: "keyword" } } } },
+      });
+    }
+    await call(`${es6.url}/_template/${p}tpl`, "PUT", {
+      index_patterns: [`${p}x-*`],
+      mappings: { doc: { properties: { g: { type: "keyword" } } } },
+    });
+    // The ngram tokenizer lives in analysis-common, which es6 has and os2's zip has not: os2
+    // refuses this index after the templates and the first two indices were created.
+    await call(`${es6.url}/${p}z-bad`, "PUT", {
+      settings: {
+        number_of_shards: 1,
+        number_of_replicas: 0,
+        analysis: {
+          tokenizer: { grams: { type: "ngram", min_gram: 2, max_gram: 3 } },
+          analyzer: { g: { tokenizer: "grams" } },
+        },
+      },
+    });
+    const before = await targetState(os2.url);
+    const run = await runCli([
+      "metadata",
+      "--source",
+      es6.url,
+      "--target",
+      os2.url,
+      "--include",
+      `${p}*`,
+      "--journal",
+      journal,
+    ]);
+    assertEquals(run.code, 1, run.stderr);
+    assertStringIncludes(run.stderr, `creating index ${p}z-bad failed`);
+    assertMatch(run.stderr, /ngram/);
+    assertStringIncludes(run.stderr, "rolled back");
+    assertEquals(await targetState(os2.url), before);
+    const recorded = JSON.parse(await Deno.readTextFile(journal));
+    assertEquals(recorded.status, "rolled-back");
+    assertEquals(
+      recorded.entries.map((e: { name: string; status: string }) => `${e.name}:${e.status}`),
+      [
+        `${p}tpl:rolled-back`,
+        `${p}a-good:rolled-back`,
+        `${p}b-good:rolled-back`,
+        `${p}z-bad:failed`,
+      ],
+    );
+  } finally {
+    await cleanUp([es6.url, os2.url], p);
+  }
+});
+
+Deno.test("rollback --journal deletes what the run created and nothing else", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("md-rb");
+  const journal = `${await Deno.makeTempDir()}/journal.json`;
+  try {
+    await call(`${es7.url}/${p}mine`, "PUT", {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+    });
+    await call(`${os2.url}/${p}theirs`, "PUT", {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+    });
+    const args = ["--source", es7.url, "--target", os2.url, "--include", `${p}*`];
+    assertEquals((await runCli(["metadata", ...args, "--journal", journal])).code, 0);
+    await call(`${os2.url}/${p}mine`, "GET");
+    const run = await runCli(["rollback", "--journal", journal, "--target", os2.url]);
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(run.stderr, "rolled back 1");
+    assertEquals(await fetch(`${os2.url}/${p}mine`).then((r) => (r.body?.cancel(), r.status)), 404);
+    assertEquals(
+      await fetch(`${os2.url}/${p}theirs`).then((r) => (r.body?.cancel(), r.status)),
+      200,
+    );
+    const wrong = await runCli(["rollback", "--journal", journal, "--target", es7.url]);
+    assertEquals(wrong.code, 2, "a journal is never applied to another cluster");
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+  }
+});
+
+Deno.test("metadata in.yaml out.yaml --report: the original command, comments kept, includes written", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("md-yaml");
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const name of ["alpha", "beta.1"]) {
+      await call(`${es7.url}/${p}${name}`, "PUT", {
+        settings: { number_of_shards: 1, number_of_replicas: 0 },
+      });
+      await addDocuments(es7.url, `${p}${name}`, 2);
+    }
+    const input = `# Fetch Migration pipeline, as the original tool took it
+historical-data-migration:
+  source:
+    opensearch:
+      hosts: ["${es7.url}"]  # the cluster we leave
+      disable_authentication: true
+      indices:
+        exclude:
+          - index_name_regex: "\\\\..*"
+  sink:
+    - opensearch:
+        hosts: ["${os2.url}"]
+        disable_authentication: true
+        # keep ids
+        document_id: '\${getMetadata("opensearch-document_id")}'
+`;
+    await Deno.writeTextFile(`${dir}/in.yaml`, input);
+    const run = await runCli(
+      ["metadata", "in.yaml", "out.yaml", "--report", "--include", `${p}*`],
+      { cwd: dir },
+    );
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(
+      run.stderr,
+      "Indices to be created in the target cluster (data will be migrated):",
+    );
+    assertStringIncludes(run.stderr, "Total number of documents to be moved: 4");
+    const output = await Deno.readTextFile(`${dir}/out.yaml`);
+    assertStringIncludes(output, "# Fetch Migration pipeline, as the original tool took it");
+    assertStringIncludes(output, "# the cluster we leave");
+    assertStringIncludes(output, "# keep ids");
+    assertStringIncludes(output, `- index_name_regex: ${p}alpha`);
+    assertStringIncludes(output, `- index_name_regex: ${p}beta\\.1`);
+    assertStringIncludes(output, "document_id: '${getMetadata(\"opensearch-document_id\")}'");
+    assertEquals((await Deno.stat(`${dir}/out.yaml`)).mode! & 0o777, 0o600);
+    // The journal went to .fetch-migration/ in the working directory.
+    const journals = [...Deno.readDirSync(`${dir}/.fetch-migration`)];
+    assertEquals(journals.length, 1);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
