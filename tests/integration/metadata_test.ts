@@ -300,3 +300,41 @@ historical-data-migration:
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a setting the target calls unknown is stripped, the create retried once, and the removal named", async () => {
+  const { es8, os2 } = await ensureNodes(["es8", "os2"]);
+  const p = runPrefix("md-reject");
+  try {
+    // No rule knows this ES 8 setting; only os2's own refusal reveals it.
+    await call(`${es8.url}/${p}dims`, "PUT", {
+      settings: {
+        number_of_shards: 1,
+        number_of_replicas: 0,
+        "index.mapping.dimension_fields.limit": 20,
+      },
+    });
+    const run = await runCli([
+      "metadata",
+      "--source",
+      es8.url,
+      "--target",
+      os2.url,
+      "--include",
+      `${p}*`,
+      "--json",
+      "--journal",
+      `${await Deno.makeTempDir()}/j.json`,
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    const rejected = result.transformations.filter((t: { rule: string }) =>
+      t.rule === "target-rejected-setting"
+    );
+    assertEquals(rejected.length, 1);
+    assertStringIncludes(rejected[0].detail, "index.mapping.dimension_fields.limit");
+    assertEquals(rejected[0].subject, `${p}dims`);
+    await call(`${os2.url}/${p}dims`, "GET");
+  } finally {
+    await cleanUp([es8.url, os2.url], p);
+  }
+});
