@@ -1,6 +1,7 @@
 import type { Command } from "../deps.ts";
 import { withIncludedIndices } from "../config/pipeline-output.ts";
 import { parsePipelineYaml } from "../config/pipeline.ts";
+import { decodeInlinePipeline } from "../config/load.ts";
 import { defaultJournalPath, Journal, newRunId } from "../journal/journal.ts";
 import { applyCreations } from "../metadata/apply.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
@@ -98,14 +99,21 @@ export function registerMetadata(program: Command): void {
             `nothing to migrate: ${output} not written (an empty include would take every index)`,
           );
         } else {
-          const text = pipeline ? await Deno.readTextFile(pipeline) : undefined;
+          // Rewrite the pipeline the endpoints came from: the file, or the original tool's
+          // INLINE_PIPELINE.
+          const inline = Deno.env.get("INLINE_PIPELINE");
+          const text = pipeline
+            ? await Deno.readTextFile(pipeline)
+            : inline
+            ? decodeInlinePipeline(inline)
+            : undefined;
           if (text === undefined) {
             throw new ConfigError(
-              "output.yaml needs a pipeline file to rewrite",
-              "pass the pipeline file",
+              `writing ${output} needs a pipeline to rewrite`,
+              "pass the pipeline file (or INLINE_PIPELINE) instead of --source/--target",
             );
           }
-          const parsed = parsePipelineYaml(text, pipeline!);
+          const parsed = parsePipelineYaml(text, endpoints.origin);
           // The pipeline holds credentials: readable by its owner only.
           await Deno.writeTextFile(
             output,

@@ -1,27 +1,49 @@
 import type { EndpointConfig } from "../config/types.ts";
-import { redactUrl } from "../config/redact.ts";
 import { logger } from "../log.ts";
-import { ClusterError } from "./errors.ts";
 import {
-  backoffDelay,
+  ClusterError,
+  type EndpointRole,
+  errorReason,
+  httpFailure,
+  networkFailure,
+  shownUrl,
+} from "./errors.ts";
+import {
   DEFAULT_RETRY,
+  isRetryableFailure,
   isRetryableStatus,
-  retryAfterDelay,
+  retryDelay,
   type RetryPolicy,
 } from "./retry.ts";
 import { awsCredentials, signRequest, type SigV4Options } from "./sigv4.ts";
 import { createTransport, type Transport, type TransportResponse } from "./transport.ts";
-import { type ClusterInfo, parseNodesInfo, parseRootInfo } from "./version.ts";
+import {
+  type ClusterInfo,
+  NODES_INFO_PATH,
+  parseNodesInfo,
+  parseRootInfo,
+  withNodesVersion,
+} from "./version.ts";
+
+export { errorReason };
+export type { EndpointRole };
 
 const log = logger("cluster");
 
+/** Query parameters; `undefined` ones are left out. */
+export type Query = Record<string, string | number | boolean | undefined>;
+
 /** Per-request choices. */
 export interface RequestOptions {
+  /** Added to any query already in `path`. */
+  query?: Query;
   /** JSON-serialised unless already a string (NDJSON for `_bulk`) or bytes. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Overrides the endpoint's timeout for this request (each attempt gets the full time). */
   timeoutMs?: number;
-  retry?: RetryPolicy;
+  /** Overrides the client's retry policy; `{ maxAttempts: 1 }` sends once. */
+  retry?: Partial<RetryPolicy>;
 }
 
 /** A fully read answer; `body` is parsed JSON when the cluster sent JSON, else text. */
@@ -31,8 +53,13 @@ export interface ClusterResponse<T = unknown> {
   body: T;
 }
 
-/** Which side an endpoint is, so messages can name the flag that fixes a problem. */
-export type EndpointRole = "source" | "target";
+/** Client-wide choices besides the endpoint itself. */
+export interface ClusterClientOptions {
+  /** Which side this cluster is, so messages name the right flag. */
+  role?: EndpointRole;
+  /** Retry bounds for every request of this client. */
+  retry?: Partial<RetryPolicy>;
+}
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -42,21 +69,35 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * URL without credentials, the status and the cluster's own reason.
  */
 export class ClusterClient {
-  /** Base URL without credentials. */
+  /** Base URL without credentials (and without a trailing `/`). */
   readonly url: string;
   readonly #endpoint: EndpointConfig;
+  readonly #base: URL;
   readonly #role?: EndpointRole;
+  readonly #retry: RetryPolicy;
   readonly #transport: Transport;
+  readonly #authorization?: string;
   readonly #sigv4?: SigV4Options;
   #info?: Promise<ClusterInfo>;
 
-  constructor(endpoint: EndpointConfig, options: { role?: EndpointRole } = {}) {
+  constructor(endpoint: EndpointConfig, options: ClusterClientOptions = {}) {
     this.#endpoint = endpoint;
     this.#role = options.role;
-    this.url = redactUrl(endpoint.url).replace(/\/+$/, "");
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#base = new URL(endpoint.url);
+    // Credentials belong in `auth`; a URL that still carries some never sends or shows them.
+    this.#base.username = "";
+    this.#base.password = "";
+    this.#base.search = "";
+    this.#base.hash = "";
+    this.url = shownUrl(this.#base).replace(/\/+$/, "");
     this.#transport = createTransport(endpoint.tls);
     const auth = endpoint.auth;
-    if (auth.kind === "sigv4") {
+    if (auth.kind === "basic") {
+      this.#authorization = "Basic " + base64(`${auth.username}:${auth.password}`);
+    } else if (auth.kind === "apiKey") {
+      this.#authorization = `ApiKey ${auth.apiKey}`;
+    } else if (auth.kind === "sigv4") {
       this.#sigv4 = {
         region: auth.region,
         service: auth.service,
@@ -65,55 +106,79 @@ export class ClusterClient {
     }
   }
 
-  /** Sends a request, retrying when the cluster or the network says "not now". */
+  /**
+   * Sends a request and reads the whole answer, retrying when the cluster or the network says
+   * "not now" (429, 502, 503, 504, dropped connections). Any status is returned; only failures
+   * to get an answer throw.
+   */
   async request<T = unknown>(
     method: string,
     path: string,
     options: RequestOptions = {},
   ): Promise<ClusterResponse<T>> {
-    const url = this.#resolve(path);
-    const policy = options.retry ?? DEFAULT_RETRY;
+    const url = this.resolve(path, options.query);
+    const policy = { ...this.#retry, ...options.retry };
     const timeoutMs = options.timeoutMs ?? this.#endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const { body, headers } = this.#prepare(url, options);
     for (let attempt = 1;; attempt++) {
+      // Signed per attempt: the signature carries a time AWS checks.
+      const sent = this.#sigv4
+        ? await this.#sign(this.#sigv4, method, url, headers, body)
+        : headers;
+      const signal = AbortSignal.timeout(timeoutMs);
       let response: TransportResponse;
       try {
-        response = await this.#send(method, url, options, timeoutMs);
+        response = await this.#transport.send({ method, url, headers: sent, body, signal });
       } catch (error) {
-        const failure = this.#networkError(method, url, error, timeoutMs);
-        if (
-          failure.kind !== "unreachable" && failure.kind !== "timeout" ||
-          attempt >= policy.maxAttempts
-        ) {
+        const failure = networkFailure(error, {
+          method,
+          url,
+          timedOut: signal.aborted && (signal.reason as Error | undefined)?.name === "TimeoutError",
+          timeoutMs,
+          role: this.#role,
+        });
+        if (!isRetryableFailure(failure.kind, method) || attempt >= policy.maxAttempts) {
           throw failure;
         }
-        const wait = backoffDelay(attempt, policy, Math.random);
-        log.debug`${method} ${this.#shown(url)} failed (${failure.message}); retry in ${wait} ms`;
+        const wait = retryDelay(attempt, policy, null, Math.random, Date.now());
+        log.debug`${method} ${shownUrl(url)}: ${failure.message}; retry in ${wait} ms`;
         await sleep(wait);
         continue;
       }
       if (isRetryableStatus(response.status) && attempt < policy.maxAttempts) {
-        const wait = retryAfterDelay(response.headers.get("retry-after"), policy, Date.now()) ??
-          backoffDelay(attempt, policy, Math.random);
-        log.debug`${method} ${this.#shown(url)} answered ${response.status}; retry in ${wait} ms`;
+        const retryAfter = response.headers.get("retry-after");
+        const wait = retryDelay(attempt, policy, retryAfter, Math.random, Date.now());
+        log.debug`${method} ${shownUrl(url)} answered ${response.status}; retry in ${wait} ms`;
         await sleep(wait);
         continue;
       }
-      const body = parseBody(response) as T;
-      log.debug`${method} ${this.#shown(url)} -> ${response.status}`;
-      return { status: response.status, headers: response.headers, body };
+      log.debug`${method} ${shownUrl(url)} -> ${response.status}`;
+      return { status: response.status, headers: response.headers, body: parseBody(response) as T };
     }
   }
 
-  /** Sends a request and returns the JSON body; any status outside 2xx is a ClusterError. */
-  async json<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.request<T>(method, path, { body });
+  /** Sends a request and returns the parsed body; any status outside 2xx is a ClusterError. */
+  async json<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: Omit<RequestOptions, "body"> = {},
+  ): Promise<T> {
+    const response = await this.request<T>(method, path, { ...options, body });
     if (response.status >= 200 && response.status < 300) return response.body;
-    throw this.#httpError(method, path, response);
+    throw this.httpError(method, path, response, options.query);
   }
 
-  /** Product and version, read once per client. */
+  /**
+   * Product and version, read once per client. OpenSearch in compatibility mode (which claims
+   * 7.10.2 in `GET /`) is asked for its real version through `_nodes`.
+   */
   info(): Promise<ClusterInfo> {
-    this.#info ??= this.#readInfo();
+    this.#info ??= this.#readInfo().catch((error) => {
+      // Not cached: a caller may retry after the cluster came up.
+      this.#info = undefined;
+      throw error;
+    });
     return this.#info;
   }
 
@@ -123,198 +188,132 @@ export class ClusterClient {
   }
 
   /** Turns a non-2xx answer into the error a caller should throw. */
-  httpError(method: string, path: string, response: ClusterResponse): ClusterError {
-    return this.#httpError(method, path, response);
+  httpError(method: string, path: string, response: ClusterResponse, query?: Query): ClusterError {
+    return httpFailure({
+      method,
+      url: this.resolve(path, query),
+      status: response.status,
+      body: response.body,
+      authKind: this.#endpoint.auth.kind,
+      role: this.#role,
+    });
+  }
+
+  /**
+   * The full URL of `path` (which may carry its own query) under the base URL, keeping a base
+   * path such as a proxy's `/es`. Query values are percent-encoded (space as `%20`, never `+`,
+   * so SigV4 and the cluster read them alike).
+   */
+  resolve(path: string, query?: Query): URL {
+    const url = new URL(this.#base.href);
+    const [pathname, search] = splitOnce(path, "?");
+    url.pathname = url.pathname.replace(/\/+$/, "") + "/" + pathname.replace(/^\/+/, "");
+    const parts = search ? [search] : [];
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) {
+        parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+      }
+    }
+    url.search = parts.length ? `?${parts.join("&")}` : "";
+    return url;
   }
 
   async #readInfo(): Promise<ClusterInfo> {
     const root = await this.request("GET", "/");
-    if (root.status >= 200 && root.status < 300) return parseRootInfo(root.body);
-    if (root.status === 401) throw this.#httpError("GET", "/", root);
-    // `GET /` may be refused while the rest works: a user without the monitor privilege, or
-    // a node without the module that serves `/` (ES 8's integ-test zip).
-    const nodesPath =
-      "/_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.build_flavor";
-    const nodes = await this.request("GET", nodesPath);
-    if (nodes.status >= 200 && nodes.status < 300) {
-      return parseNodesInfo(nodes.body, nodes.headers.has("x-elastic-product"));
+    if (root.status === 401) throw this.httpError("GET", "/", root);
+    if (root.status >= 200 && root.status < 300) {
+      const info = this.#parse("GET", "/", () => parseRootInfo(root.body));
+      if (!info.compatibilityMode) return info;
+      const nodes = await this.request("GET", NODES_INFO_PATH);
+      if (nodes.status >= 200 && nodes.status < 300) {
+        return this.#parse("GET", NODES_INFO_PATH, () => withNodesVersion(info, nodes.body));
+      }
+      log.warn`${this.url} runs OpenSearch in compatibility mode and hides its real version`;
+      return info;
     }
-    throw this.#httpError("GET", "/", root);
+    // `GET /` may be refused while the rest works: a user without the monitor privilege, or
+    // a node without the module that serves `/` (ES 8's integ-test zip answers 405).
+    const nodes = await this.request("GET", NODES_INFO_PATH);
+    if (nodes.status >= 200 && nodes.status < 300) {
+      return this.#parse(
+        "GET",
+        NODES_INFO_PATH,
+        () => parseNodesInfo(nodes.body, nodes.headers.has("x-elastic-product")),
+      );
+    }
+    throw this.httpError("GET", "/", root);
   }
 
-  async #send(
+  /** Runs a parser of a 2xx body; an answer that is not a cluster's is a ClusterError too. */
+  #parse(method: string, path: string, parse: () => ClusterInfo): ClusterInfo {
+    try {
+      return parse();
+    } catch (error) {
+      const url = shownUrl(this.resolve(path));
+      throw new ClusterError(
+        "unreachable",
+        method,
+        url,
+        `${url} is not an Elasticsearch or OpenSearch cluster: ${(error as Error).message}`,
+        "check the URL: it should point at a cluster's HTTP port (9200 by default)",
+      );
+    }
+  }
+
+  /** SigV4 headers; failing to find AWS credentials is an auth problem, said as such. */
+  async #sign(
+    sigv4: SigV4Options,
     method: string,
     url: URL,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+  ): Promise<Record<string, string>> {
+    try {
+      return await signRequest({ method, url, headers, body }, sigv4);
+    } catch (error) {
+      const role = this.#endpoint.auth.kind === "sigv4" ? this.#endpoint.auth.roleArn : undefined;
+      throw new ClusterError(
+        "auth",
+        method,
+        shownUrl(url),
+        `cannot sign ${method} ${shownUrl(url)} with AWS SigV4: ` +
+          `${role ? `assuming role ${role} failed: ` : ""}${(error as Error).message}`,
+        "provide AWS credentials the usual way (AWS_PROFILE, AWS_ACCESS_KEY_ID/" +
+          "AWS_SECRET_ACCESS_KEY, `aws sso login`, an instance or task role)",
+      );
+    }
+  }
+
+  /** Body bytes and headers, built once: every attempt (and the signature) uses the same. */
+  #prepare(
+    url: URL,
     options: RequestOptions,
-    timeoutMs: number,
-  ): Promise<TransportResponse> {
-    const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+  ): { body?: string | Uint8Array<ArrayBuffer>; headers: Record<string, string> } {
+    const headers: Record<string, string> = { accept: "application/json" };
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      headers[name.toLowerCase()] = value;
+    }
     let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (options.body !== undefined) {
       body = typeof options.body === "string" || options.body instanceof Uint8Array
         ? options.body as string | Uint8Array<ArrayBuffer>
         : JSON.stringify(options.body);
-      headers["content-type"] ??= typeof options.body === "string" && path(url).endsWith("_bulk")
+      headers["content-type"] ??= typeof options.body === "string" && isNdjsonPath(url.pathname)
         ? "application/x-ndjson"
         : "application/json";
     }
-    const auth = this.#endpoint.auth;
-    if (auth.kind === "basic") {
-      headers.authorization = "Basic " + base64(`${auth.username}:${auth.password}`);
-    } else if (auth.kind === "apiKey") {
-      headers.authorization = `ApiKey ${auth.apiKey}`;
-    }
-    const signed = this.#sigv4
-      ? await signRequest({ method, url, headers, body }, this.#sigv4)
-      : headers;
-    return await this.#transport.send({
-      method,
-      url,
-      headers: signed,
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  }
-
-  /** Joins `path` (which may carry a query) to the base URL, keeping a base path prefix. */
-  #resolve(path: string): URL {
-    const url = new URL(this.#endpoint.url);
-    const [pathname, query] = path.split(/\?(.*)/s, 2);
-    url.pathname = url.pathname.replace(/\/+$/, "") + "/" + pathname.replace(/^\/+/, "");
-    url.search = query ? `?${query}` : "";
-    url.username = "";
-    url.password = "";
-    return url;
-  }
-
-  #shown(url: URL): string {
-    return redactUrl(url.href);
-  }
-
-  #flag(suffix: string): string {
-    return this.#role ? `--${this.#role}-${suffix}` : `--source-${suffix}/--target-${suffix}`;
-  }
-
-  #networkError(method: string, url: URL, error: unknown, timeoutMs: number): ClusterError {
-    const hostPort = `${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`;
-    const shown = this.#shown(url);
-    const text = describeCause(error);
-    const make = (kind: ClusterError["kind"], message: string, hint?: string) =>
-      new ClusterError(kind, method, shown, `${message} (${method} ${shown})`, hint);
-    if (
-      error instanceof DOMException &&
-      (error.name === "TimeoutError" || error.name === "AbortError")
-    ) {
-      return make(
-        "timeout",
-        `no answer from ${hostPort} within ${timeoutMs / 1000} s`,
-        "check that the cluster is healthy, or raise --timeout",
-      );
-    }
-    if (
-      /certificate|UnknownIssuer|self.signed|unable to verify|CERT_|NotValidForName/i.test(text)
-    ) {
-      return make(
-        "tls",
-        `the TLS certificate of ${hostPort} is not trusted: ${tlsReason(text)}`,
-        `pass the CA that signed it with ${this.#flag("ca")} FILE (in a pipeline file: ` +
-          "connection.cert), or skip verification with --insecure",
-      );
-    }
-    if (/corrupt message|InvalidContentType|wrong version number|packet length/i.test(text)) {
-      return make(
-        "tls",
-        `the TLS handshake with ${hostPort} failed (${tlsReason(text)})`,
-        `${hostPort} may serve plain HTTP: try http:// instead of https://`,
-      );
-    }
-    if (/dns error|lookup address|ENOTFOUND|EAI_AGAIN|Name or service not known/i.test(text)) {
-      return make(
-        "unreachable",
-        `cannot resolve the host name ${url.hostname}`,
-        "check the host name in the URL",
-      );
-    }
-    if (/refused|ECONNREFUSED/i.test(text)) {
-      return make(
-        "unreachable",
-        `cannot connect to ${hostPort}: connection refused`,
-        "check that the cluster runs and that the URL's scheme, host and port are right",
-      );
-    }
-    return make(
-      "unreachable",
-      `cannot reach ${hostPort}: ${text}`,
-      "check the URL and the network",
-    );
-  }
-
-  #httpError(method: string, path: string, response: ClusterResponse): ClusterError {
-    const shown = `${this.url}${path.startsWith("/") ? path : `/${path}`}`;
-    const reason = errorReason(response.body);
-    if (response.status === 401 || response.status === 403) {
-      const what = response.status === 401 ? "authentication failed" : "permission denied";
-      const auth = this.#endpoint.auth.kind;
-      const hint = response.status === 403
-        ? "the credentials were accepted but lack the privilege for this request"
-        : auth === "none"
-        ? `the cluster needs credentials: set ${this.#flag("user")} with a password ` +
-          "(environment or file), or username/password in the pipeline file"
-        : "check the user name and password (or API key / AWS credentials) for this cluster";
-      return new ClusterError(
-        "auth",
-        method,
-        shown,
-        `${what} (${response.status}) at ${this.url}${reason ? `: ${reason}` : ""}`,
-        hint,
-        response.status,
-        reason,
-        response.body,
-      );
-    }
-    return new ClusterError(
-      "http",
-      method,
-      shown,
-      `${method} ${shown} failed with ${response.status}${reason ? `: ${reason}` : ""}`,
-      undefined,
-      response.status,
-      reason,
-      response.body,
-    );
+    if (this.#authorization) headers.authorization = this.#authorization;
+    return { body, headers };
   }
 }
 
-/**
- * The cluster's own explanation from an error body: `{error: {type, reason, root_cause}}` on
- * Elasticsearch 5+ and OpenSearch, `{error: "text"}` on older ones, or HTML from a proxy.
- */
-export function errorReason(body: unknown): string | undefined {
-  if (typeof body === "string") {
-    const title = body.match(/<title>([^<]*)<\/title>/i)?.[1];
-    return (title ?? body).trim().slice(0, 300) || undefined;
-  }
-  const error = (body as { error?: unknown })?.error;
-  if (typeof error === "string") return error;
-  if (error && typeof error === "object") {
-    const { type, reason, root_cause } = error as {
-      type?: string;
-      reason?: string;
-      root_cause?: Array<{ type?: string; reason?: string }>;
-    };
-    const cause = root_cause?.[0];
-    const main = [type, reason].filter(Boolean).join(": ");
-    if (cause?.reason && cause.reason !== reason) {
-      return `${main} (caused by ${cause.type}: ${cause.reason})`;
-    }
-    return main || undefined;
-  }
-  return undefined;
+function isNdjsonPath(pathname: string): boolean {
+  return /\/_(bulk|msearch|msearch\/template)$/.test(pathname);
 }
 
 function parseBody(response: TransportResponse): unknown {
   const type = response.headers.get("content-type") ?? "";
-  if (type.includes("json") && response.text.length > 0) {
+  if (/json/i.test(type) && !/ndjson/i.test(type) && response.text.length > 0) {
     try {
       return JSON.parse(response.text);
     } catch {
@@ -324,35 +323,15 @@ function parseBody(response: TransportResponse): unknown {
   return response.text;
 }
 
-/** The innermost message of a fetch or node:https failure. */
-function describeCause(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    if (current instanceof Error) {
-      parts.push(current.message);
-      current = current.cause;
-    } else {
-      parts.push(String(current));
-      break;
-    }
-  }
-  return parts.join(": ");
-}
-
-function tlsReason(text: string): string {
-  return text.match(
-    /invalid peer certificate: \w+|received corrupt message[^:)]*|unable to verify[^:)]*|self.signed certificate[^:)]*/i,
-  )?.[0] ??
-    text;
-}
-
-function path(url: URL): string {
-  return url.pathname;
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
 }
 
 function base64(text: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,3 +1,7 @@
+/**
+ * Turning failed requests into errors an operator can act on. Pure: the client hands in what
+ * happened (an exception from `fetch`, or a status and body) and gets a {@link ClusterError}.
+ */
 import { ExitCode, UserFacingError } from "../cli/exit.ts";
 
 /** Why a request to a cluster failed, coarse enough to pick an exit code and a fix. */
@@ -32,10 +36,281 @@ export class ClusterError extends UserFacingError {
     /** Parsed response body, when the cluster answered with JSON. */
     readonly body?: unknown,
   ) {
-    super(
-      message,
-      kind === "http" || kind === "timeout" ? ExitCode.Failed : ExitCode.Unreachable,
-      hint,
+    // A cluster that answered "no" failed the migration (1); one we could not reach, trust or
+    // log in to is a setup problem the operator fixes before anything can run (3).
+    super(message, kind === "http" ? ExitCode.Failed : ExitCode.Unreachable, hint);
+  }
+}
+
+/** Which side an endpoint is, so messages can name the flag that fixes a problem. */
+export type EndpointRole = "source" | "target";
+
+/** What the client knows about a request that threw instead of answering. */
+export interface NetworkFailureContext {
+  method: string;
+  /** The request URL; user info, if any, is dropped before it is shown. */
+  url: URL;
+  /** Whether our own per-request timeout fired (the exception alone does not always say). */
+  timedOut: boolean;
+  timeoutMs: number;
+  role?: EndpointRole;
+}
+
+/** What the client knows about an answer with an error status. */
+export interface HttpFailureContext {
+  method: string;
+  /** The request URL; user info, if any, is dropped before it is shown. */
+  url: URL;
+  status: number;
+  /** Parsed JSON, or the text the cluster (or a proxy in front of it) sent. */
+  body: unknown;
+  /** How we authenticated, to say which credentials to check. */
+  authKind: "none" | "basic" | "apiKey" | "sigv4";
+  role?: EndpointRole;
+}
+
+/** The URL as it may be printed: no user info, and no lone trailing `/` on the origin. */
+export function shownUrl(url: URL): string {
+  const copy = new URL(url.href);
+  copy.username = "";
+  copy.password = "";
+  return copy.pathname === "/" && !copy.search ? copy.origin : copy.href;
+}
+
+/** `host:port`, with the scheme's default port spelled out, as operators type it. */
+export function hostPort(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
+}
+
+/**
+ * The cluster's own explanation from an error body: `{error: {type, reason, root_cause}}` on
+ * Elasticsearch 5+ and OpenSearch, `{error: "text"}` on older ones, plain text from the
+ * OpenSearch security plugin, or an HTML page from a proxy.
+ */
+export function errorReason(body: unknown): string | undefined {
+  if (typeof body === "string") {
+    const title = body.match(/<title>([^<]*)<\/title>/i)?.[1];
+    return (title ?? body).trim().slice(0, 300) || undefined;
+  }
+  const error = (body as { error?: unknown } | null)?.error;
+  if (typeof error === "string") return error || undefined;
+  if (error && typeof error === "object") {
+    const { type, reason, root_cause, caused_by } = error as {
+      type?: string;
+      reason?: string | null;
+      root_cause?: Array<{ type?: string; reason?: string | null }>;
+      caused_by?: { type?: string; reason?: string | null };
+    };
+    const main = [type, reason].filter(Boolean).join(": ");
+    // The root cause is often the actionable part ("unknown setting [index.foo]") under a
+    // generic wrapper ("failed to create"); say both when they differ.
+    const cause = root_cause?.[0]?.reason ? root_cause[0] : caused_by;
+    if (cause?.reason && cause.reason !== reason) {
+      return `${main} (caused by ${[cause.type, cause.reason].filter(Boolean).join(": ")})`;
+    }
+    return main || undefined;
+  }
+  return undefined;
+}
+
+/** The messages of an exception and its causes, outermost first. */
+export function causeChain(error: unknown): string[] {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
+    if (current instanceof Error || current instanceof DOMException) {
+      parts.push(current.message);
+      current = (current as Error).cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return parts;
+}
+
+/**
+ * The useful end of Deno's fetch error, e.g. "tcp connect error: Connection refused (os error
+ * 111)" out of "fetch failed: error sending request for url (...): client error (Connect): ...".
+ */
+export function innermostCause(error: unknown): string {
+  const chain = causeChain(error);
+  const last = chain.at(-1) ?? String(error);
+  const text = last.replace(/^.*?client error \([A-Za-z]+\): /s, "");
+  // Deno's text names the URL it tried; ours never carries user info, but a URL typed with
+  // `user:pass@` into some other path should still not leak.
+  return text.replace(/\/\/[^/@\s]*@/g, "//");
+}
+
+/**
+ * Classifies an exception thrown by `fetch` (or `node:https` for insecure endpoints) from the
+ * texts Deno 2.9 produces; see the unit tests for the exact strings.
+ */
+export function networkFailure(error: unknown, context: NetworkFailureContext): ClusterError {
+  const { method, url, role } = context;
+  const shown = shownUrl(url);
+  const where = hostPort(url);
+  const detail = innermostCause(error);
+  const all = causeChain(error).join(": ");
+  const make = (kind: ClusterErrorKind, message: string, hint?: string) =>
+    new ClusterError(kind, method, shown, `${message} (${method} ${shown})`, hint);
+
+  const name = (error as { name?: string } | null)?.name;
+  if (context.timedOut || name === "TimeoutError") {
+    return make(
+      "timeout",
+      `no answer from ${where} within ${formatSeconds(context.timeoutMs)}`,
+      "check that the cluster is healthy, or allow more time with --timeout SECONDS",
     );
   }
+  const certificate = all.match(/invalid peer certificate: (.*)$/m)?.[1];
+  if (certificate !== undefined || /CERT_|self.signed certificate|unable to verify/i.test(all)) {
+    const problem = certificateProblem(certificate ?? detail);
+    return make(
+      "tls",
+      `the TLS certificate of ${where} is not accepted: ${problem.text}`,
+      problem.hint ?? tlsHint(role),
+    );
+  }
+  if (/corrupt message|InvalidContentType|wrong version number|packet length/i.test(all)) {
+    return make(
+      "tls",
+      `the TLS handshake with ${where} failed: the server does not speak TLS (${detail})`,
+      `${where} probably serves plain HTTP: use http:// instead of https://`,
+    );
+  }
+  if (/dns error|ENOTFOUND|EAI_AGAIN|EAI_NONAME|Name or service not known/i.test(all)) {
+    return make(
+      "unreachable",
+      `cannot connect to ${where}: unknown host ${url.hostname} (${detail})`,
+      "check the host name in the URL",
+    );
+  }
+  if (/refused|ECONNREFUSED/i.test(all)) {
+    return make(
+      "unreachable",
+      `cannot connect to ${where}: connection refused`,
+      "check that the cluster runs and that the URL's scheme, host and port are right",
+    );
+  }
+  if (/connection closed|connection reset|ECONNRESET|socket hang up|broken pipe/i.test(all)) {
+    return make(
+      "unreachable",
+      `the connection to ${where} closed before an answer (${detail})`,
+      url.protocol === "http:"
+        ? "if the cluster expects HTTPS, use https:// in the URL"
+        : "check that the cluster is healthy and that nothing in between cuts connections",
+    );
+  }
+  return make(
+    "unreachable",
+    `cannot connect to ${where}: ${detail}`,
+    "check the URL and the network",
+  );
+}
+
+interface CertificateProblem {
+  text: string;
+  /** Set when the usual advice (trust the CA) cannot work. */
+  hint?: string;
+}
+
+/** Rustls' names for certificate failures, said in words. */
+function certificateProblem(raw: string): CertificateProblem {
+  if (/UnknownIssuer/.test(raw)) return { text: "it is signed by an unknown CA (UnknownIssuer)" };
+  if (/CaUsedAsEndEntity/.test(raw)) {
+    return {
+      // What `openssl req -x509` makes by default: a self-signed certificate marked as a CA.
+      // Rustls refuses it as a server certificate even when that very file is trusted.
+      text: "the server presents a CA certificate as its own (CaUsedAsEndEntity), as " +
+        "self-signed certificates made with `openssl req -x509` do",
+      hint: "give the server a certificate signed by a CA (and trust that CA with the --*-ca " +
+        "flag or the pipeline's connection.cert), or skip verification with --insecure",
+    };
+  }
+  if (/not valid for name/i.test(raw)) {
+    return {
+      text: raw,
+      hint: "use a host name the certificate names, or skip verification with --insecure",
+    };
+  }
+  if (/expired|not valid after|NotValidYet|not valid before/i.test(raw)) {
+    return {
+      text: raw,
+      hint: "renew the server's certificate (or check this machine's clock), or skip " +
+        "verification with --insecure",
+    };
+  }
+  return { text: raw };
+}
+
+function tlsHint(role: EndpointRole | undefined): string {
+  const ca = role ? `--${role}-ca` : "--source-ca/--target-ca";
+  const insecure = role ? `--${role}-insecure (--insecure for both clusters)` : "--insecure";
+  return `pass ${ca} FILE (or the pipeline's connection.cert) to trust its CA, or ${insecure} ` +
+    "to skip verification";
+}
+
+/** Turns an answer with an error status into the error to throw. */
+export function httpFailure(context: HttpFailureContext): ClusterError {
+  const { method, url, status, body, role } = context;
+  const shown = shownUrl(url);
+  const reason = errorReason(body);
+  const because = reason ? `: ${reason}` : "";
+  if (status === 401 || status === 403) {
+    const origin = shownUrl(new URL("/", url));
+    const what = status === 401 ? "authentication failed" : "permission denied";
+    const request = `${method} ${url.pathname}`;
+    return new ClusterError(
+      "auth",
+      method,
+      shown,
+      `${what} (${status}) at ${origin} on ${request}${because}`,
+      authHint(status, context.authKind, role),
+      status,
+      reason,
+      body,
+    );
+  }
+  return new ClusterError(
+    "http",
+    method,
+    shown,
+    `${method} ${shown} failed with ${status}${because}`,
+    plainHttpOnTlsPort(reason) ? "the port serves HTTPS: use https:// in the URL" : undefined,
+    status,
+    reason,
+    body,
+  );
+}
+
+function authHint(
+  status: number,
+  authKind: HttpFailureContext["authKind"],
+  role: EndpointRole | undefined,
+): string {
+  if (status === 403) {
+    return "the credentials were accepted but lack the privilege for this request";
+  }
+  const flag = role ? `--${role}-user` : "--source-user/--target-user";
+  switch (authKind) {
+    case "none":
+      return `the cluster needs credentials: set ${flag} with a password (environment or file), ` +
+        "or username/password in the pipeline file";
+    case "basic":
+      return "check the user name and password for this cluster";
+    case "apiKey":
+      return "check the API key for this cluster (the encoded id:key value)";
+    case "sigv4":
+      return "check the AWS credentials, region and service (es or aoss), and that the " +
+        "domain's access policy admits this identity";
+  }
+}
+
+function plainHttpOnTlsPort(reason: string | undefined): boolean {
+  return reason !== undefined && /plain HTTP request was sent to HTTPS port/i.test(reason);
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

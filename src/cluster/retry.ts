@@ -2,6 +2,7 @@
  * When to try a request again and how long to wait first. Pure: the random source and the clock
  * are passed in, so the schedule is unit tested exactly.
  */
+import type { ClusterErrorKind } from "./errors.ts";
 
 /** Bounds of the retry loop. */
 export interface RetryPolicy {
@@ -25,6 +26,18 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
+ * Whether a request that got no answer is worth sending again. A refused or dropped connection
+ * is (a node restarting, a load balancer shuffling); TLS and credential problems are not, they
+ * will fail the same way. A timeout is retried only for reads: a write that timed out may still
+ * be running on the cluster, and sending it again could do it twice.
+ */
+export function isRetryableFailure(kind: ClusterErrorKind, method: string): boolean {
+  if (kind === "unreachable") return true;
+  if (kind === "timeout") return method === "GET" || method === "HEAD";
+  return false;
+}
+
+/**
  * Wait before attempt `attempt + 1` (attempt counts from 1): "full jitter", a random delay up to
  * an exponentially growing ceiling, so many clients backing off together do not retry in step.
  */
@@ -42,9 +55,23 @@ export function retryAfterDelay(
   policy: RetryPolicy,
   now: number,
 ): number | undefined {
-  if (!header) return undefined;
+  if (!header?.trim()) return undefined;
   const seconds = Number(header);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
   if (!Number.isFinite(ms)) return undefined;
   return Math.min(policy.maxDelayMs, Math.max(0, ms));
+}
+
+/**
+ * Wait before attempt `attempt + 1`: what the cluster asked for in `Retry-After` when it said,
+ * otherwise the jittered backoff.
+ */
+export function retryDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfter: string | null,
+  random: () => number,
+  now: number,
+): number {
+  return retryAfterDelay(retryAfter, policy, now) ?? backoffDelay(attempt, policy, random);
 }

@@ -1,11 +1,18 @@
 /**
- * Sends one HTTP request and reads the whole answer. The platform `fetch` does the work; TLS
- * options go through `Deno.createHttpClient`.
+ * Sends one HTTP request and reads the whole answer. The platform `fetch` does the work; extra
+ * CA certificates go through `Deno.createHttpClient({ caCerts })`.
  *
- * The one exception is an endpoint marked insecure (skip certificate verification): Deno 2 offers
- * that only as the process-wide `--unsafely-ignore-certificate-errors` runtime flag, which a
- * compiled binary cannot take per run and which would weaken every other connection too. So
- * that endpoint alone goes through `node:https` with `rejectUnauthorized: false`.
+ * The one exception is an endpoint marked insecure (skip certificate verification). Deno 2.9's
+ * `CreateHttpClientOptions` has no such option (only `caCerts`, `proxy`, pool and HTTP version
+ * settings; unknown keys such as `unsafelyIgnoreCertificateErrors` are silently ignored), and
+ * `Deno.connectTls` offers only `unsafelyDisableHostnameVerification`, which still checks the
+ * chain. Skipping verification exists only as the process-wide runtime flag
+ * `--unsafely-ignore-certificate-errors[=host,...]`, which a compiled binary cannot take per run
+ * and which would weaken every other connection of the process too; `DENO_TLS_CA_STORE` and
+ * `DENO_CERT` only choose what to trust. So an insecure HTTPS endpoint alone goes through
+ * `node:https` with an agent of its own holding `rejectUnauthorized: false`, which Deno's Node
+ * compatibility layer honours per agent (checked against an expired, a wrong-name and a
+ * self-signed certificate).
  */
 import https from "node:https";
 import type { TlsConfig } from "../config/types.ts";
@@ -16,6 +23,7 @@ export interface TransportRequest {
   url: URL;
   headers: Record<string, string>;
   body?: string | Uint8Array<ArrayBuffer>;
+  /** Bounds the whole exchange, answer body included. */
   signal: AbortSignal;
 }
 
@@ -62,30 +70,46 @@ class FetchTransport implements Transport {
 
 class InsecureNodeTransport implements Transport {
   readonly #agent: https.Agent;
+  // Plain HTTP has nothing to skip: fetch handles it.
+  readonly #plain = new FetchTransport({ insecure: false });
 
   constructor(tls: TlsConfig) {
     this.#agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false, ca: tls.caCerts });
   }
 
   send(request: TransportRequest): Promise<TransportResponse> {
-    if (request.url.protocol !== "https:") {
-      // Nothing to skip on plain HTTP: let fetch handle it.
-      return new FetchTransport({ insecure: false }).send(request);
-    }
+    if (request.url.protocol !== "https:") return this.#plain.send(request);
+    const body = typeof request.body === "string"
+      ? new TextEncoder().encode(request.body)
+      : request.body;
     return new Promise((resolve, reject) => {
+      const { signal } = request;
+      // `signal` aborts the request, but once the answer has started it may leave the body
+      // stream without an `end`; rejecting here bounds the whole exchange, like fetch does.
+      const onAbort = () => reject(signal.reason);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      const done = () => signal.removeEventListener("abort", onAbort);
       const outgoing = https.request(
         request.url,
         {
           method: request.method,
-          headers: request.headers,
+          // Sent after signing and never signed itself; without it Node would send chunked.
+          headers: body ? { ...request.headers, "content-length": String(body.length) } : {
+            ...request.headers,
+          },
           agent: this.#agent,
-          signal: request.signal,
+          signal,
         },
         (incoming) => {
           const chunks: Uint8Array[] = [];
           incoming.on("data", (chunk: Uint8Array) => chunks.push(chunk));
-          incoming.on("error", reject);
+          incoming.on("error", (error) => {
+            done();
+            reject(error);
+          });
           incoming.on("end", () => {
+            done();
             const headers = new Headers();
             for (const [name, value] of Object.entries(incoming.headers)) {
               if (value !== undefined) {
@@ -93,27 +117,31 @@ class InsecureNodeTransport implements Transport {
               }
             }
             const size = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-            const body = new Uint8Array(size);
+            const all = new Uint8Array(size);
             let offset = 0;
             for (const chunk of chunks) {
-              body.set(chunk, offset);
+              all.set(chunk, offset);
               offset += chunk.length;
             }
             resolve({
               status: incoming.statusCode ?? 0,
               headers,
-              text: new TextDecoder().decode(body),
+              text: new TextDecoder().decode(all),
             });
           });
         },
       );
-      outgoing.on("error", reject);
-      if (request.body !== undefined) outgoing.write(request.body);
+      outgoing.on("error", (error) => {
+        done();
+        reject(error);
+      });
+      if (body !== undefined) outgoing.write(body);
       outgoing.end();
     });
   }
 
   close(): void {
     this.#agent.destroy();
+    this.#plain.close();
   }
 }

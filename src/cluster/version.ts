@@ -11,7 +11,17 @@ export interface ClusterInfo {
   clusterName: string;
   /** Elasticsearch's `default` or `oss`; absent on OpenSearch. */
   buildFlavor?: string;
+  /**
+   * OpenSearch answering `GET /` as Elasticsearch 7.10.2 for old clients
+   * (`compatibility.override_main_response_version`, OpenSearch 1.x). Until the real version
+   * is read from `_nodes`, `version` is that pretend number.
+   */
+  compatibilityMode?: true;
 }
+
+/** Where a node's own version is read when `GET /` does not tell it. */
+export const NODES_INFO_PATH =
+  "/_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.build_flavor";
 
 function splitVersion(version: string): Pick<ClusterInfo, "major" | "minor" | "patch"> {
   const [major, minor, patch] = version.split(/[.-]/).map((part) => Number.parseInt(part, 10));
@@ -41,19 +51,21 @@ export function parseRootInfo(body: unknown): ClusterInfo {
     );
   }
   const opensearch = root.version?.distribution === "opensearch";
+  const parts = splitVersion(number);
   return {
     distribution: opensearch ? "opensearch" : "elasticsearch",
     version: number,
-    ...splitVersion(number),
+    ...parts,
     clusterName: root.cluster_name ?? "",
     ...(root.version?.build_flavor ? { buildFlavor: root.version.build_flavor } : {}),
+    // OpenSearch numbers its own releases 1.x to 3.x; a 7.x is the Elasticsearch costume.
+    ...(opensearch && parts.major === 7 ? { compatibilityMode: true as const } : {}),
   };
 }
 
 /**
- * Reads `GET /_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.build_flavor`, the
- * fallback when `GET /` is refused (a user without the monitor privilege, or a node without the
- * module that serves `/`). Elasticsearch reports a build flavor, and 7.14+ also sends the
+ * Reads the answer to {@link NODES_INFO_PATH}, the fallback when `GET /` is refused (a user
+ * without the monitor privilege, or a node without the module that serves `/`). Elasticsearch reports a build flavor, and 7.14+ also sends the
  * `X-Elastic-Product` header; OpenSearch does neither.
  */
 export function parseNodesInfo(body: unknown, elasticHeader: boolean): ClusterInfo {
@@ -68,6 +80,21 @@ export function parseNodesInfo(body: unknown, elasticHeader: boolean): ClusterIn
     ...splitVersion(node.version),
     clusterName: (body as { cluster_name?: string }).cluster_name ?? "",
     ...(node.build_flavor ? { buildFlavor: node.build_flavor } : {}),
+  };
+}
+
+/**
+ * The real version of an OpenSearch node in compatibility mode, from its `_nodes` answer; the
+ * distribution stays the one `GET /` named.
+ */
+export function withNodesVersion(info: ClusterInfo, nodesBody: unknown): ClusterInfo {
+  const real = parseNodesInfo(nodesBody, false);
+  return {
+    ...info,
+    version: real.version,
+    major: real.major,
+    minor: real.minor,
+    patch: real.patch,
   };
 }
 

@@ -60,7 +60,8 @@ export async function loadEndpoints(
   return endpoints;
 }
 
-function decodeInlinePipeline(value: string): string {
+/** Decodes the original tool's `INLINE_PIPELINE` (base64 pipeline YAML). */
+export function decodeInlinePipeline(value: string): string {
   try {
     const bytes = Uint8Array.from(atob(value.replace(/\s+/g, "")), (c) => c.charCodeAt(0));
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
