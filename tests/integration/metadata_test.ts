@@ -69,42 +69,129 @@ async function prepareSource(node: NodeHandle, p: string): Promise<void> {
   }
 }
 
+/** Names and definitions of everything on a node that a run could have changed. */
+async function targetState(url: string): Promise<string> {
+  const [indices, legacy, composable, component] = await Promise.all([
+    call(`${url}/_all/_mapping?expand_wildcards=all`, "GET"),
+    call(`${url}/_template`, "GET"),
+    call(`${url}/_index_template`, "GET"),
+    call(`${url}/_component_template`, "GET"),
+  ]);
+  return JSON.stringify({ indices, legacy, composable, component });
+}
+
+const SMALL = { number_of_shards: 1, number_of_replicas: 0 };
+
 for (const sourceName of SOURCES) {
   for (const targetName of TARGETS) {
     if (sourceName === targetName) continue;
-    Deno.test(`metadata ${sourceName} -> ${targetName}: created, then identical on a re-plan`, async () => {
+    Deno.test(`metadata ${sourceName} -> ${targetName}: every bucket, create, re-plan identical, rollback`, async () => {
       const nodes = await ensureNodes([sourceName, targetName]);
       const source = nodes[sourceName];
       const target = nodes[targetName];
+      const es6 = source.distribution === "elasticsearch" && source.version.startsWith("6.");
+      const composable = !es6;
       const p = runPrefix(`md-${sourceName}-${targetName}`);
-      const journal = `${await Deno.makeTempDir()}/journal.json`;
+      const journal = () => Deno.makeTempDir().then((dir) => `${dir}/journal.json`);
+      const endpoints = ["--source", source.url, "--target", target.url];
       try {
         await prepareSource(source, p);
-        const endpoints = ["--source", source.url, "--target", target.url, "--include", `${p}*`];
-        const applied = await runCli(["metadata", ...endpoints, "--journal", journal, "--json"]);
+        const plain = {
+          settings: SMALL,
+          mappings: typed(source, { properties: { k: { type: "keyword" } } }),
+        };
+        for (const name of ["empty", "same", "conflict", "tmp-1"]) {
+          await call(`${source.url}/${p}${name}`, "PUT", plain);
+          await addDocuments(source.url, `${p}${name}`, 2, es6 ? "doc" : undefined);
+        }
+        await call(`${source.url}/${p}red?wait_for_active_shards=0`, "PUT", {
+          settings: { ...SMALL, "index.routing.allocation.require._name": "no-such-node" },
+        });
+        // On the target: empty and same created by us (so identical by construction), same then
+        // given data, conflict created by hand with another mapping.
+        const seeded = await runCli([
+          "metadata",
+          ...endpoints,
+          "--include",
+          `${p}empty`,
+          "--include",
+          `${p}same`,
+          "--journal",
+          await journal(),
+        ]);
+        assertEquals(seeded.code, 0, seeded.stderr);
+        await addDocuments(target.url, `${p}same`, 1);
+        await call(`${target.url}/${p}conflict`, "PUT", {
+          settings: SMALL,
+          mappings: { properties: { k: { type: "text" } } },
+        });
+
+        const selection = ["--include", `${p}*`, "--exclude", `${p}tmp-*`];
+        const planned = await runCli(["plan", ...endpoints, ...selection, "--json"]);
+        assertEquals(planned.code, 0, planned.stderr);
+        const plan = JSON.parse(planned.stdout);
+        assertEquals(plan.indices.create, [`${p}logs`]);
+        assertEquals(plan.indices.identical_empty, [`${p}empty`]);
+        assertEquals(plan.indices.identical, [`${p}same`]);
+        assertEquals(plan.indices.conflicting.map((c: { name: string }) => c.name), [
+          `${p}conflict`,
+        ]);
+        assertEquals(plan.indices.excluded.filter((n: string) => n.startsWith(p)), [`${p}tmp-1`]);
+        assertEquals(plan.indices.unhealthy.map((u: { name: string }) => u.name), [`${p}red`]);
+        assertEquals(plan.documents.total, 22);
+
+        const applied = await runCli([
+          "metadata",
+          ...endpoints,
+          ...selection,
+          "--journal",
+          await journal(),
+          "--json",
+        ]);
         assertEquals(applied.code, 0, applied.stderr);
-        const result = JSON.parse(applied.stdout);
-        assertEquals(result.indices.create, [`${p}logs`]);
-        assertEquals(result.documents.total, 20);
-        const composable = source.distribution === "opensearch" || !source.version.startsWith("6.");
-        assertEquals(result.created.length, composable ? 4 : 2);
+        // The templates came with the seeding run (selection globs pick indices, not templates).
+        assertEquals(JSON.parse(applied.stdout).created, [{ kind: "index", name: `${p}logs` }]);
 
         // What we created must compare identical to the source: no spurious differences.
-        const again = await runCli(["plan", ...endpoints, "--json"]);
-        assertEquals(again.code, 0, again.stderr);
-        const plan = JSON.parse(again.stdout);
-        assertEquals(plan.indices.conflicting, [], JSON.stringify(plan.indices.conflicting));
-        assertEquals(plan.indices.identical_empty, [`${p}logs`]);
-        assertEquals(plan.templates.legacy.identical, [`${p}legacy`]);
+        const again = JSON.parse(
+          (await runCli(["plan", ...endpoints, ...selection, "--json"])).stdout,
+        );
+        assertEquals(again.indices.create, []);
+        assertEquals(again.indices.identical_empty, [`${p}empty`, `${p}logs`]);
+        // Templates are cluster-wide: look at this test's own only.
+        const own = (names: string[]) => names.filter((name) => name.startsWith(p));
+        assertEquals(own(again.templates.legacy.identical), [`${p}legacy`]);
         if (composable) {
-          assertEquals(plan.templates.component.identical, [`${p}base`]);
-          assertEquals(plan.templates.index.identical, [`${p}events`]);
+          assertEquals(own(again.templates.component.identical), [`${p}base`]);
+          assertEquals(own(again.templates.index.identical), [`${p}events`]);
         }
         const aliases = await call(`${target.url}/${p}logs/_alias`, "GET");
         const created =
           (aliases[`${p}logs`] as { aliases: Record<string, Record<string, unknown>> }).aliases;
         assertEquals(created[`${p}routed`], { index_routing: "1", search_routing: "1,2" });
         assert(created[`${p}errors`].filter, "the filtered alias keeps its filter");
+
+        // A create the target rejects: the second index's alias is the name of an existing
+        // target index. The first index, created before it, must be rolled back.
+        await call(`${target.url}/${p}taken`, "PUT", { settings: SMALL });
+        await call(`${source.url}/${p}zz-a-fine`, "PUT", { settings: SMALL });
+        await call(`${source.url}/${p}zz-b-clash`, "PUT", {
+          settings: SMALL,
+          aliases: { [`${p}taken`]: {} },
+        });
+        const before = await targetState(target.url);
+        const failed = await runCli([
+          "metadata",
+          ...endpoints,
+          "--include",
+          `${p}zz-*`,
+          "--journal",
+          await journal(),
+        ]);
+        assertEquals(failed.code, 1, failed.stderr);
+        assertStringIncludes(failed.stderr, `creating index ${p}zz-b-clash failed`);
+        assertStringIncludes(failed.stderr, "rolled back");
+        assertEquals(await targetState(target.url), before);
       } finally {
         await cleanUp([source.url, target.url], p);
       }
@@ -145,17 +232,6 @@ Deno.test("an ES 6 index with a custom type is created typeless on os2 and the r
     await cleanUp([es6.url, os2.url], p);
   }
 });
-
-/** Names and definitions of everything on a node that a run could have changed. */
-async function targetState(url: string): Promise<string> {
-  const [indices, legacy, composable, component] = await Promise.all([
-    call(`${url}/_all/_mapping?expand_wildcards=all`, "GET"),
-    call(`${url}/_template`, "GET"),
-    call(`${url}/_index_template`, "GET"),
-    call(`${url}/_component_template`, "GET"),
-  ]);
-  return JSON.stringify({ indices, legacy, composable, component });
-}
 
 Deno.test("a create the target rejects mid-apply leaves the target exactly as before", async () => {
   const { es6, os2 } = await ensureNodes(["es6", "os2"]);
