@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../cli/exit.ts";
 import type { AuthConfig, EndpointConfig } from "./types.ts";
+import { type SplitUrl, splitUserInfo } from "./redact.ts";
 
 /** Endpoint flags as commander parses them (camelCase of the long option names). */
 export interface EndpointFlags {
@@ -135,21 +136,13 @@ export async function readPem(read: FileReader, path: string, key: string): Prom
 export function parseEndpointUrl(
   role: Role,
   text: string,
-): { url: string; user?: { username: string; password: string } } {
-  let url: URL;
-  try {
-    url = new URL(text);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
-  } catch {
+): SplitUrl {
+  const split = splitUserInfo(text);
+  if (!split) {
     throw new ConfigError(
       `--${role} "${text}" is not an http(s) URL`,
       `write the full URL, e.g. --${role} https://${text.replace(/^\w+:\/\//, "")}`,
     );
   }
-  const user = url.username
-    ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
-    : undefined;
-  url.username = "";
-  url.password = "";
-  return { url: url.pathname === "/" && !url.search ? url.origin : url.href, user };
+  return split;
 }

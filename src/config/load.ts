@@ -14,6 +14,7 @@ import {
 } from "./flags.ts";
 import { parsePipelineYaml, type PipelineEndpoint } from "./pipeline.ts";
 import type { EndpointConfig, MigrationEndpoints } from "./types.ts";
+import { splitUserInfo } from "./redact.ts";
 
 const readText: FileReader = (path) => Deno.readTextFile(path);
 
@@ -78,17 +79,14 @@ function forceHttps(value: string): string {
   const withScheme = /^\w+:\/\//.test(value)
     ? value.replace(/^\w+:\/\//, "https://")
     : `https://${value}`;
-  try {
-    const url = new URL(withScheme);
-    url.username = "";
-    url.password = "";
-    return url.pathname === "/" && !url.search ? url.origin : url.href;
-  } catch {
+  const split = splitUserInfo(withScheme);
+  if (!split) {
     throw new ConfigError(
       `INLINE_TARGET_HOST "${value}" is not a host name or URL`,
       "set it to e.g. search.example.com:9200",
     );
   }
+  return split.url;
 }
 
 async function fromPipeline(

@@ -6,6 +6,7 @@
 import { parseDocument, z } from "../deps.ts";
 import { ConfigError } from "../cli/exit.ts";
 import type { AuthConfig, IndexSelection } from "./types.ts";
+import { splitUserInfo } from "./redact.ts";
 
 /** An endpoint as the file describes it; a CA file still to be read. */
 export interface PipelineEndpoint {
@@ -196,25 +197,17 @@ function toEndpoint(
 ): Omit<PipelineEndpoint, "nodePath"> {
   const host = Array.isArray(config.hosts) ? config.hosts[0] : config.hosts;
   const hostKey = `${keyPath}.hosts`;
-  let url: URL;
-  try {
-    url = new URL(host);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
-  } catch {
+  const split = splitUserInfo(host);
+  if (!split) {
     throw new ConfigError(
       `${origin}: key \`${hostKey}\` has "${host}", which is not an http(s) URL`,
       `write the full URL, e.g. \`hosts: ["https://${host.replace(/^\w+:\/\//, "")}"]\``,
     );
   }
-  const urlUser = url.username ? decodeURIComponent(url.username) : undefined;
-  const urlPassword = url.password ? decodeURIComponent(url.password) : undefined;
-  url.username = "";
-  url.password = "";
-  const cleanUrl = url.pathname === "/" && !url.search ? url.origin : url.href;
   const connectionCa = config.connection?.cert ?? config.connection?.certificate ?? config.cert;
   return {
-    url: cleanUrl,
-    auth: toAuth(config, keyPath, origin, url, urlUser, urlPassword),
+    url: split.url,
+    auth: toAuth(config, keyPath, origin, new URL(split.url), split.user),
     insecure: config.insecure ?? config.connection?.insecure ?? false,
     ...(connectionCa
       ? {
@@ -232,8 +225,7 @@ function toAuth(
   keyPath: string,
   origin: string,
   url: URL,
-  urlUser?: string,
-  urlPassword?: string,
+  urlUser?: { username: string; password: string },
 ): AuthConfig {
   if (config.disable_authentication) return { kind: "none" };
   if (config.aws_sigv4 || config.aws) {
@@ -259,8 +251,8 @@ function toAuth(
       "keep one of them (Data Prepper refuses both); prefer `authentication: {username, password}`",
     );
   }
-  const username = config.authentication?.username ?? config.username ?? urlUser;
-  const password = config.authentication?.password ?? config.password ?? urlPassword;
+  const username = config.authentication?.username ?? config.username ?? urlUser?.username;
+  const password = config.authentication?.password ?? config.password ?? urlUser?.password;
   if (username !== undefined || password !== undefined) {
     if (username === undefined || password === undefined) {
       const missing = username === undefined ? "username" : "password";

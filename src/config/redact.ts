@@ -13,6 +13,28 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** An http(s) URL split into a printable URL and the user info it carried, if any. */
+export interface SplitUrl {
+  /** Without user info, and without a lone trailing slash. */
+  url: string;
+  user?: { username: string; password: string };
+}
+
+/** Parses `text` as an http(s) URL and splits off its user info; `undefined` if it is not one. */
+export function splitUserInfo(text: string): SplitUrl | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  const user = url.username
+    ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
+    : undefined;
+  return { url: redactUrl(url.href), ...(user ? { user } : {}) };
+}
+
 /** One line describing an endpoint for logs and reports: URL and auth kind, never a secret. */
 export function describeEndpoint(endpoint: EndpointConfig): string {
   const auth = endpoint.auth;

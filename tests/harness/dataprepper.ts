@@ -12,6 +12,8 @@
  * own plugin.
  */
 
+import { exists } from "./shell.ts";
+
 const HOME = new URL("../../.test-clusters/data-prepper/", import.meta.url).pathname;
 const BUILD = new URL("../../.test-clusters/data-prepper-build/", import.meta.url).pathname;
 const MAVEN_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1";
@@ -60,16 +62,6 @@ ${dependencies.join("\n")}
   </dependencies>
 </project>
 `;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 /** True when a previous install left a complete runtime. */

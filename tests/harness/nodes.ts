@@ -3,6 +3,7 @@
  * Central publishes: download (cached by Maven), unpack into `.test-clusters/<name>/`, configure,
  * start detached as an unprivileged user on loopback, wait for health, stop.
  */
+import { exists, run } from "./shell.ts";
 import { copyArtifact, copyWithDependencies } from "./maven.ts";
 
 /** Names of the test nodes (the proxy is handled by proxy.ts). */
@@ -192,32 +193,6 @@ export async function probe(name: NodeName): Promise<RunningNode | undefined> {
   } catch {
     return undefined;
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function run(command: string, args: string[], what: string): Promise<string> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      const fix: Record<string, string> = { unzip: "apt-get install -y unzip" };
-      throw new Error(`${command} is not installed${fix[command] ? `; fix: ${fix[command]}` : ""}`);
-    }
-    throw error;
-  }
-  if (!output.success) {
-    throw new Error(`${what} failed: ${new TextDecoder().decode(output.stderr).trim()}`);
-  }
-  return new TextDecoder().decode(output.stdout);
 }
 
 async function ensureNodeUser(): Promise<void> {

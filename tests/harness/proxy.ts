@@ -4,6 +4,8 @@
  * with a real secured cluster: a wrong password, an unknown CA, a trusted CA.
  */
 
+import { exists, run } from "./shell.ts";
+
 /** What a test needs to reach the proxy. */
 export interface ProxyInfo {
   url: string;
@@ -14,24 +16,6 @@ export interface ProxyInfo {
 }
 
 const USERNAME = "fmtest";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function run(command: string, args: string[], what: string): Promise<string> {
-  const output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!output.success) {
-    throw new Error(`${what} failed: ${new TextDecoder().decode(output.stderr).trim()}`);
-  }
-  return new TextDecoder().decode(output.stdout);
-}
 
 async function which(command: string): Promise<boolean> {
   const output = await new Deno.Command("sh", {
