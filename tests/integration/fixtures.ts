@@ -43,12 +43,20 @@ export function runPrefix(label: string): string {
   return `fm-${label}-${Date.now().toString(36)}-`;
 }
 
-/** Deletes every index and template starting with `prefix` on each node. */
+/**
+ * Deletes every index and template starting with `prefix` on each node, waiting as long as a
+ * large delete needs, and fails loudly if anything is left behind.
+ */
 export async function cleanUp(urls: string[], prefix: string): Promise<void> {
   for (const url of urls) {
-    await fetch(`${url}/${prefix}*?expand_wildcards=all`, { method: "DELETE" }).then((r) =>
-      r.body?.cancel()
+    const response = await fetch(
+      `${url}/${prefix}*?expand_wildcards=all&timeout=5m&master_timeout=5m`,
+      { method: "DELETE" },
     );
+    if (!response.ok && response.status !== 404) {
+      throw new Error(`cleaning ${prefix}* on ${url}: ${response.status} ${await response.text()}`);
+    }
+    await response.body?.cancel();
     for (const kind of ["_template", "_index_template", "_component_template"]) {
       await fetch(`${url}/${kind}/${prefix}*`, { method: "DELETE" }).then((r) => r.body?.cancel());
     }
