@@ -91,6 +91,10 @@ export function registerMetadata(program: Command): void {
         });
         created = result.created;
         plan.transformations.push(...result.transformations);
+        // Printed after the report: these were only learnt from the target's answers.
+        for (const t of result.transformations) {
+          printHuman(`${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`);
+        }
         printHuman(`created ${created.length} on the target; journal: ${journalPath}`);
       }
       if (output) {

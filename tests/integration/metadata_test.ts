@@ -408,6 +408,7 @@ Deno.test("a setting the target calls unknown is stripped, the create retried on
     );
     assertEquals(rejected.length, 1);
     assertStringIncludes(rejected[0].detail, "index.mapping.dimension_fields.limit");
+    assertStringIncludes(run.stderr, "[target-rejected-setting]");
     assertEquals(rejected[0].subject, `${p}dims`);
     await call(`${os2.url}/${p}dims`, "GET");
   } finally {
