@@ -4,6 +4,7 @@
  * non-zero naming every node that failed and why.
  */
 import {
+  foreignReason,
   NODE_NAMES,
   nodeModules,
   type NodeName,
@@ -67,11 +68,14 @@ async function status(names: Name[]): Promise<void> {
       continue;
     }
     const [node, pid] = await Promise.all([probe(name), runningPid(name)]);
+    if (!node) {
+      console.log(`${name.padEnd(5)} stopped`);
+      continue;
+    }
+    const foreign = foreignReason(node);
     console.log(
-      node
-        ? `${name.padEnd(5)} running ${node.distribution} ${node.version} at ${node.url}` +
-          (pid ? ` (pid ${pid})` : " (not started by this harness)")
-        : `${name.padEnd(5)} stopped`,
+      `${name.padEnd(5)} running ${node.distribution} ${node.version} at ${node.url}` +
+        (foreign ? ` (not ours: ${foreign})` : pid ? ` (pid ${pid})` : " (pid file missing)"),
     );
   }
 }

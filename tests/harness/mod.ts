@@ -2,7 +2,7 @@
  * What integration tests import: `ensureNodes` brings up (or reuses) the named real nodes and
  * returns how to reach them.
  */
-import { CLUSTERS_DIR, nodeModules, type NodeName, startNode } from "./nodes.ts";
+import { CLUSTERS_DIR, nodeModules, type NodeName, nodeUrl, startNode } from "./nodes.ts";
 import { proxyStatus as statusOf, startProxy, stopProxy } from "./proxy.ts";
 
 export { nodeUrl } from "./nodes.ts";
@@ -35,7 +35,7 @@ export function proxyPort(): number {
 
 /** Starts (or reuses) the proxy in front of os2. */
 export function startTestProxy(): ReturnType<typeof startProxy> {
-  return startProxy({ dir: PROXY_DIR, port: proxyPort(), upstreamUrl: "http://127.0.0.1:19302" });
+  return startProxy({ dir: PROXY_DIR, port: proxyPort(), upstreamUrl: nodeUrl("os2") });
 }
 
 /** Stops the proxy if the harness started it. */

@@ -33,12 +33,15 @@ export interface NodeSpec {
 /** A module the integ-test zip lacks, rebuilt from the jars Maven Central publishes. */
 export interface ExtraModule {
   name: string;
+  /** Maven coordinates of the module jar; its runtime dependencies come along. */
   artifact: string;
   classname: string;
   /** Settings that only make sense (and only start) when the module is there. */
   settings: Record<string, unknown>;
-  /** The module's plugin-security.policy, needed by OpenSearch's security manager. */
-  policy: string;
+  /** The module's plugin-security.policy, for modules that need permissions. */
+  policy?: string;
+  /** Modules this one extends (descriptor `extended.plugins`); they must be listed before it. */
+  extendedPlugins?: string[];
 }
 
 const REINDEX_POLICY = `grant {
@@ -51,6 +54,58 @@ grant codeBase "\${codebase.httpasyncclient}" {
   permission java.net.NetPermission "getProxySelector";
 };
 `;
+
+// From OpenSearch's modules/lang-painless/src/main/plugin-metadata/plugin-security.policy.
+const PAINLESS_POLICY = `grant {
+  permission java.lang.RuntimePermission "createClassLoader";
+  permission java.lang.RuntimePermission "getClassLoader";
+};
+`;
+
+function reindexModule(version: string): ExtraModule {
+  return {
+    name: "reindex",
+    artifact: `org.opensearch.plugin:reindex-client:${version}`,
+    classname: "org.opensearch.index.reindex.ReindexPlugin",
+    settings: { "reindex.remote.allowlist": ["127.0.0.1:*", "localhost:*"] },
+    policy: REINDEX_POLICY,
+  };
+}
+
+/** `scaled_float`, `token_count`, `rank_feature(s)`, `search_as_you_type`: no settings, no policy. */
+function mapperExtrasModule(version: string): ExtraModule {
+  return {
+    name: "mapper-extras",
+    artifact: `org.opensearch.plugin:mapper-extras-client:${version}`,
+    classname: "org.opensearch.index.mapper.MapperExtrasPlugin",
+    settings: {},
+  };
+}
+
+/** Painless scripting; analysis-common extends it, so it comes first when both are wanted. */
+function painlessModule(version: string): ExtraModule {
+  return {
+    name: "lang-painless",
+    artifact: `org.opensearch.plugin:lang-painless:${version}`,
+    classname: "org.opensearch.painless.PainlessPlugin",
+    settings: {},
+    policy: PAINLESS_POLICY,
+  };
+}
+
+/**
+ * Not installed by default: tests rely on os2 lacking it (an `ngram` tokenizer is the target
+ * rejection in the metadata rollback test). Needs `painlessModule` before it in the list.
+ */
+export function analysisCommonModule(version: string): ExtraModule {
+  return {
+    name: "analysis-common",
+    artifact: `org.opensearch.plugin:analysis-common:${version}`,
+    classname: "org.opensearch.analysis.common.CommonAnalysisPlugin",
+    settings: {},
+    extendedPlugins: ["lang-painless"],
+  };
+}
 
 /** The six test nodes (DESIGN.md, Test harness). */
 export const NODE_SPECS: Record<NodeName, NodeSpec> = {
@@ -99,7 +154,8 @@ export const NODE_SPECS: Record<NodeName, NodeSpec> = {
     defaultPort: 19301,
     java: "17",
     settings: {},
-    extraModules: [],
+    // Only mapper-extras: os1 is a source, and Central has no analysis-common jar for 1.3.20.
+    extraModules: [mapperExtrasModule("1.3.20")],
   },
   os2: {
     name: "os2",
@@ -109,13 +165,11 @@ export const NODE_SPECS: Record<NodeName, NodeSpec> = {
     defaultPort: 19302,
     java: "17",
     settings: {},
-    extraModules: [{
-      name: "reindex",
-      artifact: "org.opensearch.plugin:reindex-client:2.19.6",
-      classname: "org.opensearch.index.reindex.ReindexPlugin",
-      settings: { "reindex.remote.allowlist": ["127.0.0.1:*", "localhost:*"] },
-      policy: REINDEX_POLICY,
-    }],
+    extraModules: [
+      reindexModule("2.19.6"),
+      mapperExtrasModule("2.19.6"),
+      painlessModule("2.19.6"),
+    ],
   },
   os3: {
     name: "os3",
@@ -131,7 +185,9 @@ export const NODE_SPECS: Record<NodeName, NodeSpec> = {
 };
 
 /** Root of everything the harness writes (git-ignored). */
-export const CLUSTERS_DIR = new URL("../../.test-clusters/", import.meta.url).pathname;
+export const CLUSTERS_DIR = decodeURIComponent(
+  new URL("../../.test-clusters/", import.meta.url).pathname,
+);
 const DIST_DIR = `${CLUSTERS_DIR}dist`;
 /** Unprivileged user the nodes run as: Elasticsearch and OpenSearch refuse to run as root. */
 export const NODE_USER = "fmtest";
@@ -141,6 +197,15 @@ const START_TIMEOUT_MS = 300_000;
 export function nodePort(name: NodeName): number {
   const override = Deno.env.get(`FM_TEST_PORT_${name.toUpperCase()}`);
   return override ? Number(override) : NODE_SPECS[name].defaultPort;
+}
+
+/**
+ * Transport port of a node: HTTP port + 10 000 (29206-29303 by default), clear of every HTTP
+ * port. Fixed rather than ES's default 9300-9400 range so that other nodes on the machine do
+ * not matter.
+ */
+export function transportPort(name: NodeName): number {
+  return nodePort(name) + 10_000;
 }
 
 /** Base URL of a node. */
@@ -154,6 +219,15 @@ function javaHome(java: NodeSpec["java"]): string {
     : Deno.env.get("FM_JAVA25_HOME") ?? "/usr/lib/jvm/temurin-25-jdk-amd64";
 }
 
+/** The exact fix for a missing JDK. */
+export function missingJavaMessage(spec: NodeSpec, java: string): string {
+  const fix = spec.java === "17"
+    ? "apt-get install -y openjdk-17-jdk-headless"
+    : "unpack a Temurin 25 (or any JDK 21+) there";
+  return `${spec.name} needs Java ${spec.java}, and ${java}/bin/java does not exist; fix: ${fix}, ` +
+    `or set FM_JAVA${spec.java}_HOME to a JDK ${spec.java} directory`;
+}
+
 function nodeDir(name: NodeName): string {
   return `${CLUSTERS_DIR}${name}`;
 }
@@ -165,6 +239,8 @@ export interface RunningNode {
   version: string;
   distribution: "elasticsearch" | "opensearch";
   clusterName: string;
+  /** The node's `path.home`: tells our node from the same harness's node of another checkout. */
+  home: string;
 }
 
 /**
@@ -174,13 +250,14 @@ export interface RunningNode {
 export async function probe(name: NodeName): Promise<RunningNode | undefined> {
   try {
     const response = await fetch(
-      `${
-        nodeUrl(name)
-      }/_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.build_flavor`,
+      `${nodeUrl(name)}/_nodes/_local?filter_path=cluster_name,nodes.*.version,` +
+        "nodes.*.build_flavor,nodes.*.settings.path.home",
       { signal: AbortSignal.timeout(3000) },
     );
     const body = await response.json();
-    const [node] = Object.values(body.nodes) as Array<{ version: string; build_flavor?: string }>;
+    const [node] = Object.values(body.nodes) as Array<
+      { version: string; build_flavor?: string; settings?: { path?: { home?: string } } }
+    >;
     // Elasticsearch reports a build flavor (and 7.14+ the product header); OpenSearch neither.
     const elastic = response.headers.has("x-elastic-product") || node.build_flavor !== undefined;
     return {
@@ -189,10 +266,37 @@ export async function probe(name: NodeName): Promise<RunningNode | undefined> {
       version: node.version,
       distribution: elastic ? "elasticsearch" : "opensearch",
       clusterName: body.cluster_name,
+      home: node.settings?.path?.home ?? "",
     };
   } catch {
     return undefined;
   }
+}
+
+/** Why the node answering on `name`'s port is not ours, or `undefined` when it is. */
+export function foreignReason(node: RunningNode): string | undefined {
+  const spec = NODE_SPECS[node.name];
+  const what = `${node.distribution} ${node.version} (cluster "${node.clusterName}")`;
+  if (node.clusterName !== `fm-${node.name}` || node.version !== spec.version) {
+    return `port ${nodePort(node.name)} is taken by ${what}, not the harness's ${node.name}; ` +
+      "stop that node";
+  }
+  if (!sameDirectory(node.home, `${nodeDir(node.name)}/home`)) {
+    return `port ${nodePort(node.name)} is taken by the ${node.name} of another checkout ` +
+      `(${node.home}); stop it with \`deno task clusters down\` there`;
+  }
+  return undefined;
+}
+
+function sameDirectory(a: string, b: string): boolean {
+  const real = (path: string) => {
+    try {
+      return Deno.realPathSync(path);
+    } catch {
+      return path.replace(/\/+$/, "");
+    }
+  };
+  return real(a) === real(b);
 }
 
 async function ensureNodeUser(): Promise<void> {
@@ -228,15 +332,42 @@ async function unpack(spec: NodeSpec): Promise<string> {
   const [top] = [...Deno.readDirSync(staging)];
   await Deno.rename(`${staging}/${top.name}`, home);
   await Deno.remove(staging, { recursive: true });
+  // Belt and braces: a zip repacked by another tool would have lost the modes.
+  await run("sh", ["-c", `chmod +x '${home}'/bin/*`], `chmod ${home}/bin`);
   await patchJvmOptions(spec, home);
-  for (const module of spec.extraModules) {
-    await addModule(spec, home, module).catch((error) => {
-      // The node is still useful without it; the handle's module list tells tests the truth.
-      console.error(`${spec.name}: module ${module.name} not added: ${error.message}`);
-    });
-  }
   await Deno.writeTextFile(marker, new Date().toISOString());
   return home;
+}
+
+/**
+ * Adds the spec's modules that the home does not have yet. Retried at every start, so a failure
+ * (say, Maven Central unreachable) costs nothing but a message: the node starts without it and
+ * the handle's module list tells tests the truth.
+ */
+async function addMissingModules(spec: NodeSpec, home: string): Promise<void> {
+  for (const module of spec.extraModules) {
+    if (await exists(`${home}/modules/${module.name}/plugin-descriptor.properties`)) continue;
+    let missingBase: string | undefined;
+    for (const base of module.extendedPlugins ?? []) {
+      if (!(await exists(`${home}/modules/${base}/plugin-descriptor.properties`))) {
+        missingBase = base;
+      }
+    }
+    if (missingBase) {
+      console.error(`${spec.name}: module ${module.name} not added: it extends ${missingBase}`);
+      continue;
+    }
+    try {
+      await addModule(spec, home, module);
+    } catch (error) {
+      await Deno.remove(`${home}/modules/${module.name}`, { recursive: true }).catch(() => {});
+      console.error(
+        `${spec.name}: module ${module.name} not added: ${
+          error instanceof Error ? error.message : error
+        }`,
+      );
+    }
+  }
 }
 
 /**
@@ -267,7 +398,14 @@ async function addModule(spec: NodeSpec, home: string, module: ExtraModule): Pro
     jars,
     `${nodeDir(spec.name)}/module-${module.name}-pom`,
   );
-  const libArtifacts = new Set([...Deno.readDirSync(`${home}/lib`)].map((e) => artifactOf(e.name)));
+  // An extending module shares the class loader of the one it extends, so its jars count too.
+  const provided = [
+    `${home}/lib`,
+    ...(module.extendedPlugins ?? []).map((m) => `${home}/modules/${m}`),
+  ];
+  const libArtifacts = new Set(
+    provided.flatMap((dir) => [...Deno.readDirSync(dir)].map((e) => artifactOf(e.name))),
+  );
   const target = `${home}/modules/${module.name}`;
   await Deno.mkdir(target, { recursive: true });
   for (const jar of Deno.readDirSync(jars)) {
@@ -284,10 +422,17 @@ async function addModule(spec: NodeSpec, home: string, module: ExtraModule): Pro
       /^description=.*$/m,
       `description=${module.name} (added by the Fetch Migration harness)`,
     )
-    .replace(/^classname=.*$/m, `classname=${module.classname}`);
+    .replace(/^classname=.*$/m, `classname=${module.classname}`)
+    .replace(
+      /^extended\.plugins=.*$/m,
+      `extended.plugins=${(module.extendedPlugins ?? []).join(",")}`,
+    );
+  if (module.policy) await Deno.writeTextFile(`${target}/plugin-security.policy`, module.policy);
+  // The descriptor last: its presence is what marks the module as complete.
   await Deno.writeTextFile(`${target}/plugin-descriptor.properties`, descriptor);
-  await Deno.writeTextFile(`${target}/plugin-security.policy`, module.policy);
   await Deno.remove(jars, { recursive: true });
+  await Deno.remove(`${nodeDir(spec.name)}/module-${module.name}-pom`, { recursive: true })
+    .catch(() => {});
 }
 
 /** `httpclient-4.5.14.jar` → `httpclient`. */
@@ -319,7 +464,7 @@ async function writeConfig(spec: NodeSpec, home: string): Promise<string> {
     "network.host": "127.0.0.1",
     "http.port": port,
     // ES 6 names it transport.tcp.port; transport.port arrived in 7.0.
-    [spec.name === "es6" ? "transport.tcp.port" : "transport.port"]: port + 10_000,
+    [spec.name === "es6" ? "transport.tcp.port" : "transport.port"]: transportPort(spec.name),
     "discovery.type": "single-node",
     "path.data": `${dir}/data`,
     "path.logs": `${dir}/logs`,
@@ -337,41 +482,56 @@ async function writeConfig(spec: NodeSpec, home: string): Promise<string> {
   return config;
 }
 
-/** Where a node's own log is, for failure messages. */
+/** Where a node's own log is, for failure messages (stdout has what fails before logging). */
 function logFiles(name: NodeName): string[] {
   const dir = nodeDir(name);
-  return [`${dir}/logs/fm-${name}.log`, `${dir}/logs/fm-${name}_server.json`, `${dir}/stdout.log`];
+  return [`${dir}/logs/fm-${name}.log`, `${dir}/stdout.log`];
 }
 
-/** Last lines of the node's logs, to explain a failed start. */
+/** Log sizes when this process last launched each node: failure tails show only that start. */
+const logOffsets = new Map<NodeName, Map<string, number>>();
+
+async function rememberLogOffsets(name: NodeName): Promise<void> {
+  const offsets = new Map<string, number>();
+  for (const file of logFiles(name)) {
+    // stdout.log is truncated by every start; the node's own log is appended to.
+    if (file.endsWith("/stdout.log")) continue;
+    offsets.set(file, await Deno.stat(file).then((info) => info.size, () => 0));
+  }
+  logOffsets.set(name, offsets);
+}
+
+/** Last lines of the node's logs (of the latest start by this process), to explain a failure. */
 export async function logTail(name: NodeName, lines = 40): Promise<string> {
   const parts: string[] = [];
   for (const file of logFiles(name)) {
+    let text: string;
     try {
-      const text = await Deno.readTextFile(file);
-      parts.push(
-        `--- ${file} (last ${lines} lines)\n${text.trimEnd().split("\n").slice(-lines).join("\n")}`,
-      );
+      const bytes = await Deno.readFile(file);
+      text = new TextDecoder().decode(bytes.subarray(logOffsets.get(name)?.get(file) ?? 0));
     } catch {
-      // That log does not exist for this product or version.
+      continue; // Not written (yet) by this product or version.
     }
+    const tail = text.trimEnd().split("\n").slice(-lines).join("\n");
+    parts.push(`--- ${file} (last ${lines} lines)\n${tail || "(nothing written by this start)"}`);
   }
   return parts.join("\n") || "(no log written)";
 }
 
-async function readPid(name: NodeName): Promise<number | undefined> {
+async function readPid(name: NodeName, file = "node.pid"): Promise<number | undefined> {
   try {
-    const pid = Number((await Deno.readTextFile(`${nodeDir(name)}/node.pid`)).trim());
+    const pid = Number((await Deno.readTextFile(`${nodeDir(name)}/${file}`)).trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Whether `pid` runs; a zombie (exited, not yet reaped) counts as gone. */
 function alive(pid: number): boolean {
   try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
@@ -380,17 +540,14 @@ function alive(pid: number): boolean {
 /** Starts a node detached (it outlives the calling process) and returns at once. */
 async function launch(spec: NodeSpec): Promise<void> {
   await ensureNodeUser();
+  const java = javaHome(spec.java);
+  if (!(await exists(`${java}/bin/java`))) throw new Error(missingJavaMessage(spec, java));
   const home = await unpack(spec);
+  await addMissingModules(spec, home);
   const config = await writeConfig(spec, home);
   const dir = nodeDir(spec.name);
   for (const sub of ["data", "logs", "tmp"]) await Deno.mkdir(`${dir}/${sub}`, { recursive: true });
   await Deno.remove(`${dir}/node.pid`).catch(() => {});
-  const java = javaHome(spec.java);
-  if (!(await exists(`${java}/bin/java`))) {
-    throw new Error(
-      `${spec.name} needs Java ${spec.java} at ${java}; install it or set FM_JAVA${spec.java}_HOME`,
-    );
-  }
   await run("chown", ["-R", `${NODE_USER}:`, dir], `chown ${dir}`);
   const prefix = spec.product === "elasticsearch" ? "ES" : "OPENSEARCH";
   const env = [
@@ -414,10 +571,20 @@ async function launch(spec: NodeSpec): Promise<void> {
     "-p",
     `${dir}/node.pid`,
   ].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(" ");
+  await Deno.remove(`${dir}/launcher.pid`).catch(() => {});
+  await rememberLogOffsets(spec.name);
   // setsid -f: a new session, so the node survives the harness and Ctrl-C of the caller.
+  // launcher.pid is runuser's pid (exec keeps it); runuser waits for the node, so it dying
+  // before the node is healthy means the start failed, even before the JVM wrote node.pid.
   await run(
     "setsid",
-    ["-f", "sh", "-c", `cd '${home}' && exec ${quoted} > '${dir}/stdout.log' 2>&1 < /dev/null`],
+    [
+      "-f",
+      "sh",
+      "-c",
+      `echo $$ > '${dir}/launcher.pid' && cd '${home}' && ` +
+      `exec ${quoted} > '${dir}/stdout.log' 2>&1 < /dev/null`,
+    ],
     `starting ${spec.name}`,
   );
 }
@@ -437,12 +604,14 @@ async function waitHealthy(spec: NodeSpec): Promise<void> {
     } catch {
       // Not listening yet.
     }
-    const pid = await readPid(spec.name);
-    // The pid file appears only once the JVM is up; before that give the launcher 60 s.
-    if (
-      (pid !== undefined && !alive(pid)) ||
-      (pid === undefined && Date.now() - started > 60_000 && !(await launcherRunning(spec.name)))
-    ) {
+    // node.pid appears only once the JVM runs; until then the launcher's life is the signal.
+    const nodePid = await readPid(spec.name);
+    const launcherPid = await readPid(spec.name, "launcher.pid");
+    const launcherGone = launcherPid === undefined
+      ? Date.now() - started > 10_000
+      : !alive(launcherPid);
+    const nodeAlive = nodePid !== undefined && alive(nodePid);
+    if (!nodeAlive && (nodePid !== undefined || launcherGone)) {
       throw new Error(`${spec.name} exited during startup\n${await logTail(spec.name)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -454,12 +623,6 @@ async function waitHealthy(spec: NodeSpec): Promise<void> {
   );
 }
 
-async function launcherRunning(name: NodeName): Promise<boolean> {
-  const out = await new Deno.Command("pgrep", { args: ["-f", `${nodeDir(name)}/`], stdout: "null" })
-    .output();
-  return out.success;
-}
-
 /** Result of bringing one node up. */
 export interface NodeStart {
   node: RunningNode;
@@ -468,17 +631,34 @@ export interface NodeStart {
   reused: boolean;
 }
 
-/** Starts a node, or reuses it when our node already answers on its port. */
-export async function startNode(name: NodeName): Promise<NodeStart> {
+/**
+ * Starts a node, or reuses it when our node already answers on its port. Starts of one node are
+ * serialized across processes (`up` next to a test run): a second launch would fail on the data
+ * directory lock, and on its way overwrite the running node's pid file.
+ */
+export function startNode(name: NodeName): Promise<NodeStart> {
+  return withStartLock(name, () => startUnlocked(name));
+}
+
+async function withStartLock<T>(name: NodeName, body: () => Promise<T>): Promise<T> {
+  await Deno.mkdir(CLUSTERS_DIR, { recursive: true });
+  const file = await Deno.open(`${CLUSTERS_DIR}${name}.lock`, { create: true, write: true });
+  try {
+    await file.lock(true);
+    return await body();
+  } finally {
+    // Closing the file releases the lock, also when this process dies.
+    file.close();
+  }
+}
+
+async function startUnlocked(name: NodeName): Promise<NodeStart> {
   const spec = NODE_SPECS[name];
   const running = await probe(name);
   if (running) {
-    if (running.clusterName !== `fm-${name}` || running.version !== spec.version) {
-      throw new Error(
-        `port ${nodePort(name)} is taken by ${running.distribution} ${running.version} ` +
-          `(cluster "${running.clusterName}"), not the harness's ${name}; stop it or set ` +
-          `FM_TEST_PORT_${name.toUpperCase()}`,
-      );
+    const foreign = foreignReason(running);
+    if (foreign) {
+      throw new Error(`${foreign}; or set FM_TEST_PORT_${name.toUpperCase()} to another port`);
     }
     return { node: running, startupSeconds: 0, reused: true };
   }
@@ -492,14 +672,17 @@ export async function startNode(name: NodeName): Promise<NodeStart> {
 
 /** Stops a node the harness started (by its pid file); nothing else is touched. */
 export async function stopNode(name: NodeName): Promise<"stopped" | "not running"> {
-  const pid = await readPid(name);
-  if (pid === undefined || !alive(pid)) return "not running";
+  // Without node.pid (a JVM stuck before writing it) runuser, which forwards SIGTERM, stands in.
+  const pid = [await readPid(name), await readPid(name, "launcher.pid")]
+    .find((candidate) => candidate !== undefined && alive(candidate));
+  if (pid === undefined) return "not running";
   Deno.kill(pid, "SIGTERM");
   for (let waited = 0; waited < 60 && alive(pid); waited++) {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   if (alive(pid)) Deno.kill(pid, "SIGKILL");
   await Deno.remove(`${nodeDir(name)}/node.pid`).catch(() => {});
+  await Deno.remove(`${nodeDir(name)}/launcher.pid`).catch(() => {});
   return "stopped";
 }
 
