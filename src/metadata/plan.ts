@@ -3,11 +3,13 @@
  * alone (identical or conflicting), or skip (excluded, unhealthy, unsupported). Pure data in,
  * pure data out; the report prints it and the apply step carries it out.
  */
-import { diffDefinitions } from "./diff.ts";
-import { canonicalSettings, isSystemIndex, isSystemTemplate, nestSettings } from "./normalize.ts";
-import type { RuleContext } from "./rules.ts";
+import { diffDefinitions, diffTemplates } from "./diff.ts";
+import { canonicalSettings, isSystemIndex } from "./normalize.ts";
+import { selector } from "./selection.ts";
+import type { RuleContext } from "./transform/rule.ts";
 import {
-  targetDefinition,
+  indexCreationBody,
+  indexDefinition,
   templateDefinition,
   transformIndex,
   transformTemplate,
@@ -17,6 +19,7 @@ import type {
   ClusterSnapshot,
   Creation,
   Difference,
+  IndexMetadata,
   MigrationPlan,
   PlanOptions,
   TemplateKind,
@@ -24,7 +27,7 @@ import type {
   Transformation,
 } from "./types.ts";
 
-/** Defaults: every non-system index, red ones skipped. */
+/** Defaults: every index that is not a system or hidden one, red ones skipped. */
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   include: [],
   exclude: [],
@@ -33,7 +36,8 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   allowRed: false,
 };
 
-function emptyBuckets(): Buckets {
+/** All buckets empty. */
+export function emptyBuckets(): Buckets {
   return {
     create: [],
     identical_empty: [],
@@ -45,134 +49,25 @@ function emptyBuckets(): Buckets {
   };
 }
 
-/** `logs-*` → /^logs-.*$/: `*` any run of characters, `?` one character, the rest literal. */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(
-    /\?/g,
-    ".",
-  );
-  return new RegExp(`^${escaped}$`);
-}
+const byName = <T extends { name: string }>(a: T, b: T) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
-/** A Data Prepper `index_name_regex` matches the whole name (Java's `Matcher.matches()`). */
-function fullMatch(regex: string): RegExp {
-  return new RegExp(`^(?:${regex})$`);
-}
-
-/** Whether the selection options take this index name. */
-export function isSelected(name: string, options: PlanOptions): boolean {
-  const included = options.include.length === 0 && options.includeRegex.length === 0 ||
-    options.include.some((glob) => globToRegExp(glob).test(name)) ||
-    options.includeRegex.some((regex) => fullMatch(regex).test(name));
-  const excluded = options.exclude.some((glob) => globToRegExp(glob).test(name)) ||
-    options.excludeRegex.some((regex) => fullMatch(regex).test(name));
-  return included && !excluded;
-}
-
-/** Builds the plan. `targetPlugins` lets rules that need a plugin (k-NN) know it is there. */
+/**
+ * Builds the plan. `targetPlugins` (the target's `_cat/plugins` component names) lets rules
+ * that need a plugin, such as k-NN, know whether it is there.
+ *
+ * Templates are not filtered by the index selection (a glob names indices, not templates); the
+ * cluster's own templates (see {@link isSystemTemplate}) are excluded.
+ */
 export function buildPlan(
   source: ClusterSnapshot,
   target: ClusterSnapshot,
   options: PlanOptions = DEFAULT_PLAN_OPTIONS,
-  targetPlugins: string[] = [],
+  targetPlugins: readonly string[] = [],
 ): MigrationPlan {
   const context: RuleContext = { source: source.version, target: target.version, targetPlugins };
-  const transformations: Transformation[] = [];
-  const creations: Creation[] = [];
-  const indices = emptyBuckets();
-  const perIndex: Record<string, number> = {};
-  const targetIndices = new Map(target.indices.map((index) => [index.name, index]));
-
-  for (const index of source.indices) {
-    const settings = canonicalSettings(index.settings);
-    if (isSystemIndex(index.name, settings) || !isSelected(index.name, options)) {
-      indices.excluded.push(index.name);
-      continue;
-    }
-    if (index.state === "close") {
-      indices.unhealthy.push({ name: index.name, reason: "closed: open it to migrate it" });
-      continue;
-    }
-    if (index.health === "red" && !options.allowRed) {
-      indices.unhealthy.push({
-        name: index.name,
-        reason: "red: some primary shards are unassigned (--allow-red to take it anyway)",
-      });
-      continue;
-    }
-    const result = transformIndex(index, context);
-    if (result.unsupported) {
-      indices.unsupported.push({ name: index.name, reason: result.unsupported });
-      continue;
-    }
-    const existing = targetIndices.get(index.name);
-    if (!existing) {
-      indices.create.push(index.name);
-      transformations.push(...result.transformations);
-      creations.push({
-        kind: "index",
-        name: index.name,
-        body: {
-          settings: nestSettings(result.definition.settings),
-          mappings: result.definition.mappings,
-          aliases: result.definition.aliases,
-        },
-      });
-      perIndex[index.name] = index.documents;
-      continue;
-    }
-    const differences = diffDefinitions(result.definition, targetDefinition(existing));
-    if (differences.length > 0) {
-      indices.conflicting.push({ name: index.name, differences });
-    } else if (existing.documents === 0) {
-      indices.identical_empty.push(index.name);
-      transformations.push(...result.transformations);
-      perIndex[index.name] = index.documents;
-    } else {
-      indices.identical.push(index.name);
-    }
-  }
-
-  const templates = {
-    component: emptyBuckets(),
-    index: emptyBuckets(),
-    legacy: emptyBuckets(),
-  };
-  const templateCreations: Record<TemplateKind, Creation[]> = {
-    component: [],
-    index: [],
-    legacy: [],
-  };
-  const targetTemplates = new Map(target.templates.map((t) => [`${t.kind}/${t.name}`, t]));
-  for (const template of source.templates) {
-    const buckets = templates[template.kind];
-    if (isSystemTemplate(template.name) || isManaged(template)) {
-      buckets.excluded.push(template.name);
-      continue;
-    }
-    const result = transformTemplate(template, context);
-    if (result.unsupported) {
-      buckets.unsupported.push({ name: template.name, reason: result.unsupported });
-      continue;
-    }
-    const existing = targetTemplates.get(`${template.kind}/${template.name}`);
-    if (!existing) {
-      buckets.create.push(template.name);
-      transformations.push(...result.transformations);
-      templateCreations[template.kind].push({
-        kind: template.kind === "index"
-          ? "index-template"
-          : template.kind as "component" | "legacy",
-        name: template.name,
-        body: result.body,
-      });
-      continue;
-    }
-    const differences = diffTemplates(result.body, result.definition, existing);
-    if (differences.length > 0) buckets.conflicting.push({ name: template.name, differences });
-    else buckets.identical.push(template.name);
-  }
-
+  const templates = planTemplates(source.templates, target.templates, context);
+  const indices = planIndices(source.indices, target.indices, options, context);
   return {
     source: {
       url: source.url,
@@ -184,44 +79,192 @@ export function buildPlan(
       distribution: target.version.distribution,
       version: target.version.version,
     },
-    indices,
-    templates,
+    indices: indices.buckets,
+    templates: templates.buckets,
     documents: {
-      total: Object.values(perIndex).reduce((sum, count) => sum + count, 0),
-      per_index: perIndex,
+      total: Object.values(indices.documents).reduce((sum, count) => sum + count, 0),
+      per_index: indices.documents,
     },
-    transformations,
-    // Templates first, so indices created afterwards are not shaped by a template we add later.
-    creations: [
-      ...templateCreations.component,
-      ...templateCreations.index,
-      ...templateCreations.legacy,
-      ...creations,
-    ],
+    transformations: [...templates.transformations, ...indices.transformations],
+    // Templates first: an index created afterwards is shaped by the templates it matches, so
+    // they must already be those of the source.
+    creations: [...templates.creations, ...indices.creations],
   };
 }
 
-/** Templates Elasticsearch installs and manages itself (`_meta.managed: true`). */
-function isManaged(template: TemplateMetadata): boolean {
-  const meta = template.body._meta as { managed?: boolean } | undefined;
-  return meta?.managed === true;
+interface IndexPlan {
+  buckets: Buckets;
+  documents: Record<string, number>;
+  transformations: Transformation[];
+  creations: Creation[];
 }
 
-const TEMPLATE_DEFINITION_KEYS = new Set(["settings", "mappings", "aliases", "template"]);
-
-function diffTemplates(
-  body: Record<string, unknown>,
-  definition: ReturnType<typeof templateDefinition>,
-  existing: TemplateMetadata,
-): Difference[] {
-  const differences = diffDefinitions(definition, templateDefinition(existing));
-  const keys = [...new Set([...Object.keys(body), ...Object.keys(existing.body)])]
-    .filter((key) => !TEMPLATE_DEFINITION_KEYS.has(key))
-    .sort();
-  for (const key of keys) {
-    const a = body[key] === undefined ? undefined : JSON.stringify(body[key]);
-    const b = existing.body[key] === undefined ? undefined : JSON.stringify(existing.body[key]);
-    if (a !== b) differences.push({ path: key, source: a, target: b });
+function planIndices(
+  sourceIndices: readonly IndexMetadata[],
+  targetIndices: readonly IndexMetadata[],
+  options: PlanOptions,
+  context: RuleContext,
+): IndexPlan {
+  const plan: IndexPlan = {
+    buckets: emptyBuckets(),
+    documents: {},
+    transformations: [],
+    creations: [],
+  };
+  const { buckets } = plan;
+  const selected = selector(options);
+  const onTarget = new Map(targetIndices.map((index) => [index.name, index]));
+  for (const index of [...sourceIndices].sort(byName)) {
+    if (isSystemIndex(index.name, index.settings) || !selected(index.name)) {
+      buckets.excluded.push(index.name);
+      continue;
+    }
+    if (index.state === "close") {
+      buckets.unhealthy.push({
+        name: index.name,
+        reason: "closed: its documents cannot be read; open it on the source to migrate it",
+      });
+      continue;
+    }
+    if (index.health === "red" && !options.allowRed) {
+      buckets.unhealthy.push({
+        name: index.name,
+        reason: "red: some primary shards are unassigned, so documents would be missing " +
+          "(--allow-red takes it anyway)",
+      });
+      continue;
+    }
+    const result = transformIndex(index, context);
+    if (result.unsupported) {
+      buckets.unsupported.push({ name: index.name, reason: result.unsupported });
+      continue;
+    }
+    const existing = onTarget.get(index.name);
+    if (!existing) {
+      buckets.create.push(index.name);
+      plan.transformations.push(...result.transformations);
+      plan.creations.push({
+        kind: "index",
+        name: index.name,
+        body: indexCreationBody(result.definition),
+      });
+      plan.documents[index.name] = index.documents;
+      continue;
+    }
+    const differences = diffDefinitions(result.definition, indexDefinition(existing));
+    if (existing.state === "close") {
+      // Its definition may match, but nothing can be written into it.
+      differences.unshift({ path: "state", source: "open", target: "close" });
+    }
+    if (differences.length > 0) {
+      buckets.conflicting.push({ name: index.name, differences });
+    } else if (existing.documents === 0) {
+      buckets.identical_empty.push(index.name);
+      // What the rules did explains why the target compares identical to the source.
+      plan.transformations.push(...result.transformations);
+      plan.documents[index.name] = index.documents;
+    } else {
+      buckets.identical.push(index.name);
+    }
   }
-  return differences;
+  return plan;
+}
+
+interface TemplatePlan {
+  buckets: MigrationPlan["templates"];
+  transformations: Transformation[];
+  creations: Creation[];
+}
+
+/** Template kinds in apply order: index templates compose component templates. */
+const TEMPLATE_KINDS: readonly TemplateKind[] = ["component", "index", "legacy"];
+
+const CREATION_KIND: Readonly<Record<TemplateKind, "component" | "index-template" | "legacy">> = {
+  component: "component",
+  index: "index-template",
+  legacy: "legacy",
+};
+
+function planTemplates(
+  sourceTemplates: readonly TemplateMetadata[],
+  targetTemplates: readonly TemplateMetadata[],
+  context: RuleContext,
+): TemplatePlan {
+  const plan: TemplatePlan = {
+    buckets: { component: emptyBuckets(), index: emptyBuckets(), legacy: emptyBuckets() },
+    transformations: [],
+    creations: [],
+  };
+  const onTarget = new Map(targetTemplates.map((t) => [`${t.kind}/${t.name}`, t]));
+  for (const kind of TEMPLATE_KINDS) {
+    const buckets = plan.buckets[kind];
+    for (const template of sourceTemplates.filter((t) => t.kind === kind).sort(byName)) {
+      if (isSystemTemplate(template)) {
+        buckets.excluded.push(template.name);
+        continue;
+      }
+      const result = transformTemplate(template, context);
+      const missing = kind === "index"
+        ? missingComponents(template, plan.buckets.component, targetTemplates)
+        : [];
+      const unsupported = result.unsupported ??
+        (missing.length > 0
+          ? `composed_of names component template(s) ${missing.join(", ")}, which will not ` +
+            "exist on the target (excluded, not migratable, or missing on the source)"
+          : undefined);
+      if (unsupported) {
+        buckets.unsupported.push({ name: template.name, reason: unsupported });
+        continue;
+      }
+      const existing = onTarget.get(`${kind}/${template.name}`);
+      if (!existing) {
+        buckets.create.push(template.name);
+        plan.transformations.push(...result.transformations);
+        plan.creations.push({ kind: CREATION_KIND[kind], name: template.name, body: result.body });
+        continue;
+      }
+      const differences: Difference[] = diffTemplates(kind, result.body, existing);
+      if (differences.length > 0) buckets.conflicting.push({ name: template.name, differences });
+      else buckets.identical.push(template.name);
+    }
+  }
+  return plan;
+}
+
+/** Component templates an index template composes that the target will not have. */
+function missingComponents(
+  template: TemplateMetadata,
+  components: Buckets,
+  targetTemplates: readonly TemplateMetadata[],
+): string[] {
+  const composedOf = Array.isArray(template.body.composed_of)
+    ? template.body.composed_of.map(String)
+    : [];
+  const available = new Set([
+    ...components.create,
+    ...targetTemplates.filter((t) => t.kind === "component").map((t) => t.name),
+  ]);
+  return composedOf.filter((name) => !available.has(name));
+}
+
+/**
+ * Templates that belong to the cluster, not to its users: named like system indices (`.name`),
+ * marked `_meta.managed` (Elasticsearch's built-ins: logs, metrics, `*@mappings`, ...), only
+ * for system index patterns (`.security-*`, `.kibana*`), or creating hidden indices
+ * (`ilm-history`, `.slm-history`).
+ */
+export function isSystemTemplate(
+  template: Pick<TemplateMetadata, "name" | "kind" | "body">,
+): boolean {
+  if (template.name.startsWith(".")) return true;
+  const meta = template.body._meta as { managed?: unknown } | undefined;
+  if (meta?.managed === true) return true;
+  const patterns = template.body.index_patterns ?? template.body.template;
+  const list = Array.isArray(patterns)
+    ? patterns.map(String)
+    : typeof patterns === "string"
+    ? [patterns]
+    : [];
+  if (list.length > 0 && list.every((pattern) => pattern.startsWith("."))) return true;
+  return canonicalSettings(templateDefinition(template).settings)["index.hidden"] === "true";
 }

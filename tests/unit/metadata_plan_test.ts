@@ -1,191 +1,249 @@
-/** Canonical settings, diffs, selection and plan buckets on literal snapshots. */
-import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import {
-  canonicalSettings,
-  dropInternalSettings,
-  isSystemIndex,
-} from "../../src/metadata/normalize.ts";
-import { diffDefinitions } from "../../src/metadata/diff.ts";
-import {
-  buildPlan,
-  DEFAULT_PLAN_OPTIONS,
-  globToRegExp,
-  isSelected,
-} from "../../src/metadata/plan.ts";
-import { formatPlanText, planToJson } from "../../src/metadata/report.ts";
-import type { ClusterSnapshot, IndexMetadata } from "../../src/metadata/types.ts";
+/** Plan buckets on realistic snapshots (ES 6.8, ES 7.10 → OpenSearch 2.19), and the pipeline output. */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
+import { buildPlan, DEFAULT_PLAN_OPTIONS, isSystemTemplate } from "../../src/metadata/plan.ts";
+import type { ClusterSnapshot, TemplateMetadata } from "../../src/metadata/types.ts";
 import { exactIndexRegex, withIncludedIndices } from "../../src/config/pipeline-output.ts";
+import {
+  ES6,
+  es6Index,
+  es6LegacyTemplate,
+  ES7,
+  es7Index,
+  ES8,
+  OS2,
+  os2Index,
+  os2LegacyTemplate,
+  snapshot,
+} from "./metadata_fixtures.ts";
 
-Deno.test("equal settings written differently are identical; internal settings never compare", () => {
-  const nested = canonicalSettings({
-    index: { number_of_shards: 1, analysis: { filter: { f: { stopwords: ["a", "b"] } } } },
-  });
-  const flat = canonicalSettings({
-    "index.number_of_shards": "1",
-    "index.analysis.filter.f.stopwords": ["a", "b"],
-  });
-  assertEquals(nested, flat);
-  const a = dropInternalSettings(
-    canonicalSettings({ index: { number_of_shards: "1", uuid: "A", creation_date: "1" } }),
-  );
-  const b = dropInternalSettings(
-    canonicalSettings({ index: { number_of_shards: "1", uuid: "B", version: { created: "9" } } }),
-  );
-  assertEquals(a, b);
-  assertEquals(
-    diffDefinitions({ settings: a, mappings: {}, aliases: {} }, {
-      settings: b,
-      mappings: {},
-      aliases: {},
+/** ES 7.10 source with one index for every bucket, plus system and hidden ones. */
+function es7Source(): ClusterSnapshot {
+  return snapshot("http://es7:9200", ES7, [
+    es7Index("logs-create", { documents: 12 }),
+    es7Index("logs-empty", { documents: 3 }),
+    es7Index("logs-same"),
+    es7Index("logs-conflict"),
+    es7Index("tmp-1"),
+    es7Index(".kibana_1"),
+    es7Index("ilm-history-2-000001", {
+      settings: { "index.hidden": "true", "index.number_of_shards": "1" },
     }),
-    [],
+    es7Index("logs-red", { health: "red" }),
+    es7Index("logs-closed", { state: "close", health: undefined }),
+  ]);
+}
+
+function os2Target(): ClusterSnapshot {
+  return snapshot("http://os2:9200", OS2, [
+    os2Index("logs-empty", { documents: 0 }),
+    os2Index("logs-same", { documents: 10 }),
+    os2Index("logs-conflict", {
+      mappings: { properties: { message: { type: "keyword" } } },
+      documents: 1,
+    }),
+    os2Index(".opendistro-job-scheduler-lock"),
+  ]);
+}
+
+Deno.test("buildPlan: every index bucket, and only documents that will move are counted", () => {
+  const plan = buildPlan(es7Source(), os2Target(), { ...DEFAULT_PLAN_OPTIONS, exclude: ["tmp-*"] });
+  assertEquals(plan.indices.create, ["logs-create"]);
+  assertEquals(plan.indices.identical_empty, ["logs-empty"]);
+  assertEquals(plan.indices.identical, ["logs-same"]);
+  assertEquals(plan.indices.conflicting.map((c) => c.name), ["logs-conflict"]);
+  const differences = plan.indices.conflicting[0].differences;
+  assert(
+    differences.some((d) =>
+      d.path === "mappings.properties.message.type" && d.source === "text" && d.target === "keyword"
+    ),
+    JSON.stringify(differences),
   );
+  assertEquals(plan.indices.excluded, [".kibana_1", "ilm-history-2-000001", "tmp-1"]);
+  assertEquals(plan.indices.unhealthy.map((u) => u.name), ["logs-closed", "logs-red"]);
+  assertMatch(plan.indices.unhealthy[0].reason, /^closed/);
+  assertMatch(plan.indices.unhealthy[1].reason, /^red.*--allow-red/);
+  assertEquals(plan.indices.unsupported, []);
+  assertEquals(plan.documents, { total: 15, per_index: { "logs-create": 12, "logs-empty": 3 } });
+  assertEquals(plan.source, {
+    url: "http://es7:9200",
+    distribution: "elasticsearch",
+    version: "7.10.2",
+  });
+  assertEquals(plan.target.version, "2.19.1");
 });
 
-Deno.test("replicas, refresh interval and the target's replication type are not differences", () => {
-  const source = {
-    settings: { "index.number_of_replicas": "1", "index.refresh_interval": "1s" },
-    mappings: {},
-    aliases: {},
-  };
-  const target = {
-    settings: {
-      "index.number_of_replicas": "0",
-      "index.refresh_interval": "-1",
-      "index.replication.type": "DOCUMENT",
-    },
-    mappings: {},
-    aliases: {},
-  };
-  assertEquals(diffDefinitions(source, target), []);
+Deno.test("buildPlan: --allow-red takes red indices; closed ones never", () => {
+  const plan = buildPlan(es7Source(), os2Target(), { ...DEFAULT_PLAN_OPTIONS, allowRed: true });
+  assert(plan.indices.create.includes("logs-red"));
+  assertEquals(plan.indices.unhealthy.map((u) => u.name), ["logs-closed"]);
 });
 
-Deno.test("differences are named by path with both values", () => {
-  const differences = diffDefinitions(
-    {
-      settings: { "index.number_of_shards": "1" },
-      mappings: {
-        properties: { msg: { type: "text" }, o: { properties: { x: { type: "long" } } } },
-      },
-      aliases: { a: {} },
-    },
-    {
-      settings: { "index.number_of_shards": "3" },
-      mappings: {
-        properties: {
-          msg: { type: "keyword" },
-          o: { type: "object", properties: { x: { type: "long" } } },
-        },
-      },
-      aliases: {},
-    },
-  );
-  assertEquals(differences, [
-    { path: "settings.index.number_of_shards", source: "1", target: "3" },
-    { path: "mappings.properties.msg.type", source: "text", target: "keyword" },
-    { path: "aliases.a", source: "{}", target: undefined },
+Deno.test("buildPlan: include globs and Data Prepper regexes select; excludes win", () => {
+  const plan = buildPlan(es7Source(), os2Target(), {
+    ...DEFAULT_PLAN_OPTIONS,
+    include: ["logs-c*"],
+    includeRegex: ["logs-(same|empty)"],
+    excludeRegex: ["logs-clo.*"],
+  });
+  assertEquals(plan.indices.create, ["logs-create"]);
+  assertEquals(plan.indices.identical_empty, ["logs-empty"]);
+  assertEquals(plan.indices.identical, ["logs-same"]);
+  assertEquals(plan.indices.conflicting.map((c) => c.name), ["logs-conflict"]);
+  assertEquals(plan.indices.unhealthy, []);
+  assertEquals(plan.indices.excluded, [
+    ".kibana_1",
+    "ilm-history-2-000001",
+    "logs-closed",
+    "logs-red",
+    "tmp-1",
   ]);
 });
 
-Deno.test("globs and Data Prepper regexes select whole names", () => {
-  assert(globToRegExp("logs-*").test("logs-2024"));
-  assert(!globToRegExp("logs-*").test("old-logs-2024"));
-  assert(globToRegExp("a?c").test("abc"));
-  assert(globToRegExp("a.c").test("a.c") && !globToRegExp("a.c").test("abc"));
-  const options = {
+Deno.test("buildPlan: creations in apply order, transformed, with the transformations listed", () => {
+  const plan = buildPlan(es7Source(), os2Target(), {
     ...DEFAULT_PLAN_OPTIONS,
     include: ["logs-*"],
-    exclude: ["logs-tmp*"],
-    excludeRegex: ["logs-2\\d+"],
-  };
-  assert(isSelected("logs-a", options));
-  assert(!isSelected("logs-tmp1", options));
-  assert(!isSelected("logs-2024", options));
-  assert(!isSelected("metrics", options));
-  assert(isSelected("metrics", { ...DEFAULT_PLAN_OPTIONS, includeRegex: ["metrics|logs-.*"] }));
-  assert(!isSelected("xmetrics", { ...DEFAULT_PLAN_OPTIONS, includeRegex: ["metrics"] }));
+  });
+  assertEquals(plan.creations.map((c) => `${c.kind}:${c.name}`), ["index:logs-create"]);
+  const [creation] = plan.creations;
+  assert(creation.kind === "index");
+  assertEquals(creation.body.settings, {
+    index: { number_of_replicas: "1", number_of_shards: "1" },
+  });
+  assertEquals(plan.transformations.map((t) => `${t.subject}:${t.rule}`), [
+    "logs-create:remove-unknown-settings",
+    "logs-empty:remove-unknown-settings",
+  ]);
 });
 
-Deno.test("system and hidden indices are recognised", () => {
-  assert(isSystemIndex(".kibana_1", {}));
-  assert(isSystemIndex("ilm-history", { "index.hidden": "true" }));
-  assert(!isSystemIndex("logs", {}));
-});
-
-function index(name: string, extra: Partial<IndexMetadata> = {}): IndexMetadata {
-  return {
-    name,
-    settings: { "index.number_of_shards": "1", "index.uuid": name },
-    mappings: { properties: { a: { type: "keyword" } } },
-    aliases: {},
-    health: "green",
-    state: "open",
-    documents: 10,
-    ...extra,
-  };
-}
-
-const ES7 = { distribution: "elasticsearch" as const, version: "7.10.2", major: 7, minor: 10 };
-const OS2 = { distribution: "opensearch" as const, version: "2.19.6", major: 2, minor: 19 };
-
-Deno.test("buildPlan fills every bucket and counts only the documents that will move", () => {
-  const source: ClusterSnapshot = {
-    url: "http://src",
-    version: ES7,
-    indices: [
-      index("create"),
-      index("empty", { documents: 4 }),
-      index("same"),
-      index("conflict"),
-      index(".system"),
-      index("red", { health: "red" }),
-      index("closed", { state: "close", health: undefined }),
-    ],
-    templates: [
-      {
-        name: "lt",
-        kind: "legacy",
-        body: { index_patterns: ["x-*"], order: 0, settings: {}, mappings: {}, aliases: {} },
-      },
-      {
-        name: "managed",
-        kind: "index",
-        body: { index_patterns: ["m-*"], _meta: { managed: true } },
-      },
-    ],
-  };
-  const target: ClusterSnapshot = {
-    url: "http://dst",
-    version: OS2,
-    indices: [
-      index("empty", { documents: 0 }),
-      index("same", { documents: 10 }),
-      index("conflict", { mappings: { properties: { a: { type: "text" } } } }),
-    ],
-    templates: [],
-  };
+Deno.test("buildPlan: an ES 6.8 source — typed index created typeless, multi-type unsupported", () => {
+  const source = snapshot("http://es6:9200", ES6, [
+    es6Index("tweets", { type: "tweet" }),
+    es6Index("defaulted", { mappings: { _default_: {}, doc: {} } }),
+    es6Index("twice", {
+      type: "doc",
+      settings: { "index.number_of_shards": "5", "index.number_of_replicas": "0" },
+    }),
+  ], [es6LegacyTemplate("web"), es6LegacyTemplate("api")]);
+  const twice = os2Index("twice", { documents: 0 });
+  (twice.settings.index as Record<string, unknown>).number_of_shards = "5";
+  const target = snapshot("http://os2:9200", OS2, [twice], [os2LegacyTemplate("web")]);
   const plan = buildPlan(source, target);
-  assertEquals(plan.indices.create, ["create"]);
-  assertEquals(plan.indices.identical_empty, ["empty"]);
-  assertEquals(plan.indices.identical, ["same"]);
-  assertEquals(plan.indices.conflicting.map((c) => c.name), ["conflict"]);
-  assertEquals(plan.indices.excluded, [".system"]);
-  assertEquals(plan.indices.unhealthy.map((u) => u.name), ["red", "closed"]);
-  assertEquals(plan.templates.legacy.create, ["lt"]);
-  assertEquals(plan.templates.index.excluded, ["managed"]);
-  assertEquals(plan.documents, { total: 14, per_index: { create: 10, empty: 4 } });
-  assertEquals(plan.creations.map((c) => `${c.kind}:${c.name}`), ["legacy:lt", "index:create"]);
-  const withRed = buildPlan(source, target, { ...DEFAULT_PLAN_OPTIONS, allowRed: true });
-  assert(withRed.indices.create.includes("red"));
-  const json = planToJson(plan);
-  assertEquals("creations" in json, false);
-  const text = formatPlanText(plan);
-  assertStringIncludes(
-    text,
-    "Identical empty indices in the target cluster (data will be migrated):\n  empty",
+  assertEquals(plan.indices.create, ["tweets"]);
+  assertEquals(plan.indices.identical_empty, ["twice"]);
+  assertEquals(plan.indices.unsupported.map((u) => u.name), ["defaulted"]);
+  assertMatch(plan.indices.unsupported[0].reason, /_default_.*remove-mapping-type/);
+  assertEquals(plan.templates.legacy.identical, ["web"]);
+  assertEquals(plan.templates.legacy.create, ["api"]);
+  assertEquals(plan.creations.map((c) => `${c.kind}:${c.name}`), ["legacy:api", "index:tweets"]);
+  const index = plan.creations[1];
+  assert(index.kind === "index");
+  assertEquals(Object.keys(index.body.mappings), ["properties"]);
+  assertEquals(
+    plan.transformations.filter((t) => t.rule === "remove-mapping-type").map((t) => t.subject),
+    ["api", "tweets", "twice"],
   );
-  assertStringIncludes(text, "conflict\n    - mappings.properties.a.type: keyword ≠ text");
-  assertStringIncludes(text, "Total number of documents to be moved: 14");
+});
+
+Deno.test("buildPlan: template buckets — system, managed, conflicting, missing component", () => {
+  const templates: TemplateMetadata[] = [
+    { name: "base", kind: "component", body: { template: { settings: { number_of_shards: 1 } } } },
+    {
+      name: "metrics-mappings",
+      kind: "component",
+      body: { template: {}, _meta: { managed: true } },
+    },
+    {
+      name: "events",
+      kind: "index",
+      body: { index_patterns: ["events-*"], composed_of: ["base"], priority: 50 },
+    },
+    {
+      name: "broken",
+      kind: "index",
+      body: { index_patterns: ["b-*"], composed_of: ["metrics-mappings", "nowhere"] },
+    },
+    {
+      name: "logs",
+      kind: "index",
+      body: { index_patterns: ["logs-*-*"], _meta: { managed: true } },
+    },
+    { name: "clash", kind: "index", body: { index_patterns: ["c-*"], priority: 5 } },
+    { name: ".ml-state", kind: "legacy", body: { index_patterns: [".ml-state*"], order: 0 } },
+    {
+      name: "security-index-template",
+      kind: "legacy",
+      body: { index_patterns: [".security-*"], order: 1000 },
+    },
+  ];
+  const source = snapshot("http://es7:9200", ES7, [], templates);
+  const target = snapshot("http://os2:9200", OS2, [], [
+    { name: "clash", kind: "index", body: { index_patterns: ["c-*"], priority: 7 } },
+  ]);
+  const plan = buildPlan(source, target);
+  assertEquals(plan.templates.component.create, ["base"]);
+  assertEquals(plan.templates.component.excluded, ["metrics-mappings"]);
+  assertEquals(plan.templates.index.create, ["events"]);
+  assertEquals(plan.templates.index.excluded, ["logs"]);
+  assertEquals(plan.templates.index.unsupported.map((u) => u.name), ["broken"]);
+  assertMatch(plan.templates.index.unsupported[0].reason, /metrics-mappings, nowhere/);
+  assertEquals(plan.templates.index.conflicting, [{
+    name: "clash",
+    differences: [{ path: "priority", source: "5", target: "7" }],
+  }]);
+  assertEquals(plan.templates.legacy.excluded, [".ml-state", "security-index-template"]);
+  assertEquals(plan.creations.map((c) => `${c.kind}:${c.name}`), [
+    "component:base",
+    "index-template:events",
+  ]);
+});
+
+Deno.test("isSystemTemplate: templates that only make hidden indices are the cluster's", () => {
+  assert(isSystemTemplate({
+    name: "ilm-history",
+    kind: "index",
+    body: {
+      index_patterns: ["ilm-history-5*"],
+      template: { settings: { index: { hidden: true } } },
+    },
+  }));
+  assert(!isSystemTemplate({ name: "web", kind: "legacy", body: { index_patterns: ["web-*"] } }));
+});
+
+Deno.test("buildPlan: a closed target index is conflicting (nothing can be written into it)", () => {
+  const plan = buildPlan(
+    snapshot("http://es7", ES7, [es7Index("a")]),
+    snapshot("http://os2", OS2, [os2Index("a", { state: "close", health: undefined })]),
+  );
+  assertEquals(plan.indices.conflicting, [{
+    name: "a",
+    differences: [{ path: "state", source: "open", target: "close" }],
+  }]);
+});
+
+Deno.test("buildPlan: unsupported rules reach the plan (ES 8 dense_vector without k-NN)", () => {
+  const vectors = es7Index("vectors", {
+    mappings: { properties: { v: { type: "dense_vector", dims: 3, similarity: "cosine" } } },
+  });
+  const without = buildPlan(snapshot("http://es8", ES8, [vectors]), snapshot("http://os2", OS2));
+  assertMatch(without.indices.unsupported[0]?.reason ?? "", /opensearch-knn/);
+  const withKnn = buildPlan(
+    snapshot("http://es8", ES8, [vectors]),
+    snapshot("http://os2", OS2),
+    DEFAULT_PLAN_OPTIONS,
+    ["opensearch-knn"],
+  );
+  assertEquals(withKnn.indices.create, ["vectors"]);
+});
+
+Deno.test("buildPlan is deterministic whatever the order of the snapshots", () => {
+  const source = es7Source();
+  const target = os2Target();
+  const shuffled = {
+    ...source,
+    indices: [...source.indices].reverse(),
+  };
+  assertEquals(buildPlan(shuffled, target), buildPlan(source, target));
 });
 
 Deno.test("the output pipeline keeps comments and other keys and escapes index names", () => {

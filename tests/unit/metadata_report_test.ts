@@ -1,0 +1,123 @@
+/** The human report's sections and the JSON report's shape. */
+import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
+import { buildPlan, DEFAULT_PLAN_OPTIONS } from "../../src/metadata/plan.ts";
+import { formatPlanText, planToJson, withoutCredentials } from "../../src/metadata/report.ts";
+import { ES6, es6Index, ES7, es7Index, OS2, os2Index, snapshot } from "./metadata_fixtures.ts";
+
+function plan() {
+  return buildPlan(
+    snapshot("http://es7:9200", ES7, [
+      es7Index("create", { documents: 7 }),
+      es7Index("empty", { documents: 4 }),
+      es7Index("same"),
+      es7Index("conflict"),
+      es7Index("red", { health: "red" }),
+      es7Index(".kibana_1"),
+      es7Index("tmp"),
+    ], [{ name: "web", kind: "legacy", body: { index_patterns: ["web-*"], order: 0 } }]),
+    snapshot("http://os2:9200", OS2, [
+      os2Index("empty"),
+      os2Index("same", { documents: 10 }),
+      os2Index("conflict", { mappings: { properties: { at: { type: "long" } } } }),
+    ]),
+    { ...DEFAULT_PLAN_OPTIONS, exclude: ["tmp"] },
+  );
+}
+
+Deno.test("formatPlanText: the original tool's groups, in its order, with differences", () => {
+  const text = formatPlanText(plan());
+  const titles = [
+    "Identical indices in the target cluster (no changes will be made):\n  same",
+    "Identical empty indices in the target cluster (data will be migrated):\n  empty",
+    "Indices present in both clusters with conflicting settings/mappings (data will not be migrated):\n  conflict\n",
+    "Indices to be created in the target cluster (data will be migrated):\n  create",
+  ];
+  let last = -1;
+  for (const title of titles) {
+    const at = text.indexOf(title);
+    assert(at > last, `missing or out of order: ${title}\n${text}`);
+    last = at;
+  }
+  assertStringIncludes(text, "    - mappings.properties.at.type: date ≠ long");
+  assertStringIncludes(text, "    - mappings.properties.message: ");
+  assertStringIncludes(text, "≠ (absent)");
+  assert(text.trimEnd().endsWith("Total number of documents to be moved: 11"));
+});
+
+Deno.test("formatPlanText: skipped indices, templates and transformations; empty sections say (none)", () => {
+  const text = formatPlanText(plan());
+  assertStringIncludes(
+    text,
+    "Indices skipped as unhealthy (data will not be migrated):\n  red: red: some primary shards",
+  );
+  assertStringIncludes(
+    text,
+    "Indices that cannot be migrated as they are (data will not be migrated):\n  (none)",
+  );
+  assertStringIncludes(
+    text,
+    "Indices excluded by the selection, or hidden (and 1 system indices, not listed):\n  tmp",
+  );
+  assertStringIncludes(text, "Legacy templates to be created in the target cluster:\n  web");
+  assertStringIncludes(text, "Component templates to be created in the target cluster:\n  (none)");
+  assertStringIncludes(
+    text,
+    "index create: setting index.routing.allocation.include._tier_preference removed " +
+      "(data tiers are Elasticsearch-only) [remove-unknown-settings]",
+  );
+});
+
+Deno.test("formatPlanText: an ES 6 plan names the mapping type removal with its rule", () => {
+  const text = formatPlanText(buildPlan(
+    snapshot("http://es6:9200", ES6, [es6Index("typed", { type: "tweet" })]),
+    snapshot("http://os2:9200", OS2),
+  ));
+  assertStringIncludes(
+    text,
+    "index typed: mapping type [tweet] removed; mappings are typeless [remove-mapping-type]",
+  );
+  assertStringIncludes(
+    text,
+    "Identical indices in the target cluster (no changes will be made):\n  (none)",
+  );
+});
+
+Deno.test("planToJson: the DESIGN.md shape, without creations or credentials", () => {
+  const source = plan();
+  source.source.url = "https://admin:secret@es7:9200";
+  const json = planToJson(source);
+  assertEquals(Object.keys(json).sort(), [
+    "documents",
+    "indices",
+    "source",
+    "target",
+    "templates",
+    "transformations",
+  ]);
+  assertEquals(json.source, {
+    url: "https://es7:9200",
+    distribution: "elasticsearch",
+    version: "7.10.2",
+  });
+  assertEquals(Object.keys(json.indices).sort(), [
+    "conflicting",
+    "create",
+    "excluded",
+    "identical",
+    "identical_empty",
+    "unhealthy",
+    "unsupported",
+  ]);
+  assertEquals(Object.keys(json.templates), ["component", "index", "legacy"]);
+  assertEquals(json.documents, { total: 11, per_index: { create: 7, empty: 4 } });
+  assertEquals(json.indices.conflicting[0].name, "conflict");
+  const roundTrip = JSON.parse(JSON.stringify(json));
+  assertEquals(roundTrip.indices.conflicting[0].differences[0].path, "mappings.properties.at.type");
+  assert(!JSON.stringify(json).includes("secret"));
+});
+
+Deno.test("withoutCredentials keeps everything but the user info", () => {
+  assertEquals(withoutCredentials("http://u:p@host:9200"), "http://host:9200");
+  assertEquals(withoutCredentials("https://host/base/"), "https://host/base/");
+  assertEquals(withoutCredentials("http://host:9200"), "http://host:9200");
+});
