@@ -35,3 +35,9 @@ export type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
 } from "npm:@smithy/types@^4.0.0";
+export {
+  isSafeNumber,
+  LosslessNumber,
+  parse as parseLosslessJson,
+  stringify as stringifyLosslessJson,
+} from "npm:lossless-json@^4.3.0";

@@ -44,6 +44,10 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Overrides the client's retry policy; `{ maxAttempts: 1 }` sends once. */
   retry?: Partial<RetryPolicy>;
+  /** Safe to send twice (a search sent as POST): a timed-out attempt is retried too. */
+  idempotent?: boolean;
+  /** Return the body as text, unparsed (for callers that parse it their own way). */
+  raw?: boolean;
 }
 
 /** A fully read answer; `body` is parsed JSON when the cluster sent JSON, else text. */
@@ -137,7 +141,8 @@ export class ClusterClient {
           timeoutMs,
           role: this.#role,
         });
-        if (!isRetryableFailure(failure.kind, method) || attempt >= policy.maxAttempts) {
+        const asMethod = options.idempotent ? "GET" : method;
+        if (!isRetryableFailure(failure.kind, asMethod) || attempt >= policy.maxAttempts) {
           throw failure;
         }
         const wait = retryDelay(attempt, policy, null, Math.random, Date.now());
@@ -153,7 +158,11 @@ export class ClusterClient {
         continue;
       }
       log.debug`${method} ${shownUrl(url)} -> ${response.status}`;
-      return { status: response.status, headers: response.headers, body: parseBody(response) as T };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (options.raw ? response.text : parseBody(response)) as T,
+      };
     }
   }
 

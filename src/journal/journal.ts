@@ -14,6 +14,44 @@ export interface JournalEntry {
   at: string;
 }
 
+/** One slice of the native backfill: a range of `_seq_no` of one shard of one source index. */
+export interface BackfillUnit {
+  /** Stable name, e.g. `logs-1/s0/r1` (index, shard, range). */
+  id: string;
+  index: string;
+  shard: number;
+  /** First `_seq_no` of the range. */
+  from: number;
+  /** End of the range (excluded); `null` on a shard's last range, which follows new writes. */
+  to: number | null;
+  /** Last `_seq_no` whose document the target acknowledged, in order; `null` before any. */
+  after: number | null;
+  /** Documents this unit has copied, over every run. */
+  copied: number;
+  done: boolean;
+}
+
+/** Target settings the engine changed for the load, with their values before, to restore. */
+export interface TunedIndex {
+  refresh_interval: string | null;
+  number_of_replicas: string | null;
+  restored: boolean;
+}
+
+/** How far the native backfill got, so a re-run continues instead of starting over. */
+export interface BackfillState {
+  /** Source URL without credentials: a re-run against another source starts afresh. */
+  source: string;
+  /** Indices being filled, with their top-level document counts at the start. */
+  indices: Record<string, number>;
+  units: BackfillUnit[];
+  /** Indices whose refresh and replicas were changed by `--tune-target`. */
+  tuned: Record<string, TunedIndex>;
+  /** Documents sent to the dead-letter file, over every run. */
+  deadLetters: number;
+  status: "running" | "completed" | "failed";
+}
+
 /** The journal file's content. */
 export interface JournalData {
   version: 1;
@@ -23,6 +61,8 @@ export interface JournalData {
   startedAt: string;
   status: "running" | "completed" | "failed" | "rolled-back";
   entries: JournalEntry[];
+  /** Present once a native backfill started. */
+  backfill?: BackfillState;
 }
 
 /** A new run id: time-sortable and unique enough for one operator's runs. */
@@ -36,8 +76,16 @@ export function defaultJournalPath(runId: string): string {
   return `.fetch-migration/${runId}.json`;
 }
 
-/** A journal file kept in step with every change (written whole, then renamed into place). */
+/**
+ * A journal file kept in step with every change (written whole, then renamed into place, so a
+ * crash at any moment, `kill -9` included, leaves either the old or the new content).
+ */
 export class Journal {
+  // Writes are chained: many slices checkpoint at once, and two writers of one temporary file
+  // would corrupt it.
+  #writing: Promise<void> = Promise.resolve();
+  #pending = false;
+
   private constructor(readonly path: string, readonly data: JournalData) {}
 
   /** Starts a journal; refuses to overwrite an existing file. */
@@ -92,9 +140,19 @@ export class Journal {
     await this.save();
   }
 
-  private async save(): Promise<void> {
-    const temporary = `${this.path}.tmp`;
-    await Deno.writeTextFile(temporary, JSON.stringify(this.data, null, 2) + "\n");
-    await Deno.rename(temporary, this.path);
+  /**
+   * Writes the current content. Calls while a write is under way are folded into one more
+   * write, which starts after it and holds everything changed until then.
+   */
+  save(): Promise<void> {
+    if (this.#pending) return this.#writing;
+    this.#pending = true;
+    this.#writing = this.#writing.then(async () => {
+      this.#pending = false;
+      const temporary = `${this.path}.tmp`;
+      await Deno.writeTextFile(temporary, JSON.stringify(this.data, null, 2) + "\n");
+      await Deno.rename(temporary, this.path);
+    });
+    return this.#writing;
   }
 }

@@ -5,8 +5,19 @@
 
 const DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1";
 
-/** Runs `mvn` with `args`; throws with the Maven errors when it fails. */
-export async function runMaven(args: string[], what: string): Promise<void> {
+// Maven's local repository is not safe for concurrent writers: two `mvn` processes fetching the
+// same plugin jar on a fresh machine race on its `.part` file and one fails. Nodes start in
+// parallel, so their Maven calls queue here, one at a time.
+let mavenQueue: Promise<unknown> = Promise.resolve();
+
+/** Runs `mvn` with `args`, one call at a time; throws with the Maven errors when it fails. */
+export function runMaven(args: string[], what: string): Promise<void> {
+  const turn = mavenQueue.then(() => runMavenNow(args, what));
+  mavenQueue = turn.catch(() => {});
+  return turn;
+}
+
+async function runMavenNow(args: string[], what: string): Promise<void> {
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command("mvn", {

@@ -1,0 +1,117 @@
+/**
+ * The `_bulk` wire format in both directions: request bodies that keep each document's `_id` and
+ * routing, and the sorting of a response's items into written, worth retrying, and refused. Pure.
+ */
+import type { SourceDocument } from "./reader.ts";
+import { sourceText } from "./reader.ts";
+
+/** A document with its bulk lines already serialised (so a retry does not serialise again). */
+export interface BulkItem {
+  index: string;
+  document: SourceDocument;
+  /** Action and source lines, each ending in `\n`. */
+  lines: string;
+}
+
+/** Serialises one document as an `index` action (create or overwrite: re-runs are idempotent). */
+export function toBulkItem(index: string, document: SourceDocument): BulkItem {
+  const action: Record<string, string> = { _index: index, _id: document.id };
+  if (document.routing !== undefined) action.routing = document.routing;
+  return {
+    index,
+    document,
+    lines: `{"index":${JSON.stringify(action)}}\n${sourceText(document)}\n`,
+  };
+}
+
+/** Splits items into batches of at most `maxBytes` (a larger single item gets a batch alone). */
+export function toBatches(items: BulkItem[], maxBytes: number): BulkItem[][] {
+  const batches: BulkItem[][] = [];
+  let current: BulkItem[] = [];
+  let size = 0;
+  for (const item of items) {
+    const bytes = byteLength(item.lines);
+    if (current.length > 0 && size + bytes > maxBytes) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Bytes of a text in UTF-8, without encoding it. */
+export function byteLength(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) bytes += code >= 0x800 && (code < 0xd800 || code > 0xdfff) ? 2 : 1;
+  }
+  return bytes;
+}
+
+/** A refusal of one document by the target. */
+export interface ItemFailure {
+  item: BulkItem;
+  status: number;
+  /** The target's own words: `type: reason`. */
+  reason: string;
+  /** Set when no answer came at all (status 0): the transport's error. */
+  error?: Error;
+}
+
+/** A bulk response, item by item. */
+export interface BulkOutcome {
+  written: BulkItem[];
+  /** Refused for now (429, rejected execution, unavailable shards): send again later. */
+  retry: ItemFailure[];
+  /** Refused for good (mapping errors, too large, ...): to the dead-letter file. */
+  refused: ItemFailure[];
+}
+
+interface BulkResponseItem {
+  status?: number;
+  error?:
+    | { type?: string; reason?: string; caused_by?: { type?: string; reason?: string } }
+    | string;
+}
+
+/** Whether an item's status means "not now" rather than "no". */
+export function isTransientItemStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/** Sorts a `_bulk` response's items, in request order, by what to do with each. */
+export function classifyBulkResponse(items: BulkItem[], response: unknown): BulkOutcome {
+  const outcome: BulkOutcome = { written: [], retry: [], refused: [] };
+  const results = (response as { items?: Array<Record<string, BulkResponseItem>> })?.items;
+  if (!Array.isArray(results) || results.length !== items.length) {
+    // An answer we cannot line up with what we sent: nothing is known to be written.
+    const reason = `unexpected bulk response: ${JSON.stringify(response).slice(0, 300)}`;
+    outcome.retry = items.map((item) => ({ item, status: 0, reason }));
+    return outcome;
+  }
+  results.forEach((result, at) => {
+    const item = items[at];
+    const detail = Object.values(result)[0] ?? {};
+    const status = detail.status ?? 0;
+    if (status >= 200 && status < 300 && !detail.error) {
+      outcome.written.push(item);
+      return;
+    }
+    const failure = { item, status, reason: describeError(detail.error) };
+    if (isTransientItemStatus(status)) outcome.retry.push(failure);
+    else outcome.refused.push(failure);
+  });
+  return outcome;
+}
+
+function describeError(error: BulkResponseItem["error"]): string {
+  if (error === undefined) return "no reason given";
+  if (typeof error === "string") return error;
+  const cause = error.caused_by?.reason ? ` (caused by ${error.caused_by.reason})` : "";
+  return `${error.type ?? "error"}: ${error.reason ?? ""}${cause}`;
+}

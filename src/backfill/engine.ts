@@ -1,0 +1,225 @@
+/**
+ * The native backfill: every slice of every migrating index read from the source and written
+ * to the target, several slices at once, each slice's position checkpointed in the journal after
+ * every acknowledged page, so a re-run after any crash continues where the last one stopped.
+ */
+import type { ClusterClient } from "../cluster/client.ts";
+import type { Journal } from "../journal/journal.ts";
+import { logger } from "../log.ts";
+import { DeadLetterFile } from "./deadletter.ts";
+import { RateLimit } from "./limiter.ts";
+import { type Page, readShardSeqNos, readSlice } from "./reader.ts";
+import { restoreTarget, tuneTarget } from "./tune.ts";
+import { planUnits } from "./units.ts";
+import { BulkWriter } from "./writer.ts";
+
+const log = logger("backfill");
+
+/** The operator's controls. */
+export interface BackfillOptions {
+  /** Slices per index, and slices read at once (`--slices`). */
+  slices: number;
+  /** Bulk requests in flight at most (`--concurrency`). */
+  concurrency: number;
+  /** Bytes per bulk request at most (`--batch-bytes`). */
+  batchBytes: number;
+  /** Documents per source page. */
+  pageSize: number;
+  /** Attempts per document before the dead-letter file. */
+  maxAttempts: number;
+  maxDocsPerSecond?: number;
+  tuneTarget: boolean;
+  deadLetterPath: string;
+  /** Stops the run after the pages in flight (SIGINT, SIGTERM). */
+  signal?: AbortSignal;
+  /** Called about once a second with the counters. */
+  onProgress?: (progress: BackfillProgress) => void;
+}
+
+/** Live counters. */
+export interface BackfillProgress {
+  /** Documents copied over every run, per index and in all. */
+  copied: number;
+  expected: number;
+  perIndex: Record<string, { copied: number; expected: number }>;
+}
+
+/** What a backfill did. */
+export interface BackfillResult extends BackfillProgress {
+  /** Slices already finished by earlier runs when this one started. */
+  resumedUnits: number;
+  units: number;
+  /** Documents this run read from the source and wrote (or dead-lettered). */
+  readThisRun: number;
+  writtenThisRun: number;
+  deadLetteredThisRun: number;
+  deadLetteredTotal: number;
+  /** Items the target pushed back on and that were sent again. */
+  retried: number;
+  bytesRead: number;
+  elapsedSeconds: number;
+  interrupted: boolean;
+  /** Indices whose tuned settings could not be put back. */
+  notRestored: string[];
+}
+
+/**
+ * Starts the backfill state in the journal unless an earlier run left one: the slices of each
+ * index from its shards' sequence numbers now.
+ */
+export async function prepareBackfill(
+  source: ClusterClient,
+  journal: Journal,
+  indices: Record<string, number>,
+  slices: number,
+): Promise<void> {
+  if (journal.data.backfill) return;
+  const seqNos = await readShardSeqNos(source, Object.keys(indices));
+  journal.data.backfill = {
+    source: source.url,
+    indices,
+    units: Object.keys(indices).sort().flatMap((index) =>
+      planUnits(index, seqNos.get(index) ?? [], slices)
+    ),
+    tuned: {},
+    deadLetters: 0,
+    status: "running",
+  };
+  await journal.save();
+}
+
+/** Copies every unfinished slice of the journal's backfill. */
+export async function runBackfill(
+  source: ClusterClient,
+  target: ClusterClient,
+  journal: Journal,
+  options: BackfillOptions,
+): Promise<BackfillResult> {
+  const state = journal.data.backfill;
+  if (!state) throw new Error("runBackfill needs prepareBackfill first");
+  const started = performance.now();
+  const info = await source.info();
+  const deadLetters = new DeadLetterFile(options.deadLetterPath);
+  const writer = new BulkWriter(target, {
+    concurrency: options.concurrency,
+    batchBytes: options.batchBytes,
+    maxAttempts: options.maxAttempts,
+    deadLetters,
+    rate: options.maxDocsPerSecond ? new RateLimit(options.maxDocsPerSecond) : undefined,
+  });
+  const resumedUnits = state.units.filter((unit) => unit.done).length;
+  const deadLetteredBefore = state.deadLetters;
+  const queue = state.units.filter((unit) => !unit.done);
+  const indices = Object.keys(state.indices);
+  let readThisRun = 0;
+  let bytesRead = 0;
+  let failure: unknown;
+  let stopping = false;
+  state.status = "running";
+
+  const progress = (): BackfillProgress => {
+    const perIndex: BackfillProgress["perIndex"] = {};
+    for (const [index, expected] of Object.entries(state.indices)) {
+      perIndex[index] = { copied: 0, expected };
+    }
+    for (const unit of state.units) perIndex[unit.index].copied += unit.copied;
+    const copied = state.units.reduce((sum, unit) => sum + unit.copied, 0);
+    const expected = Object.values(state.indices).reduce((sum, count) => sum + count, 0);
+    return { copied, expected, perIndex };
+  };
+  const ticker = options.onProgress
+    ? setInterval(() => options.onProgress!(progress()), 1000)
+    : undefined;
+
+  /** Reads one slice page by page, the next page fetched while the last one is written. */
+  const copyUnit = async (unit: typeof queue[number]): Promise<void> => {
+    const pages = readSlice(source, info, unit, options.pageSize);
+    let next: Promise<IteratorResult<Page>> = pages.next();
+    try {
+      for (;;) {
+        const result = await next;
+        if (result.done) break;
+        if (stopping) return;
+        next = pages.next();
+        const { documents, bytes } = result.value;
+        readThisRun += documents.length;
+        bytesRead += bytes;
+        await writer.write(unit.index, documents);
+        unit.after = documents[documents.length - 1].seqNo;
+        unit.copied += documents.length;
+        state.deadLetters = deadLetteredBefore + writer.stats.deadLettered;
+        await journal.save();
+        if (stopping) return;
+      }
+      unit.done = true;
+      await journal.save();
+    } finally {
+      // An abandoned prefetch must not surface as an unhandled rejection.
+      next.catch(() => {});
+      await pages.return(undefined).catch(() => {});
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (!stopping && queue.length > 0) {
+      const unit = queue.shift()!;
+      try {
+        await copyUnit(unit);
+      } catch (error) {
+        failure ??= error;
+        stopping = true;
+      }
+    }
+  };
+  const onAbort = () => {
+    stopping = true;
+    log.warn`stopping after the pages in flight; re-run the same command to continue`;
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    if (options.tuneTarget) await tuneTarget(target, journal, indices);
+    const workers = Math.max(1, Math.min(options.slices, queue.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    if (!failure && !stopping) await refresh(target, indices);
+  } catch (error) {
+    failure ??= error;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    if (ticker !== undefined) clearInterval(ticker);
+    deadLetters.close();
+  }
+  state.deadLetters = deadLetteredBefore + writer.stats.deadLettered;
+  const notRestored = options.tuneTarget || Object.keys(state.tuned).length > 0
+    ? await restoreTarget(target, journal).catch((error) => {
+      log.error`could not restore the tuned target settings: ${String(error)}`;
+      return Object.keys(state.tuned);
+    })
+    : [];
+  const interrupted = stopping && !failure;
+  state.status = failure ? "failed" : interrupted ? "running" : "completed";
+  await journal.save();
+  if (failure) throw failure;
+  const final = progress();
+  options.onProgress?.(final);
+  return {
+    ...final,
+    resumedUnits,
+    units: state.units.length,
+    readThisRun,
+    writtenThisRun: writer.stats.written,
+    deadLetteredThisRun: writer.stats.deadLettered,
+    deadLetteredTotal: state.deadLetters,
+    retried: writer.stats.retried,
+    bytesRead,
+    elapsedSeconds: (performance.now() - started) / 1000,
+    interrupted,
+    notRestored,
+  };
+}
+
+/** Makes the copied documents visible to searches and counts. */
+async function refresh(target: ClusterClient, indices: string[]): Promise<void> {
+  for (const index of indices) {
+    await target.json("POST", `/${encodeURIComponent(index)}/_refresh`);
+  }
+}

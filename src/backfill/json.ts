@@ -1,0 +1,57 @@
+/**
+ * Search pages as JSON without losing digits. `JSON.parse` turns an integer above 2^53 in a
+ * document (a 64-bit id, a nanosecond timestamp) into a nearby double, and writing that back
+ * would change the document. Pages holding a long run of digits are parsed losslessly instead,
+ * keeping every number's text; the rest take the fast native parser. Pure.
+ */
+import { isSafeNumber, LosslessNumber, parseLosslessJson, stringifyLosslessJson } from "../deps.ts";
+
+// 16 digits may already exceed 2^53 (9007199254740992); a match inside a string only costs
+// the slower parser, never correctness.
+const LONG_DIGITS = /\d{16,}/;
+
+/** Parses a JSON text, keeping the exact text of numbers that a double cannot hold. */
+export function parseJsonExact(text: string): unknown {
+  return LONG_DIGITS.test(text) ? parseLosslessJson(text) : JSON.parse(text);
+}
+
+/** Serialises a value from {@link parseJsonExact} back to JSON, numbers as they were. */
+export function stringifyJsonExact(value: unknown): string {
+  return containsLossless(value) ? stringifyLosslessJson(value) as string : JSON.stringify(value);
+}
+
+/** A number from either parser, as a JavaScript number (for `_seq_no`, counts and the like). */
+export function toNumber(value: unknown): number {
+  return value instanceof LosslessNumber ? Number(value.value) : Number(value);
+}
+
+/**
+ * One canonical JSON text for a value, whatever parser read it and however the cluster spaced
+ * or ordered it: object keys sorted, numbers in their shortest form where a double holds them
+ * exactly (`1.0` and `1` are the same value to the cluster), as written otherwise.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value instanceof LosslessNumber) {
+    return isSafeNumber(value.value) ? JSON.stringify(Number(value.value)) : value.value;
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).sort();
+    return `{${
+      keys.filter((key) => record[key] !== undefined)
+        .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`)
+        .join(",")
+    }}`;
+  }
+  return JSON.stringify(value);
+}
+
+function containsLossless(value: unknown): boolean {
+  if (value instanceof LosslessNumber) return true;
+  if (Array.isArray(value)) return value.some(containsLossless);
+  if (value !== null && typeof value === "object") {
+    return Object.values(value as Record<string, unknown>).some(containsLossless);
+  }
+  return false;
+}

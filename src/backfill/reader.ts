@@ -1,0 +1,152 @@
+/**
+ * Reads a source index slice by slice: each page is a search on one shard, sorted by `_seq_no`,
+ * continuing after the last number seen (`search_after`). No server-side context is kept between
+ * pages, so a slice can be resumed by a later process from its checkpoint alone.
+ */
+import type { ClusterClient } from "../cluster/client.ts";
+import type { ClusterInfo } from "../cluster/version.ts";
+import type { BackfillUnit } from "../journal/journal.ts";
+import { parseJsonExact, stringifyJsonExact, toNumber } from "./json.ts";
+import { resumeFrom, type ShardSeqNo } from "./units.ts";
+
+/** A long copy rides out a node restart or a busy minute: up to 8 attempts over about 2 min. */
+export const READ_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+/** One document as read, ready to be written elsewhere. */
+export interface SourceDocument {
+  id: string;
+  routing?: string;
+  /** The `_source` as parsed (numbers kept exactly, see json.ts). */
+  source: unknown;
+  seqNo: number;
+}
+
+/** One page of a slice. */
+export interface Page {
+  documents: SourceDocument[];
+  /** Bytes of the answer, for throughput figures. */
+  bytes: number;
+}
+
+interface SearchHit {
+  _id: string;
+  _routing?: string;
+  _source?: unknown;
+  sort?: unknown[];
+}
+
+/** Thrown when a document has no `_source` to copy (the index was created with it disabled). */
+export class MissingSourceError extends Error {}
+
+/** Primary shards of each index with their highest sequence number, in one request. */
+export async function readShardSeqNos(
+  client: ClusterClient,
+  indices: string[],
+): Promise<Map<string, ShardSeqNo[]>> {
+  const result = new Map<string, ShardSeqNo[]>(indices.map((name) => [name, []]));
+  if (indices.length === 0) return result;
+  // One `_all` request rather than a URL listing thousands of names.
+  const stats = await client.json<{
+    indices?: Record<
+      string,
+      {
+        shards?: Record<
+          string,
+          Array<{ routing?: { primary?: boolean }; seq_no?: { max_seq_no?: number } }>
+        >;
+      }
+    >;
+  }>("GET", "/_all/_stats/docs", undefined, {
+    query: { level: "shards", expand_wildcards: "open" },
+  });
+  for (const [name, shards] of result) {
+    for (const [shard, copies] of Object.entries(stats.indices?.[name]?.shards ?? {})) {
+      const primary = copies.find((copy) => copy.routing?.primary) ?? copies[0];
+      shards.push({ shard: Number(shard), maxSeqNo: primary?.seq_no?.max_seq_no ?? -1 });
+    }
+  }
+  return result;
+}
+
+/**
+ * Pages of one slice from its checkpoint on, `size` documents each, until the slice is
+ * exhausted. The caller decides when a page counts as done (see the engine's checkpoints).
+ */
+export async function* readSlice(
+  client: ClusterClient,
+  info: ClusterInfo,
+  unit: BackfillUnit,
+  size: number,
+): AsyncGenerator<Page> {
+  let after = resumeFrom(unit) - 1;
+  const range: Record<string, number> = { gte: unit.from };
+  if (unit.to !== null) range.lt = unit.to;
+  // ES 6 counts hits unless told otherwise in the URL; later versions take it in the body.
+  const oldEs = info.distribution === "elasticsearch" && info.major < 7;
+  for (;;) {
+    const response = await client.request<string>(
+      "POST",
+      `/${encodeURIComponent(unit.index)}/_search`,
+      {
+        query: {
+          preference: `_shards:${unit.shard}`,
+          ...(oldEs ? { track_total_hits: false } : {}),
+        },
+        body: {
+          size,
+          // `unmapped_type`: an index that never held a document has no mapping to sort on.
+          sort: [{ _seq_no: { order: "asc", unmapped_type: "long" } }],
+          query: { range: { _seq_no: range } },
+          search_after: [after],
+          ...(oldEs ? {} : { track_total_hits: false }),
+        },
+        raw: true,
+        idempotent: true,
+        retry: READ_RETRY,
+      },
+    );
+    if (response.status < 200 || response.status >= 300) {
+      throw client.httpError("POST", `/${encodeURIComponent(unit.index)}/_search`, {
+        ...response,
+        body: safeJson(response.body),
+      });
+    }
+    const text = response.body;
+    const parsed = parseJsonExact(text) as { hits?: { hits?: SearchHit[] } };
+    const hits = parsed.hits?.hits ?? [];
+    if (hits.length === 0) return;
+    const documents = hits.map((hit) => toDocument(unit.index, hit));
+    after = documents[documents.length - 1].seqNo;
+    yield { documents, bytes: text.length };
+    if (hits.length < size) return;
+  }
+}
+
+function toDocument(index: string, hit: SearchHit): SourceDocument {
+  if (hit._source === undefined) {
+    throw new MissingSourceError(
+      `document ${hit._id} of ${index} has no _source (the index stores none), so it cannot ` +
+        "be copied; migrate this index by other means (e.g. reindexing from its origin) and " +
+        "leave it out with --exclude",
+    );
+  }
+  return {
+    id: hit._id,
+    ...(hit._routing !== undefined ? { routing: hit._routing } : {}),
+    source: hit._source,
+    seqNo: toNumber(hit.sort?.[0]),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The `_source` of a document as JSON text for a bulk body. */
+export function sourceText(document: SourceDocument): string {
+  return stringifyJsonExact(document.source);
+}

@@ -1,0 +1,77 @@
+/**
+ * `--tune-target`: a target index loads faster with refreshes off and no replicas to copy to.
+ * The values before are written to the journal first, and put back at the end, also after a
+ * failure, an interrupt, or (by the next run) a crash.
+ */
+import type { ClusterClient } from "../cluster/client.ts";
+import type { Journal, TunedIndex } from "../journal/journal.ts";
+import { logger } from "../log.ts";
+
+const log = logger("backfill");
+
+const KEYS = ["index.refresh_interval", "index.number_of_replicas"] as const;
+
+/** Records each index's refresh interval and replicas, then sets them for loading. */
+export async function tuneTarget(
+  client: ClusterClient,
+  journal: Journal,
+  indices: string[],
+): Promise<void> {
+  const state = journal.data.backfill!;
+  for (const index of indices) {
+    const name = encodeURIComponent(index);
+    // Already tuned by an earlier, interrupted run: its record holds the real originals.
+    if (!state.tuned[index] || state.tuned[index].restored) {
+      const settings = await client.json<Record<string, { settings?: Record<string, string> }>>(
+        "GET",
+        `/${name}/_settings/${KEYS.join(",")}`,
+        undefined,
+        { query: { flat_settings: true } },
+      );
+      const current = settings[index]?.settings ?? {};
+      state.tuned[index] = {
+        refresh_interval: current["index.refresh_interval"] ?? null,
+        number_of_replicas: current["index.number_of_replicas"] ?? null,
+        restored: false,
+      };
+      await journal.save();
+    }
+    await client.json("PUT", `/${name}/_settings`, {
+      index: { refresh_interval: "-1", number_of_replicas: 0 },
+    });
+  }
+  if (indices.length > 0) {
+    log.info`tuned ${indices.length} target index(es) for loading: refresh off, no replicas`;
+  }
+}
+
+/** Puts back what {@link tuneTarget} changed; returns the indices it could not restore. */
+export async function restoreTarget(client: ClusterClient, journal: Journal): Promise<string[]> {
+  const state = journal.data.backfill;
+  const failed: string[] = [];
+  for (const [index, tuned] of Object.entries(state?.tuned ?? {})) {
+    if (tuned.restored) continue;
+    const response = await client.request("PUT", `/${encodeURIComponent(index)}/_settings`, {
+      body: { index: originalSettings(tuned) },
+    });
+    if (response.status >= 200 && response.status < 300) {
+      tuned.restored = true;
+    } else if (response.status === 404) {
+      // Deleted meanwhile (a rollback): nothing to restore.
+      tuned.restored = true;
+    } else {
+      failed.push(index);
+      log
+        .error`could not restore refresh_interval/number_of_replicas of ${index} on ${client.url} (${response.status}); set them by hand: ${
+        JSON.stringify(originalSettings(tuned))
+      }`;
+    }
+  }
+  await journal.save();
+  return failed;
+}
+
+/** The settings body that restores an index; `null` resets a setting to the default. */
+export function originalSettings(tuned: TunedIndex): Record<string, string | null> {
+  return { refresh_interval: tuned.refresh_interval, number_of_replicas: tuned.number_of_replicas };
+}

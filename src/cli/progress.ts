@@ -1,0 +1,65 @@
+/**
+ * Progress for people, on stderr: on a terminal one line redrawn in place; elsewhere (a log
+ * file, CI) a plain line every `logEveryMs`, so logs stay readable.
+ */
+import {
+  formatCount,
+  formatProgress,
+  ProgressModel,
+  type ProgressSnapshot,
+} from "../backfill/progress.ts";
+
+const encoder = new TextEncoder();
+
+/** Counts as the engines report them. */
+export interface ProgressCounts {
+  copied: number;
+  expected: number;
+  perIndex?: Record<string, { copied: number; expected: number }>;
+}
+
+/** Prints progress lines from counts handed to {@link update}. */
+export class ProgressPrinter {
+  readonly #tty = Deno.stderr.isTerminal();
+  #model?: ProgressModel;
+  #lastLog = 0;
+  #drawn = false;
+
+  constructor(readonly options: { perIndex: boolean; logEveryMs?: number } = { perIndex: false }) {}
+
+  /** Takes new counts; prints when it is time to. */
+  update(counts: ProgressCounts): ProgressSnapshot {
+    const now = performance.now();
+    this.#model ??= new ProgressModel(counts.expected, now);
+    const snapshot = this.#model.update(counts.copied, now);
+    const line = formatProgress(snapshot);
+    if (now - this.#lastLog >= (this.options.logEveryMs ?? 10_000)) {
+      this.#lastLog = now;
+      // Off a terminal, and for the per-index rows, plain lines that scroll like a log.
+      const rows = this.options.perIndex ? this.#perIndex(counts).map((row) => `  ${row}\n`) : [];
+      const text = (this.#tty ? "" : `progress: ${line}\n`) + rows.join("");
+      if (text) this.#write((this.#tty ? "\r\x1b[2K" : "") + text);
+    }
+    if (this.#tty) {
+      this.#write(`\r\x1b[2K${line}`);
+      this.#drawn = true;
+    }
+    return snapshot;
+  }
+
+  /** Ends the live line so the next output starts on a fresh line. */
+  finish(): void {
+    if (this.#drawn) this.#write("\n");
+    this.#drawn = false;
+  }
+
+  #perIndex(counts: ProgressCounts): string[] {
+    return Object.entries(counts.perIndex ?? {}).map(([index, { copied, expected }]) =>
+      `${index}: ${formatCount(copied)} / ${formatCount(expected)}`
+    );
+  }
+
+  #write(text: string): void {
+    Deno.stderr.writeSync(encoder.encode(text));
+  }
+}

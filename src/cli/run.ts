@@ -1,0 +1,348 @@
+import { type Command, InvalidArgumentError, Option } from "../deps.ts";
+import { MissingSourceError } from "../backfill/reader.ts";
+import {
+  type BackfillOptions,
+  type BackfillResult,
+  prepareBackfill,
+  runBackfill,
+} from "../backfill/engine.ts";
+import { formatCount, formatDuration } from "../backfill/progress.ts";
+import { ClusterError } from "../cluster/errors.ts";
+import { JournalMismatchError, openRunJournal, runJournalPath } from "../journal/run-journal.ts";
+import { applyCreations } from "../metadata/apply.ts";
+import { formatPlanText, planToJson } from "../metadata/report.ts";
+import { openClusters } from "./clusters.ts";
+import { ConfigError, ExitCode, UserFacingError } from "./exit.ts";
+import {
+  addEndpointOptions,
+  type EndpointOptionValues,
+  resolveEndpoints,
+} from "./endpoint-options.ts";
+import { migratingIndices } from "./metadata.ts";
+import { printHuman, printJson } from "./output.ts";
+import { planMigration } from "./plan.ts";
+import { ProgressPrinter } from "./progress.ts";
+import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
+
+type RunOptions = EndpointOptionValues & SelectionOptionValues & {
+  engine?: "native" | "dataprepper";
+  dryrun?: boolean;
+  createonly?: boolean;
+  journal?: string;
+  restart?: boolean;
+  keepOnFailure?: boolean;
+  slices: number;
+  concurrency: number;
+  batchBytes: number;
+  pageSize: number;
+  maxDocsPerSecond?: number;
+  tuneTarget?: boolean;
+  deadLetter?: string;
+  perIndex?: boolean;
+  json?: boolean;
+};
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`expected a whole number above 0, got "${text}"`);
+  }
+  return value;
+}
+
+/** `5mb`, `512kb`, `1000000` → bytes. */
+function byteSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i.exec(text.trim());
+  if (!match) throw new InvalidArgumentError(`expected a size such as 5mb or 512kb, got "${text}"`);
+  const unit = (match[2] ?? "b").toLowerCase()[0];
+  const factor = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
+  const bytes = Math.round(Number(match[1]) * factor);
+  if (bytes < 1024) {
+    throw new InvalidArgumentError(`a batch of ${text} is too small; use 1kb or more`);
+  }
+  return bytes;
+}
+
+/**
+ * Registers `run`: metadata, then the documents, to the end. The original tool's form
+ * `run <data-prepper-dir> <pipeline.yaml> [port]` names the Data Prepper engine; the built-in
+ * engine takes the endpoints alone (`run [pipeline.yaml]`, `--pipeline`, `--source/--target`).
+ */
+export function registerRun(program: Command): void {
+  addSelectionOptions(addEndpointOptions(
+    program
+      .command("run")
+      .description(
+        "migrate: compare, create missing indices and templates, copy the documents, and " +
+          "exit 0 only when every document arrived. Re-running the same command after a " +
+          "failure or crash continues from the journal's checkpoints.",
+      )
+      .argument(
+        "[args...]",
+        "[pipeline.yaml] for the native engine, or the original form " +
+          "<data-prepper-dir> <pipeline.yaml> [port] for Data Prepper",
+      )
+      .addOption(
+        new Option("--engine <engine>", "what copies the documents")
+          .choices(["native", "dataprepper"]),
+      )
+      .option("--dryrun", "print the plan and what would be copied; change nothing")
+      .option("--createonly", "create the indices and templates, copy no documents")
+      .option(
+        "--journal <file>",
+        "journal of the run (default .fetch-migration/run-<source+target>.json); " +
+          "an unfinished one is continued",
+      )
+      .option("--restart", "start over instead of continuing an unfinished run's journal")
+      .option("--keep-on-failure", "keep created indices and templates when a creation fails")
+      .option("--slices <n>", "slices per index, read in parallel", positiveInteger, 4)
+      .option("--concurrency <n>", "bulk requests in flight at most", positiveInteger, 4)
+      .option("--batch-bytes <size>", "bytes per bulk request at most", byteSize, 5 * 1024 ** 2)
+      .option("--page-size <n>", "documents per source page", positiveInteger, 1000)
+      .option("--max-docs-per-second <n>", "cap the copy rate", positiveInteger)
+      .option(
+        "--tune-target",
+        "set refresh_interval -1 and replicas 0 on the indices being loaded, " +
+          "restored at the end (also after a failure or an interrupt)",
+      )
+      .option(
+        "--dead-letter <file>",
+        "NDJSON file for documents the target refuses (default next to the journal)",
+      )
+      .option("--per-index", "show progress per index")
+      .option("--json", "print the result as JSON on stdout"),
+  )).action(async (args: string[], options: RunOptions) => {
+    const { pipeline, engine } = interpretArguments(args, options);
+    if (engine === "dataprepper") {
+      throw new ConfigError(
+        "the Data Prepper engine is not available in this version: Data Prepper cannot be " +
+          "assembled on the machines it is built on, so that path is not written yet",
+        "add --engine native to copy with the built-in engine (no Data Prepper directory or " +
+          "port needed): fetch-migration run --engine native " +
+          (pipeline ?? "<pipeline.yaml>"),
+      );
+    }
+    await runNative({ ...options, pipeline });
+  });
+}
+
+/** Reads the positional arguments in either form. */
+function interpretArguments(
+  args: string[],
+  options: RunOptions,
+): { pipeline?: string; engine: "native" | "dataprepper" } {
+  if (args.length > 3) throw new ConfigError(`too many arguments: ${args.join(" ")}`);
+  if (args.length >= 2) {
+    // The original orchestrator: <data-prepper-dir> <pipeline.yaml> [port].
+    if (options.pipeline) throw new ConfigError("the pipeline is given twice", "give it once");
+    return { pipeline: args[1], engine: options.engine ?? "dataprepper" };
+  }
+  if (args.length === 1 && options.pipeline) {
+    throw new ConfigError("the pipeline is given twice (argument and --pipeline)", "give it once");
+  }
+  return { pipeline: args[0] ?? options.pipeline, engine: options.engine ?? "native" };
+}
+
+async function runNative(options: RunOptions): Promise<void> {
+  const endpoints = await resolveEndpoints(options);
+  using clusters = openClusters(endpoints);
+  const journalPath = options.journal ?? runJournalPath(clusters.source.url, clusters.target.url);
+
+  if (options.dryrun) {
+    const plan = await planMigration(endpoints, options);
+    printHuman(formatPlanText(plan));
+    const migrating = migratingIndices(plan);
+    const documents = migrating.reduce(
+      (sum, name) => sum + (plan.documents.per_index[name] ?? 0),
+      0,
+    );
+    printHuman(
+      `dry run: would copy ${formatCount(documents)} documents into ${migrating.length} ` +
+        "index(es); nothing was changed",
+    );
+    if (options.json) printJson({ ...planToJson(plan), dryrun: true });
+    return;
+  }
+
+  let opened;
+  try {
+    opened = await openRunJournal(
+      journalPath,
+      clusters.source.url,
+      clusters.target.url,
+      !!options.restart,
+    );
+  } catch (error) {
+    if (error instanceof JournalMismatchError) {
+      throw new ConfigError(error.message, "pass another --journal file, or --restart");
+    }
+    throw error;
+  }
+  const { journal, resuming } = opened;
+  if (opened.archivedTo) printHuman(`the previous run's journal is now ${opened.archivedTo}`);
+  let created: Array<{ kind: string; name: string }> = [];
+
+  if (resuming) {
+    const state = journal.data.backfill!;
+    const done = state.units.filter((unit) => unit.done).length;
+    const copied = state.units.reduce((sum, unit) => sum + unit.copied, 0);
+    printHuman(
+      `continuing run ${journal.data.runId} from ${journalPath}: ${done} of ` +
+        `${state.units.length} slice(s) done, ${formatCount(copied)} documents copied ` +
+        "(--restart to start over)",
+    );
+  } else {
+    const plan = await planMigration(endpoints, options);
+    const migrating = migratingIndices(plan);
+    printHuman(
+      `${migrating.length} index(es) to migrate (${plan.indices.create.length} to create), ` +
+        `${formatCount(plan.documents.total)} documents in the selected source indices; ` +
+        `${plan.indices.conflicting.length} conflicting (left alone). journal: ${journalPath}`,
+    );
+    for (const { name, differences } of plan.indices.conflicting) {
+      printHuman(`  conflicting ${name}: ${differences.length} difference(s); see plan --report`);
+    }
+    const result = await applyCreations(clusters.target, plan.creations, journal, {
+      keepOnFailure: !!options.keepOnFailure,
+    });
+    created = result.created;
+    for (const t of result.transformations) {
+      printHuman(`${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`);
+    }
+    if (created.length > 0) printHuman(`created ${created.length} on the target`);
+    await journal.finish("running");
+    if (options.createonly) {
+      await journal.finish("completed");
+      printHuman("--createonly: no documents copied");
+      if (options.json) printJson({ ...planToJson(plan), created, journal: journalPath });
+      return;
+    }
+    if (migrating.length === 0) {
+      await journal.finish("completed");
+      printHuman("nothing to copy: no index is to create or identical and empty");
+      if (options.json) printJson({ ...planToJson(plan), created, journal: journalPath });
+      return;
+    }
+    const counts = Object.fromEntries(
+      migrating.map((name) => [name, plan.documents.per_index[name] ?? 0]),
+    );
+    await prepareBackfill(clusters.source, journal, counts, options.slices);
+  }
+
+  const deadLetterPath = options.deadLetter ??
+    journalPath.replace(/\.json$/, "") + ".dead-letter.ndjson";
+  const printer = new ProgressPrinter({ perIndex: !!options.perIndex });
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  const backfillOptions: BackfillOptions = {
+    slices: options.slices,
+    concurrency: options.concurrency,
+    batchBytes: options.batchBytes,
+    pageSize: options.pageSize,
+    maxAttempts: 8,
+    maxDocsPerSecond: options.maxDocsPerSecond,
+    tuneTarget: !!options.tuneTarget,
+    deadLetterPath,
+    signal: interrupt.signal,
+    onProgress: (counts) => printer.update(counts),
+  };
+  let result: BackfillResult;
+  try {
+    result = await runBackfill(clusters.source, clusters.target, journal, backfillOptions);
+  } catch (error) {
+    printer.finish();
+    throw backfillFailure(error, journalPath);
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+  printer.finish();
+  if (result.interrupted) await journal.finish("running");
+  else await journal.finish(result.deadLetteredTotal > 0 ? "failed" : "completed");
+  printSummary(result, journalPath, deadLetterPath);
+  if (options.json) {
+    printJson({
+      journal: journalPath,
+      created,
+      resumed: resuming,
+      documents: {
+        expected: result.expected,
+        copied: result.copied,
+        read_this_run: result.readThisRun,
+        written_this_run: result.writtenThisRun,
+        dead_lettered: result.deadLetteredTotal,
+        retried: result.retried,
+        per_index: result.perIndex,
+      },
+      slices: { total: result.units, done_before: result.resumedUnits },
+      elapsed_seconds: result.elapsedSeconds,
+      docs_per_second: result.elapsedSeconds > 0
+        ? result.writtenThisRun / result.elapsedSeconds
+        : 0,
+      dead_letter_file: result.deadLetteredTotal > 0 ? deadLetterPath : undefined,
+      interrupted: result.interrupted,
+      not_restored: result.notRestored,
+    });
+  }
+  if (result.interrupted) {
+    throw new UserFacingError(
+      "interrupted: the copy stopped after the pages in flight",
+      ExitCode.Failed,
+      "run the same command again to continue from the checkpoints",
+    );
+  }
+  if (result.deadLetteredTotal > 0) {
+    throw new UserFacingError(
+      `${
+        formatCount(result.deadLetteredTotal)
+      } document(s) were refused by the target and are in ${deadLetterPath}`,
+      ExitCode.Failed,
+      "each line names the index, id and the target's reason; fix the cause and send them again " +
+        "with _bulk, or adjust the mapping and re-run with --restart",
+    );
+  }
+  if (result.notRestored.length > 0) {
+    throw new UserFacingError(
+      `the tuned settings of ${result.notRestored.join(", ")} could not be restored`,
+      ExitCode.Failed,
+      "see the log above for the values to set",
+    );
+  }
+}
+
+function printSummary(result: BackfillResult, journalPath: string, deadLetterPath: string): void {
+  const rate = result.elapsedSeconds > 0 ? result.writtenThisRun / result.elapsedSeconds : 0;
+  printHuman(
+    `copied ${formatCount(result.copied)} of ${formatCount(result.expected)} documents ` +
+      `(${formatCount(result.writtenThisRun)} this run in ${
+        formatDuration(result.elapsedSeconds)
+      }, ` +
+      `${formatCount(rate)} docs/s; ${formatCount(result.retried)} retried after push-back)` +
+      (result.resumedUnits > 0
+        ? `; continued after ${result.resumedUnits} of ${result.units} slices done earlier`
+        : ""),
+  );
+  if (result.deadLetteredTotal > 0) {
+    printHuman(`dead letters: ${formatCount(result.deadLetteredTotal)} in ${deadLetterPath}`);
+  }
+  printHuman(`journal: ${journalPath}`);
+}
+
+/** Turns an engine failure into a message that says what happened and what to do. */
+function backfillFailure(error: unknown, journalPath: string): unknown {
+  const resume = `fix the cause and run the same command again: it continues from the ` +
+    `checkpoints in ${journalPath} (rollback --journal ${journalPath} undoes the run instead)`;
+  if (error instanceof MissingSourceError) {
+    return new UserFacingError(error.message, ExitCode.Failed, resume);
+  }
+  if (error instanceof ClusterError) {
+    return new UserFacingError(
+      `the copy stopped: ${error.message}`,
+      error.kind === "http" ? ExitCode.Failed : ExitCode.Unreachable,
+      resume,
+    );
+  }
+  return error;
+}
