@@ -35,6 +35,7 @@ type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   concurrency: number;
   batchBytes: number;
   pageSize: number;
+  maxAttempts: number;
   maxDocsPerSecond?: number;
   tuneTarget?: boolean;
   deadLetter?: string;
@@ -100,6 +101,12 @@ export function registerRun(program: Command): void {
       .option("--batch-bytes <size>", "bytes per bulk request at most", byteSize, 5 * 1024 ** 2)
       .option("--page-size <n>", "documents per source page", positiveInteger, 1000)
       .option("--max-docs-per-second <n>", "cap the copy rate", positiveInteger)
+      .option(
+        "--max-attempts <n>",
+        "attempts per document the target pushes back on before it goes to the dead-letter file",
+        positiveInteger,
+        8,
+      )
       .option(
         "--tune-target",
         "set refresh_interval -1 and replicas 0 on the indices being loaded, " +
@@ -241,7 +248,7 @@ async function runNative(options: RunOptions): Promise<void> {
     concurrency: options.concurrency,
     batchBytes: options.batchBytes,
     pageSize: options.pageSize,
-    maxAttempts: 8,
+    maxAttempts: options.maxAttempts,
     maxDocsPerSecond: options.maxDocsPerSecond,
     tuneTarget: !!options.tuneTarget,
     deadLetterPath,

@@ -179,7 +179,9 @@ export const NODE_SPECS: Record<NodeName, NodeSpec> = {
     defaultPort: 19303,
     // OpenSearch 3 needs Java 21+; the machine has Temurin 25, supported from 3.5.
     java: "25",
-    settings: {},
+    // A write pool of one thread and four queued tasks: the backfill test's 429 storm comes from
+    // the real node, not a stub. One-request writes of the other tests fit easily.
+    settings: { "thread_pool.write.size": 1, "thread_pool.write.queue_size": 4 },
     extraModules: [],
   },
 };

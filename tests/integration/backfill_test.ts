@@ -1,0 +1,373 @@
+/**
+ * The native engine against real clusters: every source version into os2 followed by
+ * `verify --checksums`, a 429 storm from a target with a tiny write queue, `kill -9` in the
+ * middle then a re-run, a document the target refuses, and `--tune-target` restoring settings.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
+import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
+import { runCli } from "./cli.ts";
+import { call, cleanUp, runPrefix } from "./fixtures.ts";
+
+const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+
+function isEs6(node: NodeHandle): boolean {
+  return node.distribution === "elasticsearch" && node.version.startsWith("6.");
+}
+
+/** Varied documents: routing on some, nested objects, a long past 2^53, unicode. */
+function documentLines(node: NodeHandle, index: string, count: number, first = 0): string {
+  const lines: string[] = [];
+  for (let i = first; i < first + count; i++) {
+    const meta: Record<string, string> = { _index: index, _id: `doc-${i}` };
+    if (isEs6(node)) meta._type = "doc";
+    if (i % 5 === 0) meta.routing = `user-${i % 3}`;
+    lines.push(JSON.stringify({ index: meta }));
+    // Written by hand so the long keeps all its digits on the way in.
+    lines.push(
+      `{"n":${i},"big":${12345678901234567n + BigInt(i)},"title":"document ${i} – é ✓",` +
+        `"tags":["a","b${i % 7}"],"author":{"name":"user-${i % 3}","age":${20 + (i % 50)}},` +
+        `"at":"2026-01-0${1 + (i % 9)}T00:00:00Z"}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+const MAPPINGS = {
+  properties: {
+    n: { type: "integer" },
+    big: { type: "long" },
+    title: { type: "text", fields: { raw: { type: "keyword" } } },
+    tags: { type: "keyword" },
+    author: { type: "nested", properties: { name: { type: "keyword" }, age: { type: "integer" } } },
+    at: { type: "date" },
+  },
+};
+
+/** Creates `index` on `node` with `shards` shards and loads `count` documents. */
+async function sourceIndex(
+  node: NodeHandle,
+  index: string,
+  count: number,
+  options: { shards?: number; settings?: Record<string, unknown> } = {},
+): Promise<void> {
+  await call(`${node.url}/${index}`, "PUT", {
+    settings: { number_of_shards: options.shards ?? 2, number_of_replicas: 0, ...options.settings },
+    mappings: isEs6(node) ? { doc: MAPPINGS } : MAPPINGS,
+  });
+  for (let first = 0; first < count; first += 5000) {
+    const response = await fetch(`${node.url}/_bulk`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: documentLines(node, index, Math.min(5000, count - first), first),
+    });
+    const result = await response.json();
+    if (!response.ok || result.errors) {
+      throw new Error(`loading ${index}: ${JSON.stringify(result).slice(0, 400)}`);
+    }
+  }
+  await call(`${node.url}/${index}/_refresh`, "POST");
+}
+
+function endpoints(source: NodeHandle, target: NodeHandle): string[] {
+  return ["--source", source.url, "--target", target.url];
+}
+
+async function count(url: string, index: string): Promise<number> {
+  return ((await call(`${url}/${index}/_count`, "GET")) as { count: number }).count;
+}
+
+/** `verify --checksums` must pass: the target holds exactly the source's documents. */
+async function assertVerified(source: NodeHandle, target: NodeHandle, p: string): Promise<void> {
+  const verify = await runCli([
+    "verify",
+    ...endpoints(source, target),
+    "--include",
+    `${p}*`,
+    "--checksums",
+  ]);
+  assertEquals(verify.code, 0, `verify --checksums failed:\n${verify.stderr}`);
+}
+
+for (const name of ["es6", "es7", "es8", "os1", "os3"] as const) {
+  Deno.test(`native engine ${name} -> os2, then verify --checksums`, async () => {
+    const nodes = await ensureNodes([name, "os2"]);
+    const source = nodes[name];
+    const os2 = nodes.os2;
+    const p = runPrefix(`bf-${name}`);
+    const journal = await Deno.makeTempFile({ suffix: ".json" });
+    await Deno.remove(journal);
+    try {
+      await sourceIndex(source, `${p}docs`, 3000);
+      await sourceIndex(source, `${p}empty`, 0, { shards: 1 });
+      const run = await runCli([
+        "run",
+        "--engine",
+        "native",
+        ...endpoints(source, os2),
+        "--include",
+        `${p}*`,
+        "--journal",
+        journal,
+        "--json",
+      ]);
+      assertEquals(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout);
+      assertEquals(result.documents.expected, 3000);
+      assertEquals(result.documents.copied, 3000);
+      assertEquals(result.documents.dead_lettered, 0);
+      assertStringIncludes(run.stderr, "copied 3,000 of 3,000 documents");
+      assertEquals(await count(os2.url, `${p}docs`), 3000);
+      assertEquals(await count(os2.url, `${p}empty`), 0);
+      // Routing and every digit of the long arrive as they were.
+      const doc = await call(`${os2.url}/${p}docs/_doc/doc-10?routing=user-1`, "GET");
+      assertEquals(doc._routing, "user-1");
+      const raw = await (await fetch(`${os2.url}/${p}docs/_source/doc-10?routing=user-1`)).text();
+      assertStringIncludes(raw, `"big":12345678901234577`);
+      await assertVerified(source, os2, p);
+    } finally {
+      await cleanUp([source.url, os2.url], p);
+      await Deno.remove(journal).catch(() => {});
+    }
+  });
+}
+
+Deno.test("native engine survives a 429 storm from a tiny write queue, losing nothing", async () => {
+  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
+  const p = runPrefix("bf-429");
+  const journal = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.remove(journal);
+  try {
+    await sourceIndex(es7, `${p}storm`, 20_000, { shards: 3 });
+    const run = await runCli([
+      "run",
+      "--engine",
+      "native",
+      ...endpoints(es7, os3),
+      "--include",
+      `${p}*`,
+      "--journal",
+      journal,
+      "--concurrency",
+      "16",
+      "--slices",
+      "6",
+      "--batch-bytes",
+      "128kb",
+      "--json",
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    // os3 runs one write thread with four queued tasks: sixteen requests in flight must be
+    // pushed back, and the engine must have slowed down and sent the refused items again.
+    assert(result.documents.retried > 0, `no push-back seen: ${run.stdout}`);
+    assertEquals(result.documents.dead_lettered, 0);
+    assertEquals(await count(os3.url, `${p}storm`), 20_000);
+    await assertVerified(es7, os3, p);
+  } finally {
+    await cleanUp([es7.url, os3.url], p);
+    await Deno.remove(journal).catch(() => {});
+  }
+});
+
+Deno.test("kill -9 in the middle, then the same command continues and reads less", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("bf-kill");
+  const directory = await Deno.makeTempDir();
+  const journal = `${directory}/run.json`;
+  const total = 30_000;
+  try {
+    await sourceIndex(es7, `${p}big`, total, { shards: 2 });
+    const args = [
+      "run",
+      "--engine",
+      "native",
+      ...endpoints(es7, os2),
+      "--include",
+      `${p}*`,
+      "--journal",
+      journal,
+      "--slices",
+      "2",
+      "--page-size",
+      "500",
+    ];
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", MAIN, ...args, "--max-docs-per-second", "2500"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    // Kill at a random point between 10% and 60% of the way.
+    const killAt = Math.floor(total * (0.1 + Math.random() * 0.5));
+    let copied = 0;
+    const deadline = Date.now() + 60_000;
+    while (copied < killAt && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      try {
+        const state = JSON.parse(await Deno.readTextFile(journal));
+        copied = (state.backfill?.units ?? []).reduce(
+          (sum: number, unit: { copied: number }) => sum + unit.copied,
+          0,
+        );
+      } catch {
+        // Not written yet.
+      }
+    }
+    assert(copied >= killAt, `the first run copied only ${copied} in 60 s`);
+    child.kill("SIGKILL");
+    const status = await child.status;
+    assertEquals(status.signal, "SIGKILL");
+
+    const rerun = await runCli([...args, "--json"]);
+    assertEquals(rerun.code, 0, rerun.stderr);
+    assertStringIncludes(rerun.stderr, "continuing run");
+    const result = JSON.parse(rerun.stdout);
+    assertEquals(result.resumed, true);
+    assert(
+      result.documents.read_this_run < total,
+      `the re-run read ${result.documents.read_this_run} of ${total}: it did not resume`,
+    );
+    assert(result.documents.read_this_run <= total - killAt + 2 * 500 * 2);
+    assertEquals(await count(os2.url, `${p}big`), total);
+    await assertVerified(es7, os2, p);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(directory, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("a document the target refuses goes to the dead-letter file, exit 1", async () => {
+  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
+  const p = runPrefix("bf-dlq");
+  const pipeline = `${p}pipeline`;
+  const directory = await Deno.makeTempDir();
+  const journal = `${directory}/run.json`;
+  const deadLetters = `${directory}/dead.ndjson`;
+  try {
+    // es7 has no ingest processors: an empty pipeline lets the source index name it.
+    await call(`${es7.url}/_ingest/pipeline/${pipeline}`, "PUT", { processors: [] });
+    // On the target the same pipeline refuses one document, as a real ingest rule would.
+    await call(`${os3.url}/_ingest/pipeline/${pipeline}`, "PUT", {
+      processors: [{ fail: { if: "ctx.title == 'poison'", message: "poison document refused" } }],
+    });
+    await call(`${es7.url}/${p}in`, "PUT", {
+      settings: { number_of_shards: 1, number_of_replicas: 0, "index.default_pipeline": pipeline },
+    });
+    const lines = Array.from(
+      { length: 50 },
+      (_, i) =>
+        `{"index":{"_index":"${p}in","_id":"d${i}"}}\n{"title":"${
+          i === 17 ? "poison" : `ok ${i}`
+        }"}\n`,
+    ).join("");
+    await fetch(`${es7.url}/_bulk?refresh=true`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: lines,
+    }).then((response) => response.text());
+    const run = await runCli([
+      "run",
+      "--engine",
+      "native",
+      ...endpoints(es7, os3),
+      "--include",
+      `${p}*`,
+      "--journal",
+      journal,
+      "--dead-letter",
+      deadLetters,
+      "--max-attempts",
+      "2",
+    ]);
+    assertEquals(run.code, 1, run.stderr);
+    assertStringIncludes(
+      run.stderr,
+      `1 document(s) were refused by the target and are in ${deadLetters}`,
+    );
+    const letters = (await Deno.readTextFile(deadLetters)).trim().split("\n").map((line) =>
+      JSON.parse(line)
+    );
+    assertEquals(letters.length, 1);
+    assertEquals(letters[0].index, `${p}in`);
+    assertEquals(letters[0].id, "d17");
+    assertMatch(letters[0].reason, /poison document refused/);
+    assertEquals(letters[0].source, { title: "poison" });
+    assertEquals((await Deno.stat(deadLetters)).mode! & 0o777, 0o600);
+    assertEquals(await count(os3.url, `${p}in`), 49);
+  } finally {
+    await cleanUp([es7.url, os3.url], p);
+    await fetch(`${es7.url}/_ingest/pipeline/${pipeline}`, { method: "DELETE" }).then((r) =>
+      r.text()
+    );
+    await fetch(`${os3.url}/_ingest/pipeline/${pipeline}`, { method: "DELETE" }).then((r) =>
+      r.text()
+    );
+    await Deno.remove(directory, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("--tune-target loads with refresh off and no replicas, then restores both", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("bf-tune");
+  const directory = await Deno.makeTempDir();
+  const journal = `${directory}/run.json`;
+  try {
+    await sourceIndex(es7, `${p}tuned`, 2000, {
+      shards: 1,
+      settings: { number_of_replicas: 1, refresh_interval: "7s" },
+    });
+    const run = await runCli([
+      "run",
+      "--engine",
+      "native",
+      ...endpoints(es7, os2),
+      "--include",
+      `${p}*`,
+      "--journal",
+      journal,
+      "--tune-target",
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    const settings = await call(
+      `${os2.url}/${p}tuned/_settings?flat_settings=true`,
+      "GET",
+    ) as Record<string, { settings: Record<string, string> }>;
+    const flat = settings[`${p}tuned`].settings;
+    assertEquals(flat["index.refresh_interval"], "7s");
+    assertEquals(flat["index.number_of_replicas"], "1");
+    const state = JSON.parse(await Deno.readTextFile(journal));
+    assertEquals(state.backfill.tuned[`${p}tuned`], {
+      refresh_interval: "7s",
+      number_of_replicas: "1",
+      restored: true,
+    });
+    assertEquals(await count(os2.url, `${p}tuned`), 2000);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(directory, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("run: --dryrun changes nothing; the original Data Prepper form says what to do", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("bf-dry");
+  try {
+    await sourceIndex(es7, `${p}one`, 10, { shards: 1 });
+    const dry = await runCli(["run", ...endpoints(es7, os2), "--include", `${p}*`, "--dryrun"]);
+    assertEquals(dry.code, 0, dry.stderr);
+    assertStringIncludes(dry.stderr, "dry run: would copy 10 documents into 1 index(es)");
+    const exists = await fetch(`${os2.url}/${p}one`, { method: "HEAD" });
+    assertEquals(exists.status, 404);
+    const pipeline = await Deno.makeTempFile({ suffix: ".yaml" });
+    await Deno.writeTextFile(
+      pipeline,
+      `p:\n  source:\n    opensearch:\n      hosts: ["${es7.url}"]\n` +
+        `  sink:\n    - opensearch:\n        hosts: ["${os2.url}"]\n`,
+    );
+    const original = await runCli(["run", "/opt/data-prepper", pipeline, "4900", "--insecure"]);
+    assertEquals(original.code, 2);
+    assertStringIncludes(original.stderr, "--engine native");
+    await Deno.remove(pipeline);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+  }
+});
