@@ -1,6 +1,7 @@
 /**
  * `deno task demo`: the main job on a local default. Starts es7 and os2, loads a small sample
- * into es7 (once), then shows `info` and `plan` from es7 to os2.
+ * into es7 (once), shows `info` and `plan` from es7 to os2, migrates with the native engine, and
+ * ends with `verify --checksums`. Run it again: the indices are then identical and left alone.
  */
 import { ensureNodes } from "./mod.ts";
 
@@ -87,5 +88,8 @@ if (import.meta.main) {
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
   await loadSample(es7.url);
   await cli(["info", "--source", es7.url, "--target", os2.url]);
-  await cli(["plan", "--source", es7.url, "--target", os2.url, "--include", "demo-*"]);
+  const endpoints = ["--source", es7.url, "--target", os2.url, "--include", "demo-*"];
+  await cli(["plan", ...endpoints]);
+  await cli(["run", "--engine", "native", ...endpoints]);
+  await cli(["verify", "--checksums", ...endpoints]);
 }

@@ -371,3 +371,45 @@ Deno.test("run: --dryrun changes nothing; the original Data Prepper form says wh
     await cleanUp([es7.url, os2.url], p);
   }
 });
+
+Deno.test("run <pipeline.yaml>: through the TLS + basic-auth proxy, no secret written", async () => {
+  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
+  const p = runPrefix("bf-tls");
+  const directory = await Deno.makeTempDir();
+  const file = `${directory}/pipeline.yaml`;
+  const journal = `${directory}/run.json`;
+  try {
+    await sourceIndex(es7, `${p}secure`, 1500, { shards: 2 });
+    await sourceIndex(es7, `${p}other`, 5, { shards: 1 });
+    await Deno.writeTextFile(
+      file,
+      `historical-data-migration:
+  source:
+    opensearch:
+      hosts: ["${es7.url}"]
+      disable_authentication: true
+      indices:
+        include:
+          - index_name_regex: "${p}sec.*"
+  sink:
+    - opensearch:
+        hosts: ["${proxy.url}"]
+        username: ${proxy.username}
+        password: ${proxy.password}
+        cert: ${proxy.caPath}
+`,
+      { mode: 0o600 },
+    );
+    const run = await runCli(["run", file, "--journal", journal, "--json"]);
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(JSON.parse(run.stdout).documents.copied, 1500);
+    assertEquals(await count(os2.url, `${p}secure`), 1500);
+    assertEquals((await fetch(`${os2.url}/${p}other`, { method: "HEAD" })).status, 404);
+    for (const text of [run.stdout, run.stderr, await Deno.readTextFile(journal)]) {
+      assert(!text.includes(proxy.password!), "the password must never be printed or written");
+    }
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(directory, { recursive: true }).catch(() => {});
+  }
+});
