@@ -413,3 +413,74 @@ Deno.test("run <pipeline.yaml>: through the TLS + basic-auth proxy, no secret wr
     await Deno.remove(directory, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-run finishes", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("bf-int");
+  const directory = await Deno.makeTempDir();
+  const journal = `${directory}/run.json`;
+  const total = 10_000;
+  try {
+    await sourceIndex(es7, `${p}slow`, total, {
+      shards: 1,
+      settings: { number_of_replicas: 1, refresh_interval: "3s" },
+    });
+    const args = [
+      "run",
+      "--engine",
+      "native",
+      ...endpoints(es7, os2),
+      "--include",
+      `${p}*`,
+      "--journal",
+      journal,
+      "--tune-target",
+      "--page-size",
+      "200",
+    ];
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", MAIN, ...args, "--max-docs-per-second", "1000"],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    let copied = 0;
+    const deadline = Date.now() + 60_000;
+    while (copied < 1000 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      try {
+        const state = JSON.parse(await Deno.readTextFile(journal));
+        copied = (state.backfill?.units ?? []).reduce(
+          (sum: number, unit: { copied: number }) => sum + unit.copied,
+          0,
+        );
+      } catch {
+        // Not written yet.
+      }
+    }
+    child.kill("SIGINT");
+    const output = await child.output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assertEquals(output.code, 1, stderr);
+    assertStringIncludes(stderr, "interrupted");
+    assertStringIncludes(stderr, "run the same command again to continue");
+    const settings = await call(
+      `${os2.url}/${p}slow/_settings?flat_settings=true`,
+      "GET",
+    ) as Record<
+      string,
+      { settings: Record<string, string> }
+    >;
+    assertEquals(settings[`${p}slow`].settings["index.refresh_interval"], "3s");
+    assertEquals(settings[`${p}slow`].settings["index.number_of_replicas"], "1");
+    const stopped = await count(os2.url, `${p}slow`);
+    assert(stopped < total, `the interrupted run copied everything (${stopped})`);
+
+    const rerun = await runCli([...args, "--json"]);
+    assertEquals(rerun.code, 0, rerun.stderr);
+    assertEquals(JSON.parse(rerun.stdout).resumed, true);
+    assertEquals(await count(os2.url, `${p}slow`), total);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(directory, { recursive: true }).catch(() => {});
+  }
+});
