@@ -6,9 +6,10 @@
  */
 import { isSafeNumber, LosslessNumber, parseLosslessJson, stringifyLosslessJson } from "../deps.ts";
 
-// 16 digits may already exceed 2^53 (9007199254740992); a match inside a string only costs
-// the slower parser, never correctness.
-const LONG_DIGITS = /\d{16,}/;
+// An integer of 16 digits may already exceed 2^53 (9007199254740992). The digits of a fraction
+// or of a number with an exponent are left out: a double goes through `JSON.parse` and back to
+// the same value. A match inside a string only costs the slower parser, never correctness.
+const LONG_DIGITS = /(?<![\d.])\d{16,}(?![\d.eE])/;
 
 /** Parses a JSON text, keeping the exact text of numbers that a double cannot hold. */
 export function parseJsonExact(text: string): unknown {

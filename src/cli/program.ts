@@ -5,6 +5,7 @@ import { registerInfo } from "./info.ts";
 import { registerPlan } from "./plan.ts";
 import { registerMetadata } from "./metadata.ts";
 import { registerRollback } from "./rollback.ts";
+import { registerVerify } from "./verify.ts";
 import { registerRun } from "./run.ts";
 
 /** Builds the `fetch-migration` command tree; each command lives in its own module. */
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerMetadata(program);
   registerRollback(program);
+  registerVerify(program);
   registerRun(program);
   // Sub-commands inherit exitOverride so a usage error anywhere surfaces as a CommanderError.
   for (const command of program.commands) command.exitOverride();

@@ -172,3 +172,16 @@ Deno.test("progress: rate over the window, percent and ETA", () => {
   const stalled = new ProgressModel(10, 0).update(0, 1000);
   assertEquals(stalled.etaSeconds, undefined);
 });
+
+Deno.test("json: only long integers take the lossless parser; doubles round-trip natively", () => {
+  // A double's 17 digits would parse the same either way, but the fast path must keep them.
+  const fractional = '{"f":0.84442185152504812,"e":1.2345678901234567e-5}';
+  assertEquals(
+    stringifyJsonExact(parseJsonExact(fractional)),
+    JSON.stringify(JSON.parse(fractional)),
+  );
+  assertEquals(
+    stringifyJsonExact(parseJsonExact('{"n":-12345678901234567}')),
+    '{"n":-12345678901234567}',
+  );
+});

@@ -1,0 +1,39 @@
+/** Which indices `verify` looks at: from the plan, or from a run's journal. Pure. */
+import type { JournalData } from "../journal/journal.ts";
+import type { MigrationPlan } from "../metadata/types.ts";
+
+/** An index left out of the verification, with why. */
+export interface NotVerified {
+  index: string;
+  reason: string;
+}
+
+/** The indices to verify and those knowingly left out. */
+export interface VerifySelection {
+  indices: string[];
+  notVerified: NotVerified[];
+}
+
+/**
+ * The source indices a migration would fill or already filled: the plan's `create`,
+ * `identical_empty` and `identical` buckets. Conflicting indices are named, not verified: the
+ * migration leaves them alone, so their documents differing is no failure of it.
+ */
+export function selectFromPlan(plan: MigrationPlan): VerifySelection {
+  const { create, identical_empty, identical, conflicting } = plan.indices;
+  return {
+    indices: [...new Set([...create, ...identical_empty, ...identical])].sort(),
+    notVerified: conflicting
+      .map(({ name }) => ({ index: name, reason: "definitions differ" }))
+      .sort((a, b) => a.index.localeCompare(b.index)),
+  };
+}
+
+/**
+ * The indices a run's native backfill filled, exactly; `undefined` when the journal has no
+ * backfill section (a metadata-only run, `--createonly`, or another engine).
+ */
+export function selectFromJournal(data: JournalData): VerifySelection | undefined {
+  if (!data.backfill) return undefined;
+  return { indices: Object.keys(data.backfill.indices).sort(), notVerified: [] };
+}
