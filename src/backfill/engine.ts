@@ -30,6 +30,8 @@ export interface BackfillOptions {
   maxDocsPerSecond?: number;
   tuneTarget: boolean;
   deadLetterPath: string;
+  /** Indices of the journal to leave out this time (a narrower selection on a re-run). */
+  skipIndex?: (index: string) => boolean;
   /** Stops the run after the pages in flight (SIGINT, SIGTERM). */
   signal?: AbortSignal;
   /** Called about once a second with the counters. */
@@ -88,6 +90,21 @@ export async function prepareBackfill(
   await journal.save();
 }
 
+/**
+ * Sets every slice of an unfinished backfill back to its start (`--restart`): the same indices
+ * are read again in full, from today's sequence numbers; ids are kept, so nothing is duplicated.
+ */
+export async function restartBackfill(source: ClusterClient, journal: Journal, slices: number) {
+  const state = journal.data.backfill;
+  if (!state) return;
+  const seqNos = await readShardSeqNos(source, Object.keys(state.indices));
+  state.units = Object.keys(state.indices).sort().flatMap((index) =>
+    planUnits(index, seqNos.get(index) ?? [], slices)
+  );
+  state.status = "running";
+  await journal.save();
+}
+
 /** Copies every unfinished slice of the journal's backfill. */
 export async function runBackfill(
   source: ClusterClient,
@@ -109,8 +126,11 @@ export async function runBackfill(
   });
   const resumedUnits = state.units.filter((unit) => unit.done).length;
   const deadLetteredBefore = state.deadLetters;
-  const queue = state.units.filter((unit) => !unit.done);
-  const indices = Object.keys(state.indices);
+  const skipped = Object.keys(state.indices).filter((index) => options.skipIndex?.(index));
+  if (skipped.length > 0) state.skipped = skipped;
+  else delete state.skipped;
+  const queue = state.units.filter((unit) => !unit.done && !skipped.includes(unit.index));
+  const indices = Object.keys(state.indices).filter((index) => !skipped.includes(index));
   let readThisRun = 0;
   let bytesRead = 0;
   let failure: unknown;

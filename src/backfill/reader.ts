@@ -38,35 +38,43 @@ interface SearchHit {
 /** Thrown when a document has no `_source` to copy (the index was created with it disabled). */
 export class MissingSourceError extends Error {}
 
-/** Primary shards of each index with their highest sequence number, in one request. */
+/**
+ * Primary shards of each index with their highest sequence number. The names go in the URL in
+ * groups, so a cluster with thousands of other indices is not read whole, and the URL stays short.
+ */
 export async function readShardSeqNos(
   client: ClusterClient,
   indices: string[],
 ): Promise<Map<string, ShardSeqNo[]>> {
   const result = new Map<string, ShardSeqNo[]>(indices.map((name) => [name, []]));
-  if (indices.length === 0) return result;
-  // One `_all` request rather than a URL listing thousands of names.
-  const stats = await client.json<{
-    indices?: Record<
-      string,
-      {
-        shards?: Record<
-          string,
-          Array<{ routing?: { primary?: boolean }; seq_no?: { max_seq_no?: number } }>
-        >;
+  for (let at = 0; at < indices.length; at += STATS_GROUP) {
+    const names = indices.slice(at, at + STATS_GROUP).map(encodeURIComponent).join(",");
+    const stats = await client.json<{
+      indices?: Record<
+        string,
+        {
+          shards?: Record<
+            string,
+            Array<{ routing?: { primary?: boolean }; seq_no?: { max_seq_no?: number } }>
+          >;
+        }
+      >;
+    }>("GET", `/${names}/_stats/docs`, undefined, { query: { level: "shards" } });
+    for (const [name, entry] of Object.entries(stats.indices ?? {})) {
+      const shards = result.get(name);
+      if (!shards) continue;
+      for (const [shard, copies] of Object.entries(entry.shards ?? {})) {
+        const primary = copies.find((copy) => copy.routing?.primary) ?? copies[0];
+        shards.push({ shard: Number(shard), maxSeqNo: primary?.seq_no?.max_seq_no ?? -1 });
       }
-    >;
-  }>("GET", "/_all/_stats/docs", undefined, {
-    query: { level: "shards", expand_wildcards: "open" },
-  });
-  for (const [name, shards] of result) {
-    for (const [shard, copies] of Object.entries(stats.indices?.[name]?.shards ?? {})) {
-      const primary = copies.find((copy) => copy.routing?.primary) ?? copies[0];
-      shards.push({ shard: Number(shard), maxSeqNo: primary?.seq_no?.max_seq_no ?? -1 });
     }
   }
   return result;
 }
+
+// Fifty names per request: few requests, and a URL well under the 4 KB request line that some
+// proxies allow, at typical name lengths.
+const STATS_GROUP = 50;
 
 /**
  * Pages of one slice from its checkpoint on, `size` documents each, until the slice is
@@ -125,9 +133,8 @@ export async function* readSlice(
 function toDocument(index: string, hit: SearchHit): SourceDocument {
   if (hit._source === undefined) {
     throw new MissingSourceError(
-      `document ${hit._id} of ${index} has no _source (the index stores none), so it cannot ` +
-        "be copied; migrate this index by other means (e.g. reindexing from its origin) and " +
-        "leave it out with --exclude",
+      `document ${hit._id} of ${index} has no _source: the index was created with _source ` +
+        "disabled, so its documents cannot be read back",
     );
   }
   return {

@@ -1,6 +1,7 @@
 import type { Command } from "../deps.ts";
 import { Journal } from "../journal/journal.ts";
 import { rollBack } from "../journal/rollback.ts";
+import { restoreTarget } from "../backfill/tune.ts";
 import { ClusterClient } from "../cluster/client.ts";
 import { ConfigError, ExitCode, UserFacingError } from "./exit.ts";
 import {
@@ -44,6 +45,9 @@ export function registerRollback(program: Command): void {
         );
       }
       const result = await rollBack(client, journal);
+      // Indices the run only filled (not created) keep living: give them their settings back.
+      const notRestored = await restoreTarget(client, journal);
+      if (notRestored.length > 0) result.failed.push(...notRestored.map((i) => `settings of ${i}`));
       if (options.json) printJson(result);
       printHuman(
         `rolled back ${result.deleted.length}` +

@@ -4,6 +4,7 @@ import {
   type BackfillOptions,
   type BackfillResult,
   prepareBackfill,
+  restartBackfill,
   runBackfill,
 } from "../backfill/engine.ts";
 import { formatCount, formatDuration } from "../backfill/progress.ts";
@@ -11,7 +12,7 @@ import { ClusterError } from "../cluster/errors.ts";
 import { JournalMismatchError, openRunJournal, runJournalPath } from "../journal/run-journal.ts";
 import { applyCreations } from "../metadata/apply.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
-import { openClusters } from "./clusters.ts";
+import { type ClusterPair, openClusters } from "./clusters.ts";
 import { ConfigError, ExitCode, UserFacingError } from "./exit.ts";
 import {
   addEndpointOptions,
@@ -22,7 +23,12 @@ import { migratingIndices } from "./metadata.ts";
 import { printHuman, printJson } from "./output.ts";
 import { planMigration } from "./plan.ts";
 import { ProgressPrinter } from "./progress.ts";
-import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
+import {
+  addSelectionOptions,
+  planOptions,
+  type SelectionOptionValues,
+} from "./selection-options.ts";
+import { selector } from "../metadata/selection.ts";
 
 type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   engine?: "native" | "dataprepper";
@@ -94,7 +100,10 @@ export function registerRun(program: Command): void {
         "journal of the run (default .fetch-migration/run-<source+target>.json); " +
           "an unfinished one is continued",
       )
-      .option("--restart", "start over instead of continuing an unfinished run's journal")
+      .option(
+        "--restart",
+        "copy every document of an unfinished run again instead of continuing from its checkpoints",
+      )
       .option("--keep-on-failure", "keep created indices and templates when a creation fails")
       .option("--slices <n>", "slices per index, read in parallel", positiveInteger, 4)
       .option("--concurrency <n>", "bulk requests in flight at most", positiveInteger, 4)
@@ -173,12 +182,7 @@ async function runNative(options: RunOptions): Promise<void> {
 
   let opened;
   try {
-    opened = await openRunJournal(
-      journalPath,
-      clusters.source.url,
-      clusters.target.url,
-      !!options.restart,
-    );
+    opened = await openRunJournal(journalPath, clusters.source.url, clusters.target.url);
   } catch (error) {
     if (error instanceof JournalMismatchError) {
       throw new ConfigError(error.message, "pass another --journal file, or --restart");
@@ -189,15 +193,29 @@ async function runNative(options: RunOptions): Promise<void> {
   if (opened.archivedTo) printHuman(`the previous run's journal is now ${opened.archivedTo}`);
   let created: Array<{ kind: string; name: string }> = [];
 
+  let skipIndex: ((index: string) => boolean) | undefined;
   if (resuming) {
     const state = journal.data.backfill!;
-    const done = state.units.filter((unit) => unit.done).length;
-    const copied = state.units.reduce((sum, unit) => sum + unit.copied, 0);
-    printHuman(
-      `continuing run ${journal.data.runId} from ${journalPath}: ${done} of ` +
-        `${state.units.length} slice(s) done, ${formatCount(copied)} documents copied ` +
-        "(--restart to start over)",
-    );
+    await requireTargetIndices(clusters.target, Object.keys(state.indices), journalPath);
+    if (options.restart) {
+      await restartBackfill(clusters.source, journal, options.slices);
+      printHuman(`restarting the copy of run ${journal.data.runId} from the start of every slice`);
+    } else {
+      const done = state.units.filter((unit) => unit.done).length;
+      const copied = state.units.reduce((sum, unit) => sum + unit.copied, 0);
+      printHuman(
+        `continuing run ${journal.data.runId} from ${journalPath}: ${done} of ` +
+          `${state.units.length} slice(s) done, ${formatCount(copied)} documents copied ` +
+          "(--restart to copy everything again)",
+      );
+    }
+    // A narrower selection on the re-run leaves indices out, e.g. one that cannot be read.
+    const selected = selector(planOptions(options, endpoints));
+    const left = Object.keys(state.indices).filter((index) => !selected(index));
+    if (left.length > 0) {
+      printHuman(`leaving out ${left.length} index(es) the selection excludes: ${left.join(", ")}`);
+      skipIndex = (index) => left.includes(index);
+    }
   } else {
     const plan = await planMigration(endpoints, options);
     const migrating = migratingIndices(plan);
@@ -253,6 +271,7 @@ async function runNative(options: RunOptions): Promise<void> {
     tuneTarget: !!options.tuneTarget,
     deadLetterPath,
     signal: interrupt.signal,
+    skipIndex,
     onProgress: (counts) => printer.update(counts),
   };
   let result: BackfillResult;
@@ -319,6 +338,30 @@ async function runNative(options: RunOptions): Promise<void> {
   }
 }
 
+/**
+ * Before continuing, every index of the run must still be on the target: a bulk write into a
+ * deleted one would create it anew with guessed mappings.
+ */
+async function requireTargetIndices(
+  target: ClusterPair["target"],
+  indices: string[],
+  journalPath: string,
+): Promise<void> {
+  const missing: string[] = [];
+  for (const index of indices) {
+    const response = await target.request("HEAD", `/${encodeURIComponent(index)}`);
+    if (response.status === 404) missing.push(index);
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `cannot continue the run of ${journalPath}: ${missing.join(", ")} ` +
+        `${missing.length === 1 ? "is" : "are"} no longer on the target ${target.url}`,
+      `undo the run with rollback --journal ${journalPath} and run again to start from a new ` +
+        "plan, or pass another --journal",
+    );
+  }
+}
+
 function printSummary(result: BackfillResult, journalPath: string, deadLetterPath: string): void {
   const rate = result.elapsedSeconds > 0 ? result.writtenThisRun / result.elapsedSeconds : 0;
   printHuman(
@@ -342,7 +385,12 @@ function backfillFailure(error: unknown, journalPath: string): unknown {
   const resume = `fix the cause and run the same command again: it continues from the ` +
     `checkpoints in ${journalPath} (rollback --journal ${journalPath} undoes the run instead)`;
   if (error instanceof MissingSourceError) {
-    return new UserFacingError(error.message, ExitCode.Failed, resume);
+    return new UserFacingError(
+      error.message,
+      ExitCode.Failed,
+      "migrate that index by other means (e.g. reindexing from its origin), leave it out with " +
+        `--exclude, and run the same command again (it continues from ${journalPath})`,
+    );
   }
   if (error instanceof ClusterError) {
     return new UserFacingError(

@@ -49,6 +49,8 @@ export interface BackfillState {
   tuned: Record<string, TunedIndex>;
   /** Documents sent to the dead-letter file, over every run. */
   deadLetters: number;
+  /** Indices a later run's selection left out, unfinished. */
+  skipped?: string[];
   status: "running" | "completed" | "failed";
 }
 

@@ -22,13 +22,13 @@ export interface OpenedRunJournal {
 
 /**
  * Opens the run journal at `path`: continues an unfinished backfill of the same pair, or moves
- * a finished journal aside (it stays usable for `rollback`) and starts a new one.
+ * a finished (or rolled back) journal aside, where it stays usable for `rollback`, and starts a
+ * new one.
  */
 export async function openRunJournal(
   path: string,
   sourceUrl: string,
   targetUrl: string,
-  restart: boolean,
 ): Promise<OpenedRunJournal> {
   let previous: Journal | undefined;
   try {
@@ -48,7 +48,7 @@ export async function openRunJournal(
         `the journal ${path} copies from ${backfill.source}, not from ${sourceUrl}`,
       );
     }
-    if (!restart && backfill && backfill.status !== "completed") {
+    if (backfill && backfill.status !== "completed" && previous.data.status !== "rolled-back") {
       return { journal: previous, resuming: true };
     }
     const archivedTo = path.replace(/\.json$/, "") + `.${previous.data.runId}.json`;
