@@ -484,3 +484,67 @@ Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-r
     await Deno.remove(directory, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("after kill -9: --restart copies everything again; a deleted index refuses to resume", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("bf-restart");
+  const directory = await Deno.makeTempDir();
+  const journal = `${directory}/run.json`;
+  const total = 6000;
+  try {
+    await sourceIndex(es7, `${p}a`, total, { shards: 1 });
+    const args = [
+      "run",
+      ...endpoints(es7, os2),
+      "--include",
+      `${p}*`,
+      "--journal",
+      journal,
+      "--page-size",
+      "200",
+    ];
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", MAIN, ...args, "--max-docs-per-second", "1000"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const deadline = Date.now() + 60_000;
+    for (let copied = 0; copied < 1000 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const state = await Deno.readTextFile(journal).then(JSON.parse).catch(() => ({}));
+      copied = (state.backfill?.units ?? []).reduce(
+        (s: number, u: { copied: number }) => s + u.copied,
+        0,
+      );
+    }
+    child.kill("SIGKILL");
+    await child.status;
+
+    const restarted = await runCli([...args, "--restart", "--json"]);
+    assertEquals(restarted.code, 0, restarted.stderr);
+    assertStringIncludes(restarted.stderr, "restarting the copy");
+    assertEquals(JSON.parse(restarted.stdout).documents.read_this_run, total);
+    assertEquals(await count(os2.url, `${p}a`), total);
+
+    // A second interrupted run, then its index deleted behind its back: no silent re-creation.
+    await Deno.remove(journal);
+    await call(`${os2.url}/${p}a`, "DELETE");
+    const again = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", MAIN, ...args, "--max-docs-per-second", "500"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    again.kill("SIGKILL");
+    await again.status;
+    await call(`${os2.url}/${p}a`, "DELETE");
+    const refused = await runCli(args);
+    assertEquals(refused.code, 2, refused.stderr);
+    assertStringIncludes(refused.stderr, `${p}a is no longer on the target`);
+    assertStringIncludes(refused.stderr, "rollback --journal");
+    assertEquals((await fetch(`${os2.url}/${p}a`, { method: "HEAD" })).status, 404);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(directory, { recursive: true }).catch(() => {});
+  }
+});
