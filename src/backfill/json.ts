@@ -6,10 +6,11 @@
  */
 import { isSafeNumber, LosslessNumber, parseLosslessJson, stringifyLosslessJson } from "../deps.ts";
 
-// An integer of 16 digits may already exceed 2^53 (9007199254740992). The digits of a fraction
-// or of a number with an exponent are left out: a double goes through `JSON.parse` and back to
-// the same value. A match inside a string only costs the slower parser, never correctness.
-const LONG_DIGITS = /(?<![\d.])\d{16,}(?![\d.eE])/;
+// An integer of 16 digits may already exceed 2^53 (9007199254740992). Only a whole JSON number
+// token counts: digits inside a string (a hex id, a hash) or in a fraction or an exponent do
+// not, since a double goes through `JSON.parse` and back to the same value. A string that
+// happens to look like such a token only costs the slower parser, never correctness.
+const LONG_DIGITS = /[:[,]\s*-?\d{16,}\s*[,\]}]/;
 
 /** Parses a JSON text, keeping the exact text of numbers that a double cannot hold. */
 export function parseJsonExact(text: string): unknown {

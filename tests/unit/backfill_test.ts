@@ -185,3 +185,11 @@ Deno.test("json: only long integers take the lossless parser; doubles round-trip
     '{"n":-12345678901234567}',
   );
 });
+
+Deno.test("json: digits inside strings (hex ids, hashes) keep the fast parser", () => {
+  const text = '{"id":"d5124371712345678901234567f2","n":[12345678901234567]}';
+  assertEquals(stringifyJsonExact(parseJsonExact(text)), text);
+  const hex = '{"id":"aa1234567890123456789bb","f":0.12345678901234567}';
+  // The fast parser gives plain numbers back (no LosslessNumber objects).
+  assertEquals(typeof (parseJsonExact(hex) as { f: unknown }).f, "number");
+});
