@@ -12,9 +12,14 @@ import { isSafeNumber, LosslessNumber, parseLosslessJson, stringifyLosslessJson 
 // happens to look like such a token only costs the slower parser, never correctness.
 const LONG_DIGITS = /[:[,]\s*-?\d{16,}\s*[,\]}]/;
 
+/** Whether a JSON text may hold an integer that a double cannot represent exactly. */
+export function needsExactParse(text: string): boolean {
+  return LONG_DIGITS.test(text);
+}
+
 /** Parses a JSON text, keeping the exact text of numbers that a double cannot hold. */
 export function parseJsonExact(text: string): unknown {
-  return LONG_DIGITS.test(text) ? parseLosslessJson(text) : JSON.parse(text);
+  return needsExactParse(text) ? parseLosslessJson(text) : JSON.parse(text);
 }
 
 /** Serialises a value from {@link parseJsonExact} back to JSON, numbers as they were. */

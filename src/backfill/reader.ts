@@ -6,7 +6,8 @@
 import type { ClusterClient } from "../cluster/client.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import type { BackfillUnit } from "../journal/journal.ts";
-import { parseJsonExact, stringifyJsonExact, toNumber } from "./json.ts";
+import { parseLosslessJson } from "../deps.ts";
+import { needsExactParse, stringifyJsonExact, toNumber } from "./json.ts";
 import { resumeFrom, type ShardSeqNo } from "./units.ts";
 
 /** A long copy rides out a node restart or a busy minute: up to 8 attempts over about 2 min. */
@@ -18,6 +19,8 @@ export interface SourceDocument {
   routing?: string;
   /** The `_source` as parsed (numbers kept exactly, see json.ts). */
   source: unknown;
+  /** Set when the page needed the lossless parser: `source` may hold exact numbers. */
+  exact?: true;
   seqNo: number;
 }
 
@@ -120,17 +123,20 @@ export async function* readSlice(
       });
     }
     const text = response.body;
-    const parsed = parseJsonExact(text) as { hits?: { hits?: SearchHit[] } };
+    const exact = needsExactParse(text);
+    const parsed = (exact ? parseLosslessJson(text) : JSON.parse(text)) as {
+      hits?: { hits?: SearchHit[] };
+    };
     const hits = parsed.hits?.hits ?? [];
     if (hits.length === 0) return;
-    const documents = hits.map((hit) => toDocument(unit.index, hit));
+    const documents = hits.map((hit) => toDocument(unit.index, hit, exact));
     after = documents[documents.length - 1].seqNo;
     yield { documents, bytes: text.length };
     if (hits.length < size) return;
   }
 }
 
-function toDocument(index: string, hit: SearchHit): SourceDocument {
+function toDocument(index: string, hit: SearchHit, exact: boolean): SourceDocument {
   if (hit._source === undefined) {
     throw new MissingSourceError(
       `document ${hit._id} of ${index} has no _source: the index was created with _source ` +
@@ -142,6 +148,7 @@ function toDocument(index: string, hit: SearchHit): SourceDocument {
     ...(hit._routing !== undefined ? { routing: hit._routing } : {}),
     source: hit._source,
     seqNo: toNumber(hit.sort?.[0]),
+    ...(exact ? { exact } : {}),
   };
 }
 
@@ -155,5 +162,6 @@ function safeJson(text: string): unknown {
 
 /** The `_source` of a document as JSON text for a bulk body. */
 export function sourceText(document: SourceDocument): string {
-  return stringifyJsonExact(document.source);
+  // Only a page read losslessly can hold exact numbers; the rest need no search for them.
+  return document.exact ? stringifyJsonExact(document.source) : JSON.stringify(document.source);
 }

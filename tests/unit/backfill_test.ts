@@ -51,7 +51,7 @@ Deno.test("units: a checkpoint resumes after the last acknowledged number", () =
 
 Deno.test("bulk: index actions keep id and routing; source numbers kept exactly", () => {
   const source = parseJsonExact('{"big":12345678901234567,"f":1.50}');
-  const item = toBulkItem("logs", doc('a"1', source, "r1"));
+  const item = toBulkItem("logs", { ...doc('a"1', source, "r1"), exact: true });
   assertEquals(
     item.lines,
     '{"index":{"_index":"logs","_id":"a\\"1","routing":"r1"}}\n{"big":12345678901234567,"f":1.50}\n',
