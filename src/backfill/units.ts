@@ -18,15 +18,23 @@ export interface ShardSeqNo {
 }
 
 /**
+ * Most sequence numbers in one slice. Each page searches what is left of its slice's range, so
+ * a bounded range bounds the work of a page on every version (older ones cannot skip ahead in a
+ * sorted search), whatever the shard's size.
+ */
+export const MAX_RANGE = 500_000;
+
+/**
  * Cuts each shard of `index` into ranges so the index has about `slices` slices (at least one
- * per shard). Ranges split the numbers evenly, which splits documents evenly on indices that are
- * mostly appended to.
+ * per shard, and more on shards past {@link MAX_RANGE} numbers). Ranges split the numbers
+ * evenly, which splits documents evenly on indices that are mostly appended to.
  */
 export function planUnits(index: string, shards: ShardSeqNo[], slices: number): BackfillUnit[] {
-  const perShard = Math.max(1, Math.ceil(slices / Math.max(1, shards.length)));
+  const wanted = Math.max(1, Math.ceil(slices / Math.max(1, shards.length)));
   const units: BackfillUnit[] = [];
   for (const { shard, maxSeqNo } of [...shards].sort((a, b) => a.shard - b.shard)) {
     const span = maxSeqNo + 1;
+    const perShard = Math.max(wanted, Math.ceil(span / MAX_RANGE));
     // An empty or tiny shard is one open range: cutting it buys nothing.
     const ranges = span < perShard * 2 ? 1 : perShard;
     const step = Math.ceil(span / ranges);

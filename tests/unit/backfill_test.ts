@@ -1,6 +1,6 @@
 /** Pure parts of the native engine: slices, bulk bodies and answers, pacing, JSON, progress. */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { planUnits, resumeFrom } from "../../src/backfill/units.ts";
+import { MAX_RANGE, planUnits, resumeFrom } from "../../src/backfill/units.ts";
 import {
   byteLength,
   classifyBulkResponse,
@@ -192,4 +192,11 @@ Deno.test("json: digits inside strings (hex ids, hashes) keep the fast parser", 
   const hex = '{"id":"aa1234567890123456789bb","f":0.12345678901234567}';
   // The fast parser gives plain numbers back (no LosslessNumber objects).
   assertEquals(typeof (parseJsonExact(hex) as { f: unknown }).f, "number");
+});
+
+Deno.test("units: a large shard is cut so no range exceeds MAX_RANGE numbers", () => {
+  const units = planUnits("big", [{ shard: 0, maxSeqNo: MAX_RANGE * 3 + 10 }], 1);
+  assertEquals(units.length, 4);
+  for (const unit of units.slice(0, -1)) assert(unit.to! - unit.from <= MAX_RANGE);
+  assertEquals(units.at(-1)!.to, null);
 });
