@@ -221,7 +221,8 @@ async function runNative(options: RunOptions): Promise<void> {
     const migrating = migratingIndices(plan);
     printHuman(
       `${migrating.length} index(es) to migrate (${plan.indices.create.length} to create), ` +
-        `${formatCount(plan.documents.total)} documents in the selected source indices; ` +
+        `${formatCount(plan.documents.total)} documents to copy; ` +
+        `${plan.indices.identical.length} identical with data and ` +
         `${plan.indices.conflicting.length} conflicting (left alone). journal: ${journalPath}`,
     );
     for (const { name, differences } of plan.indices.conflicting) {
