@@ -151,29 +151,53 @@ export async function runBackfill(
     ? setInterval(() => options.onProgress!(progress()), 1000)
     : undefined;
 
-  /** Reads one slice page by page, the next page fetched while the last one is written. */
+  // Pages of one slice written at once: enough for the slices together to fill the allowed
+  // concurrency, and one more so a slow answer does not leave the writer idle.
+  const pagesInFlight = Math.max(2, Math.ceil(options.concurrency / options.slices) + 1);
+
+  /**
+   * Reads one slice page by page, the next page fetched while earlier ones are written. The
+   * checkpoint advances only in page order, past pages the target acknowledged in full.
+   */
   const copyUnit = async (unit: typeof queue[number]): Promise<void> => {
     const pages = readSlice(source, info, unit, options.pageSize);
     let next: Promise<IteratorResult<Page>> = pages.next();
+    const writing: Array<{ done: Promise<void>; last: number; count: number }> = [];
+    const settleOldest = async () => {
+      const oldest = writing[0];
+      await oldest.done;
+      writing.shift();
+      unit.after = oldest.last;
+      unit.copied += oldest.count;
+      state.deadLetters = deadLetteredBefore + writer.stats.deadLettered;
+      await journal.save();
+    };
     try {
       for (;;) {
         const result = await next;
-        if (result.done) break;
-        if (stopping) return;
+        if (result.done || stopping) break;
         next = pages.next();
         const { documents, bytes } = result.value;
         readThisRun += documents.length;
         bytesRead += bytes;
-        await writer.write(unit.index, documents);
-        unit.after = documents[documents.length - 1].seqNo;
-        unit.copied += documents.length;
-        state.deadLetters = deadLetteredBefore + writer.stats.deadLettered;
-        await journal.save();
-        if (stopping) return;
+        const done = writer.write(unit.index, documents);
+        // Awaited in order by settleOldest; until then a failure must not count as unhandled.
+        done.catch(() => {});
+        writing.push({
+          done,
+          last: documents[documents.length - 1].seqNo,
+          count: documents.length,
+        });
+        while (writing.length >= pagesInFlight) await settleOldest();
       }
-      unit.done = true;
-      await journal.save();
+      while (writing.length > 0) await settleOldest();
+      if (!stopping) {
+        unit.done = true;
+        await journal.save();
+      }
     } finally {
+      // Whatever happened, no write of this slice may still run when the run reports back.
+      await Promise.allSettled(writing.map((page) => page.done));
       // An abandoned prefetch must not surface as an unhandled rejection.
       next.catch(() => {});
       await pages.return(undefined).catch(() => {});

@@ -1,0 +1,538 @@
+/**
+ * Every way of moving the data set from es7 to os2 that the bench compares, each timed the same
+ * way: from its start until its target index, refreshed, counts the expected documents.
+ */
+import { countDocuments, type DatasetInfo } from "./dataset.ts";
+import { benchIndexBody } from "./dataset.ts";
+import { formatCount, formatMiB, log } from "./format.ts";
+import { deleteIndex, indexedSoFar, nodeCpuSeconds, sendJson } from "./http.ts";
+import { logTail, machineBusySeconds, runMonitored } from "./measure.ts";
+
+const REPO = new URL("../", import.meta.url).pathname;
+export const MAIN_TS = `${REPO}src/main.ts`;
+const RAW_WRITER_TS = new URL("./raw_writer.ts", import.meta.url).pathname;
+export const DATA_PREPPER_BIN = `${REPO}.test-clusters/data-prepper/bin/data-prepper`;
+
+/** Where the bench runs and what it moves. */
+export interface BenchContext {
+  es7: string;
+  os2: string;
+  /** Modules os2 loaded (for `_reindex`). */
+  os2Modules: string[];
+  data: DatasetInfo;
+  sourceIndex: string;
+  /** Folder for the child processes' logs. */
+  logDir: string;
+  /** Delete each target index once measured (not with `--keep`). */
+  cleanUp: boolean;
+  elasticdumpDir: string;
+  elasticdumpLimit: number;
+  reindexSize: number;
+  rawConcurrency: number;
+  rawBatchBytes: number;
+}
+
+/** One row of the result. */
+export interface Row {
+  key: string;
+  contender: string;
+  status: "ok" | "failed" | "not run";
+  expected: number;
+  /** Documents found in the target after the run and a refresh. */
+  docs?: number;
+  seconds?: number;
+  docsPerSecond?: number;
+  mbPerSecond?: number;
+  peakRssBytes?: number;
+  /** Shown instead of a figure when there is none (`n/a (in the cluster)`). */
+  rssNote?: string;
+  /** docs/s over the raw ceiling's docs/s. */
+  ratio?: number;
+  /**
+   * CPU seconds used during the run: the tool's process, each node, and the whole machine
+   * (the rest is other processes: the bench itself, idle nodes, anything else running).
+   */
+  cpu?: { tool?: number; es7?: number; os2?: number; machine?: number };
+  /** 1-minute load average when the run started. */
+  loadBefore?: number;
+  notes: string[];
+  command?: string;
+  targetIndex?: string;
+  /** The tool's own summary, when it prints one. */
+  details?: unknown;
+  logPath?: string;
+}
+
+/** What the work of one contender reports back to {@link measureRun}. */
+interface WorkOutcome {
+  peakRssBytes?: number;
+  rssNote?: string;
+  toolCpu?: number;
+  notes: string[];
+  /** Set when the tool itself failed (exit code, error answer). */
+  failure?: string;
+  details?: unknown;
+  command?: string;
+  logPath?: string;
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Deletes and (unless the tool creates it) re-creates a target with the bench mapping. */
+async function freshTarget(context: BenchContext, index: string, create: boolean) {
+  await deleteIndex(context.os2, index);
+  if (create) await sendJson("PUT", `${context.os2}/${index}`, benchIndexBody(context.data.docs));
+  // Let the node finish what the previous contender left (merges, deletes) before timing.
+  await settle(3000);
+}
+
+/**
+ * Times `work` from its start until `targetIndex` on os2, refreshed, holds its documents; the
+ * count after the refresh is what the row reports (a tool that loses documents shows it).
+ */
+async function measureRun(
+  context: BenchContext,
+  spec: {
+    key: string;
+    contender: string;
+    targetIndex: string;
+    expected: number;
+    bytes: number;
+    /** Undoes the run on os2 (default: delete the target index). */
+    cleanUp?: () => Promise<void>;
+  },
+  work: () => Promise<WorkOutcome>,
+): Promise<Row> {
+  log(`${spec.contender}: start (→ ${spec.targetIndex} on os2)`);
+  const loadBefore = Deno.loadavg()[0];
+  const cpuBefore = await Promise.all([nodeCpuSeconds(context.es7), nodeCpuSeconds(context.os2)]);
+  const machineBefore = machineBusySeconds();
+  const started = performance.now();
+  let lastCount = 0;
+  let lastTime = started;
+  const ticker = setInterval(async () => {
+    const indexed = await indexedSoFar(context.os2, spec.targetIndex).catch(() => undefined);
+    const now = performance.now();
+    if (indexed === undefined) {
+      log(`  ${spec.key}: ${((now - started) / 1000).toFixed(0)} s, target not there yet`);
+      return;
+    }
+    log(
+      `  ${spec.key}: ${((now - started) / 1000).toFixed(0)} s, ${formatCount(indexed)} ` +
+        `indexed on os2 (${formatCount((indexed - lastCount) / ((now - lastTime) / 1000))}/s now)`,
+    );
+    lastCount = indexed;
+    lastTime = now;
+  }, 15_000);
+  let outcome: WorkOutcome;
+  try {
+    outcome = await work();
+  } catch (error) {
+    outcome = { notes: [], failure: (error as Error).message ?? String(error) };
+  } finally {
+    clearInterval(ticker);
+  }
+  let docs: number | undefined;
+  try {
+    docs = await countDocuments(context.os2, spec.targetIndex) ?? 0;
+  } catch (error) {
+    outcome.failure ??= `counting the target failed: ${(error as Error).message}`;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const machineAfter = machineBusySeconds();
+  const cpuAfter = await Promise.all([nodeCpuSeconds(context.es7), nodeCpuSeconds(context.os2)]);
+  const delta = (index: number) =>
+    cpuAfter[index] !== undefined && cpuBefore[index] !== undefined
+      ? cpuAfter[index]! - cpuBefore[index]!
+      : undefined;
+
+  const notes = [...outcome.notes];
+  if (docs !== undefined && docs !== spec.expected) {
+    notes.unshift(
+      docs < spec.expected
+        ? `LOST ${formatCount(spec.expected - docs)} documents (${formatCount(docs)} of ${
+          formatCount(spec.expected)
+        } arrived)`
+        : `${formatCount(docs - spec.expected)} documents MORE than expected`,
+    );
+  }
+  if (outcome.failure) notes.unshift(`FAILED: ${outcome.failure}`);
+  const row: Row = {
+    key: spec.key,
+    contender: spec.contender,
+    status: outcome.failure ? "failed" : "ok",
+    expected: spec.expected,
+    docs,
+    seconds,
+    docsPerSecond: docs !== undefined ? docs / seconds : undefined,
+    // Bytes of the documents that arrived, so a lossy run does not claim the whole set.
+    mbPerSecond: docs !== undefined
+      ? spec.bytes * (docs / spec.expected) / 1e6 / seconds
+      : undefined,
+    peakRssBytes: outcome.peakRssBytes,
+    rssNote: outcome.rssNote,
+    cpu: {
+      tool: outcome.toolCpu,
+      es7: delta(0),
+      os2: delta(1),
+      machine: machineAfter !== undefined && machineBefore !== undefined
+        ? machineAfter - machineBefore
+        : undefined,
+    },
+    loadBefore,
+    notes,
+    command: outcome.command,
+    targetIndex: spec.targetIndex,
+    details: outcome.details,
+    logPath: outcome.logPath,
+  };
+  log(
+    `${spec.contender}: ${row.status}, ${formatCount(docs ?? 0)} of ${
+      formatCount(spec.expected)
+    } documents in ${seconds.toFixed(1)} s (${formatCount(row.docsPerSecond ?? 0)} docs/s` +
+      (row.peakRssBytes ? `, peak RSS ${formatMiB(row.peakRssBytes)}` : "") + ")" +
+      (notes.length ? `; ${notes.join("; ")}` : ""),
+  );
+  if (context.cleanUp) {
+    await (spec.cleanUp ?? (() => deleteIndex(context.os2, spec.targetIndex)))();
+  }
+  return row;
+}
+
+function parseLastJson(stdout: string): Record<string, unknown> | undefined {
+  const start = stdout.indexOf("{");
+  if (start < 0) return undefined;
+  try {
+    return JSON.parse(stdout.slice(start));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ceiling: our BulkWriter fed from the local file, nothing read from a cluster. */
+export async function rawCeiling(context: BenchContext): Promise<Row> {
+  const index = "bench-raw";
+  await freshTarget(context, index, true);
+  const args = [
+    "run",
+    "-A",
+    RAW_WRITER_TS,
+    "--target",
+    context.os2,
+    "--index",
+    index,
+    "--file",
+    context.data.path,
+    "--concurrency",
+    String(context.rawConcurrency),
+    "--batch-bytes",
+    String(context.rawBatchBytes),
+    "--dead-letter",
+    `${context.logDir}/raw.dead-letter.ndjson`,
+  ];
+  return await measureRun(context, {
+    key: "raw",
+    contender: "raw bulk ceiling",
+    targetIndex: index,
+    expected: context.data.docs,
+    bytes: context.data.sourceBytes,
+  }, async () => {
+    const logPath = `${context.logDir}/raw.log`;
+    const result = await runMonitored(Deno.execPath(), args, logPath);
+    const summary = parseLastJson(result.stdout);
+    const notes = [
+      `BulkWriter from the local NDJSON file, --concurrency ${context.rawConcurrency}, ` +
+      `batches of ${formatMiB(context.rawBatchBytes)}, no source reads`,
+    ];
+    if (summary && typeof summary.peak_rss_in_process === "number") {
+      notes.push(`Deno.memoryUsage().rss peak ${formatMiB(summary.peak_rss_in_process)}`);
+    }
+    if (summary && Number(summary.retried) > 0) notes.push(`${summary.retried} retried`);
+    if (summary && Number(summary.dead_lettered) > 0) {
+      notes.push(`${summary.dead_lettered} dead-lettered`);
+    }
+    return {
+      peakRssBytes: result.peakRssBytes,
+      toolCpu: result.cpuSeconds,
+      notes,
+      details: summary,
+      command: `deno run -A bench/raw_writer.ts ${args.slice(3).join(" ")}`,
+      logPath,
+      failure: result.code !== 0 ? `exit ${result.code}: ${await logTail(logPath, 3)}` : undefined,
+    };
+  });
+}
+
+/** One native-engine setting to try. */
+export interface NativeVariant {
+  key: string;
+  label: string;
+  flags: string[];
+}
+
+export const NATIVE_VARIANTS: NativeVariant[] = [
+  { key: "native", label: "native engine (defaults)", flags: [] },
+  { key: "native-tune", label: "native engine (--tune-target)", flags: ["--tune-target"] },
+  {
+    key: "native-8x8",
+    label: "native engine (--slices 8 --concurrency 8 --tune-target)",
+    flags: ["--slices", "8", "--concurrency", "8", "--tune-target"],
+  },
+];
+
+/** `run --engine native` as a child process, index under its own name on the target. */
+export async function nativeEngine(
+  context: BenchContext,
+  variant: NativeVariant,
+  source: { index: string; docs: number; bytes: number } = {
+    index: context.sourceIndex,
+    docs: context.data.docs,
+    bytes: context.data.sourceBytes,
+  },
+): Promise<Row> {
+  await freshTarget(context, source.index, false);
+  // Kept with the logs: with --keep, `rollback --journal` undoes the run later.
+  const journal = `${context.logDir}/${variant.key}.journal.json`;
+  const args = [
+    "run",
+    "-A",
+    MAIN_TS,
+    "run",
+    "--engine",
+    "native",
+    "--source",
+    context.es7,
+    "--target",
+    context.os2,
+    "--include",
+    source.index,
+    ...variant.flags,
+    "--json",
+    "--restart",
+    "--journal",
+    journal,
+  ];
+  return await measureRun(context, {
+    key: variant.key,
+    contender: variant.label,
+    targetIndex: source.index,
+    expected: source.docs,
+    bytes: source.bytes,
+    cleanUp: () => rollBack(context, journal, source.index),
+  }, async () => {
+    const logPath = `${context.logDir}/${variant.key}.log`;
+    const result = await runMonitored(Deno.execPath(), args, logPath, { cwd: REPO });
+    const summary = parseLastJson(result.stdout) as {
+      created?: Array<{ kind: string; name: string }>;
+      documents?: { copied?: number; dead_lettered?: number; retried?: number };
+      elapsed_seconds?: number;
+      docs_per_second?: number;
+    } | undefined;
+    const notes: string[] = [];
+    if (summary?.elapsed_seconds !== undefined) {
+      notes.push(
+        `engine says ${formatCount(summary.docs_per_second ?? 0)} docs/s over its ` +
+          `${summary.elapsed_seconds.toFixed(1)} s copy`,
+      );
+    }
+    if (summary?.documents?.retried) {
+      notes.push(`${formatCount(summary.documents.retried)} retried after push-back`);
+    }
+    if (summary?.documents?.dead_lettered) {
+      notes.push(`${formatCount(summary.documents.dead_lettered)} dead-lettered`);
+    }
+    const others = (summary?.created ?? []).filter((item) => item.name !== source.index);
+    if (others.length > 0) {
+      notes.push(
+        `also created on os2 (not selected by --include): ${
+          others.map((item) => `${item.kind} ${item.name}`).join(", ")
+        }`,
+      );
+    }
+    return {
+      peakRssBytes: result.peakRssBytes,
+      toolCpu: result.cpuSeconds,
+      notes,
+      details: summary,
+      command: `deno run -A src/main.ts ${args.slice(3).join(" ")}`
+        .replace(context.logDir, "<logs>"),
+      logPath,
+      failure: result.code !== 0 ? `exit ${result.code}: ${await logTail(logPath, 3)}` : undefined,
+    };
+  });
+}
+
+/** Undoes a native run on os2 from its journal (the index and anything else it created). */
+async function rollBack(context: BenchContext, journal: string, index: string): Promise<void> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN_TS, "rollback", "--journal", journal, "--target", context.os2],
+    cwd: REPO,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    log(
+      `  rollback --journal ${journal} failed (${
+        new TextDecoder().decode(output.stderr).trim().split("\n").slice(-1)[0]
+      }); deleting ${index}`,
+    );
+  }
+  await deleteIndex(context.os2, index);
+}
+
+/** elasticdump (npm), one process, scroll reads and bulk writes of `--limit` documents. */
+export async function elasticdump(context: BenchContext): Promise<Row> {
+  const index = "bench-elasticdump";
+  const bin = `${context.elasticdumpDir}/node_modules/elasticdump/bin/elasticdump`;
+  const version = await ensureElasticdump(context.elasticdumpDir);
+  if (!version.ok) {
+    return notRun("elasticdump", "elasticdump", context.data.docs, version.reason);
+  }
+  await freshTarget(context, index, true);
+  const args = [
+    bin,
+    `--input=${context.es7}/${context.sourceIndex}`,
+    `--output=${context.os2}/${index}`,
+    "--type=data",
+    `--limit=${context.elasticdumpLimit}`,
+  ];
+  return await measureRun(context, {
+    key: "elasticdump",
+    contender: `elasticdump ${version.reason}`,
+    targetIndex: index,
+    expected: context.data.docs,
+    bytes: context.data.sourceBytes,
+  }, async () => {
+    const logPath = `${context.logDir}/elasticdump.log`;
+    const result = await runMonitored("node", args, logPath);
+    const failure = result.code !== 0
+      ? `exit ${result.code}: ${await logTail(logPath, 3)}`
+      : undefined;
+    const tail = result.stdout.trimEnd().split("\n").slice(-2).join(" / ");
+    return {
+      peakRssBytes: result.peakRssBytes,
+      toolCpu: result.cpuSeconds,
+      notes: [
+        `--limit=${context.elasticdumpLimit} (scroll page and bulk size), one request at a time; ` +
+        "target created first with the same mapping",
+      ],
+      details: { last_lines: tail },
+      command: `node ${args.join(" ").replace(REPO, "")}`,
+      logPath,
+      failure,
+    };
+  });
+}
+
+/** Installs elasticdump into the bench folder once; returns its version. */
+async function ensureElasticdump(dir: string): Promise<{ ok: boolean; reason: string }> {
+  const manifest = `${dir}/node_modules/elasticdump/package.json`;
+  const readVersion = async () =>
+    (JSON.parse(await Deno.readTextFile(manifest)) as { version: string }).version;
+  try {
+    return { ok: true, reason: await readVersion() };
+  } catch {
+    // not installed yet
+  }
+  log(`elasticdump: npm install --prefix ${dir} elasticdump`);
+  await Deno.mkdir(dir, { recursive: true });
+  try {
+    const output = await new Deno.Command("npm", {
+      args: ["install", "--prefix", dir, "--no-audit", "--no-fund", "elasticdump"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!output.success) {
+      const error = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-2).join(" ");
+      return { ok: false, reason: `npm install elasticdump failed: ${error}` };
+    }
+    return { ok: true, reason: await readVersion() };
+  } catch (error) {
+    return { ok: false, reason: `npm is not usable here: ${(error as Error).message}` };
+  }
+}
+
+/** `_reindex` from remote, run by os2 itself, into a target created with the same mapping. */
+export async function reindexFromRemote(context: BenchContext): Promise<Row> {
+  const index = "bench-reindex";
+  const contender = "_reindex from remote";
+  if (!context.os2Modules.includes("reindex")) {
+    return notRun(
+      "reindex",
+      contender,
+      context.data.docs,
+      `os2 has no reindex module (modules: ${context.os2Modules.join(", ")})`,
+    );
+  }
+  await freshTarget(context, index, true);
+  const body = {
+    source: {
+      remote: { host: context.es7 },
+      index: context.sourceIndex,
+      size: context.reindexSize,
+    },
+    dest: { index },
+  };
+  return await measureRun(context, {
+    key: "reindex",
+    contender,
+    targetIndex: index,
+    expected: context.data.docs,
+    bytes: context.data.sourceBytes,
+  }, async () => {
+    const response = await fetch(`${context.os2}/_reindex?wait_for_completion=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    let answer: Record<string, unknown> | undefined;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      answer = undefined;
+    }
+    const failures = (answer?.failures as unknown[] | undefined) ?? [];
+    const notes = [
+      `source.size ${context.reindexSize}, one scroll (remote reindex cannot slice); ` +
+      "target created first with the same mapping",
+    ];
+    if (answer?.took !== undefined) notes.push(`took ${(Number(answer.took) / 1000).toFixed(1)} s`);
+    if (failures.length > 0) notes.push(`${failures.length} failures reported`);
+    return {
+      rssNote: "n/a (in the cluster)",
+      notes,
+      details: answer ? { ...answer, failures: failures.slice(0, 3) } : text.slice(0, 2000),
+      command: `POST ${context.os2}/_reindex?wait_for_completion=true ${JSON.stringify(body)}`,
+      failure: response.ok ? undefined : `${response.status}: ${text.slice(0, 300)}`,
+    };
+  });
+}
+
+/** Data Prepper rows: run only where it is installed (it is not installable on these machines). */
+export function dataPrepper(context: BenchContext, pipelines: number | "K"): Row {
+  const contender = pipelines === 1 ? "Data Prepper (1 pipeline)" : `Data Prepper (K pipelines)`;
+  const key = pipelines === 1 ? "dataprepper-1" : "dataprepper-k";
+  let installed = false;
+  try {
+    installed = Deno.statSync(DATA_PREPPER_BIN).isFile;
+  } catch {
+    installed = false;
+  }
+  const reason = installed
+    ? `not run: ${DATA_PREPPER_BIN.replace(REPO, "")} exists, but this bench has no Data ` +
+      "Prepper runner yet (it was never installable where the bench was written)"
+    : "not run: Data Prepper is not installable here (deno task dataprepper install fails)";
+  return notRun(key, contender, context.data.docs, reason);
+}
+
+function notRun(key: string, contender: string, expected: number, reason: string): Row {
+  log(`${contender}: ${reason}`);
+  return {
+    key,
+    contender,
+    status: "not run",
+    expected,
+    notes: [reason.startsWith("not run") ? reason : `not run: ${reason}`],
+  };
+}

@@ -1,0 +1,358 @@
+/**
+ * `deno task bench`: the native engine against every other way to move the same documents from
+ * Elasticsearch 7.10 (es7) to OpenSearch 2.19 (os2) on this machine.
+ *
+ *   deno task bench [--docs 1000000] [--only raw,native,elasticdump,reindex,dataprepper]
+ *                   [--keep] [--memory-docs 100000] [--elasticdump-limit 1000]
+ *                   [--reindex-size 1000] [--raw-concurrency 4] [--raw-batch-bytes 5242880]
+ *
+ * Prints a Markdown table on stdout, progress on stderr, and writes the table and the raw numbers
+ * to `bench/results/<UTC time>.md` and `.json`. See bench/README.md.
+ */
+import { ensureNodes } from "../tests/harness/mod.ts";
+import { countFlag, type Flags, parseFlags, stringFlag } from "./args.ts";
+import {
+  type BenchContext,
+  dataPrepper,
+  elasticdump,
+  MAIN_TS,
+  NATIVE_VARIANTS,
+  nativeEngine,
+  rawCeiling,
+  reindexFromRemote,
+  type Row,
+} from "./contenders.ts";
+import {
+  BENCH_DIR,
+  type DatasetInfo,
+  ensureDatasetFile,
+  ensureSourceIndex,
+  SHARDS,
+  sourceIndexName,
+} from "./dataset.ts";
+import { fileTimestamp, fixed, formatCount, formatMiB, log, markdownTable } from "./format.ts";
+import { clusterVersion } from "./http.ts";
+
+const CONTENDERS = ["raw", "native", "elasticdump", "reindex", "dataprepper"] as const;
+type ContenderKey = typeof CONTENDERS[number];
+
+const USAGE = `usage: deno task bench [--docs N] [--only ${CONTENDERS.join(",")}] [--keep]
+  [--memory-docs N (0: skip)] [--elasticdump-limit N] [--reindex-size N]
+  [--raw-concurrency N] [--raw-batch-bytes BYTES]`;
+
+interface Options {
+  docs: number;
+  only: Set<ContenderKey>;
+  keep: boolean;
+  memoryDocs: number;
+  elasticdumpLimit: number;
+  reindexSize: number;
+  rawConcurrency: number;
+  rawBatchBytes: number;
+}
+
+function readOptions(args: string[]): Options {
+  let flags: Flags;
+  try {
+    flags = parseFlags(args, ["keep", "help"]);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const known = [
+    "docs",
+    "only",
+    "keep",
+    "memory-docs",
+    "elasticdump-limit",
+    "reindex-size",
+    "raw-concurrency",
+    "raw-batch-bytes",
+  ];
+  const unknown = Object.keys(flags).filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    console.error(`unknown flag(s): ${unknown.map((name) => `--${name}`).join(" ")}\n${USAGE}`);
+    Deno.exit(2);
+  }
+  try {
+    const onlyText = stringFlag(flags, "only");
+    const only = new Set<ContenderKey>();
+    for (const name of onlyText ? onlyText.split(",").map((part) => part.trim()) : CONTENDERS) {
+      if (!CONTENDERS.includes(name as ContenderKey)) {
+        throw new Error(`--only: unknown contender "${name}" (one of ${CONTENDERS.join(", ")})`);
+      }
+      only.add(name as ContenderKey);
+    }
+    return {
+      docs: countFlag(flags, "docs", 1_000_000, 1),
+      only,
+      keep: flags.keep === true,
+      memoryDocs: countFlag(flags, "memory-docs", 100_000, 0),
+      elasticdumpLimit: countFlag(flags, "elasticdump-limit", 1000, 1),
+      reindexSize: countFlag(flags, "reindex-size", 1000, 1),
+      rawConcurrency: countFlag(flags, "raw-concurrency", 4, 1),
+      rawBatchBytes: countFlag(flags, "raw-batch-bytes", 5 * 1024 ** 2, 1024),
+    };
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
+/** Runs `deno run src/main.ts --help` once so the first timed run does not pay for a cold cache. */
+async function warmUp(): Promise<void> {
+  await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN_TS, "--help"],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+}
+
+async function environment(es7: string, os2: string) {
+  const git = await new Deno.Command("git", {
+    args: ["rev-parse", "--short", "HEAD"],
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => undefined);
+  const memory = Deno.systemMemoryInfo();
+  return {
+    date: new Date().toISOString(),
+    git: git?.success ? new TextDecoder().decode(git.stdout).trim() : undefined,
+    deno: Deno.version.deno,
+    cpus: navigator.hardwareConcurrency,
+    memory_gib: Math.round(memory.total / 1024 ** 3),
+    loadavg: Deno.loadavg(),
+    source: { url: es7, version: await clusterVersion(es7) },
+    target: { url: os2, version: await clusterVersion(os2) },
+  };
+}
+
+function ratioText(row: Row): string {
+  if (row.key === "raw" && row.status === "ok") return "1.00× (ceiling)";
+  return row.ratio !== undefined ? `${row.ratio.toFixed(2)}×` : "–";
+}
+
+function rssText(row: Row): string {
+  if (row.rssNote) return row.rssNote;
+  return row.peakRssBytes ? formatMiB(row.peakRssBytes) : "–";
+}
+
+function mainTable(rows: Row[]): string {
+  return markdownTable(
+    ["contender", "docs", "seconds", "docs/s", "MB/s", "peak RSS", "ratio to ceiling", "notes"],
+    rows.map((row) => [
+      row.contender,
+      row.docs !== undefined ? formatCount(row.docs) : "–",
+      fixed(row.seconds, 1),
+      row.docsPerSecond !== undefined ? formatCount(row.docsPerSecond) : "–",
+      fixed(row.mbPerSecond, 1),
+      rssText(row),
+      ratioText(row),
+      row.notes.join("; "),
+    ]),
+  );
+}
+
+function cpuTable(rows: Row[]): string {
+  const cores = navigator.hardwareConcurrency;
+  const measured = rows.filter((row) => row.status !== "not run" && row.seconds);
+  return markdownTable(
+    [
+      "contender",
+      "wall s",
+      "tool CPU s",
+      "es7 CPU s",
+      "os2 CPU s",
+      "other CPU s",
+      `machine busy (of ${cores} cores)`,
+      "load avg at start",
+    ],
+    measured.map((row) => {
+      const cpu = row.cpu ?? {};
+      const ours = (cpu.tool ?? 0) + (cpu.es7 ?? 0) + (cpu.os2 ?? 0);
+      const machine = cpu.machine;
+      return [
+        row.contender,
+        fixed(row.seconds, 1),
+        cpu.tool !== undefined ? fixed(cpu.tool, 1) : "in os2",
+        fixed(cpu.es7, 1),
+        fixed(cpu.os2, 1),
+        machine !== undefined ? fixed(Math.max(0, machine - ours), 1) : "–",
+        machine !== undefined ? `${Math.round((machine / (row.seconds! * cores)) * 100)} %` : "–",
+        fixed(row.loadBefore, 2),
+      ];
+    }),
+  );
+}
+
+function memoryTable(rows: Row[]): string | undefined {
+  const native = rows.filter((row) =>
+    (row.key === "native" || row.key === "native-memory") && row.peakRssBytes
+  );
+  if (native.length === 0) return undefined;
+  return markdownTable(
+    ["documents", "peak RSS of `run --engine native` (defaults)", "how"],
+    native.sort((a, b) => a.expected - b.expected).map((row) => [
+      formatCount(row.expected),
+      formatMiB(row.peakRssBytes!),
+      row.key === "native-memory"
+        ? `separate run on source index ${row.targetIndex} (first ${
+          formatCount(row.expected)
+        } documents of the same data set)`
+        : `the "native engine (defaults)" row above (source index ${row.targetIndex})`,
+    ]),
+  );
+}
+
+function report(
+  options: Options,
+  env: Awaited<ReturnType<typeof environment>>,
+  data: DatasetInfo,
+  sourceIndex: string,
+  rows: Row[],
+): string {
+  const memory = memoryTable(rows);
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  return [
+    `# Fetch Migration bench — ${formatCount(data.docs)} documents, ${env.date}`,
+    "",
+    `- source: ${env.source.version} at ${env.source.url}, index \`${sourceIndex}\` ` +
+    `(${SHARDS} shards, 0 replicas); target: ${env.target.version} at ${env.target.url}`,
+    `- data set: ${formatCount(data.docs)} documents, ${mb(data.sourceBytes)} of \`_source\` ` +
+    `(${formatCount(data.sourceBytes / data.docs)} bytes a document on average), seeded ` +
+    "generator (bench/dataset.ts)",
+    `- machine: ${env.cpus} cores, ${env.memory_gib} GiB; Deno ${env.deno}; git ${
+      env.git ?? "?"
+    };` +
+    ` load average at start ${env.loadavg.map((value) => value.toFixed(2)).join(" ")}`,
+    `- command: \`deno task bench ${Deno.args.join(" ")}\`` +
+    (options.keep ? " (targets kept)" : ""),
+    "",
+    "Seconds run from the contender's start until its target index, refreshed, counts its " +
+    "documents (`_refresh` then `_count`). docs/s = documents found / seconds; MB/s = `_source` " +
+    "bytes of those documents (10⁶ bytes) / seconds. Peak RSS is the highest `VmHWM` of the " +
+    "process doing the work (and its children), read from /proc every 200 ms. Ratio = docs/s " +
+    "over the raw ceiling's. Targets: same mapping, " + `${SHARDS} shards, 0 replicas; each ` +
+    "deleted before its run.",
+    "",
+    mainTable(rows),
+    "",
+    "CPU seconds used during each run (tool: the child process, from /proc; nodes: " +
+    "`_nodes/stats/process` before and after; other: the rest of the machine's busy time from " +
+    "/proc/stat — the bench itself, the idle test nodes, and anything else that ran meanwhile):",
+    "",
+    cpuTable(rows),
+    ...(memory ? ["", "Memory of the native engine at two sizes:", "", memory] : []),
+    "",
+    "Commands:",
+    "",
+    ...rows.filter((row) => row.command).map((row) => `- ${row.contender}: \`${row.command}\``),
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const options = readOptions(Deno.args);
+  log(`bench: ${formatCount(options.docs)} documents; contenders ${[...options.only].join(",")}`);
+  const nodes = await ensureNodes(["es7", "os2"]);
+  const es7 = nodes.es7.url;
+  const os2 = nodes.os2.url;
+  const env = await environment(es7, os2);
+  log(`source ${env.source.version} at ${es7}; target ${env.target.version} at ${os2}`);
+
+  const data = await ensureDatasetFile(options.docs);
+  const sourceIndex = sourceIndexName(options.docs);
+  const loading = await ensureSourceIndex(es7, sourceIndex, data);
+
+  const runNative = options.only.has("native");
+  const memoryProbe = runNative && options.memoryDocs > 0 && options.memoryDocs < options.docs;
+  let memoryData: DatasetInfo | undefined;
+  if (memoryProbe) {
+    memoryData = await ensureDatasetFile(options.memoryDocs);
+    await ensureSourceIndex(es7, sourceIndexName(options.memoryDocs), memoryData);
+  }
+
+  const logDir = `${BENCH_DIR}logs/${fileTimestamp()}`;
+  await Deno.mkdir(logDir, { recursive: true });
+  const context: BenchContext = {
+    es7,
+    os2,
+    os2Modules: nodes.os2.modules,
+    data,
+    sourceIndex,
+    logDir,
+    cleanUp: !options.keep,
+    elasticdumpDir: BENCH_DIR.replace(/\/$/, ""),
+    elasticdumpLimit: options.elasticdumpLimit,
+    reindexSize: options.reindexSize,
+    rawConcurrency: options.rawConcurrency,
+    rawBatchBytes: options.rawBatchBytes,
+  };
+  await warmUp();
+
+  const rows: Row[] = [];
+  if (options.only.has("raw")) rows.push(await rawCeiling(context));
+  if (runNative) {
+    for (const variant of NATIVE_VARIANTS) rows.push(await nativeEngine(context, variant));
+  }
+  if (options.only.has("dataprepper")) {
+    rows.push(dataPrepper(context, 1), dataPrepper(context, "K"));
+  }
+  if (options.only.has("elasticdump")) rows.push(await elasticdump(context));
+  if (options.only.has("reindex")) rows.push(await reindexFromRemote(context));
+  if (memoryProbe && memoryData) {
+    const index = sourceIndexName(memoryData.docs);
+    const row = await nativeEngine(
+      context,
+      { key: "native-memory", label: "native engine (defaults), memory probe", flags: [] },
+      { index, docs: memoryData.docs, bytes: memoryData.sourceBytes },
+    );
+    rows.push(row);
+  }
+
+  const ceiling = rows.find((row) => row.key === "raw" && row.status === "ok");
+  for (const row of rows) {
+    if (ceiling?.docsPerSecond && row.docsPerSecond !== undefined && row.status === "ok") {
+      row.ratio = row.docsPerSecond / ceiling.docsPerSecond;
+    }
+  }
+
+  const markdown = report(options, env, data, sourceIndex, rows);
+  const resultsDir = new URL("./results/", import.meta.url).pathname;
+  await Deno.mkdir(resultsDir, { recursive: true });
+  const stamp = fileTimestamp(new Date(env.date));
+  const markdownPath = `${resultsDir}${stamp}.md`;
+  const jsonPath = `${resultsDir}${stamp}.json`;
+  await Deno.writeTextFile(markdownPath, markdown);
+  await Deno.writeTextFile(
+    jsonPath,
+    JSON.stringify(
+      {
+        options: { ...options, only: [...options.only] },
+        environment: env,
+        dataset: { ...data, index: sourceIndex, load_seconds: loading.seconds },
+        memory_dataset: memoryData,
+        logs: logDir,
+        rows,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  // Formatted like the rest of the tree, so `deno fmt --check` stays clean.
+  await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--quiet", markdownPath, jsonPath],
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
+  console.log(await Deno.readTextFile(markdownPath));
+  log(`results: bench/results/${stamp}.md and .json; child logs in ${logDir}`);
+  if (options.keep) log("--keep: the os2 target indices are left in place");
+  else log(`cleaned up the os2 targets; ${sourceIndex} stays on es7 for the next run`);
+}
+
+if (import.meta.main) await main();
