@@ -4,7 +4,7 @@
  * every acknowledged page, so a re-run after any crash continues where the last one stopped.
  */
 import type { ClusterClient } from "../cluster/client.ts";
-import type { Journal } from "../journal/journal.ts";
+import type { BackfillState, Journal } from "../journal/journal.ts";
 import { logger } from "../log.ts";
 import { DeadLetterFile } from "./deadletter.ts";
 import { RateLimit } from "./limiter.ts";
@@ -63,6 +63,18 @@ export interface BackfillResult extends BackfillProgress {
   interrupted: boolean;
   /** Indices whose tuned settings could not be put back. */
   notRestored: string[];
+}
+
+/** Documents copied and expected, per index and in all, from a journal's backfill state. */
+export function countProgress(state: BackfillState): BackfillProgress {
+  const perIndex: BackfillProgress["perIndex"] = {};
+  for (const [index, expected] of Object.entries(state.indices)) {
+    perIndex[index] = { copied: 0, expected };
+  }
+  for (const unit of state.units) perIndex[unit.index].copied += unit.copied;
+  const copied = state.units.reduce((sum, unit) => sum + unit.copied, 0);
+  const expected = Object.values(state.indices).reduce((sum, count) => sum + count, 0);
+  return { copied, expected, perIndex };
 }
 
 /**
@@ -137,16 +149,7 @@ export async function runBackfill(
   let stopping = false;
   state.status = "running";
 
-  const progress = (): BackfillProgress => {
-    const perIndex: BackfillProgress["perIndex"] = {};
-    for (const [index, expected] of Object.entries(state.indices)) {
-      perIndex[index] = { copied: 0, expected };
-    }
-    for (const unit of state.units) perIndex[unit.index].copied += unit.copied;
-    const copied = state.units.reduce((sum, unit) => sum + unit.copied, 0);
-    const expected = Object.values(state.indices).reduce((sum, count) => sum + count, 0);
-    return { copied, expected, perIndex };
-  };
+  const progress = () => countProgress(state);
   const ticker = options.onProgress
     ? setInterval(() => options.onProgress!(progress()), 1000)
     : undefined;

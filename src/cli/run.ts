@@ -3,6 +3,7 @@ import { MissingSourceError } from "../backfill/reader.ts";
 import {
   type BackfillOptions,
   type BackfillResult,
+  countProgress,
   prepareBackfill,
   restartBackfill,
   runBackfill,
@@ -202,7 +203,7 @@ async function runNative(options: RunOptions): Promise<void> {
       printHuman(`restarting the copy of run ${journal.data.runId} from the start of every slice`);
     } else {
       const done = state.units.filter((unit) => unit.done).length;
-      const copied = state.units.reduce((sum, unit) => sum + unit.copied, 0);
+      const { copied } = countProgress(state);
       printHuman(
         `continuing run ${journal.data.runId} from ${journalPath}: ${done} of ` +
           `${state.units.length} slice(s) done, ${formatCount(copied)} documents copied ` +

@@ -76,6 +76,32 @@ async function count(url: string, index: string): Promise<number> {
   return ((await call(`${url}/${index}/_count`, "GET")) as { count: number }).count;
 }
 
+/** Starts `fetch-migration <args>` in the background, as an operator's shell would. */
+function spawnCli(args: string[], stderr: "null" | "piped" = "null"): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", MAIN, ...args],
+    stdout: "null",
+    stderr,
+  }).spawn();
+}
+
+/** Waits (60 s at most) until the run's journal says `atLeast` documents were copied. */
+async function waitForCopied(journal: string, atLeast: number): Promise<number> {
+  let copied = 0;
+  const deadline = Date.now() + 60_000;
+  while (copied < atLeast && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Not written yet, or between two runs: try again.
+    const state = await Deno.readTextFile(journal).then(JSON.parse).catch(() => ({}));
+    copied = (state.backfill?.units ?? []).reduce(
+      (sum: number, unit: { copied: number }) => sum + unit.copied,
+      0,
+    );
+  }
+  assert(copied >= atLeast, `the run copied only ${copied} of ${atLeast} in 60 s`);
+  return copied;
+}
+
 /** `verify --checksums` must pass: the target holds exactly the source's documents. */
 async function assertVerified(source: NodeHandle, target: NodeHandle, p: string): Promise<void> {
   const verify = await runCli([
@@ -196,28 +222,10 @@ Deno.test("kill -9 in the middle, then the same command continues and reads less
       "--page-size",
       "500",
     ];
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", MAIN, ...args, "--max-docs-per-second", "2500"],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const child = spawnCli([...args, "--max-docs-per-second", "2500"]);
     // Kill at a random point between 10% and 60% of the way.
     const killAt = Math.floor(total * (0.1 + Math.random() * 0.5));
-    let copied = 0;
-    const deadline = Date.now() + 60_000;
-    while (copied < killAt && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      try {
-        const state = JSON.parse(await Deno.readTextFile(journal));
-        copied = (state.backfill?.units ?? []).reduce(
-          (sum: number, unit: { copied: number }) => sum + unit.copied,
-          0,
-        );
-      } catch {
-        // Not written yet.
-      }
-    }
-    assert(copied >= killAt, `the first run copied only ${copied} in 60 s`);
+    await waitForCopied(journal, killAt);
     child.kill("SIGKILL");
     const status = await child.status;
     assertEquals(status.signal, "SIGKILL");
@@ -443,25 +451,8 @@ Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-r
       "--page-size",
       "200",
     ];
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", MAIN, ...args, "--max-docs-per-second", "1000"],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    let copied = 0;
-    const deadline = Date.now() + 60_000;
-    while (copied < 1000 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      try {
-        const state = JSON.parse(await Deno.readTextFile(journal));
-        copied = (state.backfill?.units ?? []).reduce(
-          (sum: number, unit: { copied: number }) => sum + unit.copied,
-          0,
-        );
-      } catch {
-        // Not written yet.
-      }
-    }
+    const child = spawnCli([...args, "--max-docs-per-second", "1000"], "piped");
+    await waitForCopied(journal, 1000);
     child.kill("SIGINT");
     const output = await child.output();
     const stderr = new TextDecoder().decode(output.stderr);
@@ -508,20 +499,8 @@ Deno.test("after kill -9: --restart copies everything again; a deleted index ref
       "--page-size",
       "200",
     ];
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", MAIN, ...args, "--max-docs-per-second", "1000"],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const deadline = Date.now() + 60_000;
-    for (let copied = 0; copied < 1000 && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const state = await Deno.readTextFile(journal).then(JSON.parse).catch(() => ({}));
-      copied = (state.backfill?.units ?? []).reduce(
-        (s: number, u: { copied: number }) => s + u.copied,
-        0,
-      );
-    }
+    const child = spawnCli([...args, "--max-docs-per-second", "1000"]);
+    await waitForCopied(journal, 1000);
     child.kill("SIGKILL");
     await child.status;
 
@@ -534,11 +513,7 @@ Deno.test("after kill -9: --restart copies everything again; a deleted index ref
     // A second interrupted run, then its index deleted behind its back: no silent re-creation.
     await Deno.remove(journal);
     await call(`${os2.url}/${p}a`, "DELETE");
-    const again = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", MAIN, ...args, "--max-docs-per-second", "500"],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const again = spawnCli([...args, "--max-docs-per-second", "500"]);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     again.kill("SIGKILL");
     await again.status;
