@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
 import { runCli } from "./cli.ts";
-import { call, cleanUp, runPrefix } from "./fixtures.ts";
+import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
 
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
@@ -55,17 +55,21 @@ async function sourceIndex(
     mappings: isEs6(node) ? { doc: MAPPINGS } : MAPPINGS,
   });
   for (let first = 0; first < count; first += 5000) {
-    const response = await fetch(`${node.url}/_bulk`, {
-      method: "POST",
-      headers: { "content-type": "application/x-ndjson" },
-      body: documentLines(node, index, Math.min(5000, count - first), first),
-    });
-    const result = await response.json();
-    if (!response.ok || result.errors) {
-      throw new Error(`loading ${index}: ${JSON.stringify(result).slice(0, 400)}`);
-    }
+    await bulk(node.url, documentLines(node, index, Math.min(5000, count - first), first), false);
   }
   await call(`${node.url}/${index}/_refresh`, "POST");
+}
+
+/** `run --engine native` from `source` to `target` for the indices of prefix `p`. */
+function nativeRun(
+  source: NodeHandle,
+  target: NodeHandle,
+  p: string,
+  journal: string,
+  ...extra: string[]
+): string[] {
+  const selection = ["--include", `${p}*`, "--journal", journal];
+  return ["run", "--engine", "native", ...endpoints(source, target), ...selection, ...extra];
 }
 
 function endpoints(source: NodeHandle, target: NodeHandle): string[] {
@@ -125,17 +129,7 @@ for (const name of ["es6", "es7", "es8", "os1", "os3"] as const) {
     try {
       await sourceIndex(source, `${p}docs`, 3000);
       await sourceIndex(source, `${p}empty`, 0, { shards: 1 });
-      const run = await runCli([
-        "run",
-        "--engine",
-        "native",
-        ...endpoints(source, os2),
-        "--include",
-        `${p}*`,
-        "--journal",
-        journal,
-        "--json",
-      ]);
+      const run = await runCli(nativeRun(source, os2, p, journal, "--json"));
       assertEquals(run.code, 0, run.stderr);
       const result = JSON.parse(run.stdout);
       assertEquals(result.documents.expected, 3000);
@@ -164,23 +158,21 @@ Deno.test("native engine survives a 429 storm from a tiny write queue, losing no
   await Deno.remove(journal);
   try {
     await sourceIndex(es7, `${p}storm`, 20_000, { shards: 3 });
-    const run = await runCli([
-      "run",
-      "--engine",
-      "native",
-      ...endpoints(es7, os3),
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-      "--concurrency",
-      "16",
-      "--slices",
-      "6",
-      "--batch-bytes",
-      "128kb",
-      "--json",
-    ]);
+    const run = await runCli(
+      nativeRun(
+        es7,
+        os3,
+        p,
+        journal,
+        "--concurrency",
+        "16",
+        "--slices",
+        "6",
+        "--batch-bytes",
+        "128kb",
+        "--json",
+      ),
+    );
     assertEquals(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout);
     // os3 runs one write thread with four queued tasks: sixteen requests in flight must be
@@ -208,20 +200,7 @@ Deno.test("kill -9 in the middle, then the same command continues and reads less
   const total = 30_000;
   try {
     await sourceIndex(es7, `${p}big`, total, { shards: 2 });
-    const args = [
-      "run",
-      "--engine",
-      "native",
-      ...endpoints(es7, os2),
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-      "--slices",
-      "2",
-      "--page-size",
-      "500",
-    ];
+    const args = nativeRun(es7, os2, p, journal, "--slices", "2", "--page-size", "500");
     const child = spawnCli([...args, "--max-docs-per-second", "2500"]);
     // Kill at a random point between 10% and 60% of the way.
     const killAt = Math.floor(total * (0.1 + Math.random() * 0.5));
@@ -272,25 +251,10 @@ Deno.test("a document the target refuses goes to the dead-letter file, exit 1", 
           i === 17 ? "poison" : `ok ${i}`
         }"}\n`,
     ).join("");
-    await fetch(`${es7.url}/_bulk?refresh=true`, {
-      method: "POST",
-      headers: { "content-type": "application/x-ndjson" },
-      body: lines,
-    }).then((response) => response.text());
-    const run = await runCli([
-      "run",
-      "--engine",
-      "native",
-      ...endpoints(es7, os3),
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-      "--dead-letter",
-      deadLetters,
-      "--max-attempts",
-      "2",
-    ]);
+    await bulk(es7.url, lines);
+    const run = await runCli(
+      nativeRun(es7, os3, p, journal, "--dead-letter", deadLetters, "--max-attempts", "2"),
+    );
     assertEquals(run.code, 1, run.stderr);
     assertStringIncludes(
       run.stderr,
@@ -328,17 +292,7 @@ Deno.test("--tune-target loads with refresh off and no replicas, then restores b
       shards: 1,
       settings: { number_of_replicas: 1, refresh_interval: "7s" },
     });
-    const run = await runCli([
-      "run",
-      "--engine",
-      "native",
-      ...endpoints(es7, os2),
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-      "--tune-target",
-    ]);
+    const run = await runCli(nativeRun(es7, os2, p, journal, "--tune-target"));
     assertEquals(run.code, 0, run.stderr);
     const settings = await call(
       `${os2.url}/${p}tuned/_settings?flat_settings=true`,
@@ -438,19 +392,7 @@ Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-r
       shards: 1,
       settings: { number_of_replicas: 1, refresh_interval: "3s" },
     });
-    const args = [
-      "run",
-      "--engine",
-      "native",
-      ...endpoints(es7, os2),
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-      "--tune-target",
-      "--page-size",
-      "200",
-    ];
+    const args = nativeRun(es7, os2, p, journal, "--tune-target", "--page-size", "200");
     const child = spawnCli([...args, "--max-docs-per-second", "1000"], "piped");
     await waitForCopied(journal, 1000);
     child.kill("SIGINT");

@@ -27,14 +27,22 @@ export async function addDocuments(
     const meta = type ? { _type: type, _id: `d${i}` } : { _id: `d${i}` };
     return `${JSON.stringify({ index: meta })}\n${JSON.stringify({ title: `doc ${i}`, n: i })}\n`;
   }).join("");
-  const response = await fetch(`${url}/${index}/_bulk?refresh=true`, {
+  await bulk(`${url}/${index}`, lines);
+}
+
+/**
+ * Sends NDJSON `lines` to `<base>/_bulk` (`base` is a node URL, or a node URL and an index) and
+ * refreshes; throws when the request or any item failed, so a fixture never loads silently short.
+ */
+export async function bulk(base: string, lines: string, refresh = true): Promise<void> {
+  const response = await fetch(`${base}/_bulk${refresh ? "?refresh=true" : ""}`, {
     method: "POST",
     headers: { "content-type": "application/x-ndjson" },
     body: lines,
   });
   const result = await response.json();
   if (!response.ok || result.errors) {
-    throw new Error(`bulk into ${index}: ${JSON.stringify(result).slice(0, 500)}`);
+    throw new Error(`bulk into ${base}: ${JSON.stringify(result).slice(0, 500)}`);
   }
 }
 

@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { ensureNodes } from "../harness/mod.ts";
 import { runCli } from "./cli.ts";
-import { call, cleanUp, runPrefix } from "./fixtures.ts";
+import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
 
 const DOCS = 300;
 const SETTINGS = { number_of_shards: 2, number_of_replicas: 0 };
@@ -31,18 +31,6 @@ function documentLines(type?: string): string {
 function documentText(i: number, big = 12345678901234567n + BigInt(i)): string {
   return `{"title":"doc ${i}","n":${i},"big":${big},"author":{"name":"a${i % 5}"},` +
     `"comments":[{"text":"first ${i}"},{"text":"second"}]}`;
-}
-
-async function bulk(url: string, index: string, lines: string): Promise<void> {
-  const response = await fetch(`${url}/${index}/_bulk?refresh=true`, {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: lines,
-  });
-  const result = await response.json();
-  if (!response.ok || result.errors) {
-    throw new Error(`bulk into ${index}: ${JSON.stringify(result).slice(0, 500)}`);
-  }
 }
 
 /** Writes a raw JSON text as a document (fixtures' `call` would go through JSON.stringify). */
@@ -96,7 +84,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
         settings: SETTINGS,
         mappings: { properties: PROPERTIES },
       });
-      await bulk(url, index, documentLines());
+      await bulk(`${url}/${index}`, documentLines());
     }
 
     const equal = await runCli([
@@ -213,7 +201,10 @@ Deno.test("verify es7 -> os2: a target index missing, a conflicting one not veri
   const p = runPrefix("verify7m");
   try {
     await call(`${es7.url}/${p}absent`, "PUT", { settings: SETTINGS });
-    await bulk(es7.url, `${p}absent`, documentLines().split("\n").slice(0, 20).join("\n") + "\n");
+    await bulk(
+      `${es7.url}/${p}absent`,
+      documentLines().split("\n").slice(0, 20).join("\n") + "\n",
+    );
     await call(`${es7.url}/${p}conflict`, "PUT", {
       settings: SETTINGS,
       mappings: { properties: { a: { type: "keyword" } } },
@@ -256,12 +247,12 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
       settings: SETTINGS,
       mappings: { doc: { properties: PROPERTIES } },
     });
-    await bulk(es6.url, index, documentLines("doc"));
+    await bulk(`${es6.url}/${index}`, documentLines("doc"));
     await call(`${os2.url}/${index}`, "PUT", {
       settings: SETTINGS,
       mappings: { properties: PROPERTIES },
     });
-    await bulk(os2.url, index, documentLines());
+    await bulk(`${os2.url}/${index}`, documentLines());
     // Only on the source, outside the journal: --journal must not look at it.
     await call(`${es6.url}/${p}other`, "PUT", { settings: SETTINGS });
 
