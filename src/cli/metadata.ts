@@ -5,17 +5,21 @@ import { decodeInlinePipeline } from "../config/load.ts";
 import { defaultJournalPath, Journal, newRunId } from "../journal/journal.ts";
 import { applyCreations } from "../metadata/apply.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
-import type { MigrationPlan } from "../metadata/types.ts";
-import { openClusters } from "./clusters.ts";
-import { ConfigError } from "./exit.ts";
+import { openClusters } from "../cluster/pair.ts";
+import { migratingIndices } from "../metadata/plan.ts";
+import { readPlan } from "../metadata/read-plan.ts";
+import { BadInputError } from "../errors.ts";
 import {
   addEndpointOptions,
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
 import { printHuman, printJson } from "./output.ts";
-import { planMigration } from "./plan.ts";
-import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
+import {
+  addSelectionOptions,
+  planOptions,
+  type SelectionOptionValues,
+} from "./selection-options.ts";
 
 type MetadataOptions = EndpointOptionValues & SelectionOptionValues & {
   report?: boolean;
@@ -24,11 +28,6 @@ type MetadataOptions = EndpointOptionValues & SelectionOptionValues & {
   journal?: string;
   keepOnFailure?: boolean;
 };
-
-/** Indices whose documents a data migration will move: created now, or identical and empty. */
-export function migratingIndices(plan: MigrationPlan): string[] {
-  return [...plan.indices.create, ...plan.indices.identical_empty].sort();
-}
 
 /**
  * Registers `metadata <pipeline.yaml> [output.yaml]`, the original tool's step: report, create
@@ -62,14 +61,15 @@ export function registerMetadata(program: Command): void {
       options: MetadataOptions,
     ) => {
       if (pipelineArg && options.pipeline) {
-        throw new ConfigError(
+        throw new BadInputError(
           "the pipeline is given twice (argument and --pipeline)",
           "give it once",
         );
       }
       const pipeline = pipelineArg ?? options.pipeline;
       const endpoints = await resolveEndpoints({ ...options, pipeline });
-      const plan = await planMigration(endpoints, options);
+      using clusters = openClusters(endpoints);
+      const plan = await readPlan(clusters, planOptions(options, endpoints));
       const migrating = migratingIndices(plan);
       if (options.report || options.dryrun) printHuman(formatPlanText(plan));
       else {
@@ -84,7 +84,6 @@ export function registerMetadata(program: Command): void {
       if (!options.dryrun && plan.creations.length > 0) {
         const runId = newRunId();
         journalPath = options.journal ?? defaultJournalPath(runId);
-        using clusters = openClusters(endpoints);
         const journal = await Journal.create(journalPath, runId, clusters.target.url);
         const result = await applyCreations(clusters.target, plan.creations, journal, {
           keepOnFailure: !!options.keepOnFailure,
@@ -112,7 +111,7 @@ export function registerMetadata(program: Command): void {
             ? decodeInlinePipeline(inline)
             : undefined;
           if (text === undefined) {
-            throw new ConfigError(
+            throw new BadInputError(
               `writing ${output} needs a pipeline to rewrite`,
               "pass the pipeline file (or INLINE_PIPELINE) instead of --source/--target",
             );

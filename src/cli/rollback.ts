@@ -3,7 +3,7 @@ import { Journal } from "../journal/journal.ts";
 import { rollBack } from "../journal/rollback.ts";
 import { restoreTarget } from "../backfill/tune.ts";
 import { ClusterClient } from "../cluster/client.ts";
-import { ConfigError, ExitCode, UserFacingError } from "./exit.ts";
+import { BadInputError, FetchMigrationError } from "../errors.ts";
 import {
   addEndpointOptions,
   type EndpointOptionValues,
@@ -26,7 +26,7 @@ export function registerRollback(program: Command): void {
     try {
       journal = await Journal.load(options.journal);
     } catch (error) {
-      throw new ConfigError(
+      throw new BadInputError(
         `cannot read the journal ${options.journal}: ${
           error instanceof Error ? error.message : error
         }`,
@@ -39,7 +39,7 @@ export function registerRollback(program: Command): void {
     const client = new ClusterClient(endpoints.target, { role: "target" });
     try {
       if (client.url !== journal.data.target) {
-        throw new ConfigError(
+        throw new BadInputError(
           `the journal is for ${journal.data.target}, not ${client.url}`,
           "point --target (or the pipeline's sink) at the cluster the run changed",
         );
@@ -55,9 +55,9 @@ export function registerRollback(program: Command): void {
           (result.failed.length ? `; FAILED: ${result.failed.join(", ")}` : ""),
       );
       if (result.failed.length > 0) {
-        throw new UserFacingError(
+        throw new FetchMigrationError(
+          "refused",
           "some creations could not be deleted",
-          ExitCode.Failed,
           "see the list above",
         );
       }

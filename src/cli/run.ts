@@ -13,16 +13,16 @@ import { ClusterError } from "../cluster/errors.ts";
 import { JournalMismatchError, openRunJournal, runJournalPath } from "../journal/run-journal.ts";
 import { applyCreations } from "../metadata/apply.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
-import { type ClusterPair, openClusters } from "./clusters.ts";
-import { ConfigError, ExitCode, UserFacingError } from "./exit.ts";
+import { type ClusterPair, openClusters } from "../cluster/pair.ts";
+import { migratingIndices } from "../metadata/plan.ts";
+import { readPlan } from "../metadata/read-plan.ts";
+import { BadInputError, FetchMigrationError } from "../errors.ts";
 import {
   addEndpointOptions,
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
-import { migratingIndices } from "./metadata.ts";
 import { printHuman, printJson } from "./output.ts";
-import { planMigration } from "./plan.ts";
 import { ProgressPrinter } from "./progress.ts";
 import {
   addSelectionOptions,
@@ -131,7 +131,7 @@ export function registerRun(program: Command): void {
   )).action(async (args: string[], options: RunOptions) => {
     const { pipeline, engine } = interpretArguments(args, options);
     if (engine === "dataprepper") {
-      throw new ConfigError(
+      throw new BadInputError(
         "the Data Prepper engine is not available in this version: Data Prepper cannot be " +
           "assembled on the machines it is built on, so that path is not written yet",
         "add --engine native to copy with the built-in engine (no Data Prepper directory or " +
@@ -148,14 +148,17 @@ function interpretArguments(
   args: string[],
   options: RunOptions,
 ): { pipeline?: string; engine: "native" | "dataprepper" } {
-  if (args.length > 3) throw new ConfigError(`too many arguments: ${args.join(" ")}`);
+  if (args.length > 3) throw new BadInputError(`too many arguments: ${args.join(" ")}`);
   if (args.length >= 2) {
     // The original orchestrator: <data-prepper-dir> <pipeline.yaml> [port].
-    if (options.pipeline) throw new ConfigError("the pipeline is given twice", "give it once");
+    if (options.pipeline) throw new BadInputError("the pipeline is given twice", "give it once");
     return { pipeline: args[1], engine: options.engine ?? "dataprepper" };
   }
   if (args.length === 1 && options.pipeline) {
-    throw new ConfigError("the pipeline is given twice (argument and --pipeline)", "give it once");
+    throw new BadInputError(
+      "the pipeline is given twice (argument and --pipeline)",
+      "give it once",
+    );
   }
   return { pipeline: args[0] ?? options.pipeline, engine: options.engine ?? "native" };
 }
@@ -166,7 +169,7 @@ async function runNative(options: RunOptions): Promise<void> {
   const journalPath = options.journal ?? runJournalPath(clusters.source.url, clusters.target.url);
 
   if (options.dryrun) {
-    const plan = await planMigration(endpoints, options);
+    const plan = await readPlan(clusters, planOptions(options, endpoints));
     printHuman(formatPlanText(plan));
     const migrating = migratingIndices(plan);
     const documents = migrating.reduce(
@@ -186,7 +189,7 @@ async function runNative(options: RunOptions): Promise<void> {
     opened = await openRunJournal(journalPath, clusters.source.url, clusters.target.url);
   } catch (error) {
     if (error instanceof JournalMismatchError) {
-      throw new ConfigError(error.message, "pass another --journal file, or --restart");
+      throw new BadInputError(error.message, "pass another --journal file, or --restart");
     }
     throw error;
   }
@@ -218,7 +221,7 @@ async function runNative(options: RunOptions): Promise<void> {
       skipIndex = (index) => left.includes(index);
     }
   } else {
-    const plan = await planMigration(endpoints, options);
+    const plan = await readPlan(clusters, planOptions(options, endpoints));
     const migrating = migratingIndices(plan);
     printHuman(
       `${migrating.length} index(es) to migrate (${plan.indices.create.length} to create), ` +
@@ -315,26 +318,26 @@ async function runNative(options: RunOptions): Promise<void> {
     });
   }
   if (result.interrupted) {
-    throw new UserFacingError(
+    throw new FetchMigrationError(
+      "incomplete",
       "interrupted: the copy stopped after the pages in flight",
-      ExitCode.Failed,
       "run the same command again to continue from the checkpoints",
     );
   }
   if (result.deadLetteredTotal > 0) {
-    throw new UserFacingError(
+    throw new FetchMigrationError(
+      "incomplete",
       `${
         formatCount(result.deadLetteredTotal)
       } document(s) were refused by the target and are in ${deadLetterPath}`,
-      ExitCode.Failed,
       "each line names the index, id and the target's reason; fix the cause and send them again " +
         "with _bulk, or adjust the mapping and re-run with --restart",
     );
   }
   if (result.notRestored.length > 0) {
-    throw new UserFacingError(
+    throw new FetchMigrationError(
+      "incomplete",
       `the tuned settings of ${result.notRestored.join(", ")} could not be restored`,
-      ExitCode.Failed,
       "see the log above for the values to set",
     );
   }
@@ -355,7 +358,7 @@ async function requireTargetIndices(
     if (response.status === 404) missing.push(index);
   }
   if (missing.length > 0) {
-    throw new ConfigError(
+    throw new BadInputError(
       `cannot continue the run of ${journalPath}: ${missing.join(", ")} ` +
         `${missing.length === 1 ? "is" : "are"} no longer on the target ${target.url}`,
       `undo the run with rollback --journal ${journalPath} and run again to start from a new ` +
@@ -387,17 +390,17 @@ function backfillFailure(error: unknown, journalPath: string): unknown {
   const resume = `fix the cause and run the same command again: it continues from the ` +
     `checkpoints in ${journalPath} (rollback --journal ${journalPath} undoes the run instead)`;
   if (error instanceof MissingSourceError) {
-    return new UserFacingError(
+    return new FetchMigrationError(
+      "incomplete",
       error.message,
-      ExitCode.Failed,
       "migrate that index by other means (e.g. reindexing from its origin), leave it out with " +
         `--exclude, and run the same command again (it continues from ${journalPath})`,
     );
   }
   if (error instanceof ClusterError) {
-    return new UserFacingError(
+    return new FetchMigrationError(
+      error.errorKind,
       `the copy stopped: ${error.message}`,
-      error.kind === "http" ? ExitCode.Failed : ExitCode.Unreachable,
       resume,
     );
   }

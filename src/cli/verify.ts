@@ -11,16 +11,20 @@ import { selectFromJournal, selectFromPlan, type VerifySelection } from "../veri
 import { Throttle } from "../verify/throttle.ts";
 import { verifyIndices } from "../verify/verify.ts";
 import type { ClusterClient } from "../cluster/client.ts";
-import { openClusters } from "./clusters.ts";
-import { ConfigError, ExitCode, UserFacingError } from "./exit.ts";
+import { openClusters } from "../cluster/pair.ts";
+import { readPlan } from "../metadata/read-plan.ts";
+import { BadInputError, FetchMigrationError } from "../errors.ts";
 import {
   addEndpointOptions,
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
 import { printHuman, printJson } from "./output.ts";
-import { planMigration } from "./plan.ts";
-import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
+import {
+  addSelectionOptions,
+  planOptions,
+  type SelectionOptionValues,
+} from "./selection-options.ts";
 
 type VerifyOptionValues = EndpointOptionValues & SelectionOptionValues & {
   journal?: string;
@@ -69,7 +73,7 @@ export function registerVerify(program: Command): void {
       .option("--json", "print the result as JSON on stdout"),
   )).action(async (options: VerifyOptionValues) => {
     if (options.journal && (options.include?.length || options.exclude?.length)) {
-      throw new ConfigError(
+      throw new BadInputError(
         "--include/--exclude do not apply with --journal, which names the indices itself",
         "leave out --journal to verify the indices the plan selects",
       );
@@ -78,7 +82,7 @@ export function registerVerify(program: Command): void {
     using clusters = openClusters(endpoints);
     const selection = options.journal
       ? await journalSelection(options.journal, clusters.source, clusters.target)
-      : selectFromPlan(await planMigration(endpoints, options));
+      : selectFromPlan(await readPlan(clusters, planOptions(options, endpoints)));
 
     const throttle = new Throttle(PROGRESS_EVERY_MS);
     const results = await verifyIndices(clusters.source, clusters.target, selection.indices, {
@@ -107,9 +111,9 @@ export function registerVerify(program: Command): void {
         result.source_count !== null && result.target_count !== null &&
         result.source_count !== result.target_count
       );
-      throw new UserFacingError(
+      throw new FetchMigrationError(
+        "incomplete",
         `verification failed: ${failed} of ${results.length} index(es) differ`,
-        ExitCode.Failed,
         countsDiffer
           ? "see the table above; documents written less than a refresh interval ago may not " +
             "be counted yet, so re-run once the target has refreshed before acting"
@@ -129,27 +133,27 @@ async function journalSelection(
   try {
     journal = await Journal.load(path);
   } catch (error) {
-    throw new ConfigError(
+    throw new BadInputError(
       `cannot read the journal ${path}: ${error instanceof Error ? error.message : error}`,
     );
   }
   const selection = selectFromJournal(journal.data);
   if (!selection) {
-    throw new ConfigError(
+    throw new BadInputError(
       `the journal ${path} has no backfill section: that run copied no documents with the ` +
         "native engine (metadata only, --createonly or --dryrun)",
       "verify without --journal to check the indices the plan selects",
     );
   }
   if (journal.data.target !== target.url) {
-    throw new ConfigError(
+    throw new BadInputError(
       `the journal is for the target ${journal.data.target}, not ${target.url}`,
       "point --target (or the pipeline's sink) at the cluster the run filled",
     );
   }
   const journalSource = journal.data.backfill?.source;
   if (journalSource && journalSource !== source.url) {
-    throw new ConfigError(
+    throw new BadInputError(
       `the journal is for the source ${journalSource}, not ${source.url}`,
       "point --source (or the pipeline's source) at the cluster the run read",
     );

@@ -2,7 +2,7 @@
  * Turning failed requests into errors an operator can act on. Pure: the client hands in what
  * happened (an exception from `fetch`, or a status and body) and gets a {@link ClusterError}.
  */
-import { ExitCode, UserFacingError } from "../cli/exit.ts";
+import { FetchMigrationError } from "../errors.ts";
 
 /** Why a request to a cluster failed, coarse enough to pick an exit code and a fix. */
 export type ClusterErrorKind =
@@ -21,7 +21,7 @@ export type ClusterErrorKind =
  * A failed request to a cluster. The message names the method, the URL (never credentials),
  * the status and the cluster's own reason.
  */
-export class ClusterError extends UserFacingError {
+export class ClusterError extends FetchMigrationError {
   constructor(
     readonly kind: ClusterErrorKind,
     readonly method: string,
@@ -38,7 +38,7 @@ export class ClusterError extends UserFacingError {
   ) {
     // A cluster that answered "no" failed the migration (1); one we could not reach, trust or
     // log in to is a setup problem the operator fixes before anything can run (3).
-    super(message, kind === "http" ? ExitCode.Failed : ExitCode.Unreachable, hint);
+    super(kind === "http" ? "refused" : "unreachable", message, hint);
   }
 }
 

@@ -2,7 +2,7 @@
  * Endpoints from `--source/--target` and auth flags. Secrets come from environment variables or
  * files, never from a flag's value: argv is visible to every user of the machine.
  */
-import { ConfigError } from "../cli/exit.ts";
+import { BadInputError } from "../errors.ts";
 import type { AuthConfig, EndpointConfig } from "./types.ts";
 import { type SplitUrl, splitUserInfo } from "./redact.ts";
 
@@ -44,7 +44,7 @@ async function readSecretFile(read: FileReader, path: string, flag: string): Pro
     // Editors add a final newline; a password never ends with one.
     return (await read(path)).replace(/\r?\n$/, "");
   } catch (error) {
-    throw new ConfigError(
+    throw new BadInputError(
       `cannot read ${flag} ${path}: ${error instanceof Error ? error.message : error}`,
       "check the path and that this user may read it",
     );
@@ -69,7 +69,7 @@ export async function authFromFlags(
     : env[secretEnvName(role, "API_KEY")];
   const kinds = [user !== undefined, apiKey !== undefined, region !== undefined].filter(Boolean);
   if (kinds.length > 1) {
-    throw new ConfigError(
+    throw new BadInputError(
       `the ${role} has more than one kind of credentials (user, API key, AWS region)`,
       `keep one: --${role}-user, --${role}-api-key-file or --${role}-aws-region`,
     );
@@ -83,7 +83,7 @@ export async function authFromFlags(
       ? await readSecretFile(read, passwordFile, `--${role}-password-file`)
       : env[secretEnvName(role, "PASSWORD")] ?? urlUser?.password;
     if (password === undefined) {
-      throw new ConfigError(
+      throw new BadInputError(
         `the ${role} user ${user} has no password`,
         `set ${secretEnvName(role, "PASSWORD")} or pass --${role}-password-file FILE`,
       );
@@ -91,7 +91,7 @@ export async function authFromFlags(
     return { kind: "basic", username: user, password };
   }
   if (passwordFile !== undefined || env[secretEnvName(role, "PASSWORD")] !== undefined) {
-    throw new ConfigError(
+    throw new BadInputError(
       `a ${role} password is given but no user`,
       `pass --${role}-user NAME or set ${secretEnvName(role, "USER")}`,
     );
@@ -116,7 +116,7 @@ export async function readPem(read: FileReader, path: string, key: string): Prom
   try {
     text = await read(path);
   } catch (error) {
-    throw new ConfigError(
+    throw new BadInputError(
       `cannot read the CA certificate ${path} (${key}): ${
         error instanceof Error ? error.message : error
       }`,
@@ -124,7 +124,7 @@ export async function readPem(read: FileReader, path: string, key: string): Prom
     );
   }
   if (!text.includes("-----BEGIN CERTIFICATE-----")) {
-    throw new ConfigError(
+    throw new BadInputError(
       `${path} (${key}) holds no PEM certificate`,
       "give the CA certificate in PEM form (text starting with -----BEGIN CERTIFICATE-----)",
     );
@@ -139,7 +139,7 @@ export function parseEndpointUrl(
 ): SplitUrl {
   const split = splitUserInfo(text);
   if (!split) {
-    throw new ConfigError(
+    throw new BadInputError(
       `--${role} "${text}" is not an http(s) URL`,
       `write the full URL, e.g. --${role} https://${text.replace(/^\w+:\/\//, "")}`,
     );

@@ -1,9 +1,9 @@
 /**
  * Decides where the endpoints come from and returns them validated: `--pipeline FILE`, else the
- * original tool's `INLINE_PIPELINE`, else `--source/--target` flags. Bad input is a ConfigError
+ * original tool's `INLINE_PIPELINE`, else `--source/--target` flags. Bad input is a BadInputError
  * (exit 2) naming the file or flag and what to write instead.
  */
-import { ConfigError } from "../cli/exit.ts";
+import { BadInputError } from "../errors.ts";
 import {
   authFromFlags,
   caFromFlag,
@@ -29,7 +29,7 @@ export async function loadEndpoints(
 ): Promise<MigrationEndpoints> {
   const usesFlags = options.source !== undefined || options.target !== undefined;
   if (options.pipeline !== undefined && usesFlags) {
-    throw new ConfigError(
+    throw new BadInputError(
       "--pipeline and --source/--target both name the clusters",
       "use one: the pipeline file, or the flags",
     );
@@ -41,7 +41,7 @@ export async function loadEndpoints(
     try {
       text = await read(options.pipeline);
     } catch (error) {
-      throw new ConfigError(
+      throw new BadInputError(
         `cannot read the pipeline file ${options.pipeline}: ${
           error instanceof Error ? error.message : error
         }`,
@@ -67,7 +67,7 @@ export function decodeInlinePipeline(value: string): string {
     const bytes = Uint8Array.from(atob(value.replace(/\s+/g, "")), (c) => c.charCodeAt(0));
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new ConfigError(
+    throw new BadInputError(
       "INLINE_PIPELINE is not base64-encoded text",
       "set it to the output of `base64 -w0 pipeline.yaml`",
     );
@@ -81,7 +81,7 @@ function forceHttps(value: string): string {
     : `https://${value}`;
   const split = splitUserInfo(withScheme);
   if (!split) {
-    throw new ConfigError(
+    throw new BadInputError(
       `INLINE_TARGET_HOST "${value}" is not a host name or URL`,
       "set it to e.g. search.example.com:9200",
     );
@@ -139,7 +139,7 @@ async function fromFlags(
 ): Promise<MigrationEndpoints> {
   const missing = (["source", "target"] as const).filter((role) => options[role] === undefined);
   if (missing.length > 0) {
-    throw new ConfigError(
+    throw new BadInputError(
       `no ${missing.join(" and ")} cluster given`,
       "pass --pipeline FILE (a Data Prepper pipeline YAML), or --source URL and --target URL",
     );

@@ -4,7 +4,7 @@
  * Pure: CA files are named here and read by `load.ts`.
  */
 import { parseDocument, z } from "../deps.ts";
-import { ConfigError } from "../cli/exit.ts";
+import { BadInputError } from "../errors.ts";
 import type { AuthConfig, IndexSelection } from "./types.ts";
 import { splitUserInfo } from "./redact.ts";
 
@@ -71,7 +71,7 @@ export function parsePipelineYaml(text: string, origin: string): ParsedPipeline 
     const error = document.errors[0];
     const position = error.linePos?.[0];
     const where = position ? ` at line ${position.line}, column ${position.col}` : "";
-    throw new ConfigError(
+    throw new BadInputError(
       `${origin} is not valid YAML${where}: ${
         error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
       }`,
@@ -80,19 +80,19 @@ export function parsePipelineYaml(text: string, origin: string): ParsedPipeline 
   }
   const root = document.toJS() as unknown;
   if (!isRecord(root)) {
-    throw new ConfigError(
+    throw new BadInputError(
       `${origin} holds no pipeline: expected a map like \`my-pipeline: {source: ..., sink: ...}\``,
     );
   }
   const pipelineName = Object.keys(root).find((key) => !NON_PIPELINE_KEYS.has(key));
   if (pipelineName === undefined) {
-    throw new ConfigError(
+    throw new BadInputError(
       `${origin} holds no pipeline: add \`my-pipeline: {source: ..., sink: ...}\``,
     );
   }
   const pipeline = root[pipelineName];
   if (!isRecord(pipeline)) {
-    throw new ConfigError(
+    throw new BadInputError(
       `${origin}: key \`${pipelineName}\` must be a map with \`source\` and \`sink\``,
     );
   }
@@ -122,7 +122,7 @@ function findPlugin(
   origin: string,
 ): { config: unknown; keyPath: string; nodePath: Array<string | number> } {
   if (section === undefined || section === null) {
-    throw new ConfigError(
+    throw new BadInputError(
       `${origin}: key \`${keyPath}\` is missing`,
       `add \`${keyPath.split(".").pop()}:\` with an opensearch plugin, e.g. ` +
         '`opensearch: {hosts: ["https://host:9200"]}`',
@@ -145,7 +145,7 @@ function findPlugin(
   const found = entries.find(([name]) => PLUGIN_NAMES.includes(name));
   if (!found) {
     const seen = entries.map(([name]) => name).join(", ") || "nothing";
-    throw new ConfigError(
+    throw new BadInputError(
       `${origin}: \`${keyPath}\` has no opensearch or elasticsearch plugin (found: ${seen})`,
       `add \`opensearch: {hosts: ["https://host:9200"]}\` under \`${keyPath}\``,
     );
@@ -168,12 +168,12 @@ function validatePlugin(config: unknown, keyPath: string, origin: string): Plugi
   const key = [keyPath, ...issue.path.map(String)].join(".");
   if (issue.path[0] === "hosts" && issue.path.length === 1 && issue.code === "invalid_union") {
     const missing = !isRecord(config) || !("hosts" in config);
-    throw new ConfigError(
+    throw new BadInputError(
       `${origin}: key \`${key}\` is ${missing ? "missing" : "not a URL or a list of URLs"}`,
       'write `hosts: ["https://host:9200"]`',
     );
   }
-  throw new ConfigError(
+  throw new BadInputError(
     `${origin}: key \`${key}\` is invalid: ${issue.message}`,
     expectedHint(issue.path),
   );
@@ -199,7 +199,7 @@ function toEndpoint(
   const hostKey = `${keyPath}.hosts`;
   const split = splitUserInfo(host);
   if (!split) {
-    throw new ConfigError(
+    throw new BadInputError(
       `${origin}: key \`${hostKey}\` has "${host}", which is not an http(s) URL`,
       `write the full URL, e.g. \`hosts: ["https://${host.replace(/^\w+:\/\//, "")}"]\``,
     );
@@ -232,7 +232,7 @@ function toAuth(
     const hostMatch = url.hostname.match(/\.([a-z0-9-]+)\.(es|aoss)\.amazonaws\.com$/);
     const region = config.aws?.region ?? config.aws_region ?? hostMatch?.[1];
     if (!region) {
-      throw new ConfigError(
+      throw new BadInputError(
         `${origin}: AWS SigV4 is on under \`${keyPath}\` but no region is given`,
         `write \`aws: {region: us-east-1}\` under \`${keyPath}\``,
       );
@@ -246,7 +246,7 @@ function toAuth(
     };
   }
   if (config.authentication && (config.username !== undefined || config.password !== undefined)) {
-    throw new ConfigError(
+    throw new BadInputError(
       `${origin}: \`${keyPath}\` has both username/password and authentication`,
       "keep one of them (Data Prepper refuses both); prefer `authentication: {username, password}`",
     );
@@ -256,7 +256,7 @@ function toAuth(
   if (username !== undefined || password !== undefined) {
     if (username === undefined || password === undefined) {
       const missing = username === undefined ? "username" : "password";
-      throw new ConfigError(
+      throw new BadInputError(
         `${origin}: key \`${keyPath}.${missing}\` is missing (the other half of basic auth is set)`,
         "give both username and password, or `disable_authentication: true`",
       );

@@ -3,7 +3,7 @@
  * that may have shaped them, then index templates before the component templates they use.
  */
 import type { ClusterClient } from "../cluster/client.ts";
-import { creationPath } from "../metadata/apply.ts";
+import { creationPath } from "../metadata/paths.ts";
 import type { Journal } from "./journal.ts";
 
 /** What a rollback did. */

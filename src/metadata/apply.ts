@@ -5,29 +5,15 @@
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import { ClusterError } from "../cluster/errors.ts";
-import { ExitCode, UserFacingError } from "../cli/exit.ts";
+import { FetchMigrationError } from "../errors.ts";
 import type { CreatedKind, Journal } from "../journal/journal.ts";
 import { rollBack } from "../journal/rollback.ts";
 import { logger } from "../log.ts";
+import { creationPath } from "./paths.ts";
 import { parseRejectedSettingKey } from "./transform.ts";
 import type { Creation, Transformation } from "./types.ts";
 
 const log = logger("apply");
-
-/** Where each kind is created. */
-export function creationPath(kind: CreatedKind, name: string): string {
-  const encoded = encodeURIComponent(name);
-  switch (kind) {
-    case "component":
-      return `/_component_template/${encoded}`;
-    case "index-template":
-      return `/_index_template/${encoded}`;
-    case "legacy":
-      return `/_template/${encoded}`;
-    case "index":
-      return `/${encoded}`;
-  }
-}
 
 /** What apply did. */
 export interface ApplyResult {
@@ -37,13 +23,11 @@ export interface ApplyResult {
 }
 
 /** Thrown when a creation failed; says whether what the run created was removed. */
-export class ApplyError extends UserFacingError {
+export class ApplyError extends FetchMigrationError {
   constructor(message: string, hint: string, cause?: unknown) {
     super(
+      cause instanceof ClusterError && cause.kind !== "http" ? "unreachable" : "refused",
       message,
-      cause instanceof ClusterError && cause.kind !== "http"
-        ? ExitCode.Unreachable
-        : ExitCode.Failed,
       hint,
     );
   }

@@ -92,6 +92,11 @@ export function buildPlan(
   };
 }
 
+/** Indices whose documents a data migration will move: created now, or identical and empty. */
+export function migratingIndices(plan: MigrationPlan): string[] {
+  return [...plan.indices.create, ...plan.indices.identical_empty].sort();
+}
+
 interface IndexPlan {
   buckets: Buckets;
   documents: Record<string, number>;

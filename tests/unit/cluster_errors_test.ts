@@ -13,7 +13,6 @@ import {
   networkFailure,
   shownUrl,
 } from "../../src/cluster/errors.ts";
-import { ExitCode } from "../../src/cli/exit.ts";
 import type { EndpointConfig } from "../../src/config/types.ts";
 
 /** `fetch` rejects with TypeError("fetch failed") whose cause carries hyper's text. */
@@ -107,7 +106,7 @@ Deno.test("http failures name method, URL, status and reason; exit 1", () => {
   });
   assert(error instanceof ClusterError);
   assertEquals(error.kind, "http");
-  assertEquals(error.exitCode, ExitCode.Failed);
+  assertEquals(error.errorKind, "refused");
   assertEquals(
     error.message,
     "PUT http://127.0.0.1:19302/BadName failed with 400: " +
@@ -126,7 +125,7 @@ Deno.test("401 and 403 are auth failures, exit 3, with a hint for the auth in us
   };
   const basic = httpFailure({ ...base, status: 401, authKind: "basic" });
   assertEquals(basic.kind, "auth");
-  assertEquals(basic.exitCode, ExitCode.Unreachable);
+  assertEquals(basic.errorKind, "unreachable");
   assertEquals(
     basic.message,
     "authentication failed (401) at https://127.0.0.1:19443 on GET /: 401 Authorization Required",
@@ -166,7 +165,7 @@ Deno.test("Deno fetch: connection refused names host and port; exit 3", () => {
     context("http://127.0.0.1:19999/"),
   );
   assertEquals(error.kind, "unreachable");
-  assertEquals(error.exitCode, ExitCode.Unreachable);
+  assertEquals(error.errorKind, "unreachable");
   assertEquals(
     error.message,
     "cannot connect to 127.0.0.1:19999: connection refused (GET http://127.0.0.1:19999)",
@@ -209,7 +208,7 @@ Deno.test("Deno fetch: certificate failures are TLS errors with the fix in the h
     context("https://127.0.0.1:19443/"),
   );
   assertEquals(unknown.kind, "tls");
-  assertEquals(unknown.exitCode, ExitCode.Unreachable);
+  assertEquals(unknown.errorKind, "unreachable");
   assertEquals(
     unknown.message,
     "the TLS certificate of 127.0.0.1:19443 is not accepted: it is signed by an unknown CA " +
@@ -284,7 +283,7 @@ Deno.test("Deno fetch: a dropped connection is unreachable; our timeout is a tim
     { ...context("http://127.0.0.1:18444/"), timeoutMs: 2500 },
   );
   assertEquals(timeout.kind, "timeout");
-  assertEquals(timeout.exitCode, ExitCode.Unreachable);
+  assertEquals(timeout.errorKind, "unreachable");
   assertEquals(
     timeout.message,
     "no answer from 127.0.0.1:18444 within 2.5 s (GET http://127.0.0.1:18444)",

@@ -1,17 +1,17 @@
 /** Pipeline YAML in every shape the original Fetch Migration accepted. */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { parsePipelineYaml } from "../../src/config/pipeline.ts";
-import { ConfigError } from "../../src/cli/exit.ts";
+import { BadInputError } from "../../src/errors.ts";
 
 function parse(text: string) {
   return parsePipelineYaml(text, "in.yaml");
 }
 
-function parseError(text: string): ConfigError {
+function parseError(text: string): BadInputError {
   try {
     parse(text);
   } catch (error) {
-    assert(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+    assert(error instanceof BadInputError, `expected a BadInputError, got ${error}`);
     return error;
   }
   throw new Error("expected the pipeline to be rejected");

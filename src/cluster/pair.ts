@@ -1,4 +1,5 @@
-import { ClusterClient } from "../cluster/client.ts";
+/** Both clusters of a migration, opened and closed together. */
+import { ClusterClient } from "./client.ts";
 import type { MigrationEndpoints } from "../config/types.ts";
 
 /** A client per side, closed together. */
