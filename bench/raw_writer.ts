@@ -45,7 +45,7 @@ const writer = new BulkWriter(client, { concurrency, batchBytes, maxAttempts: 8,
 const decoder = new TextDecoder();
 const started = performance.now();
 let sent = 0;
-const pending = new Set<Promise<void>>();
+const pending = new Set<Promise<unknown>>();
 let failure: unknown;
 
 // Bulk lines carry `_index` too, so a group is cut a little under the batch size to stay one

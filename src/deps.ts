@@ -41,3 +41,5 @@ export {
   parse as parseLosslessJson,
   stringify as stringifyLosslessJson,
 } from "npm:lossless-json@^4.3.0";
+export { distance as editDistance } from "npm:fastest-levenshtein@^1.0.16";
+export { default as stringWidth } from "npm:string-width@^7.2.0";

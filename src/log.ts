@@ -8,6 +8,16 @@ import {
 
 const encoder = new TextEncoder();
 
+let beforeWrite: () => void = () => {};
+
+/**
+ * Sets what runs before each log record is written: a live progress line on a terminal clears
+ * itself there, so a warning never glues onto it. `undefined` removes the hook.
+ */
+export function setBeforeLogWrite(hook: (() => void) | undefined): void {
+  beforeWrite = hook ?? (() => {});
+}
+
 /** Root logging category; modules log under `["fetch-migration", "<module>"]`. */
 export const LOG_ROOT = "fetch-migration";
 
@@ -24,7 +34,12 @@ export async function setUpLogging(level: "debug" | "info" | "warning"): Promise
   const format = getTextFormatter({ timestamp: "time", level: "ABBR", category: "." });
   await configureLogging({
     reset: true,
-    sinks: { stderr: (record: LogRecord) => Deno.stderr.writeSync(encoder.encode(format(record))) },
+    sinks: {
+      stderr: (record: LogRecord) => {
+        beforeWrite();
+        Deno.stderr.writeSync(encoder.encode(format(record)));
+      },
+    },
     loggers: [
       { category: [LOG_ROOT], lowestLevel: level, sinks: ["stderr"] },
       // LogTape reports its own problems under this category; keep them visible but quiet.

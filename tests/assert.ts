@@ -41,3 +41,18 @@ export async function assertRejects(
   }
   throw new Error("expected a rejection, but it resolved");
 }
+
+/** Fails unless `fn` throws an instance of `kind`; returns it. */
+export function assertThrows<E extends Error>(
+  fn: () => unknown,
+  // deno-lint-ignore no-explicit-any
+  kind: new (...args: any[]) => E,
+): E {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof kind) return error;
+    throw new Error(`expected a ${kind.name}, got ${String(error)}`);
+  }
+  throw new Error(`expected a ${kind.name}, but nothing was thrown`);
+}

@@ -59,6 +59,8 @@ export interface ItemFailure {
   status: number;
   /** The target's own words: `type: reason`. */
   reason: string;
+  /** The error's type (`mapper_parsing_exception`...), or what kind of failure it was. */
+  type?: string;
   /** Set when no answer came at all (status 0): the transport's error. */
   error?: Error;
 }
@@ -91,7 +93,12 @@ export function classifyBulkResponse(items: BulkItem[], response: unknown): Bulk
   if (!Array.isArray(results) || results.length !== items.length) {
     // An answer we cannot line up with what we sent: nothing is known to be written.
     const reason = `unexpected bulk response: ${JSON.stringify(response).slice(0, 300)}`;
-    outcome.retry = items.map((item) => ({ item, status: 0, reason }));
+    outcome.retry = items.map((item) => ({
+      item,
+      status: 0,
+      reason,
+      type: "unexpected_bulk_response",
+    }));
     return outcome;
   }
   results.forEach((result, at) => {
@@ -102,11 +109,36 @@ export function classifyBulkResponse(items: BulkItem[], response: unknown): Bulk
       outcome.written.push(item);
       return;
     }
-    const failure = { item, status, reason: describeError(detail.error) };
+    const failure = {
+      item,
+      status,
+      reason: describeError(detail.error),
+      type: errorType(detail.error),
+    };
     if (isTransientItemStatus(status)) outcome.retry.push(failure);
     else outcome.refused.push(failure);
   });
   return outcome;
+}
+
+function errorType(error: BulkResponseItem["error"]): string {
+  if (error === undefined) return "no_reason_given";
+  if (typeof error === "string") return "error";
+  return error.type ?? "error";
+}
+
+/**
+ * What a refusal is counted under in the run's summary: the status and the error type, e.g.
+ * `400 mapper_parsing_exception` or `429 es_rejected_execution_exception`.
+ */
+export function failureKey(failure: ItemFailure): string {
+  return `${failure.status} ${failure.type ?? "error"}`;
+}
+
+/** A reason cut to `max` characters (an ellipsis marks the cut), for a log line. */
+export function shortReason(reason: string, max = 160): string {
+  const flat = reason.replace(/\s+/g, " ").trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
 function describeError(error: BulkResponseItem["error"]): string {

@@ -2,16 +2,18 @@
  * The native backfill: every slice of every migrating index read from the source and written
  * to the target, several slices at once, each slice's position checkpointed in the journal after
  * every acknowledged page, so a re-run after any crash continues where the last one stopped.
+ * A shard's open-ended last range is read again, from its checkpoint, once the shard's other
+ * ranges are done, and only then marked done: changes made during the copy all arrive.
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import type { BackfillState, Journal } from "../journal/journal.ts";
 import { logger } from "../log.ts";
 import { DeadLetterFile } from "./deadletter.ts";
-import { RateLimit } from "./limiter.ts";
+import { isAbort, RateLimit, unlessAborted } from "./limiter.ts";
 import { type Page, readShardSeqNos, readSlice } from "./reader.ts";
 import { restoreTarget, tuneTarget } from "./tune.ts";
-import { planUnits } from "./units.ts";
-import { BulkWriter } from "./writer.ts";
+import { afterPass, mayFinish, planUnits, readyToFinish } from "./units.ts";
+import { BulkWriter, type WriteOutcome } from "./writer.ts";
 
 const log = logger("backfill");
 
@@ -32,7 +34,10 @@ export interface BackfillOptions {
   deadLetterPath: string;
   /** Indices of the journal to leave out this time (a narrower selection on a re-run). */
   skipIndex?: (index: string) => boolean;
-  /** Stops the run after the pages in flight (SIGINT, SIGTERM). */
+  /**
+   * Stops the run (SIGINT, SIGTERM): waits end at once, requests already sent are let finish,
+   * and only pages the target acknowledged are checkpointed; the rest are read again next time.
+   */
   signal?: AbortSignal;
   /** Called about once a second with the counters. */
   onProgress?: (progress: BackfillProgress) => void;
@@ -56,6 +61,11 @@ export interface BackfillResult extends BackfillProgress {
   writtenThisRun: number;
   deadLetteredThisRun: number;
   deadLetteredTotal: number;
+  /**
+   * This run's dead-lettered documents per status and error type, e.g.
+   * `{"429 es_rejected_execution_exception": 955}`, for a one-line summary.
+   */
+  deadLetterReasons: Record<string, number>;
   /** Items the target pushed back on and that were sent again. */
   retried: number;
   bytesRead: number;
@@ -128,6 +138,7 @@ export async function runBackfill(
   if (!state) throw new Error("runBackfill needs prepareBackfill first");
   const started = performance.now();
   const info = await source.info();
+  const { signal } = options;
   const deadLetters = new DeadLetterFile(options.deadLetterPath);
   const writer = new BulkWriter(target, {
     concurrency: options.concurrency,
@@ -135,6 +146,7 @@ export async function runBackfill(
     maxAttempts: options.maxAttempts,
     deadLetters,
     rate: options.maxDocsPerSecond ? new RateLimit(options.maxDocsPerSecond) : undefined,
+    signal,
   });
   const resumedUnits = state.units.filter((unit) => unit.done).length;
   const deadLetteredBefore = state.deadLetters;
@@ -146,7 +158,10 @@ export async function runBackfill(
   let readThisRun = 0;
   let bytesRead = 0;
   let failure: unknown;
-  let stopping = false;
+  let stopping = signal?.aborted ?? false;
+  // Open ranges read to their end while other ranges of their shard were still being read: each
+  // goes back to the queue for its last pass once those are done.
+  const waiting: typeof queue = [];
   state.status = "running";
 
   const progress = () => countProgress(state);
@@ -160,50 +175,77 @@ export async function runBackfill(
 
   /**
    * Reads one slice page by page, the next page fetched while earlier ones are written. The
-   * checkpoint advances only in page order, past pages the target acknowledged in full.
+   * checkpoint advances only in page order, past pages the target acknowledged in full (or
+   * dead-lettered). At the end the slice is done, or, for an open range whose shard still has
+   * other ranges being read, waits for its last pass.
    */
   const copyUnit = async (unit: typeof queue[number]): Promise<void> => {
+    // Decided before reading: only a pass begun after its siblings were done may finish it.
+    const final = mayFinish(unit, state.units);
     const pages = readSlice(source, info, unit, options.pageSize);
     let next: Promise<IteratorResult<Page>> = pages.next();
-    const writing: Array<{ done: Promise<void>; last: number; count: number }> = [];
+    const writing: Array<{ done: Promise<WriteOutcome>; last: number }> = [];
     const settleOldest = async () => {
       const oldest = writing[0];
-      await oldest.done;
+      const outcome = await oldest.done;
       writing.shift();
       unit.after = oldest.last;
-      unit.copied += oldest.count;
+      // What the target acknowledged; dead-lettered documents are counted apart.
+      unit.copied += outcome.written;
       state.deadLetters = deadLetteredBefore + writer.stats.deadLettered;
       await journal.save();
     };
     try {
-      for (;;) {
-        const result = await next;
-        if (result.done || stopping) break;
-        next = pages.next();
-        const { documents, bytes } = result.value;
-        readThisRun += documents.length;
-        bytesRead += bytes;
-        const done = writer.write(unit.index, documents);
-        // Awaited in order by settleOldest; until then a failure must not count as unhandled.
-        done.catch(() => {});
-        writing.push({
-          done,
-          last: documents[documents.length - 1].seqNo,
-          count: documents.length,
-        });
-        while (writing.length >= pagesInFlight) await settleOldest();
+      try {
+        for (;;) {
+          const result = await unlessAborted(next, signal);
+          if (result.done || stopping) break;
+          next = pages.next();
+          const { documents, bytes } = result.value;
+          readThisRun += documents.length;
+          bytesRead += bytes;
+          const done = writer.write(unit.index, documents);
+          // Awaited in order by settleOldest; until then a failure must not count as unhandled.
+          done.catch(() => {});
+          writing.push({ done, last: documents[documents.length - 1].seqNo });
+          while (writing.length >= pagesInFlight) await settleOldest();
+        }
+        while (writing.length > 0) await settleOldest();
+      } catch (error) {
+        if (!isAbort(error, signal)) throw error;
+        stopping = true;
+        // Stopped: keep the checkpoints of the pages acknowledged in order before the first
+        // one cut short; everything after is read again by the next run.
+        while (writing.length > 0 && await writing[0].done.then(() => true, () => false)) {
+          await settleOldest();
+        }
+        return;
       }
-      while (writing.length > 0) await settleOldest();
-      if (!stopping) {
+      if (stopping) return;
+      const verdict = afterPass(unit, state.units, final);
+      if (verdict === "done") {
         unit.done = true;
         await journal.save();
+        // This may have been the last sibling an open range was waiting for: read it next.
+        for (const open of readyToFinish(waiting, state.units)) {
+          waiting.splice(waiting.indexOf(open), 1);
+          queue.unshift(open);
+        }
+      } else if (verdict === "again") {
+        // Its shard's other ranges finished during this pass: the next one, from now, is last.
+        queue.unshift(unit);
+      } else {
+        log.debug`${unit.id} read to its end; read again once its shard's other ranges are done`;
+        waiting.push(unit);
       }
     } finally {
       // Whatever happened, no write of this slice may still run when the run reports back.
       await Promise.allSettled(writing.map((page) => page.done));
       // An abandoned prefetch must not surface as an unhandled rejection.
       next.catch(() => {});
-      await pages.return(undefined).catch(() => {});
+      const closed = pages.return(undefined).catch(() => {});
+      // After a stop, a read still in flight is left to end on its own.
+      if (!signal?.aborted) await closed;
     }
   };
 
@@ -213,25 +255,29 @@ export async function runBackfill(
       try {
         await copyUnit(unit);
       } catch (error) {
-        failure ??= error;
+        if (!isAbort(error, signal)) failure ??= error;
         stopping = true;
       }
     }
   };
   const onAbort = () => {
     stopping = true;
-    log.warn`stopping after the pages in flight; re-run the same command to continue`;
+    log.warn`stopping: pages not yet acknowledged are read again when the same command is re-run`;
   };
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  signal?.addEventListener("abort", onAbort, { once: true });
   try {
     if (options.tuneTarget) await tuneTarget(target, journal, indices);
     const workers = Math.max(1, Math.min(options.slices, queue.length));
     await Promise.all(Array.from({ length: workers }, worker));
+    if (!failure && !stopping && waiting.length > 0) {
+      // Cannot happen: a shard's last sibling to finish sends its open range back to the queue.
+      throw new Error(`internal: ${waiting.map((unit) => unit.id).join(", ")} never finished`);
+    }
     if (!failure && !stopping) await refresh(target, indices);
   } catch (error) {
     failure ??= error;
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
+    signal?.removeEventListener("abort", onAbort);
     if (ticker !== undefined) clearInterval(ticker);
     deadLetters.close();
   }
@@ -256,6 +302,7 @@ export async function runBackfill(
     writtenThisRun: writer.stats.written,
     deadLetteredThisRun: writer.stats.deadLettered,
     deadLetteredTotal: state.deadLetters,
+    deadLetterReasons: { ...writer.stats.deadLetterReasons },
     retried: writer.stats.retried,
     bytesRead,
     elapsedSeconds: (performance.now() - started) / 1000,

@@ -1,4 +1,53 @@
 /**
+ * The writer's pacing: how many bulk requests may be in flight, documents per second, and the
+ * pauses between them. Every wait ends at once, rejecting with the signal's reason, when the
+ * run's AbortSignal fires: Ctrl-C must not sit out a pause.
+ */
+
+/** The error an aborted wait rejects with: the signal's reason, or an `AbortError`. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("the run was stopped", "AbortError");
+}
+
+/** Whether `error` is what a wait rejected with because `signal` fired. */
+export function isAbort(error: unknown, signal?: AbortSignal): boolean {
+  if (!signal?.aborted) return false;
+  return error === signal.reason ||
+    (error instanceof DOMException && error.name === "AbortError");
+}
+
+/** Waits `ms` milliseconds; rejects at once when `signal` fires (or already has). */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * `promise`, or a rejection as soon as `signal` fires, whichever comes first. The promise itself
+ * runs on; its own failure, if any, is then not reported as unhandled.
+ */
+export function unlessAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  promise.catch(() => {});
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
  * How many bulk requests may be in flight. Additive increase, multiplicative decrease: when the
  * target pushes back (429, rejected execution) the limit halves; after a run of clean answers
  * it climbs back by one, up to what the operator allowed. The waiting is here; the decisions are
@@ -28,12 +77,35 @@ export class AdaptiveLimit {
     return this.#inFlight;
   }
 
-  /** Waits for a free place, then takes it. */
-  async acquire(): Promise<void> {
+  /** Waits for a free place, then takes it; rejects, taking nothing, when `signal` fires. */
+  async acquire(signal?: AbortSignal): Promise<void> {
     while (this.#inFlight >= this.#limit) {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      if (signal?.aborted) throw abortReason(signal);
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          const at = this.#waiting.indexOf(wake);
+          if (at >= 0) this.#waiting.splice(at, 1);
+          reject(abortReason(signal!));
+        };
+        this.#waiting.push(wake);
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+    }
+    if (signal?.aborted) {
+      // Woken for a place it will not take: pass the place on.
+      this.#wake();
+      throw abortReason(signal);
     }
     this.#inFlight++;
+  }
+
+  /** Callers waiting for a place. */
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   /** Gives a place back. */
@@ -90,9 +162,10 @@ export class RateLimit {
     return this.#tokens >= 0 ? 0 : Math.ceil(-this.#tokens * 1000 / this.perSecond);
   }
 
-  /** Waits until `count` documents may go. */
-  async take(count: number): Promise<void> {
+  /** Waits until `count` documents may go; rejects at once when `signal` fires. */
+  async take(count: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw abortReason(signal);
     const wait = this.reserve(count);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await pause(wait, signal);
   }
 }

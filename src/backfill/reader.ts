@@ -3,6 +3,7 @@
  * continuing after the last number seen (`search_after`). No server-side context is kept between
  * pages, so a slice can be resumed by a later process from its checkpoint alone.
  */
+import { FetchMigrationError } from "../errors.ts";
 import type { ClusterClient } from "../cluster/client.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import type { BackfillUnit } from "../journal/journal.ts";
@@ -39,7 +40,16 @@ interface SearchHit {
 }
 
 /** Thrown when a document has no `_source` to copy (the index was created with it disabled). */
-export class MissingSourceError extends Error {}
+export class MissingSourceError extends FetchMigrationError {
+  constructor(message: string) {
+    super(
+      "refused",
+      message,
+      "migrate that index by other means (e.g. reindexing from its origin), leave it out with " +
+        "--exclude, and run the same command again: it continues from its journal",
+    );
+  }
+}
 
 /**
  * Primary shards of each index with their highest sequence number. The names go in the URL in

@@ -3,6 +3,7 @@
  * The values before are written to the journal first, and put back at the end, also after a
  * failure, an interrupt, or (by the next run) a crash.
  */
+import { plural } from "../text.ts";
 import type { ClusterClient } from "../cluster/client.ts";
 import type { Journal, TunedIndex } from "../journal/journal.ts";
 import { logger } from "../log.ts";
@@ -41,7 +42,9 @@ export async function tuneTarget(
     });
   }
   if (indices.length > 0) {
-    log.info`tuned ${indices.length} target index(es) for loading: refresh off, no replicas`;
+    log.info`tuned ${
+      plural(indices.length, "target index", "target indices")
+    } for loading: refresh off, no replicas`;
   }
 }
 

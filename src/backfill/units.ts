@@ -6,7 +6,11 @@
  * acknowledged number" is a position that survives a restart of either side: no scroll or
  * point-in-time context has to outlive the process, and ES 6.0+ and every OpenSearch have it.
  * A shard's last range is open-ended, so documents written or updated during the copy (which get
- * new, higher numbers) are read too.
+ * new, higher numbers) are read too. Since ranges run in parallel, the open range may reach its
+ * end while a sibling is still reading; an update made after that moves a document of the
+ * sibling's range above the end just read. So an open range is done only after a pass that
+ * started once every other range of its shard was done: that pass, from its checkpoint, reads
+ * every change made before the shard's copy ended ({@link mayFinish}).
  */
 import type { BackfillUnit } from "../journal/journal.ts";
 
@@ -37,15 +41,16 @@ export function planUnits(index: string, shards: ShardSeqNo[], slices: number): 
     const perShard = Math.max(wanted, Math.ceil(span / MAX_RANGE));
     // An empty or tiny shard is one open range: cutting it buys nothing.
     const ranges = span < perShard * 2 ? 1 : perShard;
-    const step = Math.ceil(span / ranges);
+    // Boundaries never pass `span`, so every number written later falls in the open range.
+    const bound = (range: number) => Math.floor(range * span / ranges);
     for (let range = 0; range < ranges; range++) {
       const last = range === ranges - 1;
       units.push({
         id: `${index}/s${shard}/r${range}`,
         index,
         shard,
-        from: range * step,
-        to: last ? null : (range + 1) * step,
+        from: bound(range),
+        to: last ? null : bound(range + 1),
         after: null,
         copied: 0,
         done: false,
@@ -58,4 +63,51 @@ export function planUnits(index: string, shards: ShardSeqNo[], slices: number): 
 /** The first `_seq_no` a unit still has to read. */
 export function resumeFrom(unit: BackfillUnit): number {
   return unit.after === null ? unit.from : Math.max(unit.from, unit.after + 1);
+}
+
+/** Whether `unit` is its shard's open-ended last range, the one that follows new writes. */
+export function isOpenRange(unit: BackfillUnit): boolean {
+  return unit.to === null;
+}
+
+/** The other units of `unit`'s shard, from `units` (every unit of the backfill). */
+export function shardSiblings(unit: BackfillUnit, units: BackfillUnit[]): BackfillUnit[] {
+  return units.filter((other) =>
+    other !== unit && other.id !== unit.id && other.index === unit.index &&
+    other.shard === unit.shard
+  );
+}
+
+/**
+ * Whether a pass over `unit` that starts now may mark it done when it reaches the end of what
+ * the source holds. A bounded range may: writes made later land above it. An open range only
+ * once every other range of its shard is done, so the pass reads, from its checkpoint, every
+ * change (new numbers, all in this range) made before the shard's copy ended. Otherwise the
+ * pass still reads what is there, and the range waits to be read again.
+ */
+export function mayFinish(unit: BackfillUnit, units: BackfillUnit[]): boolean {
+  return !isOpenRange(unit) || shardSiblings(unit, units).every((other) => other.done);
+}
+
+/**
+ * Open ranges among `waiting` that may now take their last pass (see {@link mayFinish}), e.g.
+ * after a sibling was marked done.
+ */
+export function readyToFinish(waiting: BackfillUnit[], units: BackfillUnit[]): BackfillUnit[] {
+  return waiting.filter((unit) => mayFinish(unit, units));
+}
+
+/**
+ * What becomes of `unit` once a pass over it read to the end: `done`, when the pass was allowed
+ * to finish it (`final`, from {@link mayFinish} as the pass started); `again`, an open range
+ * whose siblings finished during the pass, to be read once more now, for the last time; `wait`,
+ * an open range whose shard still has ranges being read.
+ */
+export function afterPass(
+  unit: BackfillUnit,
+  units: BackfillUnit[],
+  final: boolean,
+): "done" | "again" | "wait" {
+  if (final) return "done";
+  return mayFinish(unit, units) ? "again" : "wait";
 }

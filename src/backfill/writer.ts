@@ -11,12 +11,14 @@ import { logger } from "../log.ts";
 import {
   type BulkItem,
   classifyBulkResponse,
+  failureKey,
   type ItemFailure,
+  shortReason,
   toBatches,
   toBulkItem,
 } from "./bulk.ts";
 import type { DeadLetterFile } from "./deadletter.ts";
-import { AdaptiveLimit, type RateLimit } from "./limiter.ts";
+import { AdaptiveLimit, pause, type RateLimit } from "./limiter.ts";
 import type { SourceDocument } from "./reader.ts";
 
 const log = logger("backfill");
@@ -32,12 +34,19 @@ export interface BulkWriterOptions {
   deadLetters: DeadLetterFile;
   /** `--max-docs-per-second`, when set. */
   rate?: RateLimit;
+  /**
+   * The run's stop: waits (pacing, back-off, a place in flight) end at once and the write
+   * rejects with the signal's reason. A request already sent is let finish.
+   */
+  signal?: AbortSignal;
 }
 
 /** Counters of one writer, for progress and the summary. */
 export interface WriterStats {
   written: number;
   deadLettered: number;
+  /** Dead-lettered documents per status and error type, e.g. `400 mapper_parsing_exception`. */
+  deadLetterReasons: Record<string, number>;
   /** Items the target pushed back on (429, rejected execution) and that were sent again. */
   retried: number;
   /** Whole requests answered 429 or 5xx, or not answered. */
@@ -45,7 +54,18 @@ export interface WriterStats {
   bytesSent: number;
 }
 
+/** What became of the documents of one {@link BulkWriter.write}. */
+export interface WriteOutcome {
+  /** Acknowledged by the target. */
+  written: number;
+  /** Refused, and recorded in the dead-letter file. */
+  deadLettered: number;
+}
+
 const BACKOFF = { maxAttempts: 0, baseDelayMs: 200, maxDelayMs: 20_000 };
+
+/** Refused documents logged one by one in a run; the rest are counted per reason only. */
+const LOGGED_REFUSALS = 3;
 
 /** The bulk writer; one per run, shared by every slice so the in-flight limit is global. */
 export class BulkWriter {
@@ -53,10 +73,12 @@ export class BulkWriter {
   readonly stats: WriterStats = {
     written: 0,
     deadLettered: 0,
+    deadLetterReasons: {},
     retried: 0,
     requestFailures: 0,
     bytesSent: 0,
   };
+  #logged = 0;
 
   constructor(readonly client: ClusterClient, readonly options: BulkWriterOptions) {
     this.limit = new AdaptiveLimit(options.concurrency);
@@ -64,47 +86,62 @@ export class BulkWriter {
 
   /**
    * Writes `documents` to `index`; resolves once each is acknowledged by the target or recorded
-   * in the dead-letter file. Throws only when the target cannot be reached or refuses us
-   * (credentials, a missing index...) — then nothing after the last checkpoint is assumed written.
+   * in the dead-letter file, with how many went which way. Throws when the target cannot be
+   * reached or refuses us (credentials, a missing index...), or when the run is stopped: then
+   * nothing after the last checkpoint is assumed written. Every batch has settled by then.
    */
-  async write(index: string, documents: SourceDocument[]): Promise<void> {
+  async write(index: string, documents: SourceDocument[]): Promise<WriteOutcome> {
     const items = documents.map((document) => toBulkItem(index, document));
-    await Promise.all(
+    const results = await Promise.allSettled(
       toBatches(items, this.options.batchBytes).map((batch) => this.#send(batch)),
     );
+    const outcome: WriteOutcome = { written: 0, deadLettered: 0 };
+    for (const result of results) {
+      if (result.status === "rejected") throw result.reason;
+      outcome.written += result.value.written;
+      outcome.deadLettered += result.value.deadLettered;
+    }
+    return outcome;
   }
 
   /** Sends one batch until every item is written or dead-lettered. */
-  async #send(batch: BulkItem[]): Promise<void> {
+  async #send(batch: BulkItem[]): Promise<WriteOutcome> {
+    const { signal } = this.options;
+    const outcome: WriteOutcome = { written: 0, deadLettered: 0 };
     let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) await sleep(backoffDelay(attempt - 1, BACKOFF, Math.random));
-      await this.options.rate?.take(pending.length);
-      await this.limit.acquire();
-      let failures: ItemFailure[];
+      if (attempt > 1) await pause(backoffDelay(attempt - 1, BACKOFF, Math.random), signal);
+      await this.options.rate?.take(pending.length, signal);
+      await this.limit.acquire(signal);
+      let answer: SendOutcome;
       try {
-        failures = await this.#sendOnce(pending);
+        answer = await this.#sendOnce(pending);
       } finally {
         this.limit.release();
       }
+      outcome.written += answer.written;
+      outcome.deadLettered += answer.deadLettered;
+      const failures = answer.retry;
       if (failures.length > 0 && attempt >= this.options.maxAttempts) {
         const unanswered = failures.find((failure) => failure.error);
         // The target itself is gone: stop the run (it resumes from its checkpoints) rather
         // than dead-letter documents that were never looked at.
         if (unanswered?.error) throw unanswered.error;
         await this.#deadLetter(failures);
-        return;
+        outcome.deadLettered += failures.length;
+        return outcome;
       }
       pending = failures.map((failure) => failure.item);
       this.stats.retried += pending.length;
     }
+    return outcome;
   }
 
   /**
-   * One request. Returns the items to send again; items refused for good are dead-lettered
-   * here. A whole-request push-back returns every item.
+   * One request. Returns the items to send again, with how many were written and how many
+   * refused for good (dead-lettered here). A whole-request push-back returns every item.
    */
-  async #sendOnce(items: BulkItem[]): Promise<ItemFailure[]> {
+  async #sendOnce(items: BulkItem[]): Promise<SendOutcome> {
     const body = items.map((item) => item.lines).join("");
     let response;
     try {
@@ -123,7 +160,14 @@ export class BulkWriter {
         this.stats.requestFailures++;
         this.limit.pushedBack();
         log.warn`bulk request to ${this.client.url} failed (${error.message}); sending again`;
-        return items.map((item) => ({ item, status: 0, reason: error.message, error }));
+        const retry = items.map((item) => ({
+          item,
+          status: 0,
+          reason: error.message,
+          type: "no_answer",
+          error,
+        }));
+        return { written: 0, deadLettered: 0, retry };
       }
       throw error;
     }
@@ -132,8 +176,15 @@ export class BulkWriter {
       this.stats.requestFailures++;
       this.limit.pushedBack();
       const reason = `the target answered ${response.status} to the whole bulk request`;
+      const type = (response.body as { error?: { type?: unknown } } | undefined)?.error?.type;
       log.debug`${reason}; backing off (limit now ${this.limit.limit})`;
-      return items.map((item) => ({ item, status: response.status, reason }));
+      const retry = items.map((item) => ({
+        item,
+        status: response.status,
+        reason,
+        type: typeof type === "string" ? type : "bulk_request_refused",
+      }));
+      return { written: 0, deadLettered: 0, retry };
     }
     if (response.status < 200 || response.status >= 300) {
       throw this.client.httpError("POST", "/_bulk", response);
@@ -143,20 +194,43 @@ export class BulkWriter {
     await this.#deadLetter(outcome.refused);
     if (outcome.retry.length > 0) this.limit.pushedBack();
     else this.limit.succeeded();
-    return outcome.retry;
+    return {
+      written: outcome.written.length,
+      deadLettered: outcome.refused.length,
+      retry: outcome.retry,
+    };
   }
 
+  /**
+   * Records refused documents in the dead-letter file and counts them per reason. Only the
+   * first few of the whole run are logged one by one, shortly: a storm of refusals must not
+   * flood the output (the file holds every one, with the full reason).
+   */
   async #deadLetter(failures: ItemFailure[]): Promise<void> {
     if (failures.length === 0) return;
-    for (const failure of failures.slice(0, 3)) {
-      log
-        .warn`${failure.item.index}/${failure.item.document.id} refused by the target (${failure.status}): ${failure.reason}`;
-    }
     await this.options.deadLetters.write(failures);
     this.stats.deadLettered += failures.length;
+    for (const failure of failures) {
+      const key = failureKey(failure);
+      this.stats.deadLetterReasons[key] = (this.stats.deadLetterReasons[key] ?? 0) + 1;
+      if (this.#logged < LOGGED_REFUSALS) {
+        log
+          .warn`${failure.item.index}/${failure.item.document.id} refused by the target (${failure.status}): ${
+          shortReason(failure.reason)
+        }`;
+      } else if (this.#logged === LOGGED_REFUSALS) {
+        log
+          .warn`more documents refused; not logged one by one (see ${this.options.deadLetters.path})`;
+      } else {
+        continue;
+      }
+      this.#logged++;
+    }
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** What one bulk request did. */
+interface SendOutcome extends WriteOutcome {
+  /** Items refused for now, to send again. */
+  retry: ItemFailure[];
 }

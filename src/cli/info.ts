@@ -7,13 +7,24 @@ import {
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
-import { printHuman, printJson } from "./output.ts";
+import { printJson, printSummary } from "./output.ts";
 import { type ClusterSummary, readClusterSummary } from "../cluster/summary.ts";
+
+/** One side as `info --json` prints it: keys in snake_case, as every command's JSON. */
+export interface InfoSide {
+  url: string;
+  distribution: ClusterSummary["distribution"];
+  version: string;
+  cluster_name: string;
+  health: string;
+  indices: number;
+  system_indices: number;
+}
 
 /** What `info --json` prints: one summary per side, or the error that side gave. */
 export interface InfoResult {
-  source: ClusterSummary | { url: string; error: string };
-  target: ClusterSummary | { url: string; error: string };
+  source: InfoSide | { url: string; error: string };
+  target: InfoSide | { url: string; error: string };
 }
 
 /** Registers `info`: connect to both clusters and describe them. */
@@ -36,7 +47,8 @@ export function registerInfo(program: Command): void {
       target: settledOrError(target, endpoints.target),
     };
     if (options.json) printJson(result);
-    else printHuman(formatInfo(result));
+    // A failed side's error is printed as the error itself, so -q still shows it.
+    else printSummary(formatInfo(result));
     // Both sides were tried so the operator sees every problem at once; the first one decides
     // the exit code.
     const failure = [source, target].find((s) => s.status === "rejected");
@@ -56,8 +68,19 @@ async function describe(endpoint: EndpointConfig, role: EndpointRole): Promise<C
 function settledOrError(
   settled: PromiseSettledResult<ClusterSummary>,
   endpoint: EndpointConfig,
-): ClusterSummary | { url: string; error: string } {
-  if (settled.status === "fulfilled") return settled.value;
+): InfoResult["source"] {
+  if (settled.status === "fulfilled") {
+    const summary = settled.value;
+    return {
+      url: summary.url,
+      distribution: summary.distribution,
+      version: summary.version,
+      cluster_name: summary.clusterName,
+      health: summary.health,
+      indices: summary.indices,
+      system_indices: summary.systemIndices,
+    };
+  }
   const reason = settled.reason;
   return {
     url: redactUrl(endpoint.url),
@@ -71,9 +94,9 @@ export function formatInfo(result: InfoResult): string {
     if ("error" in side) return `${role}: ${side.url}\n  unavailable: ${side.error}`;
     return [
       `${role}: ${side.url}`,
-      `  ${side.distribution} ${side.version} (cluster "${side.clusterName}")`,
+      `  ${side.distribution} ${side.version} (cluster "${side.cluster_name}")`,
       `  health: ${side.health}`,
-      `  indices: ${side.indices} (plus ${side.systemIndices} system or hidden)`,
+      `  indices: ${side.indices} (plus ${side.system_indices} system or hidden)`,
     ].join("\n");
   };
   return `${block("source", result.source)}\n${block("target", result.target)}`;

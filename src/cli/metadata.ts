@@ -1,9 +1,11 @@
 import type { Command } from "../deps.ts";
-import { withIncludedIndices } from "../config/pipeline-output.ts";
-import { parsePipelineYaml } from "../config/pipeline.ts";
-import { decodeInlinePipeline } from "../config/load.ts";
+import {
+  type PipelineOutput,
+  preparePipelineOutput,
+  writePipelineOutput,
+} from "../config/pipeline-output.ts";
 import { defaultJournalPath, Journal, newRunId } from "../journal/journal.ts";
-import { applyCreations } from "../metadata/apply.ts";
+import { checkMetadataStep, createPlanned } from "../migrate/metadata.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
 import { openClusters } from "../cluster/pair.ts";
 import { migratingIndices } from "../metadata/plan.ts";
@@ -14,7 +16,8 @@ import {
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
-import { printHuman, printJson } from "./output.ts";
+import { printHuman, printJson, printSummary } from "./output.ts";
+import { plural } from "../text.ts";
 import {
   addSelectionOptions,
   planOptions,
@@ -27,6 +30,7 @@ type MetadataOptions = EndpointOptionValues & SelectionOptionValues & {
   json?: boolean;
   journal?: string;
   keepOnFailure?: boolean;
+  allowElasticsearchTarget?: boolean;
 };
 
 /**
@@ -50,9 +54,14 @@ export function registerMetadata(program: Command): void {
       .option("--dryrun", "change nothing on the target; still write output.yaml")
       .option(
         "--journal <file>",
-        "journal of what this run creates (default .fetch-migration/<run-id>.json)",
+        "journal of what this run creates (default: <run-id>.json in " +
+          "$XDG_STATE_HOME/fetch-migration or ~/.local/state/fetch-migration)",
       )
       .option("--keep-on-failure", "keep what was created when a later creation fails")
+      .option(
+        "--allow-elasticsearch-target",
+        "accept an Elasticsearch cluster as the target (the rules adapt for OpenSearch)",
+      )
       .option("--json", "print the plan and what was created as JSON on stdout"),
   )).action(
     async (
@@ -68,15 +77,22 @@ export function registerMetadata(program: Command): void {
       }
       const pipeline = pipelineArg ?? options.pipeline;
       const endpoints = await resolveEndpoints({ ...options, pipeline });
+      // Where the output goes is checked before anything is read or created: a bad path must
+      // not be found after the target was changed.
+      const prepared: PipelineOutput | undefined = output
+        ? await preparePipelineOutput(output, endpoints.origin, Deno.env.toObject())
+        : undefined;
       using clusters = openClusters(endpoints);
-      const plan = await readPlan(clusters, planOptions(options, endpoints));
+      const selection = planOptions(options, endpoints);
+      const plan = await readPlan(clusters, selection);
+      await checkMetadataStep(clusters, plan, selection, !!options.allowElasticsearchTarget);
       const migrating = migratingIndices(plan);
       if (options.report || options.dryrun) printHuman(formatPlanText(plan));
       else {
-        printHuman(
-          `${migrating.length} index(es) to migrate (${plan.indices.create.length} to create), ` +
-            `${plan.documents.total} documents; ${plan.indices.conflicting.length} conflicting. ` +
-            "Use --report for details.",
+        printSummary(
+          `${plural(migrating.length, "index")} to migrate (${plan.indices.create.length} to ` +
+            `create), ${plural(plan.documents.total, "document")}; ` +
+            `${plan.indices.conflicting.length} conflicting. Use --report for details.`,
         );
       }
       let created: Array<{ kind: string; name: string }> = [];
@@ -85,48 +101,24 @@ export function registerMetadata(program: Command): void {
         const runId = newRunId();
         journalPath = options.journal ?? defaultJournalPath(runId);
         const journal = await Journal.create(journalPath, runId, clusters.target.url);
-        const result = await applyCreations(clusters.target, plan.creations, journal, {
-          keepOnFailure: !!options.keepOnFailure,
-        });
+        const result = await createPlanned(clusters, plan, journal, !!options.keepOnFailure);
         created = result.created;
         plan.transformations.push(...result.transformations);
         // Printed after the report: these were only learnt from the target's answers.
         for (const t of result.transformations) {
           printHuman(`${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`);
         }
-        printHuman(`created ${created.length} on the target; journal: ${journalPath}`);
+        printSummary(`created ${created.length} on the target; journal: ${journalPath}`);
       }
-      if (output) {
+      if (prepared) {
         if (migrating.length === 0) {
           printHuman(
-            `nothing to migrate: ${output} not written (an empty include would take every index)`,
+            `nothing to migrate: ${prepared.path} not written (an empty include would take ` +
+              "every index)",
           );
         } else {
-          // Rewrite the pipeline the endpoints came from: the file, or the original tool's
-          // INLINE_PIPELINE.
-          const inline = Deno.env.get("INLINE_PIPELINE");
-          const text = pipeline
-            ? await Deno.readTextFile(pipeline)
-            : inline
-            ? decodeInlinePipeline(inline)
-            : undefined;
-          if (text === undefined) {
-            throw new BadInputError(
-              `writing ${output} needs a pipeline to rewrite`,
-              "pass the pipeline file (or INLINE_PIPELINE) instead of --source/--target",
-            );
-          }
-          const parsed = parsePipelineYaml(text, endpoints.origin);
-          // The pipeline holds credentials: readable by its owner only.
-          await Deno.writeTextFile(
-            output,
-            withIncludedIndices(text, parsed.source.nodePath, migrating),
-            {
-              mode: 0o600,
-            },
-          );
-          await Deno.chmod(output, 0o600);
-          printHuman(`wrote ${output} including ${migrating.length} index(es)`);
+          await writePipelineOutput(prepared, migrating);
+          printSummary(`wrote ${prepared.path} including ${plural(migrating.length, "index")}`);
         }
       }
       if (options.json) printJson({ ...planToJson(plan), created, journal: journalPath });

@@ -7,7 +7,7 @@ import {
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
-import { printHuman, printJson } from "./output.ts";
+import { printJson, printSummary } from "./output.ts";
 import {
   addSelectionOptions,
   planOptions,
@@ -26,6 +26,7 @@ export function registerPlan(program: Command): void {
     using clusters = openClusters(endpoints);
     const plan = await readPlan(clusters, planOptions(options, endpoints));
     if (options.json) printJson(planToJson(plan));
-    else printHuman(formatPlanText(plan));
+    // The default report; -q leaves it out (--json is the quiet way to get the plan).
+    else printSummary(formatPlanText(plan));
   });
 }

@@ -7,6 +7,7 @@ import { registerMetadata } from "./metadata.ts";
 import { registerRollback } from "./rollback.ts";
 import { registerVerify } from "./verify.ts";
 import { registerRun } from "./run.ts";
+import { setQuiet } from "./output.ts";
 
 /** Builds the `fetch-migration` command tree; each command lives in its own module. */
 export function buildProgram(): Command {
@@ -19,11 +20,16 @@ export function buildProgram(): Command {
     )
     .version(VERSION, "-V, --version", "print the version")
     .option("-v, --verbose", "log every request and decision (debug level)")
-    .option("-q, --quiet", "log warnings and errors only")
+    .option(
+      "-q, --quiet",
+      "print only errors, warnings, --json output and what a flag asks for (--report, " +
+        "--dryrun lists, questions); no summaries, default reports or info logs",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .hook("preAction", async (root) => {
       const { verbose, quiet } = root.opts<{ verbose?: boolean; quiet?: boolean }>();
+      setQuiet(!!quiet && !verbose);
       await setUpLogging(verbose ? "debug" : quiet ? "warning" : "info");
     });
   registerInfo(program);

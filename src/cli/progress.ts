@@ -8,6 +8,7 @@ import {
   ProgressModel,
   type ProgressSnapshot,
 } from "../backfill/progress.ts";
+import { setBeforeLogWrite } from "../log.ts";
 
 const encoder = new TextEncoder();
 
@@ -25,7 +26,17 @@ export class ProgressPrinter {
   #lastLog = 0;
   #drawn = false;
 
-  constructor(readonly options: { perIndex: boolean; logEveryMs?: number } = { perIndex: false }) {}
+  constructor(readonly options: { perIndex: boolean; logEveryMs?: number } = { perIndex: false }) {
+    // A log line (a warning) clears the live line first; the next update draws it again.
+    if (this.#tty) setBeforeLogWrite(() => this.clear());
+  }
+
+  /** Removes the live line from the terminal, e.g. before other text is printed. */
+  clear(): void {
+    if (!this.#drawn) return;
+    this.#write("\r\x1b[2K");
+    this.#drawn = false;
+  }
 
   /** Takes new counts; prints when it is time to. */
   update(counts: ProgressCounts): ProgressSnapshot {
@@ -51,6 +62,7 @@ export class ProgressPrinter {
   finish(): void {
     if (this.#drawn) this.#write("\n");
     this.#drawn = false;
+    if (this.#tty) setBeforeLogWrite(undefined);
   }
 
   #perIndex(counts: ProgressCounts): string[] {

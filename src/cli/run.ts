@@ -1,35 +1,30 @@
+/**
+ * `run`: maps the flags to the run flow's options (src/migrate/run.ts), renders its events and
+ * its result, and throws the failure it decided on. Nothing here decides whether a run succeeded.
+ */
 import { type Command, InvalidArgumentError, Option } from "../deps.ts";
-import { MissingSourceError } from "../backfill/reader.ts";
-import {
-  type BackfillOptions,
-  type BackfillResult,
-  countProgress,
-  prepareBackfill,
-  restartBackfill,
-  runBackfill,
-} from "../backfill/engine.ts";
 import { formatCount, formatDuration } from "../backfill/progress.ts";
-import { ClusterError } from "../cluster/errors.ts";
-import { JournalMismatchError, openRunJournal, runJournalPath } from "../journal/run-journal.ts";
-import { applyCreations } from "../metadata/apply.ts";
+import { NativeEngine } from "../backfill/native-engine.ts";
+import { openClusters } from "../cluster/pair.ts";
+import { BadInputError } from "../errors.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
-import { type ClusterPair, openClusters } from "../cluster/pair.ts";
-import { migratingIndices } from "../metadata/plan.ts";
-import { readPlan } from "../metadata/read-plan.ts";
-import { BadInputError, FetchMigrationError } from "../errors.ts";
+import { clusterIO } from "../migrate/io.ts";
+import { indexDetails } from "../verify/report.ts";
+import { verifyIndices } from "../verify/verify.ts";
+import { type MigrationEvent, type MigrationResult, runMigration } from "../migrate/run.ts";
+import { plural } from "../text.ts";
 import {
   addEndpointOptions,
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
-import { printHuman, printJson } from "./output.ts";
+import { printHuman, printJson, printSummary } from "./output.ts";
 import { ProgressPrinter } from "./progress.ts";
 import {
   addSelectionOptions,
   planOptions,
   type SelectionOptionValues,
 } from "./selection-options.ts";
-import { selector } from "../metadata/selection.ts";
 
 type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   engine?: "native" | "dataprepper";
@@ -38,6 +33,9 @@ type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   journal?: string;
   restart?: boolean;
   keepOnFailure?: boolean;
+  skipUnmigratable?: boolean;
+  retryDeadLetters?: boolean;
+  allowElasticsearchTarget?: boolean;
   slices: number;
   concurrency: number;
   batchBytes: number;
@@ -47,6 +45,7 @@ type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   tuneTarget?: boolean;
   deadLetter?: string;
   perIndex?: boolean;
+  verify?: boolean;
   json?: boolean;
 };
 
@@ -81,9 +80,9 @@ export function registerRun(program: Command): void {
     program
       .command("run")
       .description(
-        "migrate: compare, create missing indices and templates, copy the documents, and " +
-          "exit 0 only when every document arrived. Re-running the same command after a " +
-          "failure or crash continues from the journal's checkpoints.",
+        "migrate: compare, create missing indices and templates, copy the documents, count " +
+          "them on both sides, and exit 0 only when every selected document arrived. Re-running " +
+          "the same command, from any directory, continues from the journal's checkpoints.",
       )
       .argument(
         "[args...]",
@@ -98,14 +97,29 @@ export function registerRun(program: Command): void {
       .option("--createonly", "create the indices and templates, copy no documents")
       .option(
         "--journal <file>",
-        "journal of the run (default .fetch-migration/run-<source+target>.json); " +
-          "an unfinished one is continued",
+        "journal of the run (default: run-<source+target>.json in $XDG_STATE_HOME/fetch-migration " +
+          "or ~/.local/state/fetch-migration); an unfinished one is continued",
       )
       .option(
         "--restart",
-        "copy every document of an unfinished run again instead of continuing from its checkpoints",
+        "copy every document again: of an unfinished run, or of indices partially filled " +
+          "on the target (ids are kept, nothing is duplicated)",
       )
       .option("--keep-on-failure", "keep created indices and templates when a creation fails")
+      .option(
+        "--skip-unmigratable",
+        "leave out, on purpose, selected indices that cannot be migrated (conflicting, " +
+          "unsupported, unhealthy) instead of exiting 1",
+      )
+      .option(
+        "--retry-dead-letters",
+        "also send again the documents an earlier run's target refused for good (4xx); those " +
+          "it pushed back on (429, 5xx) are always sent again",
+      )
+      .option(
+        "--allow-elasticsearch-target",
+        "accept an Elasticsearch cluster as the target (the rules adapt for OpenSearch)",
+      )
       .option("--slices <n>", "slices per index, read in parallel", positiveInteger, 4)
       .option("--concurrency <n>", "bulk requests in flight at most", positiveInteger, 4)
       .option("--batch-bytes <size>", "bytes per bulk request at most", byteSize, 5 * 1024 ** 2)
@@ -127,16 +141,19 @@ export function registerRun(program: Command): void {
         "NDJSON file for documents the target refuses (default next to the journal)",
       )
       .option("--per-index", "show progress per index")
+      .option(
+        "--verify",
+        "after the copy, compare every document of the copied indices (as verify --checksums); " +
+          "exit 1 when any differs",
+      )
       .option("--json", "print the result as JSON on stdout"),
   )).action(async (args: string[], options: RunOptions) => {
     const { pipeline, engine } = interpretArguments(args, options);
     if (engine === "dataprepper") {
       throw new BadInputError(
-        "the Data Prepper engine is not available in this version: Data Prepper cannot be " +
-          "assembled on the machines it is built on, so that path is not written yet",
+        "the Data Prepper engine is not available in this version of fetch-migration",
         "add --engine native to copy with the built-in engine (no Data Prepper directory or " +
-          "port needed): fetch-migration run --engine native " +
-          (pipeline ?? "<pipeline.yaml>"),
+          "port needed): fetch-migration run --engine native " + (pipeline ?? "<pipeline.yaml>"),
       );
     }
     await runNative({ ...options, pipeline });
@@ -166,107 +183,7 @@ function interpretArguments(
 async function runNative(options: RunOptions): Promise<void> {
   const endpoints = await resolveEndpoints(options);
   using clusters = openClusters(endpoints);
-  const journalPath = options.journal ?? runJournalPath(clusters.source.url, clusters.target.url);
-
-  if (options.dryrun) {
-    const plan = await readPlan(clusters, planOptions(options, endpoints));
-    printHuman(formatPlanText(plan));
-    const migrating = migratingIndices(plan);
-    const documents = migrating.reduce(
-      (sum, name) => sum + (plan.documents.per_index[name] ?? 0),
-      0,
-    );
-    printHuman(
-      `dry run: would copy ${formatCount(documents)} documents into ${migrating.length} ` +
-        "index(es); nothing was changed",
-    );
-    if (options.json) printJson({ ...planToJson(plan), dryrun: true });
-    return;
-  }
-
-  let opened;
-  try {
-    opened = await openRunJournal(journalPath, clusters.source.url, clusters.target.url);
-  } catch (error) {
-    if (error instanceof JournalMismatchError) {
-      throw new BadInputError(error.message, "pass another --journal file, or --restart");
-    }
-    throw error;
-  }
-  const { journal, resuming } = opened;
-  if (opened.archivedTo) printHuman(`the previous run's journal is now ${opened.archivedTo}`);
-  let created: Array<{ kind: string; name: string }> = [];
-
-  let skipIndex: ((index: string) => boolean) | undefined;
-  if (resuming) {
-    const state = journal.data.backfill!;
-    await requireTargetIndices(clusters.target, Object.keys(state.indices), journalPath);
-    if (options.restart) {
-      await restartBackfill(clusters.source, journal, options.slices);
-      printHuman(`restarting the copy of run ${journal.data.runId} from the start of every slice`);
-    } else {
-      const done = state.units.filter((unit) => unit.done).length;
-      const { copied } = countProgress(state);
-      printHuman(
-        `continuing run ${journal.data.runId} from ${journalPath}: ${done} of ` +
-          `${state.units.length} slice(s) done, ${formatCount(copied)} documents copied ` +
-          "(--restart to copy everything again)",
-      );
-    }
-    // A narrower selection on the re-run leaves indices out, e.g. one that cannot be read.
-    const selected = selector(planOptions(options, endpoints));
-    const left = Object.keys(state.indices).filter((index) => !selected(index));
-    if (left.length > 0) {
-      printHuman(`leaving out ${left.length} index(es) the selection excludes: ${left.join(", ")}`);
-      skipIndex = (index) => left.includes(index);
-    }
-  } else {
-    const plan = await readPlan(clusters, planOptions(options, endpoints));
-    const migrating = migratingIndices(plan);
-    printHuman(
-      `${migrating.length} index(es) to migrate (${plan.indices.create.length} to create), ` +
-        `${formatCount(plan.documents.total)} documents to copy; ` +
-        `${plan.indices.identical.length} identical with data and ` +
-        `${plan.indices.conflicting.length} conflicting (left alone). journal: ${journalPath}`,
-    );
-    for (const { name, differences } of plan.indices.conflicting) {
-      printHuman(`  conflicting ${name}: ${differences.length} difference(s); see plan --report`);
-    }
-    const result = await applyCreations(clusters.target, plan.creations, journal, {
-      keepOnFailure: !!options.keepOnFailure,
-    });
-    created = result.created;
-    for (const t of result.transformations) {
-      printHuman(`${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`);
-    }
-    if (created.length > 0) printHuman(`created ${created.length} on the target`);
-    await journal.finish("running");
-    if (options.createonly) {
-      await journal.finish("completed");
-      printHuman("--createonly: no documents copied");
-      if (options.json) printJson({ ...planToJson(plan), created, journal: journalPath });
-      return;
-    }
-    if (migrating.length === 0) {
-      await journal.finish("completed");
-      printHuman("nothing to copy: no index is to create or identical and empty");
-      if (options.json) printJson({ ...planToJson(plan), created, journal: journalPath });
-      return;
-    }
-    const counts = Object.fromEntries(
-      migrating.map((name) => [name, plan.documents.per_index[name] ?? 0]),
-    );
-    await prepareBackfill(clusters.source, journal, counts, options.slices);
-  }
-
-  const deadLetterPath = options.deadLetter ??
-    journalPath.replace(/\.json$/, "") + ".dead-letter.ndjson";
-  const printer = new ProgressPrinter({ perIndex: !!options.perIndex });
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort();
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  const backfillOptions: BackfillOptions = {
+  const engine = new NativeEngine(clusters.source, clusters.target, {
     slices: options.slices,
     concurrency: options.concurrency,
     batchBytes: options.batchBytes,
@@ -274,135 +191,198 @@ async function runNative(options: RunOptions): Promise<void> {
     maxAttempts: options.maxAttempts,
     maxDocsPerSecond: options.maxDocsPerSecond,
     tuneTarget: !!options.tuneTarget,
-    deadLetterPath,
-    signal: interrupt.signal,
-    skipIndex,
-    onProgress: (counts) => printer.update(counts),
-  };
-  let result: BackfillResult;
+    deadLetterPath: options.deadLetter,
+  });
+  const printer = new ProgressPrinter({ perIndex: !!options.perIndex });
+  using interrupt = interruptOnSignals(() => printer.clear());
+  let result: MigrationResult;
   try {
-    result = await runBackfill(clusters.source, clusters.target, journal, backfillOptions);
-  } catch (error) {
-    printer.finish();
-    throw backfillFailure(error, journalPath);
+    result = await runMigration(clusterIO(clusters), engine, {
+      plan: planOptions(options, endpoints),
+      journalPath: options.journal,
+      dryrun: !!options.dryrun,
+      createOnly: !!options.createonly,
+      restart: !!options.restart,
+      keepOnFailure: !!options.keepOnFailure,
+      skipUnmigratable: !!options.skipUnmigratable,
+      retryDeadLetters: !!options.retryDeadLetters,
+      allowElasticsearchTarget: !!options.allowElasticsearchTarget,
+      signal: interrupt.signal,
+      verify: options.verify
+        ? async (indices) =>
+          (await verifyIndices(clusters.source, clusters.target, indices, { checksums: true }))
+            .filter((result) => result.status !== "ok")
+            .map((result) => ({ index: result.index, details: indexDetails(result) }))
+        : undefined,
+    }, (event) => render(event, printer, !!options.dryrun));
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    printer.finish();
   }
-  printer.finish();
-  if (result.interrupted) await journal.finish("running");
-  else await journal.finish(result.deadLetteredTotal > 0 ? "failed" : "completed");
-  printSummary(result, journalPath, deadLetterPath);
-  if (options.json) {
-    printJson({
-      journal: journalPath,
-      created,
-      resumed: resuming,
-      documents: {
-        expected: result.expected,
-        copied: result.copied,
-        read_this_run: result.readThisRun,
-        written_this_run: result.writtenThisRun,
-        dead_lettered: result.deadLetteredTotal,
-        retried: result.retried,
-        per_index: result.perIndex,
-      },
-      slices: { total: result.units, done_before: result.resumedUnits },
-      elapsed_seconds: result.elapsedSeconds,
-      docs_per_second: result.elapsedSeconds > 0
-        ? result.writtenThisRun / result.elapsedSeconds
-        : 0,
-      dead_letter_file: result.deadLetteredTotal > 0 ? deadLetterPath : undefined,
-      interrupted: result.interrupted,
-      not_restored: result.notRestored,
-    });
-  }
-  if (result.interrupted) {
-    throw new FetchMigrationError(
-      "incomplete",
-      "interrupted: the copy stopped after the pages in flight",
-      "run the same command again to continue from the checkpoints",
-    );
-  }
-  if (result.deadLetteredTotal > 0) {
-    throw new FetchMigrationError(
-      "incomplete",
-      `${
-        formatCount(result.deadLetteredTotal)
-      } document(s) were refused by the target and are in ${deadLetterPath}`,
-      "each line names the index, id and the target's reason; fix the cause and send them again " +
-        "with _bulk, or adjust the mapping and re-run with --restart",
-    );
-  }
-  if (result.notRestored.length > 0) {
-    throw new FetchMigrationError(
-      "incomplete",
-      `the tuned settings of ${result.notRestored.join(", ")} could not be restored`,
-      "see the log above for the values to set",
-    );
-  }
+  printResult(result);
+  if (options.json) printJson(resultJson(result));
+  if (result.failure) throw result.failure;
 }
 
 /**
- * Before continuing, every index of the run must still be on the target: a bulk write into a
- * deleted one would create it anew with guessed mappings.
+ * SIGINT/SIGTERM stop the run after what is in flight; a second one stops the process at once
+ * (every checkpoint is already on disk, so nothing is lost but the pages in flight).
  */
-async function requireTargetIndices(
-  target: ClusterPair["target"],
-  indices: string[],
-  journalPath: string,
-): Promise<void> {
-  const missing: string[] = [];
-  for (const index of indices) {
-    const response = await target.request("HEAD", `/${encodeURIComponent(index)}`);
-    if (response.status === 404) missing.push(index);
-  }
-  if (missing.length > 0) {
-    throw new BadInputError(
-      `cannot continue the run of ${journalPath}: ${missing.join(", ")} ` +
-        `${missing.length === 1 ? "is" : "are"} no longer on the target ${target.url}`,
-      `undo the run with rollback --journal ${journalPath} and run again to start from a new ` +
-        "plan, or pass another --journal",
+function interruptOnSignals(beforeMessage: () => void): Disposable & { signal: AbortSignal } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    beforeMessage();
+    if (controller.signal.aborted) {
+      printHuman(
+        "stopped at once; the journal holds the last checkpoints: run the same command again " +
+          "to continue",
+      );
+      Deno.exit(1);
+    }
+    printHuman(
+      "stopping: the requests in flight finish, nothing new starts (Ctrl-C again stops at " +
+        "once; nothing is lost either way)",
     );
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    [Symbol.dispose]() {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+    },
+  };
+}
+
+function render(event: MigrationEvent, printer: ProgressPrinter, dryrun: boolean): void {
+  switch (event.type) {
+    case "planned": {
+      const { plan, migrating, journalPath } = event;
+      if (dryrun) printHuman(formatPlanText(plan));
+      const documents = migrating.reduce(
+        (sum, name) => sum + (plan.documents.per_index[name] ?? 0),
+        0,
+      );
+      const { create, identical, conflicting } = plan.indices;
+      printSummary(
+        `${dryrun ? "dry run: would migrate" : "migrating"} ${plural(migrating.length, "index")} ` +
+          `(${create.length} to create), ${plural(documents, "document")}; ` +
+          `${identical.length} identical with data left as they are, ${conflicting.length} ` +
+          `conflicting. journal: ${journalPath}` + (dryrun ? "; nothing was changed" : ""),
+      );
+      return;
+    }
+    case "journal-archived":
+      return printSummary(`the previous run's journal is now ${event.archivedTo}`);
+    case "resuming":
+      return printSummary(
+        `continuing run ${event.runId} from ${event.journalPath}: ${event.point.done} of ` +
+          `${plural(event.point.total, "slice")} done, ${formatCount(event.point.copied)} ` +
+          "documents copied (--restart copies everything again)",
+      );
+    case "restarting":
+      return printSummary(
+        `restarting the copy of run ${event.runId} from the start of every slice`,
+      );
+    case "left-out":
+      return printSummary(
+        `leaving out ${plural(event.indices.length, "index")} the selection excludes: ` +
+          event.indices.join(", "),
+      );
+    case "created":
+      for (const t of event.result.transformations) {
+        printSummary(`${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`);
+      }
+      if (event.result.created.length > 0) {
+        printSummary(`created ${event.result.created.length} on the target`);
+      }
+      return;
+    case "replayed": {
+      const { sent, written, kept } = event.replay;
+      return printSummary(
+        `sent again ${plural(sent, "document")} an earlier run's target refused: ` +
+          `${formatCount(written)} arrived` +
+          (kept > 0 ? `; ${formatCount(kept)} refused for good kept (--retry-dead-letters)` : ""),
+      );
+    }
+    case "progress":
+      printer.update(event.progress);
+      return;
+    case "verifying":
+      return printSummary(
+        `verifying every document of ${plural(event.indices.length, "index")} (--verify)`,
+      );
+    case "copying":
+    case "confirmed":
+      return;
   }
 }
 
-function printSummary(result: BackfillResult, journalPath: string, deadLetterPath: string): void {
-  const rate = result.elapsedSeconds > 0 ? result.writtenThisRun / result.elapsedSeconds : 0;
-  printHuman(
-    `copied ${formatCount(result.copied)} of ${formatCount(result.expected)} documents ` +
-      `(${formatCount(result.writtenThisRun)} this run in ${
-        formatDuration(result.elapsedSeconds)
-      }, ` +
-      `${formatCount(rate)} docs/s; ${formatCount(result.retried)} retried after push-back)` +
-      (result.resumedUnits > 0
-        ? `; continued after ${result.resumedUnits} of ${result.units} slices done earlier`
+function printResult(result: MigrationResult): void {
+  const copy = result.copy;
+  if (!copy || result.status === "interrupted") return;
+  const figures = copy.figures as {
+    written_this_run?: number;
+    elapsed_seconds?: number;
+    retried?: number;
+    docs_per_second?: number;
+  };
+  // What the target holds, counted after the copy: the figure a run's success rests on.
+  const onTarget = result.counts.reduce((sum, { target }) => sum + (target ?? 0), 0);
+  const onSource = result.counts.reduce((sum, { source }) => sum + (source ?? 0), 0);
+  printSummary(
+    `${formatCount(onTarget)} of ${formatCount(onSource)} documents on the target, in ` +
+      plural(result.counts.length, "index") +
+      (figures.written_this_run !== undefined
+        ? ` (${formatCount(figures.written_this_run)} written this run in ${
+          formatDuration(figures.elapsed_seconds ?? 0)
+        }, ${formatCount(figures.docs_per_second ?? 0)} docs/s; ` +
+          `${formatCount(figures.retried ?? 0)} retried after push-back)`
         : ""),
   );
-  if (result.deadLetteredTotal > 0) {
-    printHuman(`dead letters: ${formatCount(result.deadLetteredTotal)} in ${deadLetterPath}`);
-  }
-  printHuman(`journal: ${journalPath}`);
+  printSummary(`journal: ${result.journalPath}`);
 }
 
-/** Turns an engine failure into a message that says what happened and what to do. */
-function backfillFailure(error: unknown, journalPath: string): unknown {
-  const resume = `fix the cause and run the same command again: it continues from the ` +
-    `checkpoints in ${journalPath} (rollback --journal ${journalPath} undoes the run instead)`;
-  if (error instanceof MissingSourceError) {
-    return new FetchMigrationError(
-      "incomplete",
-      error.message,
-      "migrate that index by other means (e.g. reindexing from its origin), leave it out with " +
-        `--exclude, and run the same command again (it continues from ${journalPath})`,
-    );
-  }
-  if (error instanceof ClusterError) {
-    return new FetchMigrationError(
-      error.errorKind,
-      `the copy stopped: ${error.message}`,
-      resume,
-    );
-  }
-  return error;
+function resultJson(result: MigrationResult): Record<string, unknown> {
+  const copy = result.copy;
+  const { slices, elapsed_seconds, docs_per_second, ...documentFigures } = copy?.figures ?? {};
+  return {
+    status: result.status,
+    journal: result.journalPath,
+    run_id: result.runId,
+    resumed: result.resumed,
+    ...(result.status === "dry-run" ? { ...planToJson(result.plan), dryrun: true } : {}),
+    created: result.created,
+    migrating: result.indices,
+    unmigratable: result.unmigratable,
+    ...(copy
+      ? {
+        documents: {
+          expected: copy.expected,
+          copied: copy.copied,
+          ...documentFigures,
+          dead_lettered: copy.deadLettered,
+          dead_letter_reasons: copy.deadLetterReasons,
+          per_index: copy.perIndex,
+        },
+        slices,
+        elapsed_seconds,
+        docs_per_second,
+        dead_letter_file: copy.deadLetterFile,
+        interrupted: copy.interrupted,
+        not_restored: copy.notRestored,
+      }
+      : {}),
+    counts: result.counts,
+    ...(result.failure
+      ? {
+        failure: {
+          kind: result.failure.errorKind,
+          message: result.failure.message,
+          hint: result.failure.hint,
+        },
+      }
+      : {}),
+  };
 }

@@ -9,15 +9,25 @@ export interface SelectionOptionValues {
   allowRed?: boolean;
 }
 
+/** Repeatable, and each value may be a comma list (index names cannot hold a comma). */
 function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
+  return [...previous, ...value.split(",").map((part) => part.trim()).filter(Boolean)];
 }
 
 /** Adds `--include`, `--exclude` (repeatable globs) and `--allow-red`. */
 export function addSelectionOptions(command: Command): Command {
   return command
-    .option("--include <glob>", "migrate only indices matching this glob (repeatable)", collect)
-    .option("--exclude <glob>", "leave out indices matching this glob (repeatable)", collect)
+    .option(
+      "--include <glob>",
+      "migrate only indices matching this glob (repeatable, or a comma list); narrows a " +
+        "pipeline's indices.include",
+      collect,
+    )
+    .option(
+      "--exclude <glob>",
+      "leave out indices matching this glob (repeatable, or a comma list)",
+      collect,
+    )
     .option("--allow-red", "migrate red indices too (skipped and listed by default)");
 }
 

@@ -3,6 +3,7 @@ import { Journal } from "../journal/journal.ts";
 import {
   buildReport,
   type ClusterSide,
+  differCount,
   formatChecksumProgress,
   formatVerifyText,
 } from "../verify/report.ts";
@@ -14,12 +15,13 @@ import type { ClusterClient } from "../cluster/client.ts";
 import { openClusters } from "../cluster/pair.ts";
 import { readPlan } from "../metadata/read-plan.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
+import type { MigrationEndpoints } from "../config/types.ts";
 import {
   addEndpointOptions,
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
-import { printHuman, printJson } from "./output.ts";
+import { printHuman, printJson, printSummary } from "./output.ts";
 import {
   addSelectionOptions,
   planOptions,
@@ -54,7 +56,8 @@ export function registerVerify(program: Command): void {
       .description(
         "prove the target holds what the source holds: document counts per index (always), " +
           "every document by _id, routing and _source (--checksums), or a random sample " +
-          "(--sample N); changes nothing. Exit 1 when anything differs.\n" +
+          "(--sample N); changes nothing. Exit 1 when anything differs, or when the selection " +
+          "leaves no index to verify.\n" +
           "Indices: those the plan would migrate or already did (create, identical_empty, " +
           "identical), or with --journal exactly those a run's backfill filled.\n" +
           "Verify does not refresh the target: documents written less than a refresh " +
@@ -89,7 +92,7 @@ export function registerVerify(program: Command): void {
       checksums: !!options.checksums,
       sample: options.sample,
       onProgress: (progress) => {
-        if (throttle.ready()) printHuman(formatChecksumProgress(progress));
+        if (throttle.ready()) printSummary(formatChecksumProgress(progress));
       },
     });
     const report = buildReport(
@@ -103,8 +106,23 @@ export function registerVerify(program: Command): void {
       results,
       selection.notVerified,
     );
-    printHuman(formatVerifyText(report));
+    // A passing table is a summary (-q hides it); a failing one explains the error below it.
+    (report.ok ? printSummary : printHuman)(formatVerifyText(report));
     if (options.json) printJson(report);
+    if (report.indices.length === 0) {
+      throw new FetchMigrationError(
+        "incomplete",
+        `nothing verified: ${
+          options.journal
+            ? `the journal ${options.journal} names no index its backfill filled`
+            : describeSelection(options, endpoints)
+        }`,
+        options.journal
+          ? "verify without --journal to check the indices the plan selects"
+          : "run plan with the same selection to see where each index went, or name the " +
+            "migrated indices with --include",
+      );
+    }
     if (!report.ok) {
       const failed = results.filter((result) => result.status !== "ok").length;
       const countsDiffer = results.some((result) =>
@@ -113,7 +131,7 @@ export function registerVerify(program: Command): void {
       );
       throw new FetchMigrationError(
         "incomplete",
-        `verification failed: ${failed} of ${results.length} index(es) differ`,
+        `verification failed: ${differCount(failed, results.length)}`,
         countsDiffer
           ? "see the table above; documents written less than a refresh interval ago may not " +
             "be counted yet, so re-run once the target has refreshed before acting"
@@ -121,6 +139,27 @@ export function registerVerify(program: Command): void {
       );
     }
   });
+}
+
+/**
+ * Why nothing was selected, naming the selection in the words the user gave it: flags, then the
+ * pipeline's regexes.
+ */
+function describeSelection(options: VerifyOptionValues, endpoints: MigrationEndpoints): string {
+  const parts = [
+    ...(options.include ?? []).map((glob) => `--include ${glob}`),
+    ...(options.exclude ?? []).map((glob) => `--exclude ${glob}`),
+  ];
+  const { include, exclude } = endpoints.selection;
+  if (include.length > 0) {
+    parts.push(`the pipeline's indices.include (${include.join(", ")})`);
+  }
+  if (exclude.length > 0) {
+    parts.push(`the pipeline's indices.exclude (${exclude.join(", ")})`);
+  }
+  return parts.length > 0
+    ? `the selection ${parts.join(" ")} matches no index the migration would fill or has filled`
+    : `the source ${endpoints.source.url} has no index the migration would fill or has filled`;
 }
 
 /** The journal's backfill indices, after checking the journal is about these two clusters. */

@@ -6,6 +6,7 @@ import {
   errorReason,
   httpFailure,
   networkFailure,
+  rootNotFound,
   shownUrl,
 } from "./errors.ts";
 import {
@@ -250,7 +251,12 @@ export class ClusterClient {
         () => parseNodesInfo(nodes.body, nodes.headers.has("x-elastic-product")),
       );
     }
-    throw this.httpError("GET", "/", root);
+    const failure = this.httpError("GET", "/", root);
+    // A bare 404 on the root of a URL with a path: the URL points below the cluster.
+    if (root.status === 404 && this.#base.pathname.replace(/\/+$/, "") !== "") {
+      throw rootNotFound(failure, this.#base, this.#role);
+    }
+    throw failure;
   }
 
   /** Runs a parser of a 2xx body; an answer that is not a cluster's is a ClusterError too. */

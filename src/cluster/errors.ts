@@ -284,6 +284,28 @@ export function httpFailure(context: HttpFailureContext): ClusterError {
   );
 }
 
+/**
+ * The root request of a cluster (`GET /` under the configured URL) answered 404 and the URL has a
+ * path: the URL points below the cluster (an index, a typo), not at it. Says so, with the root URL
+ * to give instead; a proxy's real base path answers its `GET /` and never gets here.
+ */
+export function rootNotFound(failure: ClusterError, base: URL, role?: EndpointRole): ClusterError {
+  const configured = shownUrl(base).replace(/\/+$/, "");
+  const path = base.pathname.replace(/\/+$/, "");
+  const root = shownUrl(new URL("/", base));
+  const flag = role ? `--${role} (or the pipeline's ${role === "source" ? "source" : "sink"})` : "";
+  return new ClusterError(
+    "unreachable",
+    failure.method,
+    failure.url,
+    `${failure.message}; the URL ${configured} has a path (${path}), where no cluster answers`,
+    `give the cluster's root URL, e.g. ${root}${flag ? `, in ${flag}` : ""}`,
+    failure.status,
+    failure.reason,
+    failure.body,
+  );
+}
+
 function authHint(
   status: number,
   authKind: HttpFailureContext["authKind"],

@@ -9,6 +9,8 @@ export interface ClusterInfo {
   minor: number;
   patch: number;
   clusterName: string;
+  /** `cluster_uuid` of `GET /`, when given: tells two URLs of one cluster apart from two. */
+  clusterUuid?: string;
   /** Elasticsearch's `default` or `oss`; absent on OpenSearch. */
   buildFlavor?: string;
   /**
@@ -37,6 +39,7 @@ function splitVersion(version: string): Pick<ClusterInfo, "major" | "minor" | "p
 export function parseRootInfo(body: unknown): ClusterInfo {
   const root = body as {
     cluster_name?: string;
+    cluster_uuid?: string;
     version?: {
       number?: string;
       distribution?: string;
@@ -57,6 +60,9 @@ export function parseRootInfo(body: unknown): ClusterInfo {
     version: number,
     ...parts,
     clusterName: root.cluster_name ?? "",
+    ...(root.cluster_uuid && root.cluster_uuid !== "_na_"
+      ? { clusterUuid: root.cluster_uuid }
+      : {}),
     ...(root.version?.build_flavor ? { buildFlavor: root.version.build_flavor } : {}),
     // OpenSearch numbers its own releases 1.x to 3.x; a 7.x is the Elasticsearch costume.
     ...(opensearch && parts.major === 7 ? { compatibilityMode: true as const } : {}),

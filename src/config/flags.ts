@@ -132,16 +132,41 @@ export async function readPem(read: FileReader, path: string, key: string): Prom
   return text;
 }
 
-/** Splits user info off a URL given on the command line; errors name the flag. */
+/** Whether `text` starts with a URL scheme (`http://`, `https://`, `ftp://`, ...). */
+export function hasScheme(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim());
+}
+
+/** `text` without any `user:password@` part, safe to print in a message. */
+export function withoutUserInfo(text: string): string {
+  return hasScheme(text) ? text.replace(/\/\/[^/@]*@/, "//") : text.replace(/^[^/@]*@/, "");
+}
+
+/**
+ * Splits user info off a URL given on the command line; errors name the flag. A URL without a
+ * scheme is refused with both `http://` and `https://` shown: nothing here can tell which one the
+ * node speaks, and a wrong guess would give a misleading TLS error.
+ */
 export function parseEndpointUrl(
   role: Role,
   text: string,
 ): SplitUrl {
-  const split = splitUserInfo(text);
-  if (!split) {
+  const shown = withoutUserInfo(text);
+  if (!hasScheme(text)) {
+    const rest = shown.trim();
     throw new BadInputError(
-      `--${role} "${text}" is not an http(s) URL`,
-      `write the full URL, e.g. --${role} https://${text.replace(/^\w+:\/\//, "")}`,
+      `--${role} "${shown}" has no scheme: the URL must start with http:// or https://`,
+      `write --${role} http://${rest} for a node serving plain HTTP, or --${role} https://${rest} ` +
+        "for one serving TLS",
+    );
+  }
+  const split = splitUserInfo(text.trim());
+  if (!split) {
+    const rest = shown.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+    throw new BadInputError(
+      `--${role} "${shown}" is not an http(s) URL`,
+      `write --${role} http://${rest} for a node serving plain HTTP, or --${role} https://${rest} ` +
+        "for one serving TLS",
     );
   }
   return split;

@@ -9,14 +9,47 @@ import {
   caFromFlag,
   type EndpointFlags,
   type FileReader,
+  hasScheme,
   parseEndpointUrl,
   readPem,
+  withoutUserInfo,
 } from "./flags.ts";
 import { parsePipelineYaml, type PipelineEndpoint } from "./pipeline.ts";
 import type { EndpointConfig, MigrationEndpoints } from "./types.ts";
 import { splitUserInfo } from "./redact.ts";
 
 const readText: FileReader = (path) => Deno.readTextFile(path);
+
+/** The pipeline text the endpoints come from, if any: `--pipeline FILE`, else `INLINE_PIPELINE`. */
+async function pipelineSource(
+  options: EndpointFlags & { pipeline?: string },
+  env: Record<string, string | undefined>,
+  read: FileReader,
+): Promise<{ text: string; origin: string } | undefined> {
+  const usesFlags = options.source !== undefined || options.target !== undefined;
+  if (options.pipeline !== undefined && usesFlags) {
+    throw new BadInputError(
+      "--pipeline and --source/--target both name the clusters",
+      "use one: the pipeline file, or the flags",
+    );
+  }
+  if (options.pipeline !== undefined) {
+    try {
+      return { text: await read(options.pipeline), origin: options.pipeline };
+    } catch (error) {
+      throw new BadInputError(
+        `cannot read the pipeline file ${options.pipeline}: ${
+          error instanceof Error ? error.message : error
+        }`,
+        "check the path",
+      );
+    }
+  }
+  if (!usesFlags && env.INLINE_PIPELINE) {
+    return { text: decodeInlinePipeline(env.INLINE_PIPELINE), origin: "INLINE_PIPELINE" };
+  }
+  return undefined;
+}
 
 /**
  * Loads the endpoints. With a pipeline, the CLI's TLS flags still apply on top of it
@@ -27,38 +60,41 @@ export async function loadEndpoints(
   env: Record<string, string | undefined>,
   read: FileReader = readText,
 ): Promise<MigrationEndpoints> {
-  const usesFlags = options.source !== undefined || options.target !== undefined;
-  if (options.pipeline !== undefined && usesFlags) {
-    throw new BadInputError(
-      "--pipeline and --source/--target both name the clusters",
-      "use one: the pipeline file, or the flags",
-    );
-  }
-  let text: string | undefined;
-  let origin: string | undefined;
-  if (options.pipeline !== undefined) {
-    origin = options.pipeline;
-    try {
-      text = await read(options.pipeline);
-    } catch (error) {
-      throw new BadInputError(
-        `cannot read the pipeline file ${options.pipeline}: ${
-          error instanceof Error ? error.message : error
-        }`,
-        "check the path",
-      );
-    }
-  } else if (!usesFlags && env.INLINE_PIPELINE) {
-    origin = "INLINE_PIPELINE";
-    text = decodeInlinePipeline(env.INLINE_PIPELINE);
-  }
-  const endpoints = text !== undefined && origin !== undefined
-    ? await fromPipeline(text, origin, options, read)
+  const pipeline = await pipelineSource(options, env, read);
+  const endpoints = pipeline
+    ? await fromPipeline(pipeline.text, pipeline.origin, options, read)
     : await fromFlags(options, env, read);
   if (env.INLINE_TARGET_HOST) {
-    endpoints.target.url = forceHttps(env.INLINE_TARGET_HOST);
+    endpoints.target.url = inlineTargetUrl(env.INLINE_TARGET_HOST);
   }
   return endpoints;
+}
+
+/**
+ * Loads the target alone, for commands that never touch the source (`rollback`): from the
+ * pipeline's sink, or `--target` and its flags. Nothing about the source is asked for or read.
+ */
+export async function loadTargetEndpoint(
+  options: EndpointFlags & { pipeline?: string },
+  env: Record<string, string | undefined>,
+  read: FileReader = readText,
+): Promise<EndpointConfig> {
+  const pipeline = await pipelineSource(options, env, read);
+  let target: EndpointConfig;
+  if (pipeline) {
+    const parsed = parsePipelineYaml(pipeline.text, pipeline.origin);
+    target = await endpointFromPipeline(parsed.target, "target", pipeline.origin, options, read);
+  } else if (options.target === undefined) {
+    throw new BadInputError(
+      "no target cluster given",
+      "pass --target URL, or --pipeline FILE (a Data Prepper pipeline YAML) whose sink is the " +
+        "target",
+    );
+  } else {
+    target = await endpointFromFlags("target", options, env, read);
+  }
+  if (env.INLINE_TARGET_HOST) target.url = inlineTargetUrl(env.INLINE_TARGET_HOST);
+  return target;
 }
 
 /** Decodes the original tool's `INLINE_PIPELINE` (base64 pipeline YAML). */
@@ -74,16 +110,19 @@ export function decodeInlinePipeline(value: string): string {
   }
 }
 
-/** The original tool's `INLINE_TARGET_HOST`: a host (or URL) always reached over https. */
-function forceHttps(value: string): string {
-  const withScheme = /^\w+:\/\//.test(value)
-    ? value.replace(/^\w+:\/\//, "https://")
-    : `https://${value}`;
+/**
+ * The original tool's `INLINE_TARGET_HOST`: a host name (reached over https, as the original
+ * tool did) or a URL, whose `http://` or `https://` is kept as written.
+ */
+export function inlineTargetUrl(value: string): string {
+  const trimmed = value.trim();
+  const withScheme = hasScheme(trimmed) ? trimmed : `https://${trimmed}`;
   const split = splitUserInfo(withScheme);
   if (!split) {
     throw new BadInputError(
-      `INLINE_TARGET_HOST "${value}" is not a host name or URL`,
-      "set it to e.g. search.example.com:9200",
+      `INLINE_TARGET_HOST "${withoutUserInfo(value)}" is not a host name or an http(s) URL`,
+      "set it to a host such as search.example.com:9200 (reached over https), or a URL such " +
+        "as http://127.0.0.1:9200",
     );
   }
   return split.url;
@@ -96,39 +135,44 @@ async function fromPipeline(
   read: FileReader,
 ): Promise<MigrationEndpoints> {
   const parsed = parsePipelineYaml(text, origin);
-  const resolve = async (
-    endpoint: PipelineEndpoint,
-    role: "source" | "target",
-  ): Promise<EndpointConfig> => {
-    const fromFlag = await caFromFlag(role, options, read);
-    const caCerts = [...(fromFlag.caCerts ?? [])];
-    let caSource = fromFlag.caSource;
-    if (endpoint.ca && "pem" in endpoint.ca) {
-      caCerts.push(endpoint.ca.pem);
-      caSource ??= `${endpoint.keyPath} (inline certificate)`;
-    } else if (endpoint.ca) {
-      caCerts.push(
-        await readPem(read, endpoint.ca.path, `${origin}: ${endpoint.keyPath}.connection.cert`),
-      );
-      caSource ??= endpoint.ca.path;
-    }
-    return {
-      url: endpoint.url,
-      auth: endpoint.auth,
-      tls: {
-        insecure: endpoint.insecure || !!options.insecure ||
-          !!(role === "source" ? options.sourceInsecure : options.targetInsecure),
-        ...(caCerts.length > 0 ? { caCerts, caSource } : {}),
-      },
-      ...(options.timeout ? { timeoutMs: options.timeout * 1000 } : {}),
-    };
-  };
   return {
-    source: await resolve(parsed.source, "source"),
-    target: await resolve(parsed.target, "target"),
+    source: await endpointFromPipeline(parsed.source, "source", origin, options, read),
+    target: await endpointFromPipeline(parsed.target, "target", origin, options, read),
     selection: parsed.selection,
     origin,
     pipelineName: parsed.pipelineName,
+  };
+}
+
+/** One side of a pipeline, with the CLI's TLS flags on top. */
+async function endpointFromPipeline(
+  endpoint: PipelineEndpoint,
+  role: "source" | "target",
+  origin: string,
+  options: EndpointFlags,
+  read: FileReader,
+): Promise<EndpointConfig> {
+  const fromFlag = await caFromFlag(role, options, read);
+  const caCerts = [...(fromFlag.caCerts ?? [])];
+  let caSource = fromFlag.caSource;
+  if (endpoint.ca && "pem" in endpoint.ca) {
+    caCerts.push(endpoint.ca.pem);
+    caSource ??= `${endpoint.keyPath} (inline certificate)`;
+  } else if (endpoint.ca) {
+    caCerts.push(
+      await readPem(read, endpoint.ca.path, `${origin}: ${endpoint.keyPath}.connection.cert`),
+    );
+    caSource ??= endpoint.ca.path;
+  }
+  return {
+    url: endpoint.url,
+    auth: endpoint.auth,
+    tls: {
+      insecure: endpoint.insecure || !!options.insecure ||
+        !!(role === "source" ? options.sourceInsecure : options.targetInsecure),
+      ...(caCerts.length > 0 ? { caCerts, caSource } : {}),
+    },
+    ...(options.timeout ? { timeoutMs: options.timeout * 1000 } : {}),
   };
 }
 
@@ -144,24 +188,31 @@ async function fromFlags(
       "pass --pipeline FILE (a Data Prepper pipeline YAML), or --source URL and --target URL",
     );
   }
-  const build = async (role: "source" | "target"): Promise<EndpointConfig> => {
-    const { url, user } = parseEndpointUrl(role, options[role]!);
-    const ca = await caFromFlag(role, options, read);
-    return {
-      url,
-      auth: await authFromFlags(role, options, env, read, user),
-      tls: {
-        insecure: !!options.insecure ||
-          !!(role === "source" ? options.sourceInsecure : options.targetInsecure),
-        ...ca,
-      },
-      ...(options.timeout ? { timeoutMs: options.timeout * 1000 } : {}),
-    };
-  };
   return {
-    source: await build("source"),
-    target: await build("target"),
+    source: await endpointFromFlags("source", options, env, read),
+    target: await endpointFromFlags("target", options, env, read),
     selection: { include: [], exclude: [] },
     origin: "flags",
+  };
+}
+
+/** One side from `--<role>` and its auth and TLS flags. */
+async function endpointFromFlags(
+  role: "source" | "target",
+  options: EndpointFlags,
+  env: Record<string, string | undefined>,
+  read: FileReader,
+): Promise<EndpointConfig> {
+  const { url, user } = parseEndpointUrl(role, options[role]!);
+  const ca = await caFromFlag(role, options, read);
+  return {
+    url,
+    auth: await authFromFlags(role, options, env, read, user),
+    tls: {
+      insecure: !!options.insecure ||
+        !!(role === "source" ? options.sourceInsecure : options.targetInsecure),
+      ...ca,
+    },
+    ...(options.timeout ? { timeoutMs: options.timeout * 1000 } : {}),
   };
 }

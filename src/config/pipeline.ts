@@ -5,6 +5,7 @@
  */
 import { parseDocument, z } from "../deps.ts";
 import { BadInputError } from "../errors.ts";
+import { withoutUserInfo } from "./flags.ts";
 import type { AuthConfig, IndexSelection } from "./types.ts";
 import { splitUserInfo } from "./redact.ts";
 
@@ -84,7 +85,16 @@ export function parsePipelineYaml(text: string, origin: string): ParsedPipeline 
       `${origin} holds no pipeline: expected a map like \`my-pipeline: {source: ..., sink: ...}\``,
     );
   }
-  const pipelineName = Object.keys(root).find((key) => !NON_PIPELINE_KEYS.has(key));
+  const pipelineNames = Object.keys(root).filter((key) => !NON_PIPELINE_KEYS.has(key));
+  const pipelineName = pipelineNames[0];
+  if (pipelineNames.length > 1) {
+    // Running only the first would leave the others' indices out without a word.
+    throw new BadInputError(
+      `${origin} holds ${pipelineNames.length} pipelines (${pipelineNames.join(", ")}); this ` +
+        "version migrates one pipeline per run",
+      "split the file: one pipeline per file, and one run each",
+    );
+  }
   if (pipelineName === undefined) {
     throw new BadInputError(
       `${origin} holds no pipeline: add \`my-pipeline: {source: ..., sink: ...}\``,
@@ -142,7 +152,16 @@ function findPlugin(
       entries.push([name, config, `${keyPath}.${name}`, [name]]);
     }
   }
-  const found = entries.find(([name]) => PLUGIN_NAMES.includes(name));
+  const plugins = entries.filter(([name]) => PLUGIN_NAMES.includes(name));
+  if (plugins.length > 1) {
+    throw new BadInputError(
+      `${origin}: \`${keyPath}\` has ${plugins.length} opensearch/elasticsearch plugins ` +
+        `(${plugins.map(([, , path]) => path).join(", ")}); this version reads from one source ` +
+        "and writes to one sink",
+      `keep one plugin under \`${keyPath}\`, and make a pipeline file per destination`,
+    );
+  }
+  const found = plugins[0];
   if (!found) {
     const seen = entries.map(([name]) => name).join(", ") || "nothing";
     throw new BadInputError(
@@ -199,9 +218,13 @@ function toEndpoint(
   const hostKey = `${keyPath}.hosts`;
   const split = splitUserInfo(host);
   if (!split) {
+    // Shown without any user:password@ it may carry.
+    const shown = withoutUserInfo(host);
+    const rest = shown.replace(/^\w+:\/\//, "");
     throw new BadInputError(
-      `${origin}: key \`${hostKey}\` has "${host}", which is not an http(s) URL`,
-      `write the full URL, e.g. \`hosts: ["https://${host.replace(/^\w+:\/\//, "")}"]\``,
+      `${origin}: key \`${hostKey}\` has "${shown}", which is not an http(s) URL`,
+      `write the full URL with its scheme: \`hosts: ["http://${rest}"]\` for a node serving ` +
+        `plain HTTP, or \`hosts: ["https://${rest}"]\` for one serving TLS`,
     );
   }
   const connectionCa = config.connection?.cert ?? config.connection?.certificate ?? config.cert;

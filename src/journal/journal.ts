@@ -1,7 +1,10 @@
 /**
  * What a run created on the target, written to disk before the run moves on, so `rollback` can
- * undo exactly that and nothing else, even after a crash.
+ * undo exactly that and nothing else, even after a crash; and how far its copy got. Journals
+ * live in a per-user state directory, so a run continues whichever directory it is started from.
  */
+
+import { BadInputError, messageOf } from "../errors.ts";
 
 /** The kinds of thing a run creates, in the order they are created. */
 export type CreatedKind = "component" | "index-template" | "legacy" | "index";
@@ -47,12 +50,20 @@ export interface BackfillState {
   units: BackfillUnit[];
   /** Indices whose refresh and replicas were changed by `--tune-target`. */
   tuned: Record<string, TunedIndex>;
-  /** Documents sent to the dead-letter file, over every run. */
+  /** Documents in the dead-letter file now. */
   deadLetters: number;
+  /** Per index, dead-lettered documents that a later run sent again and the target took. */
+  recovered?: Record<string, number>;
   /** Indices a later run's selection left out, unfinished. */
   skipped?: string[];
   status: "running" | "completed" | "failed";
 }
+
+/**
+ * How a run or metadata step ended: `incomplete` when it ran to its end but something selected
+ * did not arrive; `failed` when it stopped on an error.
+ */
+export type JournalStatus = "running" | "completed" | "incomplete" | "failed" | "rolled-back";
 
 /** The journal file's content. */
 export interface JournalData {
@@ -61,7 +72,7 @@ export interface JournalData {
   /** Target URL without credentials: rollback refuses another cluster. */
   target: string;
   startedAt: string;
-  status: "running" | "completed" | "failed" | "rolled-back";
+  status: JournalStatus;
   entries: JournalEntry[];
   /** Present once a native backfill started. */
   backfill?: BackfillState;
@@ -73,9 +84,25 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** Where a run's journal goes by default: `.fetch-migration/<run-id>.json`. */
+/**
+ * Where journals go unless `--journal` says otherwise: `$XDG_STATE_HOME/fetch-migration`, else
+ * `~/.local/state/fetch-migration`; never the working directory, so a re-run from elsewhere finds
+ * the same journal.
+ */
+export function stateDirectory(env: { get(name: string): string | undefined } = Deno.env): string {
+  const xdg = env.get("XDG_STATE_HOME");
+  if (xdg) return `${xdg}/fetch-migration`;
+  const home = env.get("HOME");
+  if (home) return `${home}/.local/state/fetch-migration`;
+  throw new BadInputError(
+    "neither XDG_STATE_HOME nor HOME is set, so there is no place for the journal",
+    "set HOME, or pass --journal FILE",
+  );
+}
+
+/** Where a metadata step's journal goes by default: `<state dir>/<run-id>.json`. */
 export function defaultJournalPath(runId: string): string {
-  return `.fetch-migration/${runId}.json`;
+  return `${stateDirectory()}/${runId}.json`;
 }
 
 /**
@@ -94,11 +121,11 @@ export class Journal {
   static async create(path: string, runId: string, target: string): Promise<Journal> {
     const directory = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
     await Deno.mkdir(directory, { recursive: true });
-    try {
-      await Deno.stat(path);
-      throw new Error(`the journal ${path} exists already; pass another --journal file`);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (await exists(path)) {
+      throw new BadInputError(
+        `the journal ${path} exists already`,
+        "pass another --journal file, or remove that one if its run is finished",
+      );
     }
     const journal = new Journal(path, {
       version: 1,
@@ -114,9 +141,25 @@ export class Journal {
 
   /** Reads a journal written by an earlier run. */
   static async load(path: string): Promise<Journal> {
-    const data = JSON.parse(await Deno.readTextFile(path)) as JournalData;
-    if (data.version !== 1 || !Array.isArray(data.entries)) {
-      throw new Error(`${path} is not a Fetch Migration journal`);
+    const text = await Deno.readTextFile(path);
+    let data: JournalData;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw new BadInputError(
+        `the journal ${path} is damaged (${messageOf(error)}); it was cut short or edited`,
+        "restore it from a copy, or move it aside: a new run then plans from what the " +
+          "clusters hold (indices partly filled are named, and --restart copies them again)",
+      );
+    }
+    if (
+      typeof data !== "object" || data === null || data.version !== 1 ||
+      !Array.isArray(data.entries)
+    ) {
+      throw new BadInputError(
+        `${path} is not a Fetch Migration journal`,
+        "pass the file a metadata or run command wrote",
+      );
     }
     return new Journal(path, data);
   }
@@ -156,5 +199,15 @@ export class Journal {
       await Deno.rename(temporary, this.path);
     });
     return this.#writing;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }

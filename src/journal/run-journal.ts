@@ -1,63 +1,74 @@
 /**
- * The journal of `run`: one per source and target pair at a path derived from them, so running
- * the same command again finds the last run's journal and continues it.
+ * The journal of `run`: one per source and target pair, at a path derived from them in the
+ * per-user state directory, so running the same command again, from any directory, finds the
+ * last run's journal and continues it.
  */
 import { createHash } from "node:crypto";
-import { Journal, newRunId } from "./journal.ts";
+import { BadInputError } from "../errors.ts";
+import { Journal, newRunId, stateDirectory } from "./journal.ts";
 
-/** `.fetch-migration/run-<12 hex digits of the pair>.json`. */
-export function runJournalPath(sourceUrl: string, targetUrl: string): string {
+/** `<state dir>/run-<12 hex digits of the pair>.json`: the same from any working directory. */
+export function runJournalPath(
+  sourceUrl: string,
+  targetUrl: string,
+  directory: string = stateDirectory(),
+): string {
   const key = createHash("sha256").update(`${sourceUrl}\n${targetUrl}`).digest("hex").slice(0, 12);
-  return `.fetch-migration/run-${key}.json`;
-}
-
-/** The journal a run works with, and whether it continues an unfinished one. */
-export interface OpenedRunJournal {
-  journal: Journal;
-  /** An earlier run's backfill is unfinished: continue it rather than plan again. */
-  resuming: boolean;
-  /** Where an earlier, finished run's journal was moved to make room, if it was. */
-  archivedTo?: string;
+  return `${directory}/run-${key}.json`;
 }
 
 /**
- * Opens the run journal at `path`: continues an unfinished backfill of the same pair, or moves
- * a finished (or rolled back) journal aside, where it stays usable for `rollback`, and starts a
- * new one.
+ * The journal at `path` if there is one, after checking it is about this source and target.
+ * Reading changes nothing, so a dry run may look too.
  */
-export async function openRunJournal(
+export async function loadRunJournal(
   path: string,
   sourceUrl: string,
   targetUrl: string,
-): Promise<OpenedRunJournal> {
-  let previous: Journal | undefined;
+): Promise<Journal | undefined> {
+  let journal: Journal;
   try {
-    previous = await Journal.load(path);
+    journal = await Journal.load(path);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
   }
-  if (previous) {
-    if (previous.data.target !== targetUrl) {
-      throw new JournalMismatchError(
-        `the journal ${path} is for the target ${previous.data.target}, not ${targetUrl}`,
-      );
-    }
-    const backfill = previous.data.backfill;
-    if (backfill && backfill.source !== sourceUrl) {
-      throw new JournalMismatchError(
-        `the journal ${path} copies from ${backfill.source}, not from ${sourceUrl}`,
-      );
-    }
-    if (backfill && backfill.status !== "completed" && previous.data.status !== "rolled-back") {
-      return { journal: previous, resuming: true };
-    }
-    const archivedTo = path.replace(/\.json$/, "") + `.${previous.data.runId}.json`;
-    await Deno.rename(path, archivedTo);
-    const journal = await Journal.create(path, newRunId(), targetUrl);
-    return { journal, resuming: false, archivedTo };
+  const hint = "pass another --journal file for this pair of clusters";
+  if (journal.data.target !== targetUrl) {
+    throw new BadInputError(
+      `the journal ${path} is for the target ${journal.data.target}, not ${targetUrl}`,
+      hint,
+    );
   }
-  return { journal: await Journal.create(path, newRunId(), targetUrl), resuming: false };
+  const source = journal.data.backfill?.source;
+  if (source !== undefined && source !== sourceUrl) {
+    throw new BadInputError(
+      `the journal ${path} copies from ${source}, not from ${sourceUrl}`,
+      hint,
+    );
+  }
+  return journal;
 }
 
-/** A journal that belongs to another cluster pair. */
-export class JournalMismatchError extends Error {}
+/** Whether a journal holds a copy that has not finished (and was not rolled back). */
+export function isUnfinished(journal: Journal): boolean {
+  const backfill = journal.data.backfill;
+  return !!backfill && backfill.status !== "completed" && journal.data.status !== "rolled-back";
+}
+
+/**
+ * Starts a new run's journal at `path`. A finished (or rolled back) journal there is moved
+ * aside first, where it stays usable for `rollback`; returns where it went.
+ */
+export async function startRunJournal(
+  path: string,
+  previous: Journal | undefined,
+  targetUrl: string,
+): Promise<{ journal: Journal; archivedTo?: string }> {
+  let archivedTo: string | undefined;
+  if (previous) {
+    archivedTo = path.replace(/\.json$/, "") + `.${previous.data.runId}.json`;
+    await Deno.rename(path, archivedTo);
+  }
+  return { journal: await Journal.create(path, newRunId(), targetUrl), archivedTo };
+}

@@ -9,6 +9,7 @@ import { FetchMigrationError } from "../errors.ts";
 import type { CreatedKind, Journal } from "../journal/journal.ts";
 import { rollBack } from "../journal/rollback.ts";
 import { logger } from "../log.ts";
+import { plural } from "../text.ts";
 import { creationPath } from "./paths.ts";
 import { parseRejectedSettingKey } from "./transform.ts";
 import type { Creation, Transformation } from "./types.ts";
@@ -24,7 +25,13 @@ export interface ApplyResult {
 
 /** Thrown when a creation failed; says whether what the run created was removed. */
 export class ApplyError extends FetchMigrationError {
-  constructor(message: string, hint: string, cause?: unknown) {
+  constructor(
+    message: string,
+    hint: string,
+    cause: unknown,
+    /** Whether every creation of the run was deleted again (the target is as before). */
+    readonly rolledBack: boolean,
+  ) {
     super(
       cause instanceof ClusterError && cause.kind !== "http" ? "unreachable" : "refused",
       message,
@@ -98,27 +105,28 @@ export async function applyCreations(
       await journal.mark(entry, "failed");
       const reason = error instanceof Error ? error.message : String(error);
       if (options.keepOnFailure) {
-        await journal.finish("failed");
         throw new ApplyError(
           `creating ${kind} ${creation.name} failed: ${reason}; ${created.length} created before it were kept`,
           `fix the cause and re-run, or undo them with: fetch-migration rollback --journal ${journal.path}`,
           error,
+          false,
         );
       }
       const undone = await rollBack(client, journal);
       throw new ApplyError(
-        `creating ${kind} ${creation.name} failed: ${reason}; the ${undone.deleted.length} ` +
-          `creation(s) of this run were rolled back, the target is as before`,
+        `creating ${kind} ${creation.name} failed: ${reason}; ${
+          plural(undone.deleted.length, "creation")
+        } of this run rolled back, the target is as before`,
         undone.failed.length > 0
           ? `some could not be deleted: ${undone.failed.join(", ")}; see ${journal.path}`
           : "fix the cause (see the target's reason above) and run again",
         error,
+        undone.failed.length === 0,
       );
     }
     await journal.mark(entry, "created");
     created.push({ kind, name: creation.name });
     options.onProgress?.(position + 1, creations.length);
   }
-  await journal.finish("completed");
   return { created, transformations };
 }

@@ -42,6 +42,7 @@ export function emptyBuckets(): Buckets {
     create: [],
     identical_empty: [],
     identical: [],
+    partially_filled: [],
     conflicting: [],
     excluded: [],
     unhealthy: [],
@@ -92,9 +93,16 @@ export function buildPlan(
   };
 }
 
-/** Indices whose documents a data migration will move: created now, or identical and empty. */
-export function migratingIndices(plan: MigrationPlan): string[] {
-  return [...plan.indices.create, ...plan.indices.identical_empty].sort();
+/**
+ * Indices whose documents a data migration will move: created now, or identical and empty, and
+ * with `withPartial` (a run that continues or restarts them) the partially filled ones.
+ */
+export function migratingIndices(plan: MigrationPlan, withPartial = false): string[] {
+  return [
+    ...plan.indices.create,
+    ...plan.indices.identical_empty,
+    ...(withPartial ? plan.indices.partially_filled.map(({ name }) => name) : []),
+  ].sort();
 }
 
 interface IndexPlan {
@@ -167,6 +175,13 @@ function planIndices(
       buckets.identical_empty.push(index.name);
       // What the rules did explains why the target compares identical to the source.
       plan.transformations.push(...result.transformations);
+      plan.documents[index.name] = index.documents;
+    } else if (existing.documents < index.documents) {
+      buckets.partially_filled.push({
+        name: index.name,
+        source_documents: index.documents,
+        target_documents: existing.documents,
+      });
       plan.documents[index.name] = index.documents;
     } else {
       buckets.identical.push(index.name);

@@ -1,19 +1,39 @@
 /**
  * The plan for people (text, grouped as the original tool printed it) and for programs (the
- * DESIGN.md JSON). Pure.
+ * JSON of docs/architecture.md). Pure.
  */
-import type { Buckets, Difference, MigrationPlan, TemplateKind } from "./types.ts";
+import type { Buckets, Difference, MigrationPlan, TemplateKind, Transformation } from "./types.ts";
+import { plural } from "../text.ts";
+
+/** A transformation as the JSON report names it: keys in snake_case, as all of the report. */
+export interface TransformationJson {
+  subject: string;
+  subject_kind: Transformation["subjectKind"];
+  rule: string;
+  detail: string;
+}
 
 /** The JSON report: the plan without the create bodies. */
-export type PlanReport = Omit<MigrationPlan, "creations">;
+export type PlanReport = Omit<MigrationPlan, "creations" | "transformations"> & {
+  transformations: TransformationJson[];
+};
 
-/** The DESIGN.md report: everything but the create bodies; URLs without credentials. */
+/**
+ * The plan as JSON (docs/architecture.md): everything but the create bodies; URLs without credentials; every key
+ * snake_case.
+ */
 export function planToJson(plan: MigrationPlan): PlanReport {
   const { creations: _, ...report } = plan;
   return {
     ...report,
     source: { ...report.source, url: withoutCredentials(report.source.url) },
     target: { ...report.target, url: withoutCredentials(report.target.url) },
+    transformations: report.transformations.map(({ subject, subjectKind, rule, detail }) => ({
+      subject,
+      subject_kind: subjectKind,
+      rule,
+      detail,
+    })),
   };
 }
 
@@ -102,6 +122,13 @@ export function formatPlanText(plan: MigrationPlan): string {
       indices.identical_empty,
     ),
     section(
+      "Indices partially filled in the target cluster (run continues them from its journal, " +
+        "or copies them again with --restart):",
+      indices.partially_filled.map(({ name, source_documents, target_documents }) =>
+        `${name}: partially filled: ${target_documents} of ${source_documents} documents`
+      ),
+    ),
+    section(
       "Indices present in both clusters with conflicting settings/mappings " +
         "(data will not be migrated):",
       conflictLines(indices),
@@ -120,7 +147,8 @@ export function formatPlanText(plan: MigrationPlan): string {
     ),
     section(
       "Indices excluded by the selection, or hidden" +
-        (system.length > 0 ? ` (and ${system.length} system indices, not listed)` : "") + ":",
+        (system.length > 0 ? ` (and ${plural(system.length, "system index")}, not listed)` : "") +
+        ":",
       excluded,
     ),
     "",

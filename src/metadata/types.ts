@@ -89,20 +89,32 @@ export interface Difference {
   target?: string;
 }
 
+/** An index whose copy on the target holds fewer documents than the source. */
+export interface PartiallyFilled {
+  name: string;
+  source_documents: number;
+  target_documents: number;
+}
+
 /** A name that will not be migrated, with why. */
 export interface Skipped {
   name: string;
   reason: string;
 }
 
-/** Buckets of the plan, per DESIGN.md, for indices and for each template kind. */
+/** Buckets of the plan (docs/architecture.md), for indices and for each template kind. */
 export interface Buckets {
   /** Missing on the target: will be created (and, for indices, filled). */
   create: string[];
   /** Same definition on both sides and the target index is empty: will be filled. */
   identical_empty: string[];
-  /** Same definition and the target already holds documents: left alone. */
+  /** Same definition and the target already holds as many documents or more: left alone. */
   identical: string[];
+  /**
+   * Same definition, but the target holds fewer documents than the source: a copy that stopped
+   * part way. `run` continues it from its journal, or copies it again with `--restart`.
+   */
+  partially_filled: PartiallyFilled[];
   /** Different definitions: left alone, each difference named. */
   conflicting: Array<{ name: string; differences: Difference[] }>;
   /** Left out by include/exclude patterns, or system/hidden. */

@@ -5,6 +5,7 @@
 import { formatCount } from "../backfill/progress.ts";
 import type { DocumentDiff } from "./diff.ts";
 import type { NotVerified } from "./selection.ts";
+import { formatColumns, noun, plural } from "../text.ts";
 
 /** The document-by-document comparison of one index (`--checksums`). */
 export interface ChecksumResult extends DocumentDiff {
@@ -65,7 +66,7 @@ export interface VerifyReport {
   checks: Array<"counts" | "checksums" | "sample">;
   indices: IndexResult[];
   not_verified: NotVerified[];
-  /** Every verified index is `ok`. */
+  /** At least one index was verified, and every verified index is `ok`. */
   ok: boolean;
 }
 
@@ -82,7 +83,10 @@ export function indexStatus(result: Omit<IndexResult, "status">): IndexStatus {
   return "ok";
 }
 
-/** The report from the per-index results; `ok` only when every index is. */
+/**
+ * The report from the per-index results; `ok` only when every index is, and never when no index
+ * was verified (nothing proven is no proof).
+ */
 export function buildReport(
   source: ClusterSide,
   target: ClusterSide,
@@ -96,7 +100,7 @@ export function buildReport(
     checks,
     indices,
     not_verified: notVerified,
-    ok: indices.every((result) => result.status === "ok"),
+    ok: indices.length > 0 && indices.every((result) => result.status === "ok"),
   };
 }
 
@@ -113,7 +117,7 @@ export function indexDetails(result: IndexResult): string {
   const sums = result.checksums;
   if (sums) {
     if (sums.buckets_differing === 0) {
-      parts.push(`checksums equal (${formatCount(sums.compared)} docs)`);
+      parts.push(`checksums equal (${formatCount(sums.compared)} ${noun(sums.compared, "doc")})`);
     } else {
       const found = [
         sums.missing_total ? `${formatCount(sums.missing_total)} missing` : "",
@@ -167,8 +171,8 @@ export function formatVerifyText(report: VerifyReport): string {
     report.indices.length === 0
       ? "nothing verified"
       : report.ok
-      ? `verification passed: ${report.indices.length} index(es) match`
-      : `verification FAILED: ${failed} of ${report.indices.length} index(es) differ`,
+      ? `verification passed: ${plural(report.indices.length, "index")} match`
+      : `verification FAILED: ${differCount(failed, report.indices.length)}`,
   );
   return lines.join("\n");
 }
@@ -223,17 +227,15 @@ function idLines(result: IndexResult): string[] {
   return lines.length > 0 ? [`${result.index}:`, ...lines] : [];
 }
 
-/** Left-aligned columns, numbers right-aligned, two spaces apart; the last column unpadded. */
+/** "1 of 4 indices differs", "3 of 4 indices differ". */
+export function differCount(failed: number, total: number): string {
+  return `${failed} of ${plural(total, "index")} ${failed === 1 ? "differs" : "differ"}`;
+}
+
+/**
+ * Left-aligned columns, numbers right-aligned, two spaces apart, measured by display width (a
+ * CJK index name takes two columns a character); the last column unpadded.
+ */
 function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const numeric = new Set([1, 2]);
-  return rows.map((row) =>
-    row.map((cell, column) =>
-      column === row.length - 1
-        ? cell
-        : numeric.has(column)
-        ? cell.padStart(widths[column])
-        : cell.padEnd(widths[column])
-    ).join("  ").trimEnd()
-  );
+  return formatColumns(rows, new Set([1, 2]));
 }

@@ -20,9 +20,10 @@ export interface VerifySelection {
  * migration leaves them alone, so their documents differing is no failure of it.
  */
 export function selectFromPlan(plan: MigrationPlan): VerifySelection {
-  const { create, identical_empty, identical, conflicting } = plan.indices;
+  const { create, identical_empty, identical, partially_filled, conflicting } = plan.indices;
+  const partial = partially_filled.map(({ name }) => name);
   return {
-    indices: [...new Set([...create, ...identical_empty, ...identical])].sort(),
+    indices: [...new Set([...create, ...identical_empty, ...identical, ...partial])].sort(),
     notVerified: conflicting
       .map(({ name }) => ({ index: name, reason: "definitions differ" }))
       .sort((a, b) => a.index.localeCompare(b.index)),

@@ -6,7 +6,7 @@ import type { ClusterClient } from "../cluster/client.ts";
 import { ClusterError } from "../cluster/errors.ts";
 import { MissingSourceError, readShardSeqNos } from "../backfill/reader.ts";
 import { checksumIndex, type ChecksumOptions, DEFAULT_CHECKSUM_OPTIONS } from "./checksums.ts";
-import { countDocuments } from "./counts.ts";
+import { countDocuments } from "../cluster/count.ts";
 import { mapLimit } from "./pool.ts";
 import { type ChecksumProgress, type IndexResult, indexStatus } from "./report.ts";
 import { sampleIndex } from "./sample.ts";

@@ -107,7 +107,7 @@ export function analysisCommonModule(version: string): ExtraModule {
   };
 }
 
-/** The six test nodes (DESIGN.md, Test harness). */
+/** The six test nodes (README, Tests and the test nodes). */
 export const NODE_SPECS: Record<NodeName, NodeSpec> = {
   es6: {
     name: "es6",

@@ -135,7 +135,7 @@ for (const name of ["es6", "es7", "es8", "os1", "os3"] as const) {
       assertEquals(result.documents.expected, 3000);
       assertEquals(result.documents.copied, 3000);
       assertEquals(result.documents.dead_lettered, 0);
-      assertStringIncludes(run.stderr, "copied 3,000 of 3,000 documents");
+      assertStringIncludes(run.stderr, "3,000 of 3,000 documents on the target");
       assertEquals(await count(os2.url, `${p}docs`), 3000);
       assertEquals(await count(os2.url, `${p}empty`), 0);
       // Routing and every digit of the long arrive as they were.
@@ -258,7 +258,7 @@ Deno.test("a document the target refuses goes to the dead-letter file, exit 1", 
     assertEquals(run.code, 1, run.stderr);
     assertStringIncludes(
       run.stderr,
-      `1 document(s) were refused by the target and are in ${deadLetters}`,
+      `1 document refused by the target, in ${deadLetters}`,
     );
     const letters = (await Deno.readTextFile(deadLetters)).trim().split("\n").map((line) =>
       JSON.parse(line)
@@ -321,7 +321,7 @@ Deno.test("run: --dryrun changes nothing; the original Data Prepper form says wh
     await sourceIndex(es7, `${p}one`, 10, { shards: 1 });
     const dry = await runCli(["run", ...endpoints(es7, os2), "--include", `${p}*`, "--dryrun"]);
     assertEquals(dry.code, 0, dry.stderr);
-    assertStringIncludes(dry.stderr, "dry run: would copy 10 documents into 1 index(es)");
+    assertStringIncludes(dry.stderr, "dry run: would migrate 1 index (1 to create), 10 documents");
     const exists = await fetch(`${os2.url}/${p}one`, { method: "HEAD" });
     assertEquals(exists.status, 404);
     const pipeline = await Deno.makeTempFile({ suffix: ".yaml" });

@@ -2,6 +2,12 @@
 
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
+/**
+ * The journals of runs without `--journal` go to this test process's own state directory, never
+ * the developer's (`XDG_STATE_HOME`, which a test's `env` may set to its own).
+ */
+export const TEST_STATE_HOME = Deno.makeTempDirSync({ prefix: "fm-state-" });
+
 /** Exit code and output of one CLI run. */
 export interface CliRun {
   code: number;
@@ -24,6 +30,7 @@ export async function runCli(
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       HOME: Deno.env.get("HOME") ?? "/root",
       NO_COLOR: "1",
+      XDG_STATE_HOME: TEST_STATE_HOME,
       ...options.env,
     },
     cwd: options.cwd,

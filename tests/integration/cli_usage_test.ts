@@ -1,4 +1,4 @@
-/** The command line itself: help, version and usage errors, with the exit codes of DESIGN.md. */
+/** The command line itself: help, version and usage errors, with the exit codes of docs/architecture.md. */
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { VERSION } from "../../src/version.ts";
 import { runCli } from "./cli.ts";

@@ -120,7 +120,8 @@ for (const sourceName of SOURCES) {
           await journal(),
         ]);
         assertEquals(seeded.code, 0, seeded.stderr);
-        await addDocuments(target.url, `${p}same`, 1);
+        // As many as the source: a target with fewer would be partially filled.
+        await addDocuments(target.url, `${p}same`, 2);
         await call(`${target.url}/${p}conflict`, "PUT", {
           settings: SMALL,
           mappings: { properties: { k: { type: "text" } } },
@@ -352,7 +353,7 @@ historical-data-migration:
     await Deno.writeTextFile(`${dir}/in.yaml`, input);
     const run = await runCli(
       ["metadata", "in.yaml", "out.yaml", "--report", "--include", `${p}*`],
-      { cwd: dir },
+      { cwd: dir, env: { XDG_STATE_HOME: `${dir}/state` } },
     );
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(
@@ -368,9 +369,13 @@ historical-data-migration:
     assertStringIncludes(output, `- index_name_regex: ${p}beta\\.1`);
     assertStringIncludes(output, "document_id: '${getMetadata(\"opensearch-document_id\")}'");
     assertEquals((await Deno.stat(`${dir}/out.yaml`)).mode! & 0o777, 0o600);
-    // The journal went to .fetch-migration/ in the working directory.
-    const journals = [...Deno.readDirSync(`${dir}/.fetch-migration`)];
+    // The journal went to the state directory, not the working directory.
+    const journals = [...Deno.readDirSync(`${dir}/state/fetch-migration`)];
     assertEquals(journals.length, 1);
+    assertEquals(
+      [...Deno.readDirSync(dir)].some((entry) => entry.name === ".fetch-migration"),
+      false,
+    );
   } finally {
     await cleanUp([es7.url, os2.url], p);
     await Deno.remove(dir, { recursive: true });

@@ -1,5 +1,5 @@
 /**
- * `plan` against real clusters: fixtures that land in every bucket, the JSON of DESIGN.md, and the
+ * `plan` against real clusters: fixtures that land in every bucket, the JSON of docs/architecture.md, and the
  * transformations named for an ES 6 source.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
@@ -27,13 +27,16 @@ Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", asyn
       aliases: { [`${p}alias`]: { filter: { term: { n: 1 } }, routing: "1" } },
     });
     await addDocuments(es7.url, `${p}create`, 12);
-    for (const name of ["empty", "same", "conflict", "tmp-1"]) {
+    for (const name of ["empty", "same", "partial", "conflict", "tmp-1"]) {
       await call(`${es7.url}/${p}${name}`, "PUT", body);
       await addDocuments(es7.url, `${p}${name}`, 3);
     }
     await call(`${os2.url}/${p}empty`, "PUT", body);
     await call(`${os2.url}/${p}same`, "PUT", body);
-    await addDocuments(os2.url, `${p}same`, 1);
+    await addDocuments(os2.url, `${p}same`, 3);
+    // A copy that stopped part way: never "identical" in silence.
+    await call(`${os2.url}/${p}partial`, "PUT", body);
+    await addDocuments(os2.url, `${p}partial`, 1);
     await call(`${os2.url}/${p}conflict`, "PUT", {
       settings: SETTINGS,
       mappings: { properties: { ...MAPPINGS.properties, title: { type: "keyword" } } },
@@ -78,6 +81,9 @@ Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", asyn
     assertEquals(plan.indices.create, [`${p}create`]);
     assertEquals(plan.indices.identical_empty, [`${p}empty`]);
     assertEquals(plan.indices.identical, [`${p}same`]);
+    assertEquals(plan.indices.partially_filled, [
+      { name: `${p}partial`, source_documents: 3, target_documents: 1 },
+    ]);
     assertEquals(plan.indices.conflicting.map((c: { name: string }) => c.name), [`${p}conflict`]);
     const differences = plan.indices.conflicting[0].differences;
     const typeDifference = differences.find((d: { path: string }) =>
@@ -96,8 +102,8 @@ Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", asyn
     assertEquals(own(plan.templates.component.create), [`${p}component`]);
     assertEquals(own(plan.templates.index.create), [`${p}composable`]);
     assertEquals(plan.documents, {
-      total: 15,
-      per_index: { [`${p}create`]: 12, [`${p}empty`]: 3 },
+      total: 18,
+      per_index: { [`${p}create`]: 12, [`${p}empty`]: 3, [`${p}partial`]: 3 },
     });
     assertEquals("creations" in plan, false);
   } finally {

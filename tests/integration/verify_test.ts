@@ -109,7 +109,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     assertEquals(same.checksums?.compared, DOCS);
     assertEquals(same.checksums?.missing_total, 0);
     assertMatch(equal.stderr, new RegExp(`${index}\\s+300\\s+300\\s+ok\\s+checksums equal`));
-    assertStringIncludes(equal.stderr, "verification passed: 1 index(es) match");
+    assertStringIncludes(equal.stderr, "verification passed: 1 index match");
 
     const sampled = await runCli([
       "verify",
@@ -157,7 +157,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
       [1, 1, 1],
     );
     assertStringIncludes(changed.stderr, "missing on target (1): d10");
-    assertStringIncludes(changed.stderr, "error: verification failed: 1 of 1 index(es) differ");
+    assertStringIncludes(changed.stderr, "error: verification failed: 1 of 1 index differs");
 
     // Equal counts: counting alone cannot see these three.
     const counted = await runCli(["verify", ...endpoints, "--include", index, "--json"]);

@@ -1,13 +1,37 @@
-/** Pure parts of the native engine: slices, bulk bodies and answers, pacing, JSON, progress. */
+/**
+ * Pure parts of the native engine: slices, bulk bodies and answers, pacing, JSON, progress; and
+ * the bulk writer against a scripted target (counts, dead letters, stopping).
+ */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { MAX_RANGE, planUnits, resumeFrom } from "../../src/backfill/units.ts";
+import {
+  afterPass,
+  isOpenRange,
+  MAX_RANGE,
+  mayFinish,
+  planUnits,
+  readyToFinish,
+  resumeFrom,
+} from "../../src/backfill/units.ts";
 import {
   byteLength,
   classifyBulkResponse,
+  failureKey,
+  shortReason,
   toBatches,
   toBulkItem,
 } from "../../src/backfill/bulk.ts";
-import { AdaptiveLimit, RateLimit } from "../../src/backfill/limiter.ts";
+import {
+  AdaptiveLimit,
+  isAbort,
+  pause,
+  RateLimit,
+  unlessAborted,
+} from "../../src/backfill/limiter.ts";
+import { BulkWriter } from "../../src/backfill/writer.ts";
+import { DeadLetterFile } from "../../src/backfill/deadletter.ts";
+import type { ClusterClient } from "../../src/cluster/client.ts";
+import { configureLogging, type LogRecord, resetLogging } from "../../src/deps.ts";
+import { LOG_ROOT } from "../../src/log.ts";
 import { canonicalJson, parseJsonExact, stringifyJsonExact } from "../../src/backfill/json.ts";
 import { formatDuration, formatProgress, ProgressModel } from "../../src/backfill/progress.ts";
 import type { SourceDocument } from "../../src/backfill/reader.ts";
@@ -199,4 +223,264 @@ Deno.test("units: a large shard is cut so no range exceeds MAX_RANGE numbers", (
   assertEquals(units.length, 4);
   for (const unit of units.slice(0, -1)) assert(unit.to! - unit.from <= MAX_RANGE);
   assertEquals(units.at(-1)!.to, null);
+});
+
+Deno.test("units: range boundaries never pass the shard's numbers, so later writes land in the open range", () => {
+  // 11 numbers in 5 ranges: equal steps of 3 would have started the open range at 12.
+  for (const [maxSeqNo, slices] of [[10, 5], [20, 10], [99, 4], [1000, 7], [MAX_RANGE * 2, 3]]) {
+    const units = planUnits("x", [{ shard: 0, maxSeqNo }], slices);
+    const open = units.at(-1)!;
+    assert(isOpenRange(open));
+    assert(open.from <= maxSeqNo + 1, `open range starts at ${open.from} past ${maxSeqNo + 1}`);
+    // Contiguous, starting at 0, none empty.
+    assertEquals(units[0].from, 0);
+    for (let at = 1; at < units.length; at++) {
+      assertEquals(units[at].from, units[at - 1].to);
+      assert(units[at - 1].to! > units[at - 1].from);
+    }
+  }
+});
+
+Deno.test("units: an open range may finish only once the other ranges of its shard are done", () => {
+  const units = [
+    ...planUnits("a", [{ shard: 0, maxSeqNo: 999 }, { shard: 1, maxSeqNo: 999 }], 6),
+    ...planUnits("b", [{ shard: 0, maxSeqNo: 999 }], 3),
+  ];
+  const a0 = units.filter((u) => u.index === "a" && u.shard === 0);
+  const open = a0.at(-1)!;
+  assertEquals(a0.length, 3);
+  // Bounded ranges may always finish; the open one waits for its own shard's ranges only.
+  assert(a0.slice(0, -1).every((unit) => mayFinish(unit, units)));
+  assert(!mayFinish(open, units));
+  a0[0].done = true;
+  assert(!mayFinish(open, units));
+  assertEquals(readyToFinish([open], units), []);
+  a0[1].done = true;
+  // Other shards and indices, unfinished, do not hold it back.
+  assert(units.some((u) => u.index === "b" && !u.done));
+  assert(mayFinish(open, units));
+  assertEquals(readyToFinish([open], units), [open]);
+  // A shard cut into one open range finishes on its first pass; so does a resumed open range
+  // whose siblings an earlier run finished (the journal says so).
+  const [alone] = planUnits("c", [{ shard: 0, maxSeqNo: -1 }], 4);
+  assert(mayFinish(alone, [alone]));
+  const resumed = planUnits("d", [{ shard: 0, maxSeqNo: 99 }], 2).map((u) => ({ ...u }));
+  resumed[0].done = true;
+  assert(mayFinish(resumed[1], resumed));
+});
+
+Deno.test("units: after a pass, an open range is done only if the pass began after its siblings", () => {
+  const units = planUnits("a", [{ shard: 0, maxSeqNo: 999 }], 3);
+  const [first, second, open] = units;
+  assertEquals(afterPass(first, units, mayFinish(first, units)), "done");
+  // The pass began with a sibling still reading, which is still reading: wait for it.
+  first.done = true;
+  const began = mayFinish(open, units);
+  assertEquals(afterPass(open, units, began), "wait");
+  // The last sibling finished while the open range was being read: once more, from now.
+  second.done = true;
+  assertEquals(afterPass(open, units, began), "again");
+  // That pass began with every sibling done: it finishes the range.
+  assertEquals(afterPass(open, units, mayFinish(open, units)), "done");
+});
+
+Deno.test("bulk: refusals counted under status and error type; reasons shortened for logs", () => {
+  const items = ["a", "b", "c"].map((id) => toBulkItem("i", doc(id)));
+  const outcome = classifyBulkResponse(items, {
+    items: [
+      { index: { status: 400, error: { type: "mapper_parsing_exception", reason: "x" } } },
+      { index: { status: 429, error: { type: "es_rejected_execution_exception" } } },
+      { index: { status: 400, error: "plain words" } },
+    ],
+  });
+  assertEquals(
+    [...outcome.refused, ...outcome.retry].map(failureKey),
+    ["400 mapper_parsing_exception", "400 error", "429 es_rejected_execution_exception"],
+  );
+  const long = shortReason(`a  b\n${"x".repeat(500)}`);
+  assertEquals(long.length, 160);
+  assert(long.startsWith("a b x") && long.endsWith("…"));
+  assertEquals(shortReason("short"), "short");
+});
+
+Deno.test("waits: pause, a rate wait and a wait for a place end at once when the run stops", async () => {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const started = performance.now();
+  const rate = new RateLimit(10);
+  rate.reserve(10);
+  // 100 documents at 10/s: ten seconds, unless stopped.
+  const rateWait = rate.take(100, signal);
+  const sleeping = pause(60_000, signal);
+  const limit = new AdaptiveLimit(1);
+  await limit.acquire(signal);
+  const place = limit.acquire(signal);
+  // A read that never answers.
+  const reading = unlessAborted(new Promise<never>(() => {}), signal);
+  const outcomes = Promise.allSettled([rateWait, sleeping, place, reading]);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assertEquals(limit.waiting, 1);
+  controller.abort();
+  const results = await outcomes;
+  assert(performance.now() - started < 1000, "a wait outlived the stop");
+  for (const result of results) {
+    assertEquals(result.status, "rejected");
+    assert(isAbort((result as PromiseRejectedResult).reason, signal));
+  }
+  // The stopped waiter took no place and left the queue; the held place is still held.
+  assertEquals(limit.waiting, 0);
+  assertEquals(limit.inFlight, 1);
+  limit.release();
+  assertEquals(limit.inFlight, 0);
+  // Already stopped: nothing waits, nothing is taken.
+  await pause(0, signal).then(() => assert(false), (e) => assert(isAbort(e, signal)));
+  await limit.acquire(signal).then(() => assert(false), (e) => assert(isAbort(e, signal)));
+  assertEquals(limit.inFlight, 0);
+  await new RateLimit(1).take(1, signal).then(() => assert(false), () => {});
+  // Without a stop the same waits just end; an error that is not the stop is not taken for it.
+  await pause(1);
+  assertEquals(await unlessAborted(Promise.resolve(7), new AbortController().signal), 7);
+  assert(!isAbort(new Error("boom"), signal));
+  assert(!isAbort(new DOMException("x", "AbortError"), new AbortController().signal));
+});
+
+/** A target answering `_bulk` with `answer(items)` per request; counts the requests. */
+function scriptedTarget(
+  answer: (ids: string[]) => { status: number; body: unknown },
+): { client: ClusterClient; requests: () => number } {
+  let requests = 0;
+  const client = {
+    url: "http://target.test",
+    request: (_method: string, _path: string, options: { body: string }) => {
+      requests++;
+      const ids = options.body.trim().split("\n").filter((_, i) => i % 2 === 0).map((line) =>
+        JSON.parse(line).index._id as string
+      );
+      const { status, body } = answer(ids);
+      return Promise.resolve({ status, headers: new Headers(), body });
+    },
+    httpError: () => new Error("http error"),
+  } as unknown as ClusterClient;
+  return { client, requests: () => requests };
+}
+
+async function captureWarnings<T>(run: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
+  const lines: string[] = [];
+  await configureLogging({
+    reset: true,
+    sinks: { memory: (record: LogRecord) => lines.push(record.message.join("")) },
+    loggers: [
+      { category: [LOG_ROOT], lowestLevel: "warning", sinks: ["memory"] },
+      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
+    ],
+  });
+  try {
+    return { value: await run(), lines };
+  } finally {
+    await resetLogging();
+  }
+}
+
+Deno.test("writer: a page resolves with what the target acknowledged and what was dead-lettered", async () => {
+  const directory = await Deno.makeTempDir();
+  try {
+    // Every third document refused for good, every answer otherwise clean.
+    const { client } = scriptedTarget((ids) => ({
+      status: 200,
+      body: {
+        errors: true,
+        items: ids.map((id) =>
+          Number(id.slice(1)) % 3 === 0
+            ? {
+              index: {
+                status: 400,
+                error: { type: "mapper_parsing_exception", reason: "y".repeat(400) },
+              },
+            }
+            : { index: { status: 201 } }
+        ),
+      },
+    }));
+    const deadLetters = new DeadLetterFile(`${directory}/dead.ndjson`);
+    const writer = new BulkWriter(client, {
+      concurrency: 2,
+      batchBytes: 200,
+      maxAttempts: 2,
+      deadLetters,
+    });
+    const { value: outcomes, lines } = await captureWarnings(async () => {
+      const first = await writer.write("i", Array.from({ length: 30 }, (_, n) => doc(`d${n}`)));
+      const second = await writer.write("i", Array.from({ length: 30 }, (_, n) => doc(`d${n}`)));
+      return [first, second];
+    });
+    deadLetters.close();
+    assertEquals(outcomes, [{ written: 20, deadLettered: 10 }, { written: 20, deadLettered: 10 }]);
+    assertEquals(writer.stats.written, 40);
+    assertEquals(writer.stats.deadLetterReasons, { "400 mapper_parsing_exception": 20 });
+    // Three refusals of the whole run named, shortly, then one line saying the rest are not.
+    assertEquals(lines.length, 4, lines.join("\n"));
+    assert(lines.slice(0, 3).every((line) => line.length < 260), lines.join("\n"));
+    assertStringIncludes(lines[3], "not logged one by one");
+    const letters = (await Deno.readTextFile(`${directory}/dead.ndjson`)).trim().split("\n");
+    assertEquals(letters.length, 20);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("writer: push-back still refused after the attempts is dead-lettered, counted per reason", async () => {
+  const directory = await Deno.makeTempDir();
+  try {
+    const { client } = scriptedTarget((ids) => ({
+      status: 200,
+      body: {
+        errors: true,
+        items: ids.map((id) =>
+          id === "a"
+            ? { index: { status: 201 } }
+            : { index: { status: 429, error: { type: "es_rejected_execution_exception" } } }
+        ),
+      },
+    }));
+    const deadLetters = new DeadLetterFile(`${directory}/dead.ndjson`);
+    const writer = new BulkWriter(client, {
+      concurrency: 1,
+      batchBytes: 1 << 20,
+      maxAttempts: 2,
+      deadLetters,
+    });
+    const { value } = await captureWarnings(() => writer.write("i", [doc("a"), doc("b")]));
+    deadLetters.close();
+    assertEquals(value, { written: 1, deadLettered: 1 });
+    assertEquals(writer.stats.retried, 1);
+    assertEquals(writer.stats.deadLetterReasons, { "429 es_rejected_execution_exception": 1 });
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("writer: a stop ends a rate wait at once; the page rejects, nothing more is sent", async () => {
+  const { client, requests } = scriptedTarget((ids) => ({
+    status: 200,
+    body: { items: ids.map(() => ({ index: { status: 201 } })) },
+  }));
+  const controller = new AbortController();
+  const writer = new BulkWriter(client, {
+    concurrency: 4,
+    batchBytes: 1 << 20,
+    maxAttempts: 3,
+    deadLetters: new DeadLetterFile("/nonexistent/never-written.ndjson"),
+    rate: new RateLimit(10),
+    signal: controller.signal,
+  });
+  assertEquals(await writer.write("i", [doc("a")]), { written: 1, deadLettered: 0 });
+  // 100 documents at 10/s would wait ten seconds.
+  const started = performance.now();
+  const page = writer.write("i", Array.from({ length: 100 }, (_, n) => doc(`d${n}`)));
+  setTimeout(() => controller.abort(), 20);
+  const error = await page.then(() => undefined, (e) => e);
+  assert(isAbort(error, controller.signal), String(error));
+  assert(performance.now() - started < 1000);
+  assertEquals(requests(), 1);
+  assertEquals(writer.stats.written, 1);
 });

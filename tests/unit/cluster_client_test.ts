@@ -191,6 +191,36 @@ Deno.test("client: info() reads GET /, falls back to _nodes, and unmasks compati
   });
 });
 
+Deno.test("client: info() on a URL with a path that answers 404 says to give the root URL", async () => {
+  const notFound = () =>
+    json(404, { error: { type: "index_not_found_exception", reason: "no such index [foo]" } });
+  await withFetch([notFound(), notFound()], async (sent) => {
+    const client = new ClusterClient(
+      { ...endpoint({ kind: "none" }), url: "http://127.0.0.1:19302/foo" },
+      { role: "target" },
+    );
+    let error: unknown;
+    await client.info().catch((e) => error = e);
+    assert(error instanceof ClusterError);
+    assertEquals(sent[0].url, "http://127.0.0.1:19302/foo/");
+    assertMatch(error.message, /404: index_not_found_exception: no such index \[foo\]/);
+    assertMatch(error.message, /the URL http:\/\/127\.0\.0\.1:19302\/foo has a path \(\/foo\)/);
+    assertMatch(
+      error.hint ?? "",
+      /give the cluster's root URL, e\.g\. http:\/\/127\.0\.0\.1:19302,/,
+    );
+    assertMatch(error.hint ?? "", /--target/);
+    assertEquals(error.errorKind, "unreachable");
+  });
+  // The same 404 at a root URL is left as it was: no path to blame.
+  await withFetch([notFound(), notFound()], async () => {
+    let error: unknown;
+    await new ClusterClient(endpoint({ kind: "none" })).info().catch((e) => error = e);
+    assert(error instanceof ClusterError);
+    assert(!error.message.includes("has a path"), error.message);
+  });
+});
+
 Deno.test("client: SigV4 signs exactly the bytes and headers it sends (aoss)", async () => {
   const saved = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"].map((
     name,

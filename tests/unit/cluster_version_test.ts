@@ -139,6 +139,7 @@ Deno.test("GET /: Elasticsearch 6, 7 and 8 in both flavors", () => {
     minor: 8,
     patch: 23,
     clusterName: "fm-es6",
+    clusterUuid: ES_6_8_23_OSS.cluster_uuid,
     buildFlavor: "oss",
   });
   assertEquals(parseRootInfo(ES_7_10_2_OSS), {
@@ -148,6 +149,7 @@ Deno.test("GET /: Elasticsearch 6, 7 and 8 in both flavors", () => {
     minor: 10,
     patch: 2,
     clusterName: "fm-es7",
+    clusterUuid: ES_7_10_2_OSS.cluster_uuid,
     buildFlavor: "oss",
   });
   assertEquals(parseRootInfo(ES_7_10_2_DEFAULT).buildFlavor, "default");
@@ -170,6 +172,7 @@ Deno.test("GET /: OpenSearch 1, 2 and 3", () => {
     minor: 3,
     patch: 20,
     clusterName: "fm-os1",
+    clusterUuid: OS_1_3_20.cluster_uuid,
   });
   assertEquals(parseRootInfo(OS_2_19_6), {
     distribution: "opensearch",
@@ -178,6 +181,7 @@ Deno.test("GET /: OpenSearch 1, 2 and 3", () => {
     minor: 19,
     patch: 6,
     clusterName: "fm-os2",
+    clusterUuid: OS_2_19_6.cluster_uuid,
   });
   assertEquals(parseRootInfo(OS_3_6_0), {
     distribution: "opensearch",
@@ -186,6 +190,7 @@ Deno.test("GET /: OpenSearch 1, 2 and 3", () => {
     minor: 6,
     patch: 0,
     clusterName: "fm-os3",
+    clusterUuid: OS_3_6_0.cluster_uuid,
   });
 });
 
@@ -200,6 +205,7 @@ Deno.test("GET /: OpenSearch in compatibility mode is OpenSearch, and its real v
     minor: 3,
     patch: 20,
     clusterName: "fm-os1",
+    clusterUuid: OS_1_3_20.cluster_uuid,
     compatibilityMode: true,
   });
   // Real 7.x Elasticsearch is not mistaken for it.

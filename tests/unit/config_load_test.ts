@@ -1,6 +1,6 @@
 /** Choosing where endpoints come from: a file, INLINE_PIPELINE, or flags with env secrets. */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../assert.ts";
-import { loadEndpoints } from "../../src/config/load.ts";
+import { loadEndpoints, loadTargetEndpoint } from "../../src/config/load.ts";
 import { describeEndpoint, redactUrl } from "../../src/config/redact.ts";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -35,23 +35,77 @@ Deno.test("--insecure and --target-ca apply on top of a pipeline file", async ()
   assertEquals(endpoints.target.tls.caCerts, [CA]);
 });
 
-Deno.test("INLINE_PIPELINE is base64 YAML; INLINE_TARGET_HOST forces https", async () => {
-  const endpoints = await loadEndpoints({}, {
-    INLINE_PIPELINE: btoa(files["/pipe.yaml"].replace(", connection: {cert: /ca.pem}", "")),
+Deno.test("INLINE_PIPELINE is base64 YAML; INLINE_TARGET_HOST keeps the scheme it is given", async () => {
+  const inline = btoa(files["/pipe.yaml"].replace(", connection: {cert: /ca.pem}", ""));
+  const plain = await loadEndpoints({}, {
+    INLINE_PIPELINE: inline,
     INLINE_TARGET_HOST: "http://new-target.example.com:9200",
   }, read);
-  assertEquals(endpoints.origin, "INLINE_PIPELINE");
-  assertEquals(endpoints.source.url, "https://src:9200");
-  assertEquals(endpoints.target.url, "https://new-target.example.com:9200");
+  assertEquals(plain.origin, "INLINE_PIPELINE");
+  assertEquals(plain.source.url, "https://src:9200");
+  // Said http, meant http: turning it into https only earned a TLS error saying "use http".
+  assertEquals(plain.target.url, "http://new-target.example.com:9200");
+  const tls = await loadEndpoints({}, {
+    INLINE_PIPELINE: inline,
+    INLINE_TARGET_HOST: "https://new-target.example.com:9200",
+  }, read);
+  assertEquals(tls.target.url, "https://new-target.example.com:9200");
 });
 
-Deno.test("INLINE_TARGET_HOST as a bare host becomes an https URL", async () => {
+Deno.test("INLINE_TARGET_HOST as a bare host becomes an https URL; another scheme is refused", async () => {
   const endpoints = await loadEndpoints(
     { source: "http://a:9200", target: "http://b:9200" },
-    { INLINE_TARGET_HOST: "search.example.com" },
+    { INLINE_TARGET_HOST: "search.example.com:9200" },
     read,
   );
-  assertEquals(endpoints.target.url, "https://search.example.com");
+  assertEquals(endpoints.target.url, "https://search.example.com:9200");
+  const error = await assertRejects(() =>
+    loadEndpoints(
+      { source: "http://a:9200", target: "http://b:9200" },
+      { INLINE_TARGET_HOST: "ftp://u:hunter2@search.example.com" },
+      read,
+    )
+  );
+  assertStringIncludes(error.message, "INLINE_TARGET_HOST");
+  assert(!error.message.includes("hunter2"));
+});
+
+Deno.test("a URL without a scheme: the message says so and shows both http:// and https://", async () => {
+  const error = await assertRejects(() =>
+    loadEndpoints({ source: "127.0.0.1:19207", target: "http://b:9200" }, {}, read)
+  );
+  assertStringIncludes(error.message, '--source "127.0.0.1:19207" has no scheme');
+  const hint = (error as { hint?: string }).hint ?? "";
+  assertStringIncludes(hint, "--source http://127.0.0.1:19207");
+  assertStringIncludes(hint, "--source https://127.0.0.1:19207");
+  // A password typed into a scheme-less URL is not repeated back.
+  const secret = await assertRejects(() =>
+    loadEndpoints({ source: "http://a:9200", target: "admin:hunter2@b:9200" }, {}, read)
+  );
+  assert(!secret.message.includes("hunter2"));
+  assert(!((secret as { hint?: string }).hint ?? "").includes("hunter2"));
+  assertStringIncludes((secret as { hint?: string }).hint ?? "", "https://b:9200");
+});
+
+Deno.test("the target alone: from --target, or the pipeline's sink; never asks for a source", async () => {
+  const flags = await loadTargetEndpoint({ target: "http://b:9200", targetUser: "u" }, {
+    FETCH_MIGRATION_TARGET_PASSWORD: "pw",
+  }, read);
+  assertEquals(flags.url, "http://b:9200");
+  assertEquals(flags.auth, { kind: "basic", username: "u", password: "pw" });
+  const piped = await loadTargetEndpoint({ pipeline: "/pipe.yaml" }, {}, read);
+  assertEquals(piped.url, "https://dst:9200");
+  const overridden = await loadTargetEndpoint(
+    { target: "http://b:9200" },
+    { INLINE_TARGET_HOST: "http://c:9200" },
+    read,
+  );
+  assertEquals(overridden.url, "http://c:9200");
+  const error = await assertRejects(() => loadTargetEndpoint({}, {}, read));
+  const said = `${error.message} ${(error as { hint?: string }).hint}`;
+  assertStringIncludes(said, "--target");
+  assertStringIncludes(said, "--pipeline");
+  assert(!said.includes("--source"), said);
 });
 
 Deno.test("INLINE_PIPELINE that is not base64 names the variable", async () => {

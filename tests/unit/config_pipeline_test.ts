@@ -1,5 +1,11 @@
 /** Pipeline YAML in every shape the original Fetch Migration accepted. */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStringIncludes,
+  assertThrows,
+} from "../assert.ts";
 import { parsePipelineYaml } from "../../src/config/pipeline.ts";
 import { BadInputError } from "../../src/errors.ts";
 
@@ -61,32 +67,56 @@ p:
   assertEquals(parsed.target.auth, { kind: "none" });
 });
 
-Deno.test("the first opensearch plugin of a sink list is taken, other sinks ignored", () => {
+Deno.test("the opensearch plugin of a sink list is found among other sinks", () => {
   const parsed = parse(`
 p:
   source: {opensearch: {hosts: ["http://a:9200"]}}
   sink:
     - stdout: {}
     - opensearch: {hosts: ["http://b:9200"]}
-    - opensearch: {hosts: ["http://c:9200"]}
 `);
   assertEquals(parsed.target.url, "http://b:9200");
   assertEquals(parsed.target.keyPath, "p.sink[1].opensearch");
 });
 
-Deno.test("the first pipeline is taken; version and pipeline_configurations are skipped", () => {
+Deno.test("two opensearch sinks are refused, not silently cut to the first", () => {
+  const error = assertThrows(
+    () =>
+      parse(`
+p:
+  source: {opensearch: {hosts: ["http://a:9200"]}}
+  sink:
+    - opensearch: {hosts: ["http://b:9200"]}
+    - opensearch: {hosts: ["http://c:9200"]}
+`),
+    BadInputError,
+  );
+  assertStringIncludes(error.message, "p.sink[0].opensearch, p.sink[1].opensearch");
+});
+
+Deno.test("version and pipeline_configurations are skipped; two pipelines are refused", () => {
   const parsed = parse(`
 version: "2"
 pipeline_configurations: {}
 first:
   source: {opensearch: {hosts: ["http://a:9200"]}}
   sink: [{opensearch: {hosts: ["http://b:9200"]}}]
-second:
-  source: {opensearch: {hosts: ["http://x:9200"]}}
-  sink: [{opensearch: {hosts: ["http://y:9200"]}}]
 `);
   assertEquals(parsed.pipelineName, "first");
   assertEquals(parsed.source.url, "http://a:9200");
+  const error = assertThrows(
+    () =>
+      parse(`
+first:
+  source: {opensearch: {hosts: ["http://a:9200"]}}
+  sink: [{opensearch: {hosts: ["http://b:9200"]}}]
+second:
+  source: {opensearch: {hosts: ["http://x:9200"]}}
+  sink: [{opensearch: {hosts: ["http://y:9200"]}}]
+`),
+    BadInputError,
+  );
+  assertStringIncludes(error.message, "2 pipelines (first, second)");
 });
 
 Deno.test("authentication: {username, password} is read", () => {

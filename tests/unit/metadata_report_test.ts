@@ -56,7 +56,7 @@ Deno.test("formatPlanText: skipped indices, templates and transformations; empty
   );
   assertStringIncludes(
     text,
-    "Indices excluded by the selection, or hidden (and 1 system indices, not listed):\n  tmp",
+    "Indices excluded by the selection, or hidden (and 1 system index, not listed):\n  tmp",
   );
   assertStringIncludes(text, "Legacy templates to be created in the target cluster:\n  web");
   assertStringIncludes(text, "Component templates to be created in the target cluster:\n  (none)");
@@ -82,7 +82,7 @@ Deno.test("formatPlanText: an ES 6 plan names the mapping type removal with its 
   );
 });
 
-Deno.test("planToJson: the DESIGN.md shape, without creations or credentials", () => {
+Deno.test("planToJson: the documented shape, without creations or credentials", () => {
   const source = plan();
   source.source.url = "https://admin:secret@es7:9200";
   const json = planToJson(source);
@@ -105,6 +105,7 @@ Deno.test("planToJson: the DESIGN.md shape, without creations or credentials", (
     "excluded",
     "identical",
     "identical_empty",
+    "partially_filled",
     "unhealthy",
     "unsupported",
   ]);
@@ -120,4 +121,30 @@ Deno.test("withoutCredentials keeps everything but the user info", () => {
   assertEquals(withoutCredentials("http://u:p@host:9200"), "http://host:9200");
   assertEquals(withoutCredentials("https://host/base/"), "https://host/base/");
   assertEquals(withoutCredentials("http://host:9200"), "http://host:9200");
+});
+
+Deno.test("planToJson: every key is snake_case, the transformations' too", () => {
+  const json = planToJson(buildPlan(
+    snapshot("http://es6:9200", ES6, [es6Index("typed", { type: "tweet" })]),
+    snapshot("http://os2:9200", OS2),
+  ));
+  assertEquals(json.transformations[0], {
+    subject: "typed",
+    subject_kind: "index",
+    rule: "remove-mapping-type",
+    detail: "mapping type [tweet] removed; mappings are typeless",
+  });
+  const camel: string[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}[${i}]`));
+    else if (value && typeof value === "object") {
+      for (const [key, inner] of Object.entries(value)) {
+        if (/[A-Z]/.test(key)) camel.push(`${path}.${key}`);
+        // per_index is keyed by index names, not by field names.
+        if (key !== "per_index") walk(inner, `${path}.${key}`);
+      }
+    }
+  };
+  walk(json, "plan");
+  assertEquals(camel, []);
 });

@@ -1,10 +1,11 @@
 /** Include/exclude globs and Data Prepper's full-match regexes. */
-import { assert } from "../assert.ts";
+import { assert, assertEquals } from "../assert.ts";
 import {
   fullMatchRegExp,
   globToRegExp,
   isSelected,
   selector,
+  unmatchedIncludes,
 } from "../../src/metadata/selection.ts";
 import { DEFAULT_PLAN_OPTIONS } from "../../src/metadata/plan.ts";
 
@@ -32,21 +33,42 @@ Deno.test("regexes are Java full matches, not searches", () => {
   assert(failed, "an invalid regex is named");
 });
 
-Deno.test("includes are alternatives, excludes win, no include takes everything", () => {
-  const options = {
+Deno.test("globs of one kind are alternatives; --include narrows a pipeline's regexes; excludes win", () => {
+  const take = selector({
     ...DEFAULT_PLAN_OPTIONS,
-    include: ["logs-*"],
-    includeRegex: ["metrics-\\d+"],
+    include: ["logs-*", "metrics-1"],
     exclude: ["logs-tmp*"],
     excludeRegex: ["logs-2\\d+"],
-  };
-  const take = selector(options);
+  });
   assert(take("logs-a"));
   assert(take("metrics-1"));
   assert(!take("metrics-x"));
   assert(!take("logs-tmp1"));
   assert(!take("logs-2024"));
   assert(!take("other"));
+  // The pipeline selects logs-* and metrics-*; --include metrics-* keeps only the metrics.
+  const narrowed = selector({
+    ...DEFAULT_PLAN_OPTIONS,
+    include: ["metrics-*"],
+    includeRegex: ["logs-.*", "metrics-\\d+"],
+  });
+  assert(narrowed("metrics-1"));
+  assert(!narrowed("logs-a"), "a flag never widens what the pipeline selects");
+  assert(!narrowed("metrics-x"));
   assert(isSelected("anything", DEFAULT_PLAN_OPTIONS));
   assert(!isSelected("tmp", { ...DEFAULT_PLAN_OPTIONS, exclude: ["t*"] }));
+});
+
+Deno.test("an include that matches nothing is named with the closest index names", () => {
+  const names = ["logs-2024", "logs-2025", "metrics-1", "orders"];
+  const unmatched = unmatchedIncludes(
+    { ...DEFAULT_PLAN_OPTIONS, include: ["logz-*", "orders"], includeRegex: ["metric-\\d"] },
+    names,
+  );
+  assertEquals(unmatched.map(({ pattern }) => pattern), [
+    "--include logz-*",
+    "index_name_regex: metric-\\d",
+  ]);
+  assertEquals(unmatched[0].closest.slice(0, 2), ["logs-2024", "logs-2025"]);
+  assertEquals(unmatched[1].closest[0], "metrics-1");
 });

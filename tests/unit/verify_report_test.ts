@@ -87,7 +87,7 @@ Deno.test("formatVerifyText: a table, the ids behind the differences, what was l
     "  different (12): c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, … (12 in all)",
   );
   assertStringIncludes(text, "not verified:\n  e-conflict: definitions differ");
-  assertEquals(lines.at(-1), "verification FAILED: 3 of 4 index(es) differ");
+  assertEquals(lines.at(-1), "verification FAILED: 3 of 4 indices differ");
 });
 
 Deno.test("formatVerifyText: passes, and says when nothing was verified", () => {
@@ -95,11 +95,35 @@ Deno.test("formatVerifyText: passes, and says when nothing was verified", () => 
   assertEquals(passed.ok, true);
   assertEquals(
     formatVerifyText(passed).split("\n").at(-1),
-    "verification passed: 1 index(es) match",
+    "verification passed: 1 index match",
   );
-  const none = formatVerifyText(buildReport(SOURCE, TARGET, ["counts"], [], []));
+  assertEquals(
+    formatVerifyText(buildReport(SOURCE, TARGET, ["counts"], [result({}), result({})], []))
+      .split("\n").at(-1),
+    "verification passed: 2 indices match",
+  );
+  const oneBad = buildReport(SOURCE, TARGET, ["counts"], [result({ target_count: 1 })], []);
+  assertEquals(
+    formatVerifyText(oneBad).split("\n").at(-1),
+    "verification FAILED: 1 of 1 index differs",
+  );
+  const empty = buildReport(SOURCE, TARGET, ["counts"], [], []);
+  // Nothing proven is no proof: an empty verification is not ok.
+  assertEquals(empty.ok, false);
+  const none = formatVerifyText(empty);
   assertStringIncludes(none, "no index to verify");
   assertStringIncludes(none, "nothing verified");
+});
+
+Deno.test("formatVerifyText: a CJK index name lines up with the others", () => {
+  const text = formatVerifyText(buildReport(SOURCE, TARGET, ["counts", "checksums"], [
+    result({ index: "索引-テスト", checksums: sums({ compared: 1 }) }),
+    result({ index: "logs", source_count: 1500, target_count: 1500 }),
+  ], []));
+  const lines = text.split("\n");
+  assertEquals(lines[1], "index        source  target  result  details");
+  assertEquals(lines[2], "索引-テスト     300     300  ok      checksums equal (1 doc)");
+  assertEquals(lines[3], "logs          1,500   1,500  ok");
 });
 
 Deno.test("formatVerifyText: a capped diff says its totals are lower bounds", () => {
@@ -136,6 +160,7 @@ function buckets(overrides: Partial<Buckets>): Buckets {
     create: [],
     identical_empty: [],
     identical: [],
+    partially_filled: [],
     conflicting: [],
     excluded: [],
     unhealthy: [],

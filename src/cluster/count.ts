@@ -1,5 +1,5 @@
-/** Top-level document counts of one index on one cluster. */
-import type { ClusterClient } from "../cluster/client.ts";
+/** Top-level document counts of one index on one cluster (for the run flow and verify). */
+import type { ClusterClient } from "./client.ts";
 
 /**
  * `GET /<index>/_count`: top-level documents only (`_cat/indices` would count nested ones too),

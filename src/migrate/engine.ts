@@ -1,0 +1,75 @@
+/**
+ * What the run flow needs of an engine that copies documents. The run flow (run.ts) plans,
+ * creates, hands the engine the indices and their expected counts, then confirms on the target
+ * what the engine says it did; the engine only moves documents. The native engine
+ * (`src/backfill/`) implements it, and Data Prepper is meant to be the second.
+ */
+import type { Journal } from "../journal/journal.ts";
+
+/** Documents copied and expected, in all and per index. */
+export interface CopyProgress {
+  copied: number;
+  expected: number;
+  perIndex: Record<string, { copied: number; expected: number }>;
+}
+
+/** How the run flow steers one copy. */
+export interface CopyControl {
+  /** Fires on SIGINT/SIGTERM: stop after what is in flight, keep the checkpoints. */
+  signal: AbortSignal;
+  /** Indices of the journal to leave out this time (a narrower selection on a re-run). */
+  skipIndex?: (index: string) => boolean;
+  /** Send again every dead-lettered document, not only those the target pushed back on. */
+  retryAllDeadLetters: boolean;
+  /** Called about once a second. */
+  onProgress(progress: CopyProgress): void;
+  /** Called once when documents refused by an earlier run were sent again. */
+  onReplay?(replay: ReplayOutcome): void;
+}
+
+/** Documents of the dead-letter file sent again at the start of a continued run. */
+export interface ReplayOutcome {
+  /** Sent again. */
+  sent: number;
+  /** Of those, acknowledged by the target now. */
+  written: number;
+  /** Left in the file without being sent (refused for good, and no --retry-dead-letters). */
+  kept: number;
+}
+
+/** What one copy did. */
+export interface CopyOutcome extends CopyProgress {
+  /** Stopped by the signal: the checkpoints are saved, the same command continues. */
+  interrupted: boolean;
+  /** Documents the target refused that are in the dead-letter file now (every run). */
+  deadLettered: number;
+  deadLetterFile?: string;
+  /** Dead-lettered documents by reason, e.g. `429 es_rejected_execution_exception`. */
+  deadLetterReasons: Record<string, number>;
+  /** Indices whose load-time settings could not be put back. */
+  notRestored: string[];
+  /** Figures of this engine for the JSON result (snake_case keys). */
+  figures: Record<string, unknown>;
+}
+
+/** Where an unfinished copy stands, for the message that says it is continued. */
+export interface ResumePoint {
+  done: number;
+  total: number;
+  copied: number;
+}
+
+/** A way of copying documents that the run flow can drive and continue. */
+export interface Engine {
+  readonly name: string;
+  /** Records in the journal what a new copy will read: the indices and their counts now. */
+  prepare(journal: Journal, documents: Record<string, number>): Promise<void>;
+  /** The indices the journal's copy fills (a continued run keeps them). */
+  indices(journal: Journal): string[];
+  /** Sets an unfinished copy back to its start (`--restart`); ids are kept, nothing doubles. */
+  restart(journal: Journal): Promise<void>;
+  /** How far the journal's copy got. */
+  resumePoint(journal: Journal): ResumePoint;
+  /** Copies what the journal says is left; throws only when it cannot go on at all. */
+  copy(journal: Journal, control: CopyControl): Promise<CopyOutcome>;
+}

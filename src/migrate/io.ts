@@ -1,0 +1,64 @@
+/**
+ * The cluster requests of the run flow, behind one small interface so the flow's decisions can
+ * be tested without clusters (tests hand in a fake), and carried out here with real clients.
+ */
+import { countDocuments } from "../cluster/count.ts";
+import type { ClusterPair } from "../cluster/pair.ts";
+import type { ClusterInfo } from "../cluster/version.ts";
+import type { Journal } from "../journal/journal.ts";
+import { applyCreations, type ApplyResult } from "../metadata/apply.ts";
+import { readPlan } from "../metadata/read-plan.ts";
+import type { Creation, MigrationPlan, PlanOptions } from "../metadata/types.ts";
+
+/** Documents of one index on each side (`null`: the index is not there). */
+export interface IndexCounts {
+  index: string;
+  source: number | null;
+  target: number | null;
+}
+
+/** What the run flow asks of the clusters. */
+export interface MigrationIO {
+  sourceUrl: string;
+  targetUrl: string;
+  info(): Promise<{ source: ClusterInfo; target: ClusterInfo }>;
+  readPlan(options: PlanOptions): Promise<MigrationPlan>;
+  create(creations: Creation[], journal: Journal, keepOnFailure: boolean): Promise<ApplyResult>;
+  /** Those of `indices` that the target does not have. */
+  missingOnTarget(indices: string[]): Promise<string[]>;
+  /** Top-level document counts on both sides, after a refresh of the target. */
+  counts(indices: string[]): Promise<IndexCounts[]>;
+}
+
+/** The run flow's requests, sent to real clusters. */
+export function clusterIO(clusters: ClusterPair): MigrationIO {
+  const { source, target } = clusters;
+  return {
+    sourceUrl: source.url,
+    targetUrl: target.url,
+    info: async () => ({ source: await source.info(), target: await target.info() }),
+    readPlan: (options) => readPlan(clusters, options),
+    create: (creations, journal, keepOnFailure) =>
+      applyCreations(target, creations, journal, { keepOnFailure }),
+    missingOnTarget: async (indices) => {
+      const missing: string[] = [];
+      for (const index of indices) {
+        const response = await target.request("HEAD", `/${encodeURIComponent(index)}`);
+        if (response.status === 404) missing.push(index);
+      }
+      return missing;
+    },
+    counts: async (indices) => {
+      const counts: IndexCounts[] = [];
+      for (const index of indices) {
+        await target.json("POST", `/${encodeURIComponent(index)}/_refresh`);
+        counts.push({
+          index,
+          source: await countDocuments(source, index),
+          target: await countDocuments(target, index),
+        });
+      }
+      return counts;
+    },
+  };
+}

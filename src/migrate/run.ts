@@ -1,0 +1,325 @@
+/**
+ * The run flow, and its one owner: plan → create (journaled) → move (an engine) → confirm
+ * (document counts on both sides). Only this module sets a run journal's status and decides
+ * whether a run did everything that was selected; the CLI renders its events and result.
+ */
+import { ClusterError } from "../cluster/errors.ts";
+import { BadInputError, FetchMigrationError } from "../errors.ts";
+import type { Journal } from "../journal/journal.ts";
+import {
+  isUnfinished,
+  loadRunJournal,
+  runJournalPath,
+  startRunJournal,
+} from "../journal/run-journal.ts";
+import { ApplyError, type ApplyResult } from "../metadata/apply.ts";
+import { migratingIndices } from "../metadata/plan.ts";
+import { selector } from "../metadata/selection.ts";
+import type { MigrationPlan, PartiallyFilled, PlanOptions } from "../metadata/types.ts";
+import {
+  checkClusterPair,
+  checkSelectionMatches,
+  type Shortcomings,
+  shortcomingsError,
+  shortfalls,
+  type Unmigratable,
+  unmigratableIndices,
+} from "./checks.ts";
+import type { CopyOutcome, CopyProgress, Engine, ReplayOutcome, ResumePoint } from "./engine.ts";
+import type { IndexCounts, MigrationIO } from "./io.ts";
+
+/** What the operator asked of a run. */
+export interface MigrationOptions {
+  plan: PlanOptions;
+  /** Default: the pair's journal in the state directory. */
+  journalPath?: string;
+  dryrun: boolean;
+  createOnly: boolean;
+  restart: boolean;
+  keepOnFailure: boolean;
+  skipUnmigratable: boolean;
+  retryDeadLetters: boolean;
+  allowElasticsearchTarget: boolean;
+  signal: AbortSignal;
+  /**
+   * `--verify`: compares every document of the copied indices after the counts; returns those
+   * that differ. Handed in, so the run flow does not depend on how verification is done.
+   */
+  verify?: (indices: string[]) => Promise<Array<{ index: string; details: string }>>;
+}
+
+/** What the flow tells as it goes, for the CLI to render. */
+export type MigrationEvent =
+  | { type: "planned"; plan: MigrationPlan; migrating: string[]; journalPath: string }
+  | { type: "journal-archived"; archivedTo: string }
+  | { type: "resuming"; runId: string; journalPath: string; point: ResumePoint }
+  | { type: "restarting"; runId: string }
+  | { type: "left-out"; indices: string[] }
+  | { type: "created"; result: ApplyResult }
+  | { type: "copying"; indices: string[] }
+  | { type: "replayed"; replay: ReplayOutcome }
+  | { type: "progress"; progress: CopyProgress }
+  | { type: "confirmed"; counts: IndexCounts[] }
+  | { type: "verifying"; indices: string[] };
+
+/** How a run ended, with everything the CLI prints. */
+export interface MigrationResult {
+  status: "completed" | "incomplete" | "interrupted" | "dry-run";
+  journalPath: string;
+  runId?: string;
+  resumed: boolean;
+  plan: MigrationPlan;
+  /** Indices this run fills (created or found empty, or continued from the journal). */
+  indices: string[];
+  created: ApplyResult["created"];
+  unmigratable: Unmigratable[];
+  copy?: CopyOutcome;
+  counts: IndexCounts[];
+  /** Set unless everything selected was done: what is missing, and the command to run. */
+  failure?: FetchMigrationError;
+}
+
+/** Runs a migration from plan to confirmation; see the module header. */
+export async function runMigration(
+  io: MigrationIO,
+  engine: Engine,
+  options: MigrationOptions,
+  onEvent: (event: MigrationEvent) => void = () => {},
+): Promise<MigrationResult> {
+  checkClusterPair(
+    { source: io.sourceUrl, target: io.targetUrl },
+    await io.info(),
+    options.allowElasticsearchTarget,
+  );
+  const journalPath = options.journalPath ?? runJournalPath(io.sourceUrl, io.targetUrl);
+  const plan = await io.readPlan(options.plan);
+  checkSelectionMatches(plan, options.plan);
+  const previous = await loadRunJournal(journalPath, io.sourceUrl, io.targetUrl);
+  const resuming = !!previous && isUnfinished(previous);
+  const unmigratable = options.skipUnmigratable ? [] : unmigratableIndices(plan);
+  const base = { journalPath, plan, unmigratable, resumed: resuming, created: [], counts: [] };
+
+  if (!resuming) {
+    const partial = options.restart ? [] : plan.indices.partially_filled;
+    if (partial.length > 0) throw partiallyFilledError(partial, journalPath);
+  }
+  const migrating = resuming ? engine.indices(previous!) : migratingIndices(plan, options.restart);
+  onEvent({ type: "planned", plan, migrating, journalPath });
+  if (options.dryrun) {
+    const failure = shortcomingsError({ ...nothingMissing(), unmigratable });
+    return { ...base, status: "dry-run", indices: migrating, failure };
+  }
+  const run = resuming
+    ? await continueRun(io, engine, previous!, plan, options, onEvent)
+    : await startRun(io, engine, journalPath, previous, plan, migrating, options, onEvent);
+  return { ...base, ...run };
+}
+
+type RunPart = Pick<
+  MigrationResult,
+  "status" | "runId" | "indices" | "created" | "copy" | "counts" | "failure"
+>;
+
+async function startRun(
+  io: MigrationIO,
+  engine: Engine,
+  journalPath: string,
+  previous: Journal | undefined,
+  plan: MigrationPlan,
+  migrating: string[],
+  options: MigrationOptions,
+  onEvent: (event: MigrationEvent) => void,
+): Promise<RunPart> {
+  const { journal, archivedTo } = await startRunJournal(journalPath, previous, io.targetUrl);
+  if (archivedTo) onEvent({ type: "journal-archived", archivedTo });
+  let created: ApplyResult;
+  try {
+    created = await io.create(plan.creations, journal, options.keepOnFailure);
+  } catch (error) {
+    await journal.finish(
+      error instanceof ApplyError && error.rolledBack ? "rolled-back" : "failed",
+    );
+    throw error;
+  }
+  onEvent({ type: "created", result: created });
+  const unmigratable = options.skipUnmigratable ? [] : unmigratableIndices(plan);
+  if (options.createOnly || migrating.length === 0) {
+    const failure = shortcomingsError({ ...nothingMissing(), unmigratable });
+    await journal.finish(failure ? "incomplete" : "completed");
+    return {
+      status: failure ? "incomplete" : "completed",
+      runId: journal.data.runId,
+      indices: migrating,
+      created: created.created,
+      counts: [],
+      failure,
+    };
+  }
+  await journal.finish("running");
+  await engine.prepare(
+    journal,
+    Object.fromEntries(migrating.map((name) => [name, plan.documents.per_index[name] ?? 0])),
+  );
+  const part = await copyAndConfirm(
+    io,
+    engine,
+    journal,
+    migrating,
+    [],
+    unmigratable,
+    options,
+    onEvent,
+  );
+  return { ...part, created: created.created };
+}
+
+async function continueRun(
+  io: MigrationIO,
+  engine: Engine,
+  journal: Journal,
+  plan: MigrationPlan,
+  options: MigrationOptions,
+  onEvent: (event: MigrationEvent) => void,
+): Promise<RunPart> {
+  const indices = engine.indices(journal);
+  // A bulk write into an index deleted meanwhile would create it anew with guessed mappings.
+  const missing = await io.missingOnTarget(indices);
+  if (missing.length > 0) {
+    throw new BadInputError(
+      `cannot continue the run of ${journal.path}: ${missing.join(", ")} ` +
+        `${missing.length === 1 ? "is" : "are"} no longer on the target ${io.targetUrl}`,
+      `undo the run with \`fetch-migration rollback --journal ${journal.path}\` and run again ` +
+        "to start from a new plan, or pass another --journal",
+    );
+  }
+  if (options.restart) {
+    await engine.restart(journal);
+    onEvent({ type: "restarting", runId: journal.data.runId });
+  } else {
+    const point = engine.resumePoint(journal);
+    onEvent({ type: "resuming", runId: journal.data.runId, journalPath: journal.path, point });
+  }
+  // A narrower selection on the re-run leaves indices out, e.g. one that cannot be read.
+  const selected = selector(options.plan);
+  const leftOut = indices.filter((index) => !selected(index));
+  if (leftOut.length > 0) onEvent({ type: "left-out", indices: leftOut });
+  const newSinceStart = migratingIndices(plan).filter((index) => !indices.includes(index));
+  const unmigratable = options.skipUnmigratable
+    ? []
+    : unmigratableIndices(plan).filter(({ name }) => !indices.includes(name));
+  await journal.finish("running");
+  const copying = indices.filter((index) => !leftOut.includes(index));
+  const part = await copyAndConfirm(
+    io,
+    engine,
+    journal,
+    copying,
+    newSinceStart,
+    unmigratable,
+    options,
+    onEvent,
+    (index) => leftOut.includes(index),
+  );
+  return { ...part, indices: copying };
+}
+
+async function copyAndConfirm(
+  io: MigrationIO,
+  engine: Engine,
+  journal: Journal,
+  indices: string[],
+  newSinceStart: string[],
+  unmigratable: Unmigratable[],
+  options: MigrationOptions,
+  onEvent: (event: MigrationEvent) => void,
+  skipIndex?: (index: string) => boolean,
+): Promise<RunPart> {
+  onEvent({ type: "copying", indices });
+  let copy: CopyOutcome;
+  try {
+    copy = await engine.copy(journal, {
+      signal: options.signal,
+      skipIndex,
+      retryAllDeadLetters: options.retryDeadLetters,
+      onProgress: (progress) => onEvent({ type: "progress", progress }),
+      onReplay: (replay) => onEvent({ type: "replayed", replay }),
+    });
+  } catch (error) {
+    await journal.finish("failed");
+    throw copyFailure(error, journal.path);
+  }
+  const runId = journal.data.runId;
+  if (copy.interrupted) {
+    await journal.finish("running");
+    const failure = new FetchMigrationError(
+      "interrupted",
+      `interrupted: ${copy.copied.toLocaleString("en-US")} of ` +
+        `${copy.expected.toLocaleString("en-US")} documents copied so far; the checkpoints ` +
+        `are saved in ${journal.path}`,
+      "run the same command again to continue from the checkpoints",
+    );
+    return { status: "interrupted", runId, indices, created: [], copy, counts: [], failure };
+  }
+  const counts = await io.counts(indices);
+  onEvent({ type: "confirmed", counts });
+  let verifyDiffers: Array<{ index: string; details: string }> | undefined;
+  if (options.verify) {
+    onEvent({ type: "verifying", indices });
+    verifyDiffers = await options.verify(indices);
+  }
+  const failure = shortcomingsError({
+    verifyDiffers,
+    unmigratable,
+    shortfalls: shortfalls(counts),
+    deadLettered: copy.deadLettered,
+    deadLetterFile: copy.deadLetterFile,
+    deadLetterReasons: copy.deadLetterReasons,
+    notRestored: copy.notRestored,
+    newSinceStart,
+  });
+  await journal.finish(failure ? "incomplete" : "completed");
+  const status = failure ? "incomplete" : "completed";
+  return { status, runId, indices, created: [], copy, counts, failure };
+}
+
+function nothingMissing(): Shortcomings {
+  return {
+    unmigratable: [],
+    shortfalls: [],
+    deadLettered: 0,
+    deadLetterReasons: {},
+    notRestored: [],
+    newSinceStart: [],
+  };
+}
+
+/** Target indices holding part of the source's documents, with no unfinished run for them. */
+function partiallyFilledError(
+  partial: PartiallyFilled[],
+  journalPath: string,
+): FetchMigrationError {
+  const names = partial.map(({ name, source_documents, target_documents }) =>
+    `${name}: partially filled: ${target_documents} of ${source_documents} documents`
+  );
+  return new FetchMigrationError(
+    "incomplete",
+    `${names.join("; ")}; and no unfinished run of this pair in ${journalPath} to continue`,
+    "if an earlier run used --journal FILE, pass the same --journal to continue it; otherwise " +
+      "add --restart to copy these indices again (documents keep their ids, so nothing is " +
+      "duplicated), or leave them out with --exclude",
+  );
+}
+
+/** Says what stopped a copy and that the same command continues it. */
+function copyFailure(error: unknown, journalPath: string): unknown {
+  if (error instanceof ClusterError) {
+    return new FetchMigrationError(
+      error.errorKind,
+      `the copy stopped: ${error.message}`,
+      "fix the cause and run the same command again: it continues from the checkpoints in " +
+        `${journalPath} (\`fetch-migration rollback --journal ${journalPath}\` undoes the run ` +
+        "instead)",
+    );
+  }
+  return error;
+}

@@ -1,0 +1,274 @@
+/**
+ * Exit 0 means every selected document arrived: each test is a way a run once said "success"
+ * (or nothing) while documents were missing, replayed on real nodes as an operator would.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
+import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
+import { runCli } from "./cli.ts";
+import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
+
+const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+
+/** Creates `index` (one shard unless said) and loads `count` small documents `d0..`. */
+async function loadIndex(
+  node: NodeHandle,
+  index: string,
+  count: number,
+  shards = 1,
+): Promise<void> {
+  await call(`${node.url}/${index}`, "PUT", {
+    settings: { number_of_shards: shards, number_of_replicas: 0 },
+  });
+  for (let first = 0; first < count; first += 5000) {
+    const lines: string[] = [];
+    for (let i = first; i < Math.min(count, first + 5000); i++) {
+      lines.push(JSON.stringify({ index: { _index: index, _id: `d${i}` } }));
+      lines.push(JSON.stringify({ n: i, title: `document ${i}`, pad: "x".repeat(200) }));
+    }
+    await bulk(node.url, lines.join("\n") + "\n", false);
+  }
+  await call(`${node.url}/${index}/_refresh`, "POST");
+}
+
+async function count(node: NodeHandle, index: string): Promise<number> {
+  await call(`${node.url}/${index}/_refresh`, "POST");
+  return ((await call(`${node.url}/${index}/_count`, "GET")) as { count: number }).count;
+}
+
+function endpoints(source: NodeHandle, target: NodeHandle): string[] {
+  return ["--source", source.url, "--target", target.url];
+}
+
+Deno.test("refused documents are sent again by the next run, and the summary counts what arrived (es7 -> os3, 429 storm)", async () => {
+  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
+  const p = runPrefix("contract-dl");
+  const state = await Deno.makeTempDir();
+  const env = { XDG_STATE_HOME: state };
+  const command = [
+    "run",
+    "--engine",
+    "native",
+    ...endpoints(es7, os3),
+    "--include",
+    `${p}*`,
+    ...["--concurrency", "32", "--slices", "16", "--batch-bytes", "32kb", "--page-size", "200"],
+    ...["--max-attempts", "1", "--json"],
+  ];
+  try {
+    await loadIndex(es7, `${p}storm`, 9000, 4);
+    const first = await runCli(command, { env });
+    const result = JSON.parse(first.stdout);
+    assert(
+      result.documents.dead_lettered > 0,
+      "os3 pushed back on nothing, so this test proves nothing: it needs os3's tiny write " +
+        "queue (deno task clusters up os3)\n" + first.stderr,
+    );
+    assertEquals(first.code, 1, first.stderr);
+    // The summary counts what arrived, never "9,000 of 9,000" beside refusals.
+    assertEquals(result.documents.copied + result.documents.dead_lettered, 9000);
+    assert(!first.stderr.includes("9,000 of 9,000"), first.stderr);
+    assertStringIncludes(first.stderr, "documents refused by the target, in ");
+    assertStringIncludes(first.stderr, "run the same command again");
+    const warnings = first.stderr.split("\n").filter((line) =>
+      line.includes("refused by the target (")
+    );
+    assert(
+      warnings.length <= 4,
+      `${warnings.length} warning lines for the refusals:\n${first.stderr}`,
+    );
+
+    // The same command again sends them, as often as the storm needs (each run fewer).
+    let left = result.documents.dead_lettered;
+    let last = first;
+    for (let attempt = 0; attempt < 6 && last.code !== 0; attempt++) {
+      last = await runCli(command, { env });
+      assertStringIncludes(last.stderr, "sent again");
+      const again = JSON.parse(last.stdout);
+      assert(again.resumed, "the re-run continues the run");
+      assert(
+        again.documents.dead_lettered < left,
+        `no progress: ${again.documents.dead_lettered} left`,
+      );
+      left = again.documents.dead_lettered;
+    }
+    assertEquals(last.code, 0, last.stderr);
+    assertEquals(await count(os3, `${p}storm`), 9000);
+    const verify = await runCli([
+      "verify",
+      ...endpoints(es7, os3),
+      "--include",
+      `${p}*`,
+      "--checksums",
+    ]);
+    assertEquals(verify.code, 0, verify.stderr);
+  } finally {
+    await cleanUp([es7.url, os3.url], p);
+    await Deno.remove(state, { recursive: true });
+  }
+});
+
+Deno.test("a run interrupted in one directory continues from another; without its journal the index is named partially filled", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("contract-cwd");
+  const state = await Deno.makeTempDir();
+  const [dirA, dirB] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+  const command = ["run", "--engine", "native", ...endpoints(es7, os2), "--include", `${p}*`];
+  try {
+    await loadIndex(es7, `${p}docs`, 9000, 2);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", MAIN, ...command, "--max-docs-per-second", "300"],
+      cwd: dirA,
+      env: { XDG_STATE_HOME: state, NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const there = await fetch(`${os2.url}/${p}docs/_count`).then((r) => r.json()).catch(
+        () => ({}),
+      );
+      if ((there.count ?? 0) >= 1500) break;
+    }
+    const signalled = performance.now();
+    child.kill("SIGINT");
+    const stopped = await child.output();
+    const seconds = (performance.now() - signalled) / 1000;
+    const stderr = new TextDecoder().decode(stopped.stderr);
+    assertEquals(stopped.code, 1, stderr);
+    assert(seconds < 5, `the run took ${seconds.toFixed(1)} s to stop after Ctrl-C:\n${stderr}`);
+    assertMatch(stderr, /interrupted: [\d,]+ of 9,000 documents copied so far/);
+    assert(!stderr.includes("9,000 of 9,000"), stderr);
+    const partial = await count(os2, `${p}docs`);
+    assert(partial > 0 && partial < 9000, `${partial} on the target after the interrupt`);
+
+    // The journal lost (another state directory): never "identical with data" in silence.
+    const lost = await runCli(command, {
+      cwd: dirB,
+      env: { XDG_STATE_HOME: await Deno.makeTempDir() },
+    });
+    assertEquals(lost.code, 1, lost.stderr);
+    assertStringIncludes(lost.stderr, `${p}docs: partially filled: ${partial} of 9000 documents`);
+    assertStringIncludes(lost.stderr, "--restart");
+
+    // The same command from another directory finds the journal and finishes the copy.
+    const resumed = await runCli(command, { cwd: dirB, env: { XDG_STATE_HOME: state } });
+    assertEquals(resumed.code, 0, resumed.stderr);
+    assertStringIncludes(resumed.stderr, "continuing run");
+    assertStringIncludes(resumed.stderr, `${state}/fetch-migration/run-`);
+    assertEquals(await count(os2, `${p}docs`), 9000);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    for (const dir of [state, dirA, dirB]) await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a selected index that cannot be migrated makes run exit 1 with its reason, unless skipped on request", async () => {
+  // es8: the OSS es8 node has no dense_vector.
+  const { es8, os2 } = await ensureNodes(["es8", "os2"]);
+  const p = runPrefix("contract-unmig");
+  try {
+    await call(`${es8.url}/${p}vectors`, "PUT", {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: { properties: { v: { type: "dense_vector", dims: 3 } } },
+    });
+    await call(`${es8.url}/${p}conflict`, "PUT", {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: { properties: { a: { type: "long" } } },
+    });
+    await call(`${os2.url}/${p}conflict`, "PUT", {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: { properties: { a: { type: "keyword" } } },
+    });
+    await loadIndex(es8, `${p}fine`, 5);
+    const command = ["run", ...endpoints(es8, os2), "--include", `${p}*`];
+
+    const run = await runCli(command);
+    assertEquals(run.code, 1, run.stderr);
+    assertMatch(
+      run.stderr,
+      new RegExp(`${p}vectors: unsupported: .*k-NN|${p}vectors: unsupported: .*knn`, "i"),
+    );
+    assertStringIncludes(run.stderr, `${p}conflict: conflicting: already on the target`);
+    assertStringIncludes(run.stderr, "--skip-unmigratable");
+    assertEquals(await count(os2, `${p}fine`), 5, "the migratable index is migrated all the same");
+
+    const one = await runCli(["run", ...endpoints(es8, os2), "--include", `${p}conflict`]);
+    assertEquals(one.code, 1, one.stderr);
+    assertStringIncludes(one.stderr, `${p}conflict: conflicting`);
+
+    const skipped = await runCli([...command, "--skip-unmigratable"]);
+    assertEquals(skipped.code, 0, skipped.stderr);
+
+    const verify = await runCli(["verify", ...endpoints(es8, os2), "--include", `${p}vectors`]);
+    assertEquals(verify.code, 1, `verify with nothing to verify must fail:\n${verify.stderr}`);
+  } finally {
+    await cleanUp([es8.url, os2.url], p);
+  }
+});
+
+Deno.test("selections say what they do: no match is exit 2 with the closest names, commas list, --include narrows a pipeline, and wrong pairs are refused", async () => {
+  const { es7, es8, os2 } = await ensureNodes(["es7", "es8", "os2"]);
+  const p = runPrefix("contract-sel");
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const name of ["alpha", "beta", "gamma"]) await loadIndex(es7, `${p}${name}`, 3);
+
+    const typo = await runCli(["run", ...endpoints(es7, os2), "--include", `${p}alpah*`]);
+    assertEquals(typo.code, 2, typo.stderr);
+    assertStringIncludes(typo.stderr, `--include ${p}alpah* matches no index (closest: ${p}alpha`);
+
+    const listed = await runCli([
+      "run",
+      ...endpoints(es7, os2),
+      "--include",
+      `${p}alpha,${p}beta`,
+      "--verify",
+    ]);
+    assertEquals(listed.code, 0, listed.stderr);
+    assertStringIncludes(listed.stderr, "verifying every document of 2 indices (--verify)");
+    assertEquals(await count(os2, `${p}alpha`), 3);
+    assertEquals(await count(os2, `${p}beta`), 3);
+
+    const pipeline = `${dir}/p.yaml`;
+    const pipelineText = (extra = "") =>
+      `p:\n  source:\n    opensearch:\n      hosts: ["${es7.url}"]\n      indices:\n` +
+      `        include:\n          - index_name_regex: "${p}.*"\n` +
+      `  sink:\n    - opensearch: {hosts: ["${os2.url}"]}\n${extra}`;
+    await Deno.writeTextFile(pipeline, pipelineText());
+    const narrowed = await runCli([
+      "run",
+      pipeline,
+      "--include",
+      `${p}gamma`,
+      "--dryrun",
+      "--json",
+    ]);
+    assertEquals(narrowed.code, 0, narrowed.stderr);
+    assertEquals(JSON.parse(narrowed.stdout).migrating, [`${p}gamma`]);
+
+    await Deno.writeTextFile(pipeline, pipelineText(`    - opensearch: {hosts: ["${es8.url}"]}\n`));
+    const twoSinks = await runCli(["run", pipeline]);
+    assertEquals(twoSinks.code, 2, twoSinks.stderr);
+    assertStringIncludes(twoSinks.stderr, "2 opensearch/elasticsearch plugins");
+
+    await Deno.writeTextFile(pipeline, pipelineText() + pipelineText().replace(/^p:/, "q:"));
+    const twoPipelines = await runCli(["run", pipeline]);
+    assertEquals(twoPipelines.code, 2, twoPipelines.stderr);
+    assertStringIncludes(twoPipelines.stderr, "2 pipelines (p, q)");
+
+    const same = await runCli(["run", ...endpoints(os2, os2), "--include", `${p}*`]);
+    assertEquals(same.code, 2, same.stderr);
+    assertStringIncludes(same.stderr, "the source and the target are the same cluster");
+
+    const elastic = await runCli(["run", ...endpoints(es7, es8), "--include", `${p}*`]);
+    assertEquals(elastic.code, 2, elastic.stderr);
+    assertStringIncludes(elastic.stderr, "is Elasticsearch 8.19.21, not OpenSearch");
+    assertStringIncludes(elastic.stderr, "--allow-elasticsearch-target");
+    const onEs8 = await fetch(`${es8.url}/${p}*`).then((r) => r.json());
+    assertEquals(Object.keys(onEs8), [], "nothing was created on the refused target");
+  } finally {
+    await cleanUp([es7.url, es8.url, os2.url], p);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

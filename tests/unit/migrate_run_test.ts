@@ -1,0 +1,308 @@
+/**
+ * The run flow's decisions, with fake clusters and a fake engine: when a run succeeded, when it
+ * is incomplete and what it names, when it continues a journal, and what it refuses before
+ * changing anything. (The same flow runs against real nodes in tests/integration/.)
+ */
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../assert.ts";
+import type { ClusterInfo } from "../../src/cluster/version.ts";
+import { BadInputError, FetchMigrationError } from "../../src/errors.ts";
+import type { Journal } from "../../src/journal/journal.ts";
+import { DEFAULT_PLAN_OPTIONS, emptyBuckets } from "../../src/metadata/plan.ts";
+import type { Creation, MigrationPlan } from "../../src/metadata/types.ts";
+import type { CopyOutcome, Engine } from "../../src/migrate/engine.ts";
+import type { IndexCounts, MigrationIO } from "../../src/migrate/io.ts";
+import { type MigrationOptions, runMigration } from "../../src/migrate/run.ts";
+
+const ES7: ClusterInfo = {
+  distribution: "elasticsearch",
+  version: "7.10.2",
+  major: 7,
+  minor: 10,
+  patch: 2,
+  clusterName: "source",
+  clusterUuid: "source-uuid",
+};
+const OS2: ClusterInfo = {
+  ...ES7,
+  distribution: "opensearch",
+  version: "2.19.6",
+  major: 2,
+  minor: 19,
+  clusterName: "target",
+  clusterUuid: "target-uuid",
+};
+
+/** A plan: `logs` to create (9 000 documents), plus what a test adds. */
+function plan(change: (plan: MigrationPlan) => void = () => {}): MigrationPlan {
+  const result: MigrationPlan = {
+    source: { url: "http://source:9200", distribution: "elasticsearch", version: "7.10.2" },
+    target: { url: "http://target:9200", distribution: "opensearch", version: "2.19.6" },
+    indices: { ...emptyBuckets(), create: ["logs"] },
+    templates: { component: emptyBuckets(), index: emptyBuckets(), legacy: emptyBuckets() },
+    documents: { total: 9000, per_index: { logs: 9000 } },
+    transformations: [],
+    creations: [{ kind: "index", name: "logs", body: { settings: {}, mappings: {}, aliases: {} } }],
+  };
+  change(result);
+  return result;
+}
+
+/** Fake clusters: what they answer, and what was asked of them. */
+class FakeIO implements MigrationIO {
+  sourceUrl = "http://source:9200";
+  targetUrl = "http://target:9200";
+  created: Creation[] = [];
+  targetCounts: Record<string, number> = {};
+  missing: string[] = [];
+  constructor(public plan: MigrationPlan, public target: ClusterInfo = OS2) {}
+  info() {
+    return Promise.resolve({ source: ES7, target: this.target });
+  }
+  readPlan() {
+    return Promise.resolve(structuredClone(this.plan));
+  }
+  create(creations: Creation[]) {
+    this.created.push(...creations);
+    return Promise.resolve({
+      created: creations.map(({ kind, name }) => ({ kind, name })),
+      transformations: [],
+    });
+  }
+  missingOnTarget(indices: string[]) {
+    return Promise.resolve(indices.filter((index) => this.missing.includes(index)));
+  }
+  counts(indices: string[]): Promise<IndexCounts[]> {
+    return Promise.resolve(indices.map((index) => ({
+      index,
+      source: this.plan.documents.per_index[index] ?? 0,
+      target: this.targetCounts[index] ?? null,
+    })));
+  }
+}
+
+/** A fake engine that keeps its state in the journal's backfill section, like the real one. */
+class FakeEngine implements Engine {
+  readonly name = "fake";
+  copies = 0;
+  restarts = 0;
+  constructor(public outcome: Partial<CopyOutcome> = {}) {}
+  async prepare(journal: Journal, documents: Record<string, number>) {
+    journal.data.backfill = {
+      source: "http://source:9200",
+      indices: documents,
+      units: [],
+      tuned: {},
+      deadLetters: 0,
+      status: "running",
+    };
+    await journal.save();
+  }
+  indices(journal: Journal) {
+    return Object.keys(journal.data.backfill?.indices ?? {});
+  }
+  restart() {
+    this.restarts++;
+    return Promise.resolve();
+  }
+  resumePoint() {
+    return { done: 0, total: 1, copied: 0 };
+  }
+  async copy(journal: Journal): Promise<CopyOutcome> {
+    this.copies++;
+    const outcome: CopyOutcome = {
+      copied: 9000,
+      expected: 9000,
+      perIndex: {},
+      interrupted: false,
+      deadLettered: 0,
+      deadLetterReasons: {},
+      notRestored: [],
+      figures: {},
+      ...this.outcome,
+    };
+    journal.data.backfill!.status = outcome.interrupted
+      ? "running"
+      : outcome.deadLettered > 0
+      ? "failed"
+      : "completed";
+    await journal.save();
+    return outcome;
+  }
+}
+
+function options(dir: string, change: Partial<MigrationOptions> = {}): MigrationOptions {
+  return {
+    plan: DEFAULT_PLAN_OPTIONS,
+    journalPath: `${dir}/run.json`,
+    dryrun: false,
+    createOnly: false,
+    restart: false,
+    keepOnFailure: false,
+    skipUnmigratable: false,
+    retryDeadLetters: false,
+    allowElasticsearchTarget: false,
+    signal: new AbortController().signal,
+    ...change,
+  };
+}
+
+async function journalStatus(dir: string): Promise<string> {
+  return JSON.parse(await Deno.readTextFile(`${dir}/run.json`)).status;
+}
+
+Deno.test("runMigration: every document counted on the target is a completed run", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan());
+  io.targetCounts.logs = 9000;
+  const result = await runMigration(io, new FakeEngine(), options(dir));
+  assertEquals(result.status, "completed");
+  assertEquals(result.failure, undefined);
+  assertEquals(io.created.map(({ name }) => name), ["logs"]);
+  assertEquals(await journalStatus(dir), "completed");
+});
+
+Deno.test("runMigration: fewer documents on the target than the source is incomplete, named", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan());
+  io.targetCounts.logs = 8045;
+  const result = await runMigration(io, new FakeEngine(), options(dir));
+  assertEquals(result.status, "incomplete");
+  assert(result.failure instanceof FetchMigrationError);
+  assertEquals(result.failure.errorKind, "incomplete");
+  assertStringIncludes(result.failure.message, "logs: 8045 of 9000 documents on the target");
+  assertEquals(await journalStatus(dir), "incomplete");
+});
+
+Deno.test("runMigration: dead letters leave the run unfinished, and the next run continues it", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan());
+  io.targetCounts.logs = 8045;
+  const engine = new FakeEngine({
+    copied: 8045,
+    deadLettered: 955,
+    deadLetterFile: `${dir}/run.dead-letter.ndjson`,
+    deadLetterReasons: { "429 es_rejected_execution_exception": 955 },
+  });
+  const first = await runMigration(io, engine, options(dir));
+  assertEquals(first.status, "incomplete");
+  assertStringIncludes(first.failure!.message, "955 documents refused by the target");
+  assertStringIncludes(first.failure!.message, "955 429 es_rejected_execution_exception");
+  assertStringIncludes(first.failure!.hint!, "run the same command again");
+
+  engine.outcome = {};
+  io.targetCounts.logs = 9000;
+  const second = await runMigration(io, engine, options(dir));
+  assertEquals(second.resumed, true, "the second run continues the first one's journal");
+  assertEquals(io.created.length, 1, "nothing is created again");
+  assertEquals(second.status, "completed");
+  assertEquals(engine.copies, 2);
+});
+
+Deno.test("runMigration: an interrupted copy keeps the journal running and says how to continue", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan());
+  const engine = new FakeEngine({ interrupted: true, copied: 6056 });
+  const result = await runMigration(io, engine, options(dir));
+  assertEquals(result.status, "interrupted");
+  assertEquals(result.failure!.errorKind, "interrupted");
+  assertStringIncludes(result.failure!.message, "6,056 of 9,000 documents copied so far");
+  assertEquals(await journalStatus(dir), "running");
+  engine.outcome = {};
+  io.targetCounts.logs = 9000;
+  assertEquals((await runMigration(io, engine, options(dir))).resumed, true);
+});
+
+Deno.test("runMigration: selected indices that cannot be migrated fail the run unless skipped on request", async () => {
+  const withProblems = plan((p) => {
+    p.indices.conflicting = [{
+      name: "orders",
+      differences: [{ path: "mappings.properties.a.type", source: "long", target: "keyword" }],
+    }];
+    p.indices.unsupported = [{ name: "vectors", reason: "dense_vector needs the k-NN plugin" }];
+  });
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(withProblems);
+  io.targetCounts.logs = 9000;
+  const result = await runMigration(io, new FakeEngine(), options(dir));
+  assertEquals(result.status, "incomplete");
+  assertStringIncludes(result.failure!.message, "orders: conflicting: already on the target");
+  assertStringIncludes(
+    result.failure!.message,
+    "vectors: unsupported: dense_vector needs the k-NN plugin",
+  );
+  assertStringIncludes(result.failure!.hint!, "--skip-unmigratable");
+  const skipped = await runMigration(
+    io,
+    new FakeEngine(),
+    options(await Deno.makeTempDir(), { skipUnmigratable: true }),
+  );
+  assertEquals(skipped.status, "completed");
+});
+
+Deno.test("runMigration: a partially filled index without a journal is refused before anything is created; --restart copies it", async () => {
+  const partial = plan((p) => {
+    p.indices.create = [];
+    p.creations = [];
+    p.indices.partially_filled = [{ name: "logs", source_documents: 9000, target_documents: 6056 }];
+  });
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(partial);
+  const error = await assertRejects(() => runMigration(io, new FakeEngine(), options(dir)));
+  assert(error instanceof FetchMigrationError);
+  assertStringIncludes(error.message, "logs: partially filled: 6056 of 9000 documents");
+  assertStringIncludes(error.hint!, "--restart");
+  await assertRejects(() => Deno.stat(`${dir}/run.json`), /No such file/);
+  io.targetCounts.logs = 9000;
+  const engine = new FakeEngine();
+  const restarted = await runMigration(io, engine, options(dir, { restart: true }));
+  assertEquals(restarted.status, "completed");
+  assertEquals(restarted.indices, ["logs"]);
+  assertEquals(engine.copies, 1);
+});
+
+Deno.test("runMigration: an include that matches nothing, the same cluster twice, or an Elasticsearch target are bad input, and nothing is written", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan());
+  const typo = await assertRejects(() =>
+    runMigration(
+      io,
+      new FakeEngine(),
+      options(dir, { plan: { ...DEFAULT_PLAN_OPTIONS, include: ["lgos*"] } }),
+    )
+  );
+  assert(typo instanceof BadInputError);
+  assertStringIncludes(typo.message, "--include lgos* matches no index (closest: logs)");
+
+  const same = new FakeIO(plan());
+  same.targetUrl = same.sourceUrl;
+  assert(
+    await assertRejects(() => runMigration(same, new FakeEngine(), options(dir))) instanceof
+      BadInputError,
+  );
+
+  const elastic = new FakeIO(plan(), { ...ES7, clusterUuid: "other" });
+  const refused = await assertRejects(() => runMigration(elastic, new FakeEngine(), options(dir)));
+  assertStringIncludes(refused.message, "is Elasticsearch 7.10.2, not OpenSearch");
+  assertEquals(io.created.length + same.created.length + elastic.created.length, 0);
+  await assertRejects(() => Deno.stat(`${dir}/run.json`), /No such file/);
+});
+
+Deno.test("runMigration: with verify, a document that differs makes the run incomplete, named", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan());
+  io.targetCounts.logs = 9000;
+  const asked: string[][] = [];
+  const result = await runMigration(
+    io,
+    new FakeEngine(),
+    options(dir, {
+      verify: (indices) => {
+        asked.push(indices);
+        return Promise.resolve([{ index: "logs", details: "checksums: 1 different" }]);
+      },
+    }),
+  );
+  assertEquals(asked, [["logs"]]);
+  assertEquals(result.status, "incomplete");
+  assertStringIncludes(result.failure!.message, "logs: verify: checksums: 1 different");
+});
