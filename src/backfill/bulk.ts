@@ -131,7 +131,7 @@ function errorType(error: BulkResponseItem["error"]): string {
  * What a refusal is counted under in the run's summary: the status and the error type, e.g.
  * `400 mapper_parsing_exception` or `429 es_rejected_execution_exception`.
  */
-export function failureKey(failure: ItemFailure): string {
+export function failureKey(failure: Pick<ItemFailure, "status" | "type">): string {
   return `${failure.status} ${failure.type ?? "error"}`;
 }
 

@@ -29,14 +29,13 @@ export class DeadLetterFile {
       await Deno.mkdir(directory, { recursive: true });
       this.#file = await Deno.open(this.path, { create: true, append: true, mode: 0o600 });
     }
-    const lines = failures.map(({ item, status, reason }) =>
+    const lines = failures.map(({ item, status, type, reason }) =>
       `{"index":${JSON.stringify(item.index)},"id":${JSON.stringify(item.document.id)},` +
       (item.document.routing !== undefined
         ? `"routing":${JSON.stringify(item.document.routing)},`
         : "") +
-      `"status":${status},"reason":${JSON.stringify(reason)},"source":${
-        sourceText(item.document)
-      }}\n`
+      `"status":${status},${type !== undefined ? `"type":${JSON.stringify(type)},` : ""}` +
+      `"reason":${JSON.stringify(reason)},"source":${sourceText(item.document)}}\n`
     ).join("");
     let bytes = this.#encoder.encode(lines);
     while (bytes.length > 0) bytes = bytes.subarray(await this.#file.write(bytes));

@@ -5,22 +5,32 @@
 import type { ClusterClient } from "../cluster/client.ts";
 import type { Journal } from "../journal/journal.ts";
 import type { CopyControl, CopyOutcome, Engine, ResumePoint } from "../migrate/engine.ts";
-import { countProgress, prepareBackfill, restartBackfill, runBackfill } from "./engine.ts";
+import {
+  type BackfillOptions,
+  countProgress,
+  prepareBackfill,
+  restartBackfill,
+  runBackfill,
+} from "./engine.ts";
 import { RateLimit } from "./limiter.ts";
 import { replayDeadLetters, summarizeDeadLetters } from "./replay.ts";
 
-/** The operator's controls of the native engine. */
-export interface NativeEngineOptions {
-  slices: number;
-  concurrency: number;
-  batchBytes: number;
-  pageSize: number;
-  maxAttempts: number;
-  maxDocsPerSecond?: number;
-  tuneTarget: boolean;
-  /** Default: next to the journal, `<journal>.dead-letter.ndjson`. */
-  deadLetterPath?: string;
-}
+/** The operator's controls of the native engine (see {@link BackfillOptions}). */
+export type NativeEngineOptions =
+  & Pick<
+    BackfillOptions,
+    | "slices"
+    | "concurrency"
+    | "batchBytes"
+    | "pageSize"
+    | "maxAttempts"
+    | "maxDocsPerSecond"
+    | "tuneTarget"
+  >
+  & {
+    /** Default: next to the journal, `<journal>.dead-letter.ndjson`. */
+    deadLetterPath?: string;
+  };
 
 /** Copies with sliced `_seq_no` reads and adaptive bulk writes (see engine.ts). */
 export class NativeEngine implements Engine {

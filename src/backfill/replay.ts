@@ -4,9 +4,10 @@
  * when asked; whatever is refused again goes back into the file. Crash-safe: the file being
  * replayed is renamed first, so a crash part way leaves it whole for the next run.
  */
+import { pathExists } from "../fs.ts";
 import type { ClusterClient } from "../cluster/client.ts";
 import { parseLosslessJson } from "../deps.ts";
-import { isTransientItemStatus } from "./bulk.ts";
+import { failureKey, isTransientItemStatus } from "./bulk.ts";
 import { DeadLetterFile } from "./deadletter.ts";
 import type { SourceDocument } from "./reader.ts";
 import { BulkWriter, type BulkWriterOptions } from "./writer.ts";
@@ -17,6 +18,7 @@ interface DeadLetter {
   id: string;
   routing?: string;
   status: number;
+  type?: string;
   reason: string;
   source: unknown;
 }
@@ -39,10 +41,11 @@ export function isPushBack(status: number): boolean {
   return status === 0 || isTransientItemStatus(status);
 }
 
-/** A line's reason as a short key: status and error type, e.g. `400 mapper_parsing_exception`. */
-export function reasonKey(status: number, reason: string): string {
-  const type = /^([a-z_]+(?:_exception|_error)?):/.exec(reason)?.[1];
-  return type ? `${status} ${type}` : `${status}`;
+/** A line's summary key, as the writer counts refusals (`400 mapper_parsing_exception`). */
+function reasonKey(letter: DeadLetter): string {
+  // Lines written before the type was stored carry it at the start of the reason.
+  const type = letter.type ?? /^([a-z_]+):/.exec(letter.reason)?.[1];
+  return failureKey({ status: letter.status, type });
 }
 
 /**
@@ -55,10 +58,10 @@ export async function replayDeadLetters(
   options: Omit<BulkWriterOptions, "deadLetters"> & { all: boolean },
 ): Promise<ReplayResult> {
   const replaying = `${path}.replaying`;
-  if (await exists(replaying)) {
+  if (await pathExists(replaying)) {
     // An earlier replay stopped part way: what it appended derives from the replaying file.
     await Deno.remove(path).catch(() => {});
-  } else if (await exists(path)) {
+  } else if (await pathExists(path)) {
     await Deno.rename(path, replaying);
   } else {
     return { sent: 0, written: 0, kept: 0, writtenPerIndex: {} };
@@ -106,7 +109,7 @@ export async function summarizeDeadLetters(
   let count = 0;
   for (const letter of await readDeadLetters(path).catch(() => [])) {
     count++;
-    const key = reasonKey(letter.status, letter.reason);
+    const key = reasonKey(letter);
     reasons[key] = (reasons[key] ?? 0) + 1;
   }
   return { count, reasons };
@@ -146,14 +149,4 @@ function groupByIndex(letters: DeadLetter[]): Map<string, SourceDocument[]> {
     groups.set(letter.index, documents);
   }
   return groups;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }

@@ -4,6 +4,7 @@
  * live in a per-user state directory, so a run continues whichever directory it is started from.
  */
 
+import { pathExists } from "../fs.ts";
 import { BadInputError, messageOf } from "../errors.ts";
 
 /** The kinds of thing a run creates, in the order they are created. */
@@ -121,7 +122,7 @@ export class Journal {
   static async create(path: string, runId: string, target: string): Promise<Journal> {
     const directory = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
     await Deno.mkdir(directory, { recursive: true });
-    if (await exists(path)) {
+    if (await pathExists(path)) {
       throw new BadInputError(
         `the journal ${path} exists already`,
         "pass another --journal file, or remove that one if its run is finished",
@@ -199,15 +200,5 @@ export class Journal {
       await Deno.rename(temporary, this.path);
     });
     return this.#writing;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
   }
 }

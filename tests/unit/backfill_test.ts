@@ -29,7 +29,7 @@ import {
 } from "../../src/backfill/limiter.ts";
 import { BulkWriter } from "../../src/backfill/writer.ts";
 import { DeadLetterFile } from "../../src/backfill/deadletter.ts";
-import type { ClusterClient } from "../../src/cluster/client.ts";
+import { scriptedTarget } from "./scripted_target.ts";
 import { configureLogging, type LogRecord, resetLogging } from "../../src/deps.ts";
 import { LOG_ROOT } from "../../src/log.ts";
 import { canonicalJson, parseJsonExact, stringifyJsonExact } from "../../src/backfill/json.ts";
@@ -343,26 +343,6 @@ Deno.test("waits: pause, a rate wait and a wait for a place end at once when the
   assert(!isAbort(new Error("boom"), signal));
   assert(!isAbort(new DOMException("x", "AbortError"), new AbortController().signal));
 });
-
-/** A target answering `_bulk` with `answer(items)` per request; counts the requests. */
-function scriptedTarget(
-  answer: (ids: string[]) => { status: number; body: unknown },
-): { client: ClusterClient; requests: () => number } {
-  let requests = 0;
-  const client = {
-    url: "http://target.test",
-    request: (_method: string, _path: string, options: { body: string }) => {
-      requests++;
-      const ids = options.body.trim().split("\n").filter((_, i) => i % 2 === 0).map((line) =>
-        JSON.parse(line).index._id as string
-      );
-      const { status, body } = answer(ids);
-      return Promise.resolve({ status, headers: new Headers(), body });
-    },
-    httpError: () => new Error("http error"),
-  } as unknown as ClusterClient;
-  return { client, requests: () => requests };
-}
 
 async function captureWarnings<T>(run: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
   const lines: string[] = [];
