@@ -7,6 +7,7 @@
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import type { BackfillState, Journal } from "../journal/journal.ts";
+import type { CopyProgress } from "../migrate/engine.ts";
 import { logger } from "../log.ts";
 import { DeadLetterFile } from "./deadletter.ts";
 import { isAbort, RateLimit, unlessAborted } from "./limiter.ts";
@@ -43,13 +44,11 @@ export interface BackfillOptions {
   onProgress?: (progress: BackfillProgress) => void;
 }
 
-/** Live counters. */
-export interface BackfillProgress {
-  /** Documents copied over every run, per index and in all. */
-  copied: number;
-  expected: number;
-  perIndex: Record<string, { copied: number; expected: number }>;
-}
+/**
+ * Live counters: documents copied over every run, per index and in all; and, while a run copies,
+ * what it read, wrote, refused and holds in flight, and the slices and indices done.
+ */
+export type BackfillProgress = CopyProgress;
 
 /** What a backfill did. */
 export interface BackfillResult extends BackfillProgress {
@@ -164,7 +163,24 @@ export async function runBackfill(
   const waiting: typeof queue = [];
   state.status = "running";
 
-  const progress = () => countProgress(state);
+  const progress = (): BackfillProgress => {
+    const units = state.units.filter((unit) => !skipped.includes(unit.index));
+    const unfinished = new Set(units.filter((unit) => !unit.done).map((unit) => unit.index));
+    return {
+      ...countProgress(state),
+      read: readThisRun,
+      written: writer.stats.written,
+      deadLettered: writer.stats.deadLettered,
+      retried: writer.stats.retried,
+      bytesRead,
+      slicesDone: units.filter((unit) => unit.done).length,
+      slicesTotal: units.length,
+      partitionsCreated: indices.length,
+      partitionsCompleted: indices.filter((index) => !unfinished.has(index)).length,
+      inBuffer: writer.stats.queued,
+      inFlight: writer.stats.inFlight,
+    };
+  };
   const ticker = options.onProgress
     ? setInterval(() => options.onProgress!(progress()), 1000)
     : undefined;
@@ -294,8 +310,11 @@ export async function runBackfill(
   if (failure) throw failure;
   const final = progress();
   options.onProgress?.(final);
+  const { copied, expected, perIndex } = final;
   return {
-    ...final,
+    copied,
+    expected,
+    perIndex,
     resumedUnits,
     units: state.units.length,
     readThisRun,

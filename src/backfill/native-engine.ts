@@ -4,7 +4,13 @@
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import type { Journal } from "../journal/journal.ts";
-import type { CopyControl, CopyOutcome, Engine, ResumePoint } from "../migrate/engine.ts";
+import type {
+  CopyControl,
+  CopyOutcome,
+  CopyProgress,
+  Engine,
+  ResumePoint,
+} from "../migrate/engine.ts";
 import {
   type BackfillOptions,
   countProgress,
@@ -35,6 +41,7 @@ export type NativeEngineOptions =
 /** Copies with sliced `_seq_no` reads and adaptive bulk writes (see engine.ts). */
 export class NativeEngine implements Engine {
   readonly name = "native";
+  readonly resumable = true;
 
   constructor(
     readonly source: ClusterClient,
@@ -99,19 +106,24 @@ export class NativeEngine implements Engine {
       const left = (await summarizeDeadLetters(deadLetterPath)).count;
       await this.#recordRecovered(journal, left, replay.writtenPerIndex);
     }
+    // The backfill's live counters (this run's reads, writes, slices...), last seen.
+    let live: CopyProgress | undefined;
     const result = await runBackfill(this.source, this.target, journal, {
       ...this.options,
       deadLetterPath,
       signal: control.signal,
       skipIndex: control.skipIndex,
-      onProgress: () => control.onProgress(this.#progress(journal)),
+      onProgress: (progress) => {
+        live = progress;
+        control.onProgress(this.#progress(journal, live));
+      },
     });
     const letters = await summarizeDeadLetters(deadLetterPath);
     state.deadLetters = letters.count;
     // Refused documents keep the copy unfinished, so the same command sends them again.
     state.status = result.interrupted ? "running" : letters.count > 0 ? "failed" : "completed";
     await journal.save();
-    const progress = this.#progress(journal);
+    const progress = this.#progress(journal, live);
     control.onProgress(progress);
     return {
       ...progress,
@@ -133,10 +145,13 @@ export class NativeEngine implements Engine {
     };
   }
 
-  /** Counts from the journal, with the dead letters that later arrived on a replay. */
-  #progress(journal: Journal) {
+  /**
+   * Counts from the journal, with the dead letters that later arrived on a replay, and the
+   * backfill's `live` counters when it runs.
+   */
+  #progress(journal: Journal, live?: CopyProgress): CopyProgress {
     const state = journal.data.backfill!;
-    const progress = countProgress(state);
+    const progress: CopyProgress = { ...live, ...countProgress(state) };
     for (const [index, recovered] of Object.entries(state.recovered ?? {})) {
       const entry = progress.perIndex[index];
       if (!entry) continue;

@@ -52,6 +52,10 @@ export interface WriterStats {
   /** Whole requests answered 429 or 5xx, or not answered. */
   requestFailures: number;
   bytesSent: number;
+  /** Documents handed to {@link BulkWriter.write} that wait for their first request. */
+  queued: number;
+  /** Documents sent at least once and neither acknowledged nor dead-lettered yet. */
+  inFlight: number;
 }
 
 /** What became of the documents of one {@link BulkWriter.write}. */
@@ -77,6 +81,8 @@ export class BulkWriter {
     retried: 0,
     requestFailures: 0,
     bytesSent: 0,
+    queued: 0,
+    inFlight: 0,
   };
   #logged = 0;
 
@@ -109,32 +115,51 @@ export class BulkWriter {
     const { signal } = this.options;
     const outcome: WriteOutcome = { written: 0, deadLettered: 0 };
     let pending = batch;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) await pause(backoffDelay(attempt - 1, BACKOFF, Math.random), signal);
-      await this.options.rate?.take(pending.length, signal);
-      await this.limit.acquire(signal);
-      let answer: SendOutcome;
-      try {
-        answer = await this.#sendOnce(pending);
-      } finally {
-        this.limit.release();
+    // For the buffer gauges: documents of this batch not yet sent, and sent but unsettled.
+    let queued = batch.length;
+    let inFlight = 0;
+    this.stats.queued += queued;
+    const settle = (count: number) => {
+      inFlight -= count;
+      this.stats.inFlight -= count;
+    };
+    try {
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > 1) await pause(backoffDelay(attempt - 1, BACKOFF, Math.random), signal);
+        await this.options.rate?.take(pending.length, signal);
+        await this.limit.acquire(signal);
+        this.stats.queued -= queued;
+        this.stats.inFlight += queued;
+        inFlight += queued;
+        queued = 0;
+        let answer: SendOutcome;
+        try {
+          answer = await this.#sendOnce(pending);
+        } finally {
+          this.limit.release();
+        }
+        outcome.written += answer.written;
+        outcome.deadLettered += answer.deadLettered;
+        settle(answer.written + answer.deadLettered);
+        const failures = answer.retry;
+        if (failures.length > 0 && attempt >= this.options.maxAttempts) {
+          const unanswered = failures.find((failure) => failure.error);
+          // The target itself is gone: stop the run (it resumes from its checkpoints) rather
+          // than dead-letter documents that were never looked at.
+          if (unanswered?.error) throw unanswered.error;
+          await this.#deadLetter(failures);
+          outcome.deadLettered += failures.length;
+          return outcome;
+        }
+        pending = failures.map((failure) => failure.item);
+        this.stats.retried += pending.length;
       }
-      outcome.written += answer.written;
-      outcome.deadLettered += answer.deadLettered;
-      const failures = answer.retry;
-      if (failures.length > 0 && attempt >= this.options.maxAttempts) {
-        const unanswered = failures.find((failure) => failure.error);
-        // The target itself is gone: stop the run (it resumes from its checkpoints) rather
-        // than dead-letter documents that were never looked at.
-        if (unanswered?.error) throw unanswered.error;
-        await this.#deadLetter(failures);
-        outcome.deadLettered += failures.length;
-        return outcome;
-      }
-      pending = failures.map((failure) => failure.item);
-      this.stats.retried += pending.length;
+      return outcome;
+    } finally {
+      // Settled, refused or given up (a stop, an error): none of it is waiting any more.
+      this.stats.queued -= queued;
+      settle(inFlight);
     }
-    return outcome;
   }
 
   /**

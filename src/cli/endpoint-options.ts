@@ -1,10 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from "../deps.ts";
-import type { EndpointFlags } from "../config/flags.ts";
-import { loadEndpoints } from "../config/load.ts";
+import { type EndpointChoice, loadAllEndpoints, loadEndpoints } from "../config/load.ts";
 import type { MigrationEndpoints } from "../config/types.ts";
 
 /** Options every cluster-facing command accepts, as commander hands them over. */
-export type EndpointOptionValues = EndpointFlags & { pipeline?: string };
+export type EndpointOptionValues = EndpointChoice;
 
 /**
  * Adds the endpoint options shared by every command that talks to clusters: either a Data
@@ -14,6 +13,10 @@ export type EndpointOptionValues = EndpointFlags & { pipeline?: string };
 export function addEndpointOptions(command: Command): Command {
   return command
     .option("--pipeline <file>", "Data Prepper pipeline YAML naming source and target")
+    .option(
+      "--pipeline-name <name>",
+      "the pipeline to use of a pipeline file holding several (run migrates them all without it)",
+    )
     .option("--source <url>", "source cluster URL, e.g. http://127.0.0.1:9200")
     .option("--target <url>", "target OpenSearch URL")
     .option("--source-user <name>", "source user (or FETCH_MIGRATION_SOURCE_USER)")
@@ -55,6 +58,14 @@ export function addEndpointOptions(command: Command): Command {
 /** Turns parsed option values into validated endpoints (exit code 2 on bad input). */
 export function resolveEndpoints(values: EndpointOptionValues): Promise<MigrationEndpoints> {
   return loadEndpoints(values, Deno.env.toObject());
+}
+
+/**
+ * The endpoints of every pipeline of the file (or of the one `--pipeline-name` picks), or the
+ * one pair of the flags (exit code 2 on bad input).
+ */
+export function resolveAllEndpoints(values: EndpointOptionValues): Promise<MigrationEndpoints[]> {
+  return loadAllEndpoints(values, Deno.env.toObject());
 }
 
 function parsePositiveNumber(text: string): number {

@@ -80,7 +80,12 @@ export function registerMetadata(program: Command): void {
       // Where the output goes is checked before anything is read or created: a bad path must
       // not be found after the target was changed.
       const prepared: PipelineOutput | undefined = output
-        ? await preparePipelineOutput(output, endpoints.origin, Deno.env.toObject())
+        ? await preparePipelineOutput(
+          output,
+          endpoints.origin,
+          Deno.env.toObject(),
+          endpoints.pipelineName,
+        )
         : undefined;
       using clusters = openClusters(endpoints);
       const selection = planOptions(options, endpoints);

@@ -7,6 +7,7 @@ import { registerMetadata } from "./metadata.ts";
 import { registerRollback } from "./rollback.ts";
 import { registerVerify } from "./verify.ts";
 import { registerRun } from "./run.ts";
+import { registerMonitor } from "./monitor.ts";
 import { setQuiet } from "./output.ts";
 
 /** Builds the `fetch-migration` command tree; each command lives in its own module. */
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRollback(program);
   registerVerify(program);
   registerRun(program);
+  registerMonitor(program);
   // Sub-commands inherit exitOverride so a usage error anywhere surfaces as a CommanderError.
   for (const command of program.commands) command.exitOverride();
   return program;

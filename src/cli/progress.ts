@@ -23,7 +23,7 @@ export interface ProgressCounts {
 export class ProgressPrinter {
   readonly #tty = Deno.stderr.isTerminal();
   #model?: ProgressModel;
-  #lastLog = 0;
+  #lastLog = -Infinity;
   #drawn = false;
 
   constructor(readonly options: { perIndex: boolean; logEveryMs?: number } = { perIndex: false }) {

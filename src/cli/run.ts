@@ -4,10 +4,17 @@
  */
 import { type Command, InvalidArgumentError, Option } from "../deps.ts";
 import { formatCount, formatDuration } from "../backfill/progress.ts";
+import { PipelineMetrics, serveMetrics } from "../backfill/metrics-server.ts";
+import { FLAGS_PIPELINE_NAME, seriesPrefix } from "../backfill/metrics-text.ts";
 import { NativeEngine } from "../backfill/native-engine.ts";
+import { decodeInlinePipeline } from "../config/load.ts";
+import { DataPrepperEngine, type DataPrepperOptions } from "../dataprepper/engine.ts";
 import { openClusters } from "../cluster/pair.ts";
-import { BadInputError } from "../errors.ts";
+import type { MigrationEndpoints } from "../config/types.ts";
+import { BadInputError, FetchMigrationError } from "../errors.ts";
+import { perPipelinePath, runJournalPath } from "../journal/run-journal.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
+import type { CopyProgress } from "../migrate/engine.ts";
 import { clusterIO } from "../migrate/io.ts";
 import { indexDetails } from "../verify/report.ts";
 import { verifyIndices } from "../verify/verify.ts";
@@ -16,10 +23,10 @@ import { plural } from "../text.ts";
 import {
   addEndpointOptions,
   type EndpointOptionValues,
-  resolveEndpoints,
+  resolveAllEndpoints,
 } from "./endpoint-options.ts";
 import { printHuman, printJson, printSummary } from "./output.ts";
-import { ProgressPrinter } from "./progress.ts";
+import { type ProgressCounts, ProgressPrinter } from "./progress.ts";
 import {
   addSelectionOptions,
   planOptions,
@@ -47,7 +54,24 @@ type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   perIndex?: boolean;
   verify?: boolean;
   json?: boolean;
+  metricsPort?: number;
+  metricsHost: string;
+  exitWhenDone?: boolean;
+  pipelines: number;
+  pollInterval: number;
+  idlePolls: number;
+  /** Set by the original form `run <data-prepper-dir> <pipeline.yaml> [port]`. */
+  dataPrepper?: { home: string; port: number };
 };
+
+/** A TCP port; 0 picks a free one. */
+function portNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${text}"`);
+  }
+  return value;
+}
 
 function positiveInteger(text: string): number {
   const value = Number(text);
@@ -98,7 +122,8 @@ export function registerRun(program: Command): void {
       .option(
         "--journal <file>",
         "journal of the run (default: run-<source+target>.json in $XDG_STATE_HOME/fetch-migration " +
-          "or ~/.local/state/fetch-migration); an unfinished one is continued",
+          "or ~/.local/state/fetch-migration); an unfinished one is continued. A pipeline file " +
+          "of several pipelines keeps a journal per pipeline, named after it",
       )
       .option(
         "--restart",
@@ -138,7 +163,8 @@ export function registerRun(program: Command): void {
       )
       .option(
         "--dead-letter <file>",
-        "NDJSON file for documents the target refuses (default next to the journal)",
+        "NDJSON file for documents the target refuses (default next to the journal; one per " +
+          "pipeline, named after it, when the file holds several)",
       )
       .option("--per-index", "show progress per index")
       .option(
@@ -146,30 +172,90 @@ export function registerRun(program: Command): void {
         "after the copy, compare every document of the copied indices (as verify --checksums); " +
           "exit 1 when any differs",
       )
+      .option(
+        "--metrics-port <port>",
+        "serve Data Prepper's HTTP API while the native engine runs: Prometheus metrics with " +
+          "Data Prepper's series at /metrics/prometheus (and /metrics/sys), /list, and POST " +
+          "/shutdown to stop as Ctrl-C does; once the copy is over the final metrics stay " +
+          "served until POST /shutdown, SIGINT or SIGTERM",
+        portNumber,
+      )
+      .option("--metrics-host <host>", "address to serve the metrics on", "127.0.0.1")
+      .option(
+        "--exit-when-done",
+        "with --metrics-port: exit as soon as the copy is over instead of serving the final " +
+          "metrics",
+      )
+      .option(
+        "--pipelines <k>",
+        "Data Prepper: split the indices into k pipelines balanced by size, in one Data Prepper",
+        positiveInteger,
+        1,
+      )
+      .option(
+        "--poll-interval <seconds>",
+        "Data Prepper: seconds between two reads of its metrics",
+        positiveNumber,
+        30,
+      )
+      .option(
+        "--idle-polls <n>",
+        "Data Prepper: polls without any progress before the copy counts as stuck",
+        positiveInteger,
+        5,
+      )
       .option("--json", "print the result as JSON on stdout"),
   )).action(async (args: string[], options: RunOptions) => {
-    const { pipeline, engine } = interpretArguments(args, options);
+    const { pipeline, engine, home, port } = interpretArguments(args, options);
     if (engine === "dataprepper") {
+      if (home === undefined) {
+        throw new BadInputError(
+          "--engine dataprepper needs the Data Prepper directory",
+          "use the original form: fetch-migration run <data-prepper-dir> <pipeline.yaml> [port]",
+        );
+      }
+      if (options.metricsPort !== undefined) {
+        throw new BadInputError(
+          "--metrics-port is for the native engine: Data Prepper serves its own metrics",
+          `leave it out; Data Prepper's are at http://127.0.0.1:${port}/metrics/prometheus`,
+        );
+      }
+      options.dataPrepper = { home, port };
+    } else if (options.pipelines > 1) {
       throw new BadInputError(
-        "the Data Prepper engine is not available in this version of fetch-migration",
-        "add --engine native to copy with the built-in engine (no Data Prepper directory or " +
-          "port needed): fetch-migration run --engine native " + (pipeline ?? "<pipeline.yaml>"),
+        "--pipelines is for Data Prepper; the native engine spreads its reads with --slices",
+        "leave it out, or raise --slices",
       );
     }
     await runNative({ ...options, pipeline });
   });
 }
 
+function positiveNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`expected a number above 0, got "${text}"`);
+  }
+  return value;
+}
+
 /** Reads the positional arguments in either form. */
 function interpretArguments(
   args: string[],
   options: RunOptions,
-): { pipeline?: string; engine: "native" | "dataprepper" } {
+): { pipeline?: string; engine: "native" | "dataprepper"; home?: string; port: number } {
   if (args.length > 3) throw new BadInputError(`too many arguments: ${args.join(" ")}`);
   if (args.length >= 2) {
     // The original orchestrator: <data-prepper-dir> <pipeline.yaml> [port].
     if (options.pipeline) throw new BadInputError("the pipeline is given twice", "give it once");
-    return { pipeline: args[1], engine: options.engine ?? "dataprepper" };
+    const port = args[2] === undefined ? 4900 : Number(args[2]);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new BadInputError(
+        `the Data Prepper port "${args[2]}" is not a port number`,
+        "give its serverPort, e.g. 4900",
+      );
+    }
+    return { pipeline: args[1], engine: options.engine ?? "dataprepper", home: args[0], port };
   }
   if (args.length === 1 && options.pipeline) {
     throw new BadInputError(
@@ -177,95 +263,375 @@ function interpretArguments(
       "give it once",
     );
   }
-  return { pipeline: args[0] ?? options.pipeline, engine: options.engine ?? "native" };
+  return { pipeline: args[0] ?? options.pipeline, engine: options.engine ?? "native", port: 4900 };
 }
 
-async function runNative(options: RunOptions): Promise<void> {
-  const endpoints = await resolveEndpoints(options);
-  using clusters = openClusters(endpoints);
-  const engine = new NativeEngine(clusters.source, clusters.target, {
-    slices: options.slices,
-    concurrency: options.concurrency,
-    batchBytes: options.batchBytes,
-    pageSize: options.pageSize,
-    maxAttempts: options.maxAttempts,
-    maxDocsPerSecond: options.maxDocsPerSecond,
-    tuneTarget: !!options.tuneTarget,
-    deadLetterPath: options.deadLetter,
-  });
-  const printer = new ProgressPrinter({ perIndex: !!options.perIndex });
-  using interrupt = interruptOnSignals(() => printer.clear());
-  let result: MigrationResult;
-  try {
-    result = await runMigration(clusterIO(clusters), engine, {
-      plan: planOptions(options, endpoints),
-      journalPath: options.journal,
-      dryrun: !!options.dryrun,
-      createOnly: !!options.createonly,
-      restart: !!options.restart,
-      keepOnFailure: !!options.keepOnFailure,
-      skipUnmigratable: !!options.skipUnmigratable,
-      retryDeadLetters: !!options.retryDeadLetters,
-      allowElasticsearchTarget: !!options.allowElasticsearchTarget,
-      signal: interrupt.signal,
-      verify: options.verify
-        ? async (indices) =>
-          (await verifyIndices(clusters.source, clusters.target, indices, { checksums: true }))
-            .filter((result) => result.status !== "ok")
-            .map((result) => ({ index: result.index, details: indexDetails(result) }))
-        : undefined,
-    }, (event) => render(event, printer, !!options.dryrun));
-  } finally {
-    printer.finish();
-  }
-  printResult(result);
-  if (options.json) printJson(resultJson(result));
-  if (result.failure) throw result.failure;
+/** One pipeline of a run: its endpoints and the name its journal and series go by. */
+interface PipelineRun {
+  name: string;
+  endpoints: MigrationEndpoints;
+  metrics: PipelineMetrics;
+}
+
+/** How one pipeline's run ended: its result, or what it threw. */
+interface PipelineOutcome {
+  name: string;
+  result?: MigrationResult;
+  error?: unknown;
 }
 
 /**
- * SIGINT/SIGTERM stop the run after what is in flight; a second one stops the process at once
- * (every checkpoint is already on disk, so nothing is lost but the pages in flight).
+ * Runs every pipeline of the file at once (one, from flags or a file of one), each with its own
+ * run flow, journal and series, and exits 0 only if every one did everything selected. With
+ * `--metrics-port`, Data Prepper's HTTP API is served meanwhile, and after the copy until
+ * `POST /shutdown`, SIGINT or SIGTERM (unless `--exit-when-done`).
  */
-function interruptOnSignals(beforeMessage: () => void): Disposable & { signal: AbortSignal } {
-  const controller = new AbortController();
-  const onSignal = () => {
-    beforeMessage();
-    if (controller.signal.aborted) {
+async function runNative(options: RunOptions): Promise<void> {
+  const all = await resolveAllEndpoints(options);
+  const pipelines: PipelineRun[] = all.map((endpoints) => {
+    const name = endpoints.pipelineName ?? FLAGS_PIPELINE_NAME;
+    return { name, endpoints, metrics: new PipelineMetrics(name) };
+  });
+  const several = pipelines.length > 1;
+  if (several && options.dataPrepper) {
+    throw new BadInputError(
+      `the pipeline file holds ${pipelines.length} pipelines; the Data Prepper engine runs one ` +
+        "per run (it splits that one itself with --pipelines K)",
+      "pick one with --pipeline-name NAME",
+    );
+  }
+  if (options.metricsPort !== undefined) checkSeriesPrefixes(pipelines.map(({ name }) => name));
+  const progress = new CombinedProgress(pipelines.map(({ name }) => name), !!options.perIndex);
+  using stop = new RunStop(() => progress.clear());
+  await using server = options.metricsPort === undefined ? undefined : serveMetrics({
+    hostname: options.metricsHost,
+    port: options.metricsPort,
+    pipelines: pipelines.map(({ metrics }) => metrics),
+    onShutdown: () => stop.stop("shutdown"),
+  });
+  if (server) {
+    printHuman(
+      `serving Data Prepper's metrics at ${server.url}/metrics/prometheus (and /metrics/sys, ` +
+        `/list); POST ${server.url}/shutdown stops the run as Ctrl-C does`,
+    );
+  }
+  let outcomes: PipelineOutcome[];
+  try {
+    outcomes = await Promise.all(pipelines.map(async (pipeline): Promise<PipelineOutcome> => {
+      try {
+        return {
+          name: pipeline.name,
+          result: await runPipeline(pipeline, options, several, stop, progress),
+        };
+      } catch (error) {
+        return { name: pipeline.name, error };
+      } finally {
+        pipeline.metrics.finish();
+        progress.ended(pipeline.name);
+      }
+    }));
+  } finally {
+    progress.finish();
+  }
+  for (const { name, result } of outcomes) {
+    if (result) printResult(result, several ? name : undefined);
+  }
+  if (options.json) {
+    if (!several) {
+      if (outcomes[0].result) printJson(resultJson(outcomes[0].result));
+    } else {
+      printJson({
+        pipelines: outcomes.map(({ name, result, error }) => ({
+          name,
+          ...(result ? resultJson(result) : { status: "failed", failure: failureJson(error) }),
+        })),
+      });
+    }
+  }
+  // As Data Prepper does, the final metrics stay up until asked to stop; a pipeline that failed
+  // (rather than ran to its end) ends the process, as Data Prepper's default shutdown does.
+  if (
+    server && !options.exitWhenDone && !stop.stopped && !options.dryrun && !options.createonly &&
+    outcomes.every(({ error }) => error === undefined)
+  ) {
+    printHuman(
+      `the copy is over; serving the final metrics at ${server.url}/metrics/prometheus until ` +
+        `POST ${server.url}/shutdown, SIGINT or SIGTERM (--exit-when-done exits at once)`,
+    );
+    await stop.over();
+  }
+  throwFailures(outcomes, several);
+}
+
+/** One pipeline's run flow, with its own clients, journal and dead-letter file. */
+async function runPipeline(
+  pipeline: PipelineRun,
+  options: RunOptions,
+  several: boolean,
+  stop: RunStop,
+  progress: CombinedProgress,
+): Promise<MigrationResult> {
+  const { name, endpoints, metrics } = pipeline;
+  using clusters = openClusters(endpoints);
+  // Several pipelines of one file: a journal (and dead-letter file) each, named after it.
+  const own = (path: string | undefined) => path && several ? perPipelinePath(path, name) : path;
+  const engine = options.dataPrepper
+    ? new DataPrepperEngine(clusters.source, {
+      home: options.dataPrepper.home,
+      port: options.dataPrepper.port,
+      pipeline: await dataPrepperPipelineInput(endpoints, name),
+      pipelines: options.pipelines,
+      pollIntervalMs: options.pollInterval * 1000,
+      idlePolls: options.idlePolls,
+    })
+    : new NativeEngine(clusters.source, clusters.target, {
+      slices: options.slices,
+      concurrency: options.concurrency,
+      batchBytes: options.batchBytes,
+      pageSize: options.pageSize,
+      maxAttempts: options.maxAttempts,
+      maxDocsPerSecond: options.maxDocsPerSecond,
+      tuneTarget: !!options.tuneTarget,
+      deadLetterPath: own(options.deadLetter),
+    });
+  const tag = several ? name : undefined;
+  return await runMigration(clusterIO(clusters), engine, {
+    plan: planOptions(options, endpoints),
+    journalPath: own(options.journal) ??
+      (several
+        ? runJournalPath(clusters.source.url, clusters.target.url, undefined, name)
+        : undefined),
+    dryrun: !!options.dryrun,
+    createOnly: !!options.createonly,
+    restart: !!options.restart,
+    keepOnFailure: !!options.keepOnFailure,
+    skipUnmigratable: !!options.skipUnmigratable,
+    retryDeadLetters: !!options.retryDeadLetters,
+    allowElasticsearchTarget: !!options.allowElasticsearchTarget,
+    signal: stop.signal,
+    verify: options.verify
+      ? async (indices) =>
+        (await verifyIndices(clusters.source, clusters.target, indices, { checksums: true }))
+          .filter((result) => result.status !== "ok")
+          .map((result) => ({ index: result.index, details: indexDetails(result) }))
+      : undefined,
+  }, (event) => {
+    if (event.type === "progress") {
+      metrics.update(event.progress);
+      progress.update(name, event.progress);
+    } else render(event, !!options.dryrun, tag);
+  });
+}
+
+/**
+ * What Data Prepper's pipeline is written from: the user's pipeline (a file or
+ * `INLINE_PIPELINE`), whose keys and comments are kept, else the endpoints of the flags.
+ */
+async function dataPrepperPipelineInput(
+  endpoints: MigrationEndpoints,
+  name: string,
+): Promise<DataPrepperOptions["pipeline"]> {
+  const { origin } = endpoints;
+  if (origin === "flags") {
+    return {
+      endpoints: { source: endpoints.source, target: endpoints.target },
+      pipelineName: name,
+    };
+  }
+  const text = origin === "INLINE_PIPELINE"
+    ? decodeInlinePipeline(Deno.env.get("INLINE_PIPELINE") ?? "")
+    : await Deno.readTextFile(origin);
+  return { original: { text, origin, pipeline: endpoints.pipelineName }, pipelineName: name };
+}
+
+/** Two pipelines whose series would share one name are refused before anything starts. */
+function checkSeriesPrefixes(names: string[]): void {
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const prefix = seriesPrefix(name);
+    const other = seen.get(prefix);
+    if (other !== undefined) {
+      throw new BadInputError(
+        `the pipelines ${other} and ${name} would both be served as ${prefix}_... (every ` +
+          "character outside a-z, A-Z, 0-9, _ and : becomes _ in a series name)",
+        "rename one of them in the pipeline file",
+      );
+    }
+    seen.set(prefix, name);
+  }
+}
+
+/** Throws what the pipelines' runs decided: nothing when every one did everything. */
+function throwFailures(outcomes: PipelineOutcome[], several: boolean): void {
+  const failed = outcomes
+    .map(({ name, result, error }) => ({ name, failure: error ?? result?.failure }))
+    .filter(({ failure }) => failure !== undefined);
+  if (failed.length === 0) return;
+  if (!several) throw failed[0].failure;
+  // A bug of ours is shown whole, whichever pipeline it came from.
+  const bug = failed.find(({ failure }) => !(failure instanceof FetchMigrationError));
+  if (bug) throw bug.failure;
+  const errors = failed as Array<{ name: string; failure: FetchMigrationError }>;
+  if (errors.length === 1) {
+    const { name, failure } = errors[0];
+    throw new FetchMigrationError(
+      failure.errorKind,
+      `pipeline ${name}: ${failure.message}`,
+      failure.hint,
+    );
+  }
+  for (const { name, failure } of errors) {
+    printHuman(`pipeline ${name}: ${failure.message}`);
+    if (failure.hint) printHuman(`pipeline ${name}: hint: ${failure.hint}`);
+  }
+  throw new FetchMigrationError(
+    errors[0].failure.errorKind,
+    `${errors.length} of ${plural(outcomes.length, "pipeline")} did not do everything: ` +
+      errors.map(({ name, failure }) => `${name} (${failure.errorKind})`).join(", "),
+    "see each pipeline's error above; once fixed, the same command runs them all again: " +
+      "pipelines that finished find nothing left to copy, the others continue from their journals",
+  );
+}
+
+function failureJson(error: unknown): Record<string, unknown> {
+  return error instanceof FetchMigrationError
+    ? { kind: error.errorKind, message: error.message, hint: error.hint }
+    : { kind: "internal", message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * The progress line of every pipeline together: drawn once each pipeline has reported or
+ * ended, so the total it is measured against is the total of all.
+ */
+class CombinedProgress {
+  readonly #printer: ProgressPrinter;
+  readonly #latest = new Map<string, CopyProgress>();
+  readonly #waiting: Set<string>;
+
+  constructor(readonly names: string[], perIndex: boolean) {
+    this.#printer = new ProgressPrinter({ perIndex });
+    this.#waiting = new Set(names);
+  }
+
+  update(name: string, progress: CopyProgress): void {
+    this.#latest.set(name, progress);
+    this.#waiting.delete(name);
+    this.#draw();
+  }
+
+  /** The pipeline's run is over (it may never have copied). */
+  ended(name: string): void {
+    this.#waiting.delete(name);
+  }
+
+  clear(): void {
+    this.#printer.clear();
+  }
+
+  finish(): void {
+    this.#printer.finish();
+  }
+
+  #draw(): void {
+    if (this.#waiting.size > 0) return;
+    if (this.names.length === 1) {
+      this.#printer.update(this.#latest.get(this.names[0])!);
+      return;
+    }
+    const sum: ProgressCounts & { perIndex: NonNullable<ProgressCounts["perIndex"]> } = {
+      copied: 0,
+      expected: 0,
+      perIndex: {},
+    };
+    for (const [name, progress] of this.#latest) {
+      sum.copied += progress.copied;
+      sum.expected += progress.expected;
+      for (const [index, counts] of Object.entries(progress.perIndex)) {
+        sum.perIndex[`${name}/${index}`] = counts;
+      }
+    }
+    this.#printer.update(sum);
+  }
+}
+
+/**
+ * How a run is stopped: SIGINT, SIGTERM or `POST /shutdown` stop the copy after what is in
+ * flight (a second signal stops the process at once; every checkpoint is already on disk, so
+ * nothing is lost but the pages in flight). Once the copy is over, the next one ends the wait
+ * of {@link over}.
+ */
+class RunStop implements Disposable {
+  readonly #controller = new AbortController();
+  #over?: PromiseWithResolvers<void>;
+  readonly #onSignal = () => this.stop("signal");
+
+  constructor(readonly beforeMessage: () => void) {
+    Deno.addSignalListener("SIGINT", this.#onSignal);
+    Deno.addSignalListener("SIGTERM", this.#onSignal);
+  }
+
+  /** The run flow's stop. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Whether the copy was asked to stop. */
+  get stopped(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  stop(by: "signal" | "shutdown"): void {
+    if (this.#over) {
+      this.#over.resolve();
+      return;
+    }
+    if (this.#controller.signal.aborted) {
+      // Asking again over HTTP changes nothing; a second Ctrl-C means now.
+      if (by === "shutdown") return;
+      this.beforeMessage();
       printHuman(
         "stopped at once; the journal holds the last checkpoints: run the same command again " +
           "to continue",
       );
       Deno.exit(1);
     }
+    this.beforeMessage();
     printHuman(
-      "stopping: the requests in flight finish, nothing new starts (Ctrl-C again stops at " +
-        "once; nothing is lost either way)",
+      by === "shutdown"
+        ? "stopping (POST /shutdown): the requests in flight finish, nothing new starts; the " +
+          "same command continues from the checkpoints"
+        : "stopping: the requests in flight finish, nothing new starts (Ctrl-C again stops at " +
+          "once; nothing is lost either way)",
     );
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  return {
-    signal: controller.signal,
-    [Symbol.dispose]() {
-      Deno.removeSignalListener("SIGINT", onSignal);
-      Deno.removeSignalListener("SIGTERM", onSignal);
-    },
-  };
+    this.#controller.abort();
+  }
+
+  /** Waits for the next SIGINT, SIGTERM or `POST /shutdown`, the copy being over. */
+  over(): Promise<void> {
+    this.#over = Promise.withResolvers<void>();
+    return this.#over.promise;
+  }
+
+  [Symbol.dispose](): void {
+    Deno.removeSignalListener("SIGINT", this.#onSignal);
+    Deno.removeSignalListener("SIGTERM", this.#onSignal);
+  }
 }
 
-function render(event: MigrationEvent, printer: ProgressPrinter, dryrun: boolean): void {
+function render(event: MigrationEvent, dryrun: boolean, pipeline?: string): void {
+  // With several pipelines, each line says whose it is.
+  const tag = pipeline === undefined ? "" : `[${pipeline}] `;
+  const summary = (text: string) => printSummary(tag + text);
   switch (event.type) {
     case "planned": {
       const { plan, migrating, journalPath } = event;
-      if (dryrun) printHuman(formatPlanText(plan));
+      if (dryrun) printHuman(tag + formatPlanText(plan));
       const documents = migrating.reduce(
         (sum, name) => sum + (plan.documents.per_index[name] ?? 0),
         0,
       );
       const { create, identical, conflicting } = plan.indices;
-      printSummary(
+      summary(
         `${dryrun ? "dry run: would migrate" : "migrating"} ${plural(migrating.length, "index")} ` +
           `(${create.length} to create), ${plural(documents, "document")}; ` +
           `${identical.length} identical with data left as they are, ${conflicting.length} ` +
@@ -274,52 +640,51 @@ function render(event: MigrationEvent, printer: ProgressPrinter, dryrun: boolean
       return;
     }
     case "journal-archived":
-      return printSummary(`the previous run's journal is now ${event.archivedTo}`);
+      return summary(`the previous run's journal is now ${event.archivedTo}`);
     case "resuming":
-      return printSummary(
+      return summary(
         `continuing run ${event.runId} from ${event.journalPath}: ${event.point.done} of ` +
           `${plural(event.point.total, "slice")} done, ${formatCount(event.point.copied)} ` +
           "documents copied (--restart copies everything again)",
       );
     case "restarting":
-      return printSummary(
-        `restarting the copy of run ${event.runId} from the start of every slice`,
-      );
+      return summary(`restarting the copy of run ${event.runId} from the start of every slice`);
     case "left-out":
-      return printSummary(
+      return summary(
         `leaving out ${plural(event.indices.length, "index")} the selection excludes: ` +
           event.indices.join(", "),
       );
     case "created":
       for (const t of event.result.transformations) {
-        printSummary(`${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`);
+        summary(`${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`);
       }
       if (event.result.created.length > 0) {
-        printSummary(`created ${event.result.created.length} on the target`);
+        summary(`created ${event.result.created.length} on the target`);
       }
       return;
     case "replayed": {
       const { sent, written, kept } = event.replay;
-      return printSummary(
+      return summary(
         `sent again ${plural(sent, "document")} an earlier run's target refused: ` +
           `${formatCount(written)} arrived` +
           (kept > 0 ? `; ${formatCount(kept)} refused for good kept (--retry-dead-letters)` : ""),
       );
     }
-    case "progress":
-      printer.update(event.progress);
-      return;
     case "verifying":
-      return printSummary(
+      return summary(
         `verifying every document of ${plural(event.indices.length, "index")} (--verify)`,
       );
+    case "note":
+      return printHuman(tag + event.message);
+    case "progress":
     case "copying":
     case "confirmed":
       return;
   }
 }
 
-function printResult(result: MigrationResult): void {
+function printResult(result: MigrationResult, pipeline?: string): void {
+  const tag = pipeline === undefined ? "" : `[${pipeline}] `;
   const copy = result.copy;
   if (!copy || result.status === "interrupted") return;
   const figures = copy.figures as {
@@ -332,7 +697,7 @@ function printResult(result: MigrationResult): void {
   const onTarget = result.counts.reduce((sum, { target }) => sum + (target ?? 0), 0);
   const onSource = result.counts.reduce((sum, { source }) => sum + (source ?? 0), 0);
   printSummary(
-    `${formatCount(onTarget)} of ${formatCount(onSource)} documents on the target, in ` +
+    `${tag}${formatCount(onTarget)} of ${formatCount(onSource)} documents on the target, in ` +
       plural(result.counts.length, "index") +
       (figures.written_this_run !== undefined
         ? ` (${formatCount(figures.written_this_run)} written this run in ${
@@ -341,7 +706,7 @@ function printResult(result: MigrationResult): void {
           `${formatCount(figures.retried ?? 0)} retried after push-back)`
         : ""),
   );
-  printSummary(`journal: ${result.journalPath}`);
+  printSummary(`${tag}journal: ${result.journalPath}`);
 }
 
 function resultJson(result: MigrationResult): Record<string, unknown> {

@@ -14,19 +14,38 @@ import {
   readPem,
   withoutUserInfo,
 } from "./flags.ts";
-import { parsePipelineYaml, type PipelineEndpoint } from "./pipeline.ts";
+import {
+  type ParsedPipeline,
+  parsePipelinesYaml,
+  parsePipelineYaml,
+  type PipelineEndpoint,
+} from "./pipeline.ts";
 import type { EndpointConfig, MigrationEndpoints } from "./types.ts";
 import { splitUserInfo } from "./redact.ts";
 
 const readText: FileReader = (path) => Deno.readTextFile(path);
 
+/** Where the endpoints come from: a pipeline file (and which of its pipelines), or the flags. */
+export type EndpointChoice = EndpointFlags & {
+  pipeline?: string;
+  /** The pipeline of a file holding several (`--pipeline-name`). */
+  pipelineName?: string;
+};
+
 /** The pipeline text the endpoints come from, if any: `--pipeline FILE`, else `INLINE_PIPELINE`. */
 async function pipelineSource(
-  options: EndpointFlags & { pipeline?: string },
+  options: EndpointChoice,
   env: Record<string, string | undefined>,
   read: FileReader,
 ): Promise<{ text: string; origin: string } | undefined> {
   const usesFlags = options.source !== undefined || options.target !== undefined;
+  if (options.pipelineName !== undefined && usesFlags) {
+    throw new BadInputError(
+      "--pipeline-name picks a pipeline of a pipeline file, and --source/--target name the " +
+        "clusters without one",
+      "leave out --pipeline-name, or use --pipeline FILE instead of --source/--target",
+    );
+  }
   if (options.pipeline !== undefined && usesFlags) {
     throw new BadInputError(
       "--pipeline and --source/--target both name the clusters",
@@ -48,6 +67,12 @@ async function pipelineSource(
   if (!usesFlags && env.INLINE_PIPELINE) {
     return { text: decodeInlinePipeline(env.INLINE_PIPELINE), origin: "INLINE_PIPELINE" };
   }
+  if (options.pipelineName !== undefined) {
+    throw new BadInputError(
+      "--pipeline-name picks a pipeline of a pipeline file, but no pipeline file is given",
+      "add --pipeline FILE (or set INLINE_PIPELINE), or leave out --pipeline-name",
+    );
+  }
   return undefined;
 }
 
@@ -56,13 +81,18 @@ async function pipelineSource(
  * (`--insecure`, `--<role>-insecure`, `--<role>-ca`), so a file need not be edited to trust a CA.
  */
 export async function loadEndpoints(
-  options: EndpointFlags & { pipeline?: string },
+  options: EndpointChoice,
   env: Record<string, string | undefined>,
   read: FileReader = readText,
 ): Promise<MigrationEndpoints> {
   const pipeline = await pipelineSource(options, env, read);
   const endpoints = pipeline
-    ? await fromPipeline(pipeline.text, pipeline.origin, options, read)
+    ? await fromPipeline(
+      parsePipelineYaml(pipeline.text, pipeline.origin, options.pipelineName),
+      pipeline.origin,
+      options,
+      read,
+    )
     : await fromFlags(options, env, read);
   if (env.INLINE_TARGET_HOST) {
     endpoints.target.url = inlineTargetUrl(env.INLINE_TARGET_HOST);
@@ -71,18 +101,40 @@ export async function loadEndpoints(
 }
 
 /**
+ * Loads the endpoints of every pipeline of the file, in its order (`run` migrates them all), or
+ * of the one `--pipeline-name` picks; from flags, the one pair they name.
+ */
+export async function loadAllEndpoints(
+  options: EndpointChoice,
+  env: Record<string, string | undefined>,
+  read: FileReader = readText,
+): Promise<MigrationEndpoints[]> {
+  const pipeline = await pipelineSource(options, env, read);
+  if (!pipeline || options.pipelineName !== undefined) {
+    return [await loadEndpoints(options, env, read)];
+  }
+  const all: MigrationEndpoints[] = [];
+  for (const parsed of parsePipelinesYaml(pipeline.text, pipeline.origin)) {
+    const endpoints = await fromPipeline(parsed, pipeline.origin, options, read);
+    if (env.INLINE_TARGET_HOST) endpoints.target.url = inlineTargetUrl(env.INLINE_TARGET_HOST);
+    all.push(endpoints);
+  }
+  return all;
+}
+
+/**
  * Loads the target alone, for commands that never touch the source (`rollback`): from the
  * pipeline's sink, or `--target` and its flags. Nothing about the source is asked for or read.
  */
 export async function loadTargetEndpoint(
-  options: EndpointFlags & { pipeline?: string },
+  options: EndpointChoice,
   env: Record<string, string | undefined>,
   read: FileReader = readText,
 ): Promise<EndpointConfig> {
   const pipeline = await pipelineSource(options, env, read);
   let target: EndpointConfig;
   if (pipeline) {
-    const parsed = parsePipelineYaml(pipeline.text, pipeline.origin);
+    const parsed = parsePipelineYaml(pipeline.text, pipeline.origin, options.pipelineName);
     target = await endpointFromPipeline(parsed.target, "target", pipeline.origin, options, read);
   } else if (options.target === undefined) {
     throw new BadInputError(
@@ -129,12 +181,11 @@ export function inlineTargetUrl(value: string): string {
 }
 
 async function fromPipeline(
-  text: string,
+  parsed: ParsedPipeline,
   origin: string,
   options: EndpointFlags,
   read: FileReader,
 ): Promise<MigrationEndpoints> {
-  const parsed = parsePipelineYaml(text, origin);
   return {
     source: await endpointFromPipeline(parsed.source, "source", origin, options, read),
     target: await endpointFromPipeline(parsed.target, "target", origin, options, read),

@@ -65,6 +65,8 @@ export async function preparePipelineOutput(
   output: string,
   origin: string,
   env: Record<string, string | undefined>,
+  /** The pipeline to restrict, in a file holding several (the others are left as they are). */
+  pipelineName?: string,
 ): Promise<PipelineOutput> {
   const text = await pipelineText(output, origin, env);
   const destination = await outputDestination(output);
@@ -79,7 +81,7 @@ export async function preparePipelineOutput(
     }
   }
   await checkWritable(output, destination);
-  const { source } = parsePipelineYaml(text, origin);
+  const { source } = parsePipelineYaml(text, origin, pipelineName);
   return { path: output, destination, text, sourcePath: source.nodePath };
 }
 

@@ -1,6 +1,8 @@
 /**
- * Reads a Data Prepper pipeline YAML the way the original Fetch Migration did: the first
- * pipeline in the file, the first `opensearch`/`elasticsearch` plugin of its source and sink.
+ * Reads a Data Prepper pipeline YAML: each pipeline of the file, the `opensearch`/`elasticsearch`
+ * plugin of its source and sink. The keys a generated Data Prepper pipeline carries beside the
+ * endpoints (workers, buffer, scheduling, the sink's index and document_id...) are accepted and
+ * have no effect on the native engine, which always keeps index names, ids and routing.
  * Pure: CA files are named here and read by `load.ts`.
  */
 import { parseDocument, z } from "../deps.ts";
@@ -35,6 +37,8 @@ const PLUGIN_NAMES = ["opensearch", "elasticsearch"];
 const NON_PIPELINE_KEYS = new Set(["version", "pipeline_configurations", "extension"]);
 
 const regexEntry = z.object({ index_name_regex: z.string() });
+/** A key read by Data Prepper that has no meaning for the native engine: any value is accepted. */
+const ignored = z.unknown().optional();
 const pluginSchema = z.object({
   hosts: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   username: z.string().optional(),
@@ -62,11 +66,67 @@ const pluginSchema = z.object({
     include: z.array(regexEntry).optional(),
     exclude: z.array(regexEntry).optional(),
   }).optional(),
+  // Source keys of Data Prepper's opensearch source: how it reads, which the native engine
+  // decides itself (sliced `_seq_no` reads, read once).
+  acknowledgments: ignored,
+  search_options: ignored,
+  scheduling: ignored,
+  distribution_version: ignored,
+  // Sink keys: the native engine writes each document to its own index with its own id and
+  // routing, batches by --batch-bytes, retries by --max-attempts, and dead-letters next to the
+  // journal (or --dead-letter).
+  index: ignored,
+  document_id: ignored,
+  routing: ignored,
+  action: ignored,
+  dlq_file: ignored,
+  bulk_size: ignored,
+  max_retries: ignored,
 });
 type PluginConfig = z.infer<typeof pluginSchema>;
 
-/** Parses pipeline YAML text; `origin` (a path or `INLINE_PIPELINE`) names it in errors. */
-export function parsePipelineYaml(text: string, origin: string): ParsedPipeline {
+/**
+ * Parses pipeline YAML text holding one pipeline, or several of which `pipelineName` picks one;
+ * `origin` (a path or `INLINE_PIPELINE`) names it in errors. Several without a name are refused:
+ * taking the first would leave the others' indices out without a word.
+ */
+export function parsePipelineYaml(
+  text: string,
+  origin: string,
+  pipelineName?: string,
+): ParsedPipeline {
+  const { root, names } = readPipelines(text, origin);
+  if (pipelineName !== undefined) {
+    if (!names.includes(pipelineName)) {
+      throw new BadInputError(
+        `${origin} has no pipeline named "${pipelineName}" (it holds: ${names.join(", ")})`,
+        `give --pipeline-name one of: ${names.join(", ")}`,
+      );
+    }
+    return parsePipeline(root, pipelineName, origin);
+  }
+  if (names.length > 1) {
+    throw new BadInputError(
+      `${origin} holds ${names.length} pipelines (${names.join(", ")}); this command works on ` +
+        "one pipeline",
+      `pick one with --pipeline-name (${names.join(", ")}); \`run\` migrates every pipeline ` +
+        "of the file",
+    );
+  }
+  return parsePipeline(root, names[0], origin);
+}
+
+/** Parses every pipeline of the YAML text, in the file's order (one at least). */
+export function parsePipelinesYaml(text: string, origin: string): ParsedPipeline[] {
+  const { root, names } = readPipelines(text, origin);
+  return names.map((name) => parsePipeline(root, name, origin));
+}
+
+/** The YAML document and the names of its pipelines (one at least). */
+function readPipelines(
+  text: string,
+  origin: string,
+): { root: Record<string, unknown>; names: string[] } {
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     const error = document.errors[0];
@@ -85,21 +145,21 @@ export function parsePipelineYaml(text: string, origin: string): ParsedPipeline 
       `${origin} holds no pipeline: expected a map like \`my-pipeline: {source: ..., sink: ...}\``,
     );
   }
-  const pipelineNames = Object.keys(root).filter((key) => !NON_PIPELINE_KEYS.has(key));
-  const pipelineName = pipelineNames[0];
-  if (pipelineNames.length > 1) {
-    // Running only the first would leave the others' indices out without a word.
-    throw new BadInputError(
-      `${origin} holds ${pipelineNames.length} pipelines (${pipelineNames.join(", ")}); this ` +
-        "version migrates one pipeline per run",
-      "split the file: one pipeline per file, and one run each",
-    );
-  }
-  if (pipelineName === undefined) {
+  const names = Object.keys(root).filter((key) => !NON_PIPELINE_KEYS.has(key));
+  if (names.length === 0) {
     throw new BadInputError(
       `${origin} holds no pipeline: add \`my-pipeline: {source: ..., sink: ...}\``,
     );
   }
+  return { root, names };
+}
+
+/** One pipeline of the file; pipeline-level keys (workers, delay, buffer, processor) are ignored. */
+function parsePipeline(
+  root: Record<string, unknown>,
+  pipelineName: string,
+  origin: string,
+): ParsedPipeline {
   const pipeline = root[pipelineName];
   if (!isRecord(pipeline)) {
     throw new BadInputError(

@@ -52,6 +52,6 @@ export interface MigrationEndpoints {
   selection: IndexSelection;
   /** Where the endpoints came from, for messages: a file path, `INLINE_PIPELINE`, or `flags`. */
   origin: string;
-  /** Name of the first pipeline in the file, when read from one. */
+  /** Name of the pipeline in the file, when read from one. */
   pipelineName?: string;
 }

@@ -7,14 +7,31 @@ import { createHash } from "node:crypto";
 import { BadInputError } from "../errors.ts";
 import { Journal, newRunId, stateDirectory } from "./journal.ts";
 
-/** `<state dir>/run-<12 hex digits of the pair>.json`: the same from any working directory. */
+/**
+ * `<state dir>/run-<12 hex digits of the pair>.json`: the same from any working directory. With
+ * `pipelineName` (a file of several pipelines, each with its own journal),
+ * `run-<12 hex digits of the pair and the name>-<name>.json`.
+ */
 export function runJournalPath(
   sourceUrl: string,
   targetUrl: string,
   directory: string = stateDirectory(),
+  pipelineName?: string,
 ): string {
-  const key = createHash("sha256").update(`${sourceUrl}\n${targetUrl}`).digest("hex").slice(0, 12);
-  return `${directory}/run-${key}.json`;
+  const hash = createHash("sha256").update(`${sourceUrl}\n${targetUrl}`);
+  if (pipelineName === undefined) return `${directory}/run-${hash.digest("hex").slice(0, 12)}.json`;
+  // The name is in the hash too, so names that read the same once made safe stay apart.
+  const key = hash.update(`\n${pipelineName}`).digest("hex").slice(0, 12);
+  return `${directory}/run-${key}-${pipelineName.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`;
+}
+
+/**
+ * A file of its own for one pipeline of a file holding several, next to the one given:
+ * `run.json` → `run.<pipeline>.json`, `letters.ndjson` → `letters.<pipeline>.ndjson`.
+ */
+export function perPipelinePath(path: string, pipelineName: string): string {
+  const safe = pipelineName.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return path.replace(/(\.[^./]*)?$/, (extension) => `.${safe}${extension}`);
 }
 
 /**

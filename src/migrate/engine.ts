@@ -6,11 +6,34 @@
  */
 import type { Journal } from "../journal/journal.ts";
 
-/** Documents copied and expected, in all and per index. */
+/**
+ * Documents copied and expected, in all and per index; and, from engines that keep them, the
+ * live counters behind a monitoring endpoint (the native engine fills them all).
+ */
 export interface CopyProgress {
   copied: number;
   expected: number;
   perIndex: Record<string, { copied: number; expected: number }>;
+  /** Documents read from the source by this run. */
+  read?: number;
+  /** Documents the target acknowledged in this run. */
+  written?: number;
+  /** Documents the target refused in this run, now in the dead-letter file. */
+  deadLettered?: number;
+  /** Documents sent again in this run after the target pushed back. */
+  retried?: number;
+  /** Bytes of documents read from the source by this run. */
+  bytesRead?: number;
+  /** Slices of the copied indices, and how many of them are done (earlier runs' included). */
+  slicesDone?: number;
+  slicesTotal?: number;
+  /** Indices being copied, and how many have every slice done (earlier runs' included). */
+  partitionsCreated?: number;
+  partitionsCompleted?: number;
+  /** Documents handed to the writer that wait for their first request. */
+  inBuffer?: number;
+  /** Documents sent and neither acknowledged nor dead-lettered yet. */
+  inFlight?: number;
 }
 
 /** How the run flow steers one copy. */
@@ -23,6 +46,8 @@ export interface CopyControl {
   retryAllDeadLetters: boolean;
   /** Called about once a second. */
   onProgress(progress: CopyProgress): void;
+  /** Something the operator should read, e.g. how an external engine was stopped. */
+  onNote?(message: string): void;
   /** Called once when documents refused by an earlier run were sent again. */
   onReplay?(replay: ReplayOutcome): void;
 }
@@ -62,6 +87,14 @@ export interface ResumePoint {
 /** A way of copying documents that the run flow can drive and continue. */
 export interface Engine {
   readonly name: string;
+  /**
+   * Whether an unfinished copy can be continued from the journal. When not (Data Prepper keeps
+   * no position we can read), a failed copy rolls back what the run created, as the original
+   * tool did, unless `--keep-on-failure`.
+   */
+  readonly resumable: boolean;
+  /** Checks, before the run changes anything, that this engine can copy from this source. */
+  preflight?(): Promise<void>;
   /** Records in the journal what a new copy will read: the indices and their counts now. */
   prepare(journal: Journal, documents: Record<string, number>): Promise<void>;
   /** The indices the journal's copy fills (a continued run keeps them). */

@@ -6,6 +6,7 @@ import { countDocuments } from "../cluster/count.ts";
 import type { ClusterPair } from "../cluster/pair.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import type { Journal } from "../journal/journal.ts";
+import { rollBack, type RollbackResult } from "../journal/rollback.ts";
 import { applyCreations, type ApplyResult } from "../metadata/apply.ts";
 import { readPlan } from "../metadata/read-plan.ts";
 import type { Creation, MigrationPlan, PlanOptions } from "../metadata/types.ts";
@@ -28,6 +29,8 @@ export interface MigrationIO {
   missingOnTarget(indices: string[]): Promise<string[]>;
   /** Top-level document counts on both sides, after a refresh of the target. */
   counts(indices: string[]): Promise<IndexCounts[]>;
+  /** Deletes what the journal says this run created (see journal/rollback.ts). */
+  rollback(journal: Journal): Promise<RollbackResult>;
 }
 
 /** The run flow's requests, sent to real clusters. */
@@ -48,6 +51,7 @@ export function clusterIO(clusters: ClusterPair): MigrationIO {
       }
       return missing;
     },
+    rollback: (journal) => rollBack(target, journal),
     counts: async (indices) => {
       const counts: IndexCounts[] = [];
       for (const index of indices) {

@@ -60,7 +60,8 @@ export type MigrationEvent =
   | { type: "replayed"; replay: ReplayOutcome }
   | { type: "progress"; progress: CopyProgress }
   | { type: "confirmed"; counts: IndexCounts[] }
-  | { type: "verifying"; indices: string[] };
+  | { type: "verifying"; indices: string[] }
+  | { type: "note"; message: string };
 
 /** How a run ended, with everything the CLI prints. */
 export interface MigrationResult {
@@ -103,6 +104,7 @@ export async function runMigration(
     const partial = options.restart ? [] : plan.indices.partially_filled;
     if (partial.length > 0) throw partiallyFilledError(partial, journalPath);
   }
+  await engine.preflight?.();
   const migrating = resuming ? engine.indices(previous!) : migratingIndices(plan, options.restart);
   onEvent({ type: "planned", plan, migrating, journalPath });
   if (options.dryrun) {
@@ -160,17 +162,42 @@ async function startRun(
     journal,
     Object.fromEntries(migrating.map((name) => [name, plan.documents.per_index[name] ?? 0])),
   );
-  const part = await copyAndConfirm(
-    io,
-    engine,
-    journal,
-    migrating,
-    [],
-    unmigratable,
-    options,
-    onEvent,
+  let part: RunPart & { copyFailed?: boolean };
+  try {
+    part = await copyAndConfirm(io, engine, journal, migrating, [], unmigratable, options, onEvent);
+  } catch (error) {
+    if (engine.resumable || options.keepOnFailure) throw error;
+    throw await rolledBackAfter(io, journal, error);
+  }
+  if (part.copyFailed && !engine.resumable && !options.keepOnFailure) {
+    part.failure = await rolledBackAfter(io, journal, part.failure);
+  }
+  const { copyFailed: _, ...result } = part;
+  return { ...result, created: created.created };
+}
+
+/**
+ * An engine that cannot continue a copy failed: deletes what this run created, as the original
+ * tool did, so the next run starts from a clean plan; the failure says so.
+ */
+async function rolledBackAfter(
+  io: MigrationIO,
+  journal: Journal,
+  error: unknown,
+): Promise<FetchMigrationError> {
+  const undone = await io.rollback(journal);
+  const original = error instanceof FetchMigrationError
+    ? error
+    : new FetchMigrationError("refused", error instanceof Error ? error.message : String(error));
+  const what = undone.failed.length === 0
+    ? `what this run created was rolled back (${undone.deleted.length} deleted)`
+    : `the rollback of what this run created failed for ${undone.failed.join(", ")}`;
+  return new FetchMigrationError(
+    original.errorKind,
+    `${original.message}\n  ${what}`,
+    (original.hint ? `${original.hint}; ` : "") +
+      "the same command starts the copy over (--keep-on-failure keeps what was created)",
   );
-  return { ...part, created: created.created };
 }
 
 async function continueRun(
@@ -220,7 +247,8 @@ async function continueRun(
     onEvent,
     (index) => leftOut.includes(index),
   );
-  return { ...part, indices: copying };
+  const { copyFailed: _, ...result } = part;
+  return { ...result, indices: copying };
 }
 
 async function copyAndConfirm(
@@ -233,7 +261,7 @@ async function copyAndConfirm(
   options: MigrationOptions,
   onEvent: (event: MigrationEvent) => void,
   skipIndex?: (index: string) => boolean,
-): Promise<RunPart> {
+): Promise<RunPart & { copyFailed: boolean }> {
   onEvent({ type: "copying", indices });
   let copy: CopyOutcome;
   try {
@@ -243,6 +271,7 @@ async function copyAndConfirm(
       retryAllDeadLetters: options.retryDeadLetters,
       onProgress: (progress) => onEvent({ type: "progress", progress }),
       onReplay: (replay) => onEvent({ type: "replayed", replay }),
+      onNote: (message) => onEvent({ type: "note", message }),
     });
   } catch (error) {
     await journal.finish("failed");
@@ -251,14 +280,25 @@ async function copyAndConfirm(
   const runId = journal.data.runId;
   if (copy.interrupted) {
     await journal.finish("running");
-    const failure = new FetchMigrationError(
-      "interrupted",
-      `interrupted: ${copy.copied.toLocaleString("en-US")} of ` +
-        `${copy.expected.toLocaleString("en-US")} documents copied so far; the checkpoints ` +
-        `are saved in ${journal.path}`,
-      "run the same command again to continue from the checkpoints",
-    );
-    return { status: "interrupted", runId, indices, created: [], copy, counts: [], failure };
+    const copied = `${copy.copied.toLocaleString("en-US")} of ` +
+      `${copy.expected.toLocaleString("en-US")} documents copied so far`;
+    const failure = engine.resumable
+      ? new FetchMigrationError(
+        "interrupted",
+        `interrupted: ${copied}; the checkpoints are saved in ${journal.path}`,
+        "run the same command again to continue from the checkpoints",
+      )
+      : new FetchMigrationError("interrupted", `interrupted: ${copied}`);
+    return {
+      status: "interrupted",
+      runId,
+      indices,
+      created: [],
+      copy,
+      counts: [],
+      failure,
+      copyFailed: true,
+    };
   }
   const counts = await io.counts(indices);
   onEvent({ type: "confirmed", counts });
@@ -279,7 +319,9 @@ async function copyAndConfirm(
   });
   await journal.finish(failure ? "incomplete" : "completed");
   const status = failure ? "incomplete" : "completed";
-  return { status, runId, indices, created: [], copy, counts, failure };
+  const copyFailed = copy.deadLettered > 0 || shortfalls(counts).length > 0 ||
+    (verifyDiffers ?? []).length > 0;
+  return { status, runId, indices, created: [], copy, counts, failure, copyFailed };
 }
 
 function nothingMissing(): Shortcomings {

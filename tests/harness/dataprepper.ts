@@ -10,6 +10,13 @@
  * the opensearch source and sink from the `opensearch` plugin, the credentials extension both
  * of them require from `aws-plugin`, and the default `in_memory` coordination store from its
  * own plugin.
+ *
+ * `deno task dataprepper standin` builds `.test-clusters/data-prepper-standin/` instead: a home
+ * with Data Prepper's layout whose `bin/data-prepper` runs this project's native engine on the
+ * pipeline file in `pipelines/`, serving Data Prepper's interface (`/metrics/prometheus`,
+ * `/shutdown`, `/list`) on the `serverPort` of `config/data-prepper-config.yaml`. It is NOT Data
+ * Prepper: it lets the Data Prepper path be tested end to end where Data Prepper cannot be had.
+ * `FM_DATA_PREPPER_HOME` points the tests at a real Data Prepper home instead.
  */
 
 import { exists } from "./shell.ts";
@@ -62,6 +69,67 @@ ${dependencies.join("\n")}
   </dependencies>
 </project>
 `;
+}
+
+const STANDIN_HOME = new URL("../../.test-clusters/data-prepper-standin/", import.meta.url)
+  .pathname;
+const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+
+/** The stand-in's launcher: Data Prepper's contract, our native engine behind it. */
+function standinLauncher(): string {
+  return `#!/usr/bin/env bash
+# Data Prepper STAND-IN written by Fetch Migration's test harness (tests/harness/dataprepper.ts).
+# Not Data Prepper: it runs Fetch Migration's native engine on the pipeline in pipelines/ and
+# serves Data Prepper's interface on the serverPort of config/data-prepper-config.yaml.
+set -euo pipefail
+HOME_DIR="$(cd "$(dirname "$0")/.." && pwd)"
+PORT="$(grep -E '^[[:space:]]*(serverPort|server_port):' "$HOME_DIR/config/data-prepper-config.yaml" \\
+  | grep -oE '[0-9]+' | head -n 1 || true)"
+PORT="\${PORT:-4900}"
+shopt -s nullglob
+PIPELINES=("$HOME_DIR"/pipelines/*.yaml "$HOME_DIR"/pipelines/*.yml)
+if [ "\${#PIPELINES[@]}" -ne 1 ]; then
+  echo "data-prepper stand-in: expected one pipeline file in $HOME_DIR/pipelines, found \${#PIPELINES[@]}" >&2
+  exit 1
+fi
+echo "Data Prepper STAND-IN (Fetch Migration's native engine behind Data Prepper's interface) on port $PORT"
+# Its own journals, in the home: never those of the fetch-migration run that started it. Like
+# Data Prepper with its in-memory coordination, every start begins afresh.
+rm -rf "$HOME_DIR/data"
+export XDG_STATE_HOME="$HOME_DIR/data"
+exec "${Deno.execPath()}" run -A --quiet "${MAIN}" run --engine native "\${PIPELINES[0]}" \\
+  --metrics-port "$PORT"
+
+`;
+}
+
+/** Builds the Data Prepper stand-in home (see the header); returns its directory. */
+export async function buildStandin(): Promise<string> {
+  for (const dir of ["bin", "config", "pipelines", "logs"]) {
+    await Deno.mkdir(`${STANDIN_HOME}${dir}`, { recursive: true });
+  }
+  await Deno.writeTextFile(`${STANDIN_HOME}bin/data-prepper`, standinLauncher(), { mode: 0o755 });
+  await Deno.chmod(`${STANDIN_HOME}bin/data-prepper`, 0o755);
+  if (!(await exists(`${STANDIN_HOME}config/data-prepper-config.yaml`))) {
+    await Deno.writeTextFile(`${STANDIN_HOME}config/data-prepper-config.yaml`, SERVER_CONFIG);
+  }
+  await Deno.writeTextFile(
+    `${STANDIN_HOME}README`,
+    "Data Prepper STAND-IN built by Fetch Migration's test harness. Not Data Prepper.\n",
+  );
+  return STANDIN_HOME.replace(/\/$/, "");
+}
+
+/**
+ * The Data Prepper home the tests drive: `FM_DATA_PREPPER_HOME` (a real release) when set, else
+ * the stand-in, built on demand. `kind` says which, for the tests' output.
+ */
+export async function dataPrepperHomeForTests(): Promise<
+  { home: string; kind: "Data Prepper" | "stand-in" }
+> {
+  const real = Deno.env.get("FM_DATA_PREPPER_HOME");
+  if (real) return { home: real.replace(/\/+$/, ""), kind: "Data Prepper" };
+  return { home: await buildStandin(), kind: "stand-in" };
 }
 
 /** True when a previous install left a complete runtime. */
@@ -143,10 +211,13 @@ if (import.meta.main) {
     if (verb === "install") {
       const home = await installDataPrepper();
       console.error(`Data Prepper ${DATA_PREPPER_VERSION} is in ${home}`);
+    } else if (verb === "standin") {
+      const home = await buildStandin();
+      console.error(`Data Prepper stand-in (not Data Prepper: the native engine) is in ${home}`);
     } else if (verb === "status") {
       console.error(await isInstalled() ? `installed in ${HOME}` : "not installed");
     } else {
-      console.error("usage: deno task dataprepper install|status");
+      console.error("usage: deno task dataprepper install|standin|status");
       Deno.exit(2);
     }
   } catch (error) {

@@ -252,10 +252,29 @@ Deno.test("selections say what they do: no match is exit 2 with the closest name
     assertEquals(twoSinks.code, 2, twoSinks.stderr);
     assertStringIncludes(twoSinks.stderr, "2 opensearch/elasticsearch plugins");
 
-    await Deno.writeTextFile(pipeline, pipelineText() + pipelineText().replace(/^p:/, "q:"));
+    // Two pipelines: plan (as metadata and verify) looks at one, picked by name; run runs both.
+    const named = (name: string, regex: string) =>
+      pipelineText().replace(/^p:/, `${name}:`).replace(`"${p}.*"`, `"${regex}"`);
+    await Deno.writeTextFile(pipeline, named("p", `${p}gamma`) + named("q", `${p}(alpha|beta)`));
+    const twoPlans = await runCli(["plan", "--pipeline", pipeline]);
+    assertEquals(twoPlans.code, 2, twoPlans.stderr);
+    assertStringIncludes(twoPlans.stderr, "2 pipelines (p, q)");
+    assertStringIncludes(twoPlans.stderr, "--pipeline-name");
+    const onePlan = await runCli([
+      "plan",
+      "--pipeline",
+      pipeline,
+      "--pipeline-name",
+      "q",
+      "--json",
+    ]);
+    assertEquals(onePlan.code, 0, onePlan.stderr);
+    assertEquals(JSON.parse(onePlan.stdout).indices.identical, [`${p}alpha`, `${p}beta`]);
     const twoPipelines = await runCli(["run", pipeline]);
-    assertEquals(twoPipelines.code, 2, twoPipelines.stderr);
-    assertStringIncludes(twoPipelines.stderr, "2 pipelines (p, q)");
+    assertEquals(twoPipelines.code, 0, twoPipelines.stderr);
+    assertStringIncludes(twoPipelines.stderr, "[p] migrating 1 index (1 to create), 3 documents");
+    assertStringIncludes(twoPipelines.stderr, "[q] migrating 0 indices");
+    assertEquals(await count(os2, `${p}gamma`), 3);
 
     const same = await runCli(["run", ...endpoints(os2, os2), "--include", `${p}*`]);
     assertEquals(same.code, 2, same.stderr);

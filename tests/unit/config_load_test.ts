@@ -1,6 +1,7 @@
 /** Choosing where endpoints come from: a file, INLINE_PIPELINE, or flags with env secrets. */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../assert.ts";
-import { loadEndpoints, loadTargetEndpoint } from "../../src/config/load.ts";
+import { loadAllEndpoints, loadEndpoints, loadTargetEndpoint } from "../../src/config/load.ts";
+import { perPipelinePath, runJournalPath } from "../../src/journal/run-journal.ts";
 import { describeEndpoint, redactUrl } from "../../src/config/redact.ts";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -8,6 +9,13 @@ const files: Record<string, string> = {
   "/pipe.yaml": `p:
   source: {opensearch: {hosts: ["https://src:9200"], username: u, password: p, connection: {cert: /ca.pem}}}
   sink: [{opensearch: {hosts: ["https://dst:9200"], disable_authentication: true}}]
+`,
+  "/two.yaml": `first:
+  source: {opensearch: {hosts: ["http://a:9200"]}}
+  sink: [{opensearch: {hosts: ["http://b:9200"]}}]
+second:
+  source: {opensearch: {hosts: ["http://c:9200"], indices: {include: [{index_name_regex: "x"}]}}}
+  sink: [{opensearch: {hosts: ["http://d:9200"]}}]
 `,
   "/ca.pem": CA,
   "/not-a-cert": "hello",
@@ -202,4 +210,71 @@ Deno.test("redaction: URLs and endpoint descriptions never carry a secret", asyn
   assertStringIncludes(described, "basic auth as u");
   assert(!described.includes("hunter2"));
   assert(!JSON.stringify(endpoints.source.url).includes("hunter2"));
+});
+
+Deno.test("a file of several pipelines: run loads them all, --pipeline-name picks one", async () => {
+  const all = await loadAllEndpoints({ pipeline: "/two.yaml" }, {}, read);
+  assertEquals(all.map((endpoints) => endpoints.pipelineName), ["first", "second"]);
+  assertEquals(all.map((endpoints) => endpoints.source.url), ["http://a:9200", "http://c:9200"]);
+  assertEquals(all[1].selection.include, ["x"]);
+  const overridden = await loadAllEndpoints(
+    { pipeline: "/two.yaml" },
+    { INLINE_TARGET_HOST: "http://z:9200" },
+    read,
+  );
+  assertEquals(overridden.map((endpoints) => endpoints.target.url), [
+    "http://z:9200",
+    "http://z:9200",
+  ]);
+  const picked = await loadAllEndpoints(
+    { pipeline: "/two.yaml", pipelineName: "second" },
+    {},
+    read,
+  );
+  assertEquals(picked.map((endpoints) => endpoints.pipelineName), ["second"]);
+  const flags = await loadAllEndpoints(
+    { source: "http://a:9200", target: "http://b:9200" },
+    {},
+    read,
+  );
+  assertEquals(flags.length, 1);
+  assertEquals(flags[0].pipelineName, undefined);
+
+  // One pipeline for the other commands: refused without a name, picked with one.
+  const error = await assertRejects(() => loadEndpoints({ pipeline: "/two.yaml" }, {}, read));
+  assertStringIncludes(String(error), "2 pipelines (first, second)");
+  const second = await loadEndpoints({ pipeline: "/two.yaml", pipelineName: "second" }, {}, read);
+  assertEquals(second.target.url, "http://d:9200");
+  const target = await loadTargetEndpoint(
+    { pipeline: "/two.yaml", pipelineName: "first" },
+    {},
+    read,
+  );
+  assertEquals(target.url, "http://b:9200");
+});
+
+Deno.test("--pipeline-name needs a pipeline file", async () => {
+  const withFlags = await assertRejects(() =>
+    loadEndpoints({ source: "http://a", target: "http://b", pipelineName: "p" }, {}, read)
+  );
+  assertStringIncludes(String(withFlags), "--pipeline-name");
+  const alone = await assertRejects(() => loadEndpoints({ pipelineName: "p" }, {}, read));
+  assertStringIncludes(String(alone), "no pipeline file is given");
+});
+
+Deno.test("journals of several pipelines: one per pipeline, the single pipeline's path unchanged", () => {
+  const single = runJournalPath("http://a:9200", "http://b:9200", "/state");
+  assertEquals(single, "/state/run-" + single.slice("/state/run-".length, -5) + ".json");
+  assertEquals(single.length, "/state/run-".length + 12 + 5);
+  const first = runJournalPath("http://a:9200", "http://b:9200", "/state", "first");
+  const second = runJournalPath("http://a:9200", "http://b:9200", "/state", "second");
+  assert(first.endsWith("-first.json") && second.endsWith("-second.json"), first);
+  assert(first !== single && second.slice(0, 23) !== first.slice(0, 23));
+  // Names that read the same once made safe for a file name still get their own journal.
+  const dashed = runJournalPath("http://a:9200", "http://b:9200", "/state", "a-b");
+  const spaced = runJournalPath("http://a:9200", "http://b:9200", "/state", "a b");
+  assert(dashed !== spaced && spaced.endsWith("-a_b.json"), spaced);
+  assertEquals(perPipelinePath("/tmp/run.json", "first"), "/tmp/run.first.json");
+  assertEquals(perPipelinePath("/tmp/dead.ndjson", "a b"), "/tmp/dead.a_b.ndjson");
+  assertEquals(perPipelinePath("/tmp/my.dir/journal", "p"), "/tmp/my.dir/journal.p");
 });

@@ -6,7 +6,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "../assert.ts";
-import { parsePipelineYaml } from "../../src/config/pipeline.ts";
+import { parsePipelinesYaml, parsePipelineYaml } from "../../src/config/pipeline.ts";
 import { BadInputError } from "../../src/errors.ts";
 
 function parse(text: string) {
@@ -94,7 +94,17 @@ p:
   assertStringIncludes(error.message, "p.sink[0].opensearch, p.sink[1].opensearch");
 });
 
-Deno.test("version and pipeline_configurations are skipped; two pipelines are refused", () => {
+const TWO_PIPELINES = `
+version: "2"
+first:
+  source: {opensearch: {hosts: ["http://a:9200"]}}
+  sink: [{opensearch: {hosts: ["http://b:9200"]}}]
+second:
+  source: {opensearch: {hosts: ["http://x:9200"], indices: {include: [{index_name_regex: "s-.*"}]}}}
+  sink: [{opensearch: {hosts: ["http://y:9200"]}}]
+`;
+
+Deno.test("version and pipeline_configurations are skipped; two pipelines need a name to pick one", () => {
   const parsed = parse(`
 version: "2"
 pipeline_configurations: {}
@@ -104,19 +114,73 @@ first:
 `);
   assertEquals(parsed.pipelineName, "first");
   assertEquals(parsed.source.url, "http://a:9200");
-  const error = assertThrows(
-    () =>
-      parse(`
-first:
-  source: {opensearch: {hosts: ["http://a:9200"]}}
-  sink: [{opensearch: {hosts: ["http://b:9200"]}}]
-second:
-  source: {opensearch: {hosts: ["http://x:9200"]}}
-  sink: [{opensearch: {hosts: ["http://y:9200"]}}]
-`),
+  const error = assertThrows(() => parse(TWO_PIPELINES), BadInputError);
+  assertStringIncludes(error.message, "2 pipelines (first, second)");
+  assertStringIncludes(error.hint ?? "", "--pipeline-name");
+  const second = parsePipelineYaml(TWO_PIPELINES, "in.yaml", "second");
+  assertEquals(second.pipelineName, "second");
+  assertEquals(second.source.url, "http://x:9200");
+  assertEquals(second.selection.include, ["s-.*"]);
+  assertEquals(second.source.nodePath, ["second", "source", "opensearch"]);
+  const unknown = assertThrows(
+    () => parsePipelineYaml(TWO_PIPELINES, "in.yaml", "third"),
     BadInputError,
   );
-  assertStringIncludes(error.message, "2 pipelines (first, second)");
+  assertStringIncludes(unknown.message, 'no pipeline named "third" (it holds: first, second)');
+});
+
+Deno.test("every pipeline of a file, in its order, for run", () => {
+  const all = parsePipelinesYaml(TWO_PIPELINES, "in.yaml");
+  assertEquals(all.map((pipeline) => pipeline.pipelineName), ["first", "second"]);
+  assertEquals(all.map((pipeline) => pipeline.target.url), ["http://b:9200", "http://y:9200"]);
+  assertEquals(parsePipelinesYaml(TWO_PIPELINES.split("second:")[0], "in.yaml").length, 1);
+  // A broken pipeline anywhere in the file is named, not skipped.
+  const error = assertThrows(
+    () => parsePipelinesYaml(TWO_PIPELINES.replace('hosts: ["http://y:9200"]', "x: 1"), "in.yaml"),
+    BadInputError,
+  );
+  assertStringIncludes(error.message, "second.sink[0].opensearch.hosts");
+});
+
+Deno.test("the keys of a pipeline generated for Data Prepper are accepted, and change nothing", () => {
+  const parsed = parse(`
+migration-p1:
+  workers: 2
+  delay: 0
+  buffer:
+    bounded_blocking: {buffer_size: 100000, batch_size: 5000}
+  processor:
+    - date: {from_time_received: true}
+  source:
+    opensearch:
+      hosts: ["https://src:9200"]
+      authentication: {username: u, password: p}
+      connection: {insecure: true}
+      indices:
+        include: [{index_name_regex: "^(idx-a|idx-b)$"}]
+        exclude: [{index_name_regex: "\\\\..*"}]
+      scheduling: {index_read_count: 1, discovery_mode: single_scan}
+      search_options: {batch_size: 1000, search_context_type: scroll}
+      distribution_version: es7
+      acknowledgments: true
+  sink:
+    - opensearch:
+        hosts: ["https://dst:9200"]
+        authentication: {username: admin, password: x}
+        insecure: true
+        index: '\${getMetadata("opensearch-index")}'
+        document_id: '\${getMetadata("opensearch-document_id")}'
+        routing: '\${getMetadata("opensearch-document_routing")}'
+        action: index
+        bulk_size: 10
+        max_retries: 20
+        dlq_file: /abs/path/dlq-migration-p1.ndjson
+`);
+  assertEquals(parsed.pipelineName, "migration-p1");
+  assertEquals(parsed.source.url, "https://src:9200");
+  assertEquals(parsed.source.insecure, true);
+  assertEquals(parsed.target.auth, { kind: "basic", username: "admin", password: "x" });
+  assertEquals(parsed.selection, { include: ["^(idx-a|idx-b)$"], exclude: ["\\..*"] });
 });
 
 Deno.test("authentication: {username, password} is read", () => {

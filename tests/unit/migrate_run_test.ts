@@ -68,6 +68,15 @@ class FakeIO implements MigrationIO {
       transformations: [],
     });
   }
+  rolledBack = 0;
+  rollback() {
+    this.rolledBack++;
+    return Promise.resolve({
+      deleted: this.created.map(({ name }) => name),
+      missing: [],
+      failed: [],
+    });
+  }
   missingOnTarget(indices: string[]) {
     return Promise.resolve(indices.filter((index) => this.missing.includes(index)));
   }
@@ -83,6 +92,7 @@ class FakeIO implements MigrationIO {
 /** A fake engine that keeps its state in the journal's backfill section, like the real one. */
 class FakeEngine implements Engine {
   readonly name = "fake";
+  resumable = true;
   copies = 0;
   restarts = 0;
   constructor(public outcome: Partial<CopyOutcome> = {}) {}
@@ -305,4 +315,23 @@ Deno.test("runMigration: with verify, a document that differs makes the run inco
   assertEquals(asked, [["logs"]]);
   assertEquals(result.status, "incomplete");
   assertStringIncludes(result.failure!.message, "logs: verify: checksums: 1 different");
+});
+
+Deno.test("runMigration: an engine that cannot continue rolls back what the run created when its copy fails", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan());
+  io.targetCounts.logs = 4000;
+  const engine = new FakeEngine({ copied: 4000 });
+  engine.resumable = false;
+  const result = await runMigration(io, engine, options(dir));
+  assertEquals(io.rolledBack, 1);
+  assertEquals(result.status, "incomplete");
+  assertStringIncludes(result.failure!.message, "logs: 4000 of 9000 documents on the target");
+  assertStringIncludes(result.failure!.message, "what this run created was rolled back");
+  assertStringIncludes(result.failure!.hint!, "--keep-on-failure");
+
+  const kept = new FakeIO(plan());
+  kept.targetCounts.logs = 4000;
+  await runMigration(kept, engine, options(await Deno.makeTempDir(), { keepOnFailure: true }));
+  assertEquals(kept.rolledBack, 0, "--keep-on-failure keeps them");
 });

@@ -1,0 +1,146 @@
+/**
+ * Data Prepper's core HTTP API, served by a native run (`run --metrics-port`), so Prometheus
+ * scrapers and a Data Prepper monitor work on it unchanged:
+ *
+ * - `GET|POST /metrics/prometheus` and `/metrics/sys`: the series of every pipeline
+ *   (metrics-text.ts);
+ * - `GET|POST /list`: `{"pipelines":[{"name":"..."}]}`;
+ * - `POST /shutdown` (other methods 405): hands over to the run's stop, as SIGINT does.
+ *
+ * While a pipeline has nothing left to do, its `noPartitionsAcquired` counter ticks once a
+ * second, as Data Prepper's idle source polls do.
+ */
+import { BadInputError, messageOf } from "../errors.ts";
+import type { CopyProgress } from "../migrate/engine.ts";
+import { metricsText, type PipelineSnapshot, PROMETHEUS_CONTENT_TYPE } from "./metrics-text.ts";
+
+/** The live counters of one pipeline, fed by the run's progress events. */
+export class PipelineMetrics {
+  #progress?: CopyProgress;
+  #idle = false;
+  #idlePolls = 0;
+
+  constructor(readonly name: string) {}
+
+  /** Takes the engine's latest counters. */
+  update(progress: CopyProgress): void {
+    this.#progress = progress;
+  }
+
+  /** The pipeline's run is over: each poll from now on finds nothing to do. */
+  finish(): void {
+    this.#idle = true;
+  }
+
+  /** One poll for work: counted when there is none left. */
+  poll(): void {
+    if (this.#idle) this.#idlePolls++;
+  }
+
+  snapshot(): PipelineSnapshot {
+    return { name: this.name, progress: this.#progress, idlePolls: this.#idlePolls };
+  }
+}
+
+/** Answers Data Prepper's paths for `pipelines`; `onShutdown` is called on `POST /shutdown`. */
+export function metricsHandler(
+  pipelines: PipelineMetrics[],
+  onShutdown: () => void,
+): (request: Request) => Response {
+  const allow = (methods: string[], request: Request, answer: () => Response) =>
+    methods.includes(request.method)
+      ? answer()
+      : new Response(`${request.method} is not allowed here\n`, {
+        status: 405,
+        headers: { allow: methods.join(", "), "content-type": "text/plain; charset=utf-8" },
+      });
+  return (request) => {
+    const path = new URL(request.url).pathname;
+    switch (path) {
+      case "/metrics/prometheus":
+      case "/metrics/sys":
+        return allow(
+          ["GET", "POST"],
+          request,
+          () =>
+            new Response(metricsText(pipelines.map((pipeline) => pipeline.snapshot())), {
+              headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
+            }),
+        );
+      case "/list":
+        return allow(["GET", "POST"], request, () =>
+          // Data Prepper answers this JSON as text/plain.
+          new Response(
+            JSON.stringify({ pipelines: pipelines.map((pipeline) => ({ name: pipeline.name })) }),
+            { headers: { "content-type": "text/plain; charset=utf-8" } },
+          ));
+      case "/shutdown":
+        return allow(["POST"], request, () => {
+          onShutdown();
+          return new Response(null, { status: 200 });
+        });
+      default:
+        return new Response(`no such path: ${path}\n`, {
+          status: 404,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        });
+    }
+  };
+}
+
+/** Where and what to serve. */
+export interface MetricsServerOptions {
+  hostname: string;
+  /** 0 picks a free port. */
+  port: number;
+  pipelines: PipelineMetrics[];
+  /** `POST /shutdown`. */
+  onShutdown: () => void;
+  /** Milliseconds between two polls of an idle pipeline. */
+  pollMs?: number;
+}
+
+/** A running server. */
+export interface MetricsServer extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:4900`. */
+  url: string;
+  /** Stops polling and serving, after the requests being answered. */
+  close(): Promise<void>;
+}
+
+/** Starts serving; a port that cannot be bound is bad input (nothing has been changed yet). */
+export function serveMetrics(options: MetricsServerOptions): MetricsServer {
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: options.hostname,
+      port: options.port,
+      // Deno's own "Listening on" line would go to stdout, which belongs to --json.
+      onListen: () => {},
+      handler: metricsHandler(options.pipelines, options.onShutdown),
+    });
+  } catch (error) {
+    const busy = error instanceof Deno.errors.AddrInUse;
+    throw new BadInputError(
+      `cannot serve the metrics on ${options.hostname}:${options.port}: ${
+        busy ? "the port is in use" : messageOf(error)
+      }`,
+      busy ? "pick another --metrics-port" : "check --metrics-host and --metrics-port",
+    );
+  }
+  const poller = setInterval(
+    () => options.pipelines.forEach((pipeline) => pipeline.poll()),
+    options.pollMs ?? 1000,
+  );
+  const { hostname, port } = server.addr;
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      clearInterval(poller);
+      await server.shutdown();
+    })();
+    return closed;
+  };
+  return { url: `http://${host}:${port}`, close, [Symbol.asyncDispose]: close };
+}

@@ -1,0 +1,224 @@
+/**
+ * The Data Prepper engine end to end: the original form `run <data-prepper-dir> <pipeline.yaml>
+ * [port]` writes the pipeline, starts Data Prepper, watches its metrics, stops it and exits 0
+ * only when every document arrived. It drives `FM_DATA_PREPPER_HOME` (a real Data Prepper) when
+ * set, else the harness's stand-in home, whose launcher runs our native engine behind Data
+ * Prepper's interface; each test prints which one ran.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
+import { dataPrepperHomeForTests } from "../harness/dataprepper.ts";
+import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
+import { runCli } from "./cli.ts";
+import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
+
+const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+
+/** Three indices of `sizes` documents, some routed, into `node`. */
+async function load(node: NodeHandle, p: string, sizes: number[]): Promise<string[]> {
+  const names: string[] = [];
+  for (const [n, size] of sizes.entries()) {
+    const index = `${p}i${n}`;
+    names.push(index);
+    await call(`${node.url}/${index}`, "PUT", {
+      settings: { number_of_shards: 2, number_of_replicas: 0 },
+    });
+    const lines: string[] = [];
+    for (let i = 0; i < size; i++) {
+      const meta: Record<string, string> = { _index: index, _id: `d${i}` };
+      if (i % 7 === 0) meta.routing = `r${i % 3}`;
+      lines.push(JSON.stringify({ index: meta }), JSON.stringify({ n: i, text: `doc ${i} é` }));
+    }
+    if (lines.length > 0) await bulk(node.url, lines.join("\n") + "\n");
+  }
+  return names;
+}
+
+/** The original tool's pipeline: this source and sink, indices of prefix `p`. */
+async function pipelineFile(source: NodeHandle, target: NodeHandle, p: string): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/pipeline.yaml`;
+  await Deno.writeTextFile(
+    path,
+    `# the operator's pipeline
+historical-data-migration:
+  source:
+    opensearch:
+      hosts: ["${source.url}"]
+      disable_authentication: true
+      indices:
+        include:
+          - index_name_regex: "${p}.*"
+  sink:
+    - opensearch:
+        hosts: ["${target.url}"]
+        disable_authentication: true
+`,
+  );
+  return path;
+}
+
+async function count(node: NodeHandle, index: string): Promise<number> {
+  await call(`${node.url}/${index}/_refresh`, "POST");
+  return ((await call(`${node.url}/${index}/_count`, "GET")) as { count: number }).count;
+}
+
+const pairs = [["es7", "os2", 4917], ["es8", "os2", 4918], ["os1", "os3", 4919]] as const;
+for (const [sourceName, targetName, port] of pairs) {
+  Deno.test(`run <data-prepper-dir> <pipeline.yaml> ${port}: ${sourceName} -> ${targetName}, every document arrives, the engine is stopped`, async () => {
+    const { home, kind } = await dataPrepperHomeForTests();
+    console.log(`Data Prepper home: ${kind} (${home})`);
+    const nodes = await ensureNodes([sourceName, targetName]);
+    const [source, target] = [nodes[sourceName], nodes[targetName]];
+    const p = runPrefix(`dp-${sourceName}`);
+    const state = await Deno.makeTempDir();
+    try {
+      const indices = await load(source, p, [1500, 900, 0]);
+      const pipeline = await pipelineFile(source, target, p);
+      const run = await runCli(
+        ["run", home, pipeline, String(port), "--insecure", "--poll-interval", "1", "--json"],
+        { env: { XDG_STATE_HOME: state } },
+      );
+      assertEquals(run.code, 0, run.stderr);
+      assertMatch(run.stderr, /progress: /);
+      assertStringIncludes(run.stderr, "Data Prepper stopped");
+      const result = JSON.parse(run.stdout);
+      assertEquals(result.documents.copied, 2400);
+      for (const [n, index] of indices.entries()) {
+        assertEquals(await count(target, index), [1500, 900, 0][n], index);
+      }
+      const verify = await runCli([
+        "verify",
+        "--source",
+        source.url,
+        "--target",
+        target.url,
+        "--include",
+        `${p}*`,
+        "--checksums",
+      ]);
+      assertEquals(verify.code, 0, verify.stderr);
+      // The engine is gone: nothing answers on its port any more.
+      await assertPortClosed(port);
+    } finally {
+      await cleanUp([source.url, target.url], p);
+      await Deno.remove(state, { recursive: true });
+    }
+  });
+}
+
+async function assertPortClosed(port: number): Promise<void> {
+  const answered = await fetch(`http://127.0.0.1:${port}/list`)
+    .then((r) => r.body?.cancel().then(() => true))
+    .catch(() => false);
+  assert(!answered, `something still answers on port ${port}`);
+}
+
+Deno.test("run <data-prepper-dir> with --pipelines 3 splits the indices into three pipelines and still copies everything", async () => {
+  const { home, kind } = await dataPrepperHomeForTests();
+  console.log(`Data Prepper home: ${kind} (${home})`);
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("dp-k3");
+  const state = await Deno.makeTempDir();
+  try {
+    const indices = await load(es7, p, [1200, 800, 400, 300]);
+    const pipeline = await pipelineFile(es7, os2, p);
+    const run = await runCli(
+      ["run", home, pipeline, "4920", "--pipelines", "3", "--poll-interval", "1", "--json"],
+      { env: { XDG_STATE_HOME: state } },
+    );
+    assertEquals(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assertEquals(result.documents.pipelines, 3);
+    for (const [n, index] of indices.entries()) {
+      assertEquals(await count(os2, index), [1200, 800, 400, 300][n], index);
+    }
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(state, { recursive: true });
+  }
+});
+
+Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run created rolled back, the message says what happened", async () => {
+  const { home, kind } = await dataPrepperHomeForTests();
+  console.log(`Data Prepper home: ${kind} (${home})`);
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("dp-kill");
+  const state = await Deno.makeTempDir();
+  try {
+    await load(es7, p, [40000]);
+    const pipeline = await pipelineFile(es7, os2, p);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", MAIN, "run", home, pipeline, "4921", "--poll-interval", "1"],
+      env: { XDG_STATE_HOME: state, NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    // Once documents arrive, kill the engine (not our process) as the OOM killer would.
+    const deadline = Date.now() + 60_000;
+    let killed = false;
+    while (!killed && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const there = await fetch(`${os2.url}/${p}i0/_count`).then((r) => r.json()).catch(() => ({}));
+      if ((there.count ?? 0) > 0) {
+        const pkill = await new Deno.Command("pkill", {
+          args: ["-KILL", "-f", `(${home}/pipelines|data-prepper.dir=${home})`],
+        }).output();
+        killed = pkill.success;
+      }
+    }
+    assert(killed, "the engine was never seen copying, so it could not be killed");
+    const done = await child.output();
+    const stderr = new TextDecoder().decode(done.stderr);
+    assertEquals(done.code, 1, stderr);
+    assertMatch(stderr, /Data Prepper exited \(code \d+\) before the copy was done/);
+    assertStringIncludes(stderr, "what this run created was rolled back");
+    const left = await fetch(`${os2.url}/${p}*`).then((r) => r.json());
+    assertEquals(Object.keys(left), [], "the index the run created is gone");
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(state, { recursive: true });
+  }
+});
+
+Deno.test("run <data-prepper-dir> --dryrun changes nothing and starts nothing; --createonly creates and copies nothing", async () => {
+  const { home } = await dataPrepperHomeForTests();
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("dp-dry");
+  const state = await Deno.makeTempDir();
+  try {
+    await load(es7, p, [50]);
+    const pipeline = await pipelineFile(es7, os2, p);
+    const dry = await runCli(["run", home, pipeline, "4922", "--dryrun"], {
+      env: { XDG_STATE_HOME: state },
+    });
+    assertEquals(dry.code, 0, dry.stderr);
+    assertEquals(Object.keys(await fetch(`${os2.url}/${p}*`).then((r) => r.json())), []);
+    const create = await runCli(["run", home, pipeline, "4922", "--createonly"], {
+      env: { XDG_STATE_HOME: state },
+    });
+    assertEquals(create.code, 0, create.stderr);
+    assertEquals(await count(os2, `${p}i0`), 0);
+    await assertPortClosed(4922);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(state, { recursive: true });
+  }
+});
+
+Deno.test("run <data-prepper-dir> refuses an Elasticsearch 6 source before creating anything, naming --engine native", async () => {
+  const { home } = await dataPrepperHomeForTests();
+  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
+  const p = runPrefix("dp-es6");
+  try {
+    await call(`${es6.url}/${p}a`, "PUT", {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+    });
+    const pipeline = await pipelineFile(es6, os2, p);
+    const run = await runCli(["run", home, pipeline, "4923"]);
+    assertEquals(run.code, 2, run.stderr);
+    assertStringIncludes(run.stderr, "--engine native");
+    assertEquals(Object.keys(await fetch(`${os2.url}/${p}*`).then((r) => r.json())), []);
+  } finally {
+    await cleanUp([es6.url, os2.url], p);
+  }
+});
