@@ -2,6 +2,7 @@
  * Every way of moving the data set from es7 to os2 that the bench compares, each timed the same
  * way: from its start until its target index, refreshed, counts the expected documents.
  */
+import { buildStandin } from "../tests/harness/dataprepper.ts";
 import { countDocuments, type DatasetInfo } from "./dataset.ts";
 import { benchIndexBody } from "./dataset.ts";
 import { formatCount, formatMiB, log } from "./format.ts";
@@ -509,21 +510,78 @@ export async function reindexFromRemote(context: BenchContext): Promise<Row> {
   });
 }
 
-/** Data Prepper rows: run only where it is installed (it is not installable on these machines). */
-export function dataPrepper(context: BenchContext, pipelines: number | "K"): Row {
-  const contender = pipelines === 1 ? "Data Prepper (1 pipeline)" : `Data Prepper (K pipelines)`;
-  const key = pipelines === 1 ? "dataprepper-1" : "dataprepper-k";
-  let installed = false;
-  try {
-    installed = Deno.statSync(DATA_PREPPER_BIN).isFile;
-  } catch {
-    installed = false;
-  }
-  const reason = installed
-    ? `not run: ${DATA_PREPPER_BIN.replace(REPO, "")} exists, but this bench has no Data ` +
-      "Prepper runner yet (it was never installable where the bench was written)"
-    : "not run: Data Prepper is not installable here (deno task dataprepper install fails)";
-  return notRun(key, contender, context.data.docs, reason);
+/**
+ * Data Prepper with 1 and K pipelines, on the data set spread over six indices (Data Prepper
+ * spreads by index). It runs the real Data Prepper of `FM_DATA_PREPPER_HOME` or
+ * `.test-clusters/data-prepper` when there is one, else the stand-in home of the tests, whose
+ * launcher runs our native engine behind Data Prepper's interface: the row says which, and a
+ * stand-in row is never called Data Prepper.
+ */
+export async function dataPrepper(
+  context: BenchContext,
+  pipelines: number,
+  indices: string[],
+): Promise<Row> {
+  const real = Deno.env.get("FM_DATA_PREPPER_HOME") ??
+    (await exists(DATA_PREPPER_BIN)
+      ? DATA_PREPPER_BIN.replace(/\/bin\/data-prepper$/, "")
+      : undefined);
+  const home = real ?? await buildStandin();
+  const what = real ? "Data Prepper" : "Data Prepper stand-in (native engine behind its interface)";
+  const contender = `${what}, ${pipelines} ${pipelines === 1 ? "pipeline" : "pipelines"}`;
+  const key = `dataprepper-${pipelines}`;
+  const pattern = indices[0].replace(/-\d+$/, "-*");
+  await deleteIndex(context.os2, pattern);
+  await settle(3000);
+  const pipeline = `${context.logDir}/${key}.pipeline.yaml`;
+  await Deno.writeTextFile(
+    pipeline,
+    `bench:\n  source:\n    opensearch:\n      hosts: ["${context.es7}"]\n` +
+      `      disable_authentication: true\n      indices:\n        include:\n` +
+      `          - index_name_regex: "${pattern.replace("*", "[0-9]+")}"\n` +
+      `  sink:\n    - opensearch:\n        hosts: ["${context.os2}"]\n` +
+      `        disable_authentication: true\n`,
+  );
+  const args = [
+    ...["run", "-A", MAIN_TS, "run", home, pipeline, "4940"],
+    ...["--pipelines", String(pipelines), "--poll-interval", "2", "--json"],
+  ];
+  return await measureRun(context, {
+    key,
+    contender,
+    targetIndex: pattern,
+    expected: context.data.docs,
+    bytes: context.data.sourceBytes,
+    cleanUp: () => deleteIndex(context.os2, pattern),
+  }, async () => {
+    const logPath = `${context.logDir}/${key}.log`;
+    const result = await runMonitored(Deno.execPath(), args, logPath, {
+      cwd: REPO,
+      env: { XDG_STATE_HOME: `${context.logDir}/${key}-state` },
+    });
+    const summary = parseLastJson(result.stdout) as {
+      documents?: { pipelines?: number; docs_per_second?: number; elapsed_seconds?: number };
+    } | undefined;
+    return {
+      peakRssBytes: result.peakRssBytes,
+      toolCpu: result.cpuSeconds,
+      notes: [
+        real ? `home ${real}` : "stand-in: not Data Prepper; tests/harness/dataprepper.ts",
+        `${summary?.documents?.pipelines ?? "?"} of ${pipelines} pipelines asked, in one process`,
+      ],
+      details: summary,
+      command: `deno run -A src/main.ts ${args.slice(3).join(" ")}`.replace(
+        context.logDir,
+        "<logs>",
+      ),
+      logPath,
+      failure: result.code !== 0 ? `exit ${result.code}: ${await logTail(logPath, 3)}` : undefined,
+    };
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
 }
 
 function notRun(key: string, contender: string, expected: number, reason: string): Row {

@@ -528,3 +528,73 @@ async function loadChunk(
     await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
   }
 }
+
+/** How the split data set shares its documents out: six indices of unequal size. */
+export const SPLIT_WEIGHTS = [30, 22, 16, 13, 11, 8] as const;
+
+/** Names of the split data set's indices, e.g. `bench-dp-1m-1` … `-6`. */
+export function splitIndexNames(docs: number): string[] {
+  return SPLIT_WEIGHTS.map((_, i) => `bench-dp-${shortCount(docs)}-${i + 1}`);
+}
+
+/**
+ * The same data set spread over {@link SPLIT_WEIGHTS} indices (for engines that spread by
+ * index, such as Data Prepper's pipelines): each `_bulk` body of the file goes to the index
+ * whose share is not full yet. Reused when every index names this data set and the counts add
+ * up.
+ */
+export async function ensureSplitSourceIndices(
+  url: string,
+  data: DatasetInfo,
+): Promise<string[]> {
+  const names = splitIndexNames(data.docs);
+  let total = 0;
+  let reusable = true;
+  for (const name of names) {
+    const mapping = await fetch(`${url}/${name}/_mapping`);
+    if (!mapping.ok) {
+      await mapping.body?.cancel();
+      reusable = false;
+      continue;
+    }
+    const body = await mapping.json() as Record<
+      string,
+      { mappings?: { _meta?: { bench?: { version?: number; seed?: number; docs?: number } } } }
+    >;
+    const meta = body[name]?.mappings?._meta?.bench;
+    if (meta?.version !== DATASET_VERSION || meta.seed !== SEED || meta.docs !== data.docs) {
+      reusable = false;
+    }
+    total += (await countDocuments(url, name)) ?? 0;
+  }
+  if (reusable && total === data.docs) {
+    log(
+      `source: reusing ${names[0]} … ${names[names.length - 1]} (${formatCount(total)} documents)`,
+    );
+    return names;
+  }
+  log(
+    `source: loading ${formatCount(data.docs)} documents into ${names.length} indices ${
+      names[0]
+    } …`,
+  );
+  for (const name of names) {
+    const deleted = await fetch(`${url}/${name}`, { method: "DELETE" });
+    await deleted.body?.cancel();
+    await sendJson("PUT", `${url}/${name}`, benchIndexBody(data.docs));
+  }
+  const weight = SPLIT_WEIGHTS.reduce((sum, w) => sum + w, 0);
+  const shares = SPLIT_WEIGHTS.map((w) => Math.round((data.docs * w) / weight));
+  let current = 0;
+  let inCurrent = 0;
+  for await (const chunk of ndjsonChunks(data.path, 8 * 1024 * 1024)) {
+    while (current < names.length - 1 && inCurrent >= shares[current]) {
+      current++;
+      inCurrent = 0;
+    }
+    await loadChunk(url, names[current], chunk.bytes);
+    inCurrent += chunk.docs;
+  }
+  for (const name of names) await countDocuments(url, name);
+  return names;
+}

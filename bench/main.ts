@@ -27,6 +27,7 @@ import {
   type DatasetInfo,
   ensureDatasetFile,
   ensureSourceIndex,
+  ensureSplitSourceIndices,
   SHARDS,
   sourceIndexName,
 } from "./dataset.ts";
@@ -300,7 +301,8 @@ async function main(): Promise<void> {
     for (const variant of NATIVE_VARIANTS) rows.push(await nativeEngine(context, variant));
   }
   if (options.only.has("dataprepper")) {
-    rows.push(dataPrepper(context, 1), dataPrepper(context, "K"));
+    const indices = await ensureSplitSourceIndices(es7, data);
+    for (const pipelines of [1, 3]) rows.push(await dataPrepper(context, pipelines, indices));
   }
   if (options.only.has("elasticdump")) rows.push(await elasticdump(context));
   if (options.only.has("reindex")) rows.push(await reindexFromRemote(context));

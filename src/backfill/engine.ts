@@ -7,13 +7,21 @@
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import type { BackfillState, Journal } from "../journal/journal.ts";
+import type { RunPart } from "../journal/run-journal.ts";
 import type { CopyProgress } from "../migrate/engine.ts";
 import { logger } from "../log.ts";
 import { DeadLetterFile } from "./deadletter.ts";
 import { isAbort, RateLimit, unlessAborted } from "./limiter.ts";
 import { type Page, readShardSeqNos, readSlice } from "./reader.ts";
 import { restoreTarget, tuneTarget } from "./tune.ts";
-import { afterPass, mayFinish, planUnits, readyToFinish } from "./units.ts";
+import {
+  afterPass,
+  mayFinish,
+  planUnits,
+  readyToFinish,
+  type ShardSeqNo,
+  shardsOfPart,
+} from "./units.ts";
 import { BulkWriter, type WriteOutcome } from "./writer.ts";
 
 const log = logger("backfill");
@@ -88,21 +96,25 @@ export function countProgress(state: BackfillState): BackfillProgress {
 
 /**
  * Starts the backfill state in the journal unless an earlier run left one: the slices of each
- * index from its shards' sequence numbers now.
+ * index from its shards' sequence numbers now. With `part` (`--part k/N`), only the primary
+ * shards of that part are sliced, and each index expects the documents of those shards.
  */
 export async function prepareBackfill(
   source: ClusterClient,
   journal: Journal,
   indices: Record<string, number>,
   slices: number,
+  part?: RunPart,
 ): Promise<void> {
   if (journal.data.backfill) return;
   const seqNos = await readShardSeqNos(source, Object.keys(indices));
+  const names = Object.keys(indices).sort();
+  const expected = part ? await shareCounts(source, names, seqNos, part) : indices;
   journal.data.backfill = {
     source: source.url,
-    indices,
-    units: Object.keys(indices).sort().flatMap((index) =>
-      planUnits(index, seqNos.get(index) ?? [], slices)
+    indices: expected,
+    units: names.flatMap((index) =>
+      planUnits(index, shardsOfPart(index, seqNos.get(index) ?? [], part), slices)
     ),
     tuned: {},
     deadLetters: 0,
@@ -112,15 +124,49 @@ export async function prepareBackfill(
 }
 
 /**
- * Sets every slice of an unfinished backfill back to its start (`--restart`): the same indices
- * are read again in full, from today's sequence numbers; ids are kept, so nothing is duplicated.
+ * Top-level documents of each index on the primary shards of `part` (`_count` with
+ * `preference=_shards:...`); 0, without a request, for an index with no shard in the part.
  */
-export async function restartBackfill(source: ClusterClient, journal: Journal, slices: number) {
+async function shareCounts(
+  source: ClusterClient,
+  names: string[],
+  seqNos: Map<string, ShardSeqNo[]>,
+  part: RunPart,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const index of names) {
+    const shards = shardsOfPart(index, seqNos.get(index) ?? [], part).map(({ shard }) => shard);
+    if (shards.length === 0) {
+      counts[index] = 0;
+      continue;
+    }
+    const answer = await source.json<{ count?: number }>(
+      "GET",
+      `/${encodeURIComponent(index)}/_count`,
+      undefined,
+      { query: { preference: `_shards:${shards.join(",")}` }, idempotent: true },
+    );
+    counts[index] = answer.count ?? 0;
+  }
+  return counts;
+}
+
+/**
+ * Sets every slice of an unfinished backfill back to its start (`--restart`): the same indices
+ * are read again in full (with `part`, that part's shards), from today's sequence numbers; ids
+ * are kept, so nothing is duplicated.
+ */
+export async function restartBackfill(
+  source: ClusterClient,
+  journal: Journal,
+  slices: number,
+  part?: RunPart,
+) {
   const state = journal.data.backfill;
   if (!state) return;
   const seqNos = await readShardSeqNos(source, Object.keys(state.indices));
   state.units = Object.keys(state.indices).sort().flatMap((index) =>
-    planUnits(index, seqNos.get(index) ?? [], slices)
+    planUnits(index, shardsOfPart(index, seqNos.get(index) ?? [], part), slices)
   );
   state.status = "running";
   await journal.save();

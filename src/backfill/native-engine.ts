@@ -4,6 +4,7 @@
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import type { Journal } from "../journal/journal.ts";
+import type { RunPart } from "../journal/run-journal.ts";
 import type {
   CopyControl,
   CopyOutcome,
@@ -36,6 +37,8 @@ export type NativeEngineOptions =
   & {
     /** Default: next to the journal, `<journal>.dead-letter.ndjson`. */
     deadLetterPath?: string;
+    /** `--part k/N`: copy only the primary shards of this part (see units.ts). */
+    part?: RunPart;
   };
 
 /** Copies with sliced `_seq_no` reads and adaptive bulk writes (see engine.ts). */
@@ -56,7 +59,7 @@ export class NativeEngine implements Engine {
   }
 
   prepare(journal: Journal, documents: Record<string, number>): Promise<void> {
-    return prepareBackfill(this.source, journal, documents, this.options.slices);
+    return prepareBackfill(this.source, journal, documents, this.options.slices, this.options.part);
   }
 
   indices(journal: Journal): string[] {
@@ -64,7 +67,7 @@ export class NativeEngine implements Engine {
   }
 
   async restart(journal: Journal): Promise<void> {
-    await restartBackfill(this.source, journal, this.options.slices);
+    await restartBackfill(this.source, journal, this.options.slices, this.options.part);
     // Every document is read again, so the refusals of before say nothing any more.
     await Deno.remove(this.deadLetterPath(journal)).catch(() => {});
     if (journal.data.backfill) {

@@ -12,7 +12,9 @@
  * started once every other range of its shard was done: that pass, from its checkpoint, reads
  * every change made before the shard's copy ended ({@link mayFinish}).
  */
+import { createHash } from "node:crypto";
 import type { BackfillUnit } from "../journal/journal.ts";
+import type { RunPart } from "../journal/run-journal.ts";
 
 /** What the source says of one primary shard. */
 export interface ShardSeqNo {
@@ -58,6 +60,27 @@ export function planUnits(index: string, shards: ShardSeqNo[], slices: number): 
     }
   }
   return units;
+}
+
+/**
+ * The part (1 to `count`) that copies primary shard `shard` of `index` under `--part k/N`: the
+ * first 4 bytes of SHA-256 of `<index>/<shard>`, as an unsigned number, modulo `count`, plus 1.
+ * It depends on nothing but the name and the shard number, so every process of a run, started
+ * anywhere and at any time, assigns each shard to the same part, and exactly one.
+ */
+export function partOf(index: string, shard: number, count: number): number {
+  const digest = createHash("sha256").update(`${index}/${shard}`).digest();
+  return (digest.readUInt32BE(0) % count) + 1;
+}
+
+/** The shards of `index` that `part` copies; every shard without a part. */
+export function shardsOfPart<T extends { shard: number }>(
+  index: string,
+  shards: readonly T[],
+  part: RunPart | undefined,
+): T[] {
+  if (!part) return [...shards];
+  return shards.filter(({ shard }) => partOf(index, shard, part.count) === part.index);
 }
 
 /** The first `_seq_no` a unit still has to read. */

@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError, Option } from "../deps.ts";
+import { type Command, Option } from "../deps.ts";
+import { positiveNumber } from "./option-parsers.ts";
 import { type EndpointChoice, loadAllEndpoints, loadEndpoints } from "../config/load.ts";
 import type { MigrationEndpoints } from "../config/types.ts";
 
@@ -52,7 +53,7 @@ export function addEndpointOptions(command: Command): Command {
     .option("--insecure", "skip TLS certificate verification on both clusters")
     .option("--source-insecure", "skip TLS certificate verification on the source")
     .option("--target-insecure", "skip TLS certificate verification on the target")
-    .option("--timeout <seconds>", "per-request timeout in seconds", parsePositiveNumber);
+    .option("--timeout <seconds>", "per-request timeout in seconds", positiveNumber);
 }
 
 /** Turns parsed option values into validated endpoints (exit code 2 on bad input). */
@@ -66,12 +67,4 @@ export function resolveEndpoints(values: EndpointOptionValues): Promise<Migratio
  */
 export function resolveAllEndpoints(values: EndpointOptionValues): Promise<MigrationEndpoints[]> {
   return loadAllEndpoints(values, Deno.env.toObject());
-}
-
-function parsePositiveNumber(text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`expected a positive number of seconds, got "${text}"`);
-  }
-  return value;
 }

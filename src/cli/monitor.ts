@@ -3,7 +3,8 @@
  * --engine native --metrics-port`: watches the metrics endpoints until the copy is complete,
  * then shuts the engines down (unless `--no-shutdown`). Renders the progress model's states.
  */
-import { type Command, InvalidArgumentError } from "../deps.ts";
+import type { Command } from "../deps.ts";
+import { positiveInteger, positiveNumber } from "./option-parsers.ts";
 import { endpointBase, watch } from "../dataprepper/monitor.ts";
 import type { ProgressModel } from "../dataprepper/progress.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
@@ -19,22 +20,6 @@ type MonitorOptions = {
   insecure?: boolean;
   json?: boolean;
 };
-
-function seconds(text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`expected a number of seconds above 0, got "${text}"`);
-  }
-  return value;
-}
-
-function wholeNumber(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`expected a whole number above 0, got "${text}"`);
-  }
-  return value;
-}
 
 /** Splits `<url>... [target-count]`: a last argument that is a number is the count. */
 export function monitorArguments(args: string[]): { urls: string[]; targetCount?: number } {
@@ -71,8 +56,8 @@ export function registerMonitor(program: Command): void {
       "<args...>",
       "<url>... [target-count]: metrics endpoints, then the documents to expect",
     )
-    .option("--poll-interval <seconds>", "seconds between two polls", seconds, 30)
-    .option("--idle-polls <n>", "polls without any change before giving up", wholeNumber, 5)
+    .option("--poll-interval <seconds>", "seconds between two polls", positiveNumber, 30)
+    .option("--idle-polls <n>", "polls without any change before giving up", positiveInteger, 5)
     .option("--no-shutdown", "only watch: do not POST /shutdown when complete")
     .option("--insecure", "accepted for the original tool's scripts; endpoints are plain http")
     .option("--json", "print the result as JSON on stdout")

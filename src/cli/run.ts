@@ -2,7 +2,7 @@
  * `run`: maps the flags to the run flow's options (src/migrate/run.ts), renders its events and
  * its result, and throws the failure it decided on. Nothing here decides whether a run succeeded.
  */
-import { type Command, InvalidArgumentError, Option } from "../deps.ts";
+import { type Command, Option } from "../deps.ts";
 import { formatCount, formatDuration } from "../backfill/progress.ts";
 import { PipelineMetrics, serveMetrics } from "../backfill/metrics-server.ts";
 import { FLAGS_PIPELINE_NAME, seriesPrefix } from "../backfill/metrics-text.ts";
@@ -25,6 +25,7 @@ import {
   type EndpointOptionValues,
   resolveAllEndpoints,
 } from "./endpoint-options.ts";
+import { byteSize, portNumber, positiveInteger, positiveNumber } from "./option-parsers.ts";
 import { printHuman, printJson, printSummary } from "./output.ts";
 import { type ProgressCounts, ProgressPrinter } from "./progress.ts";
 import {
@@ -63,36 +64,6 @@ type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   /** Set by the original form `run <data-prepper-dir> <pipeline.yaml> [port]`. */
   dataPrepper?: { home: string; port: number };
 };
-
-/** A TCP port; 0 picks a free one. */
-function portNumber(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${text}"`);
-  }
-  return value;
-}
-
-function positiveInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`expected a whole number above 0, got "${text}"`);
-  }
-  return value;
-}
-
-/** `5mb`, `512kb`, `1000000` → bytes. */
-function byteSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i.exec(text.trim());
-  if (!match) throw new InvalidArgumentError(`expected a size such as 5mb or 512kb, got "${text}"`);
-  const unit = (match[2] ?? "b").toLowerCase()[0];
-  const factor = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
-  const bytes = Math.round(Number(match[1]) * factor);
-  if (bytes < 1024) {
-    throw new InvalidArgumentError(`a batch of ${text} is too small; use 1kb or more`);
-  }
-  return bytes;
-}
 
 /**
  * Registers `run`: metadata, then the documents, to the end. The original tool's form
@@ -229,14 +200,6 @@ export function registerRun(program: Command): void {
     }
     await runNative({ ...options, pipeline });
   });
-}
-
-function positiveNumber(text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`expected a number above 0, got "${text}"`);
-  }
-  return value;
 }
 
 /** Reads the positional arguments in either form. */

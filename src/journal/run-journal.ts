@@ -5,7 +5,70 @@
  */
 import { createHash } from "node:crypto";
 import { BadInputError } from "../errors.ts";
-import { Journal, newRunId, stateDirectory } from "./journal.ts";
+import { Journal, type JournalData, newRunId, stateDirectory } from "./journal.ts";
+
+/**
+ * `--part k/N`: one of N processes that share a run's selection, each copying the primary shards
+ * that hash to it (see `partOf` in backfill/units.ts). `index` is k, from 1 to `count`.
+ */
+export interface RunPart {
+  index: number;
+  count: number;
+}
+
+/** `1/3` → part 1 of 3; anything else is bad input naming the expected form. */
+export function parsePart(text: string): RunPart {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index < 1 || index > count || !Number.isSafeInteger(count)) {
+    throw new BadInputError(
+      `--part ${text}: expected k/N with 1 <= k <= N, e.g. --part 1/3`,
+      "run N processes, --part 1/N to --part N/N, each with its own journal",
+    );
+  }
+  return { index, count };
+}
+
+/** `part-2-of-3`: the part in file names (journals, dead-letter files). */
+export function partLabel(part: RunPart): string {
+  return `part-${part.index}-of-${part.count}`;
+}
+
+/**
+ * The name a part's journal is derived with ({@link runJournalPath}'s `pipelineName`): the part's
+ * label, after the pipeline's name when a file holds several.
+ */
+export function partJournalName(part: RunPart, pipelineName?: string): string {
+  return pipelineName === undefined ? partLabel(part) : `${pipelineName}-${partLabel(part)}`;
+}
+
+/** A run journal's data with the part it copies (absent: the whole selection). */
+type PartJournalData = JournalData & { part?: string };
+
+/** Records in a new journal which part it copies, so another part never continues it. */
+export async function recordPart(journal: Journal, part: RunPart | undefined): Promise<void> {
+  if (!part) return;
+  (journal.data as PartJournalData).part = `${part.index}/${part.count}`;
+  await journal.save();
+}
+
+/**
+ * Refuses to continue, as `part`, a journal another part (or a whole run) started: its slices
+ * are another share of the shards.
+ */
+export function checkJournalPart(journal: Journal, part: RunPart | undefined): void {
+  const recorded = (journal.data as PartJournalData).part;
+  const wanted = part ? `${part.index}/${part.count}` : undefined;
+  if (recorded === wanted) return;
+  const what = (label: string | undefined) =>
+    label === undefined ? "the whole selection" : `part ${label.replace("/", " of ")}`;
+  throw new BadInputError(
+    `the journal ${journal.path} copies ${what(recorded)}, not ${what(wanted)}`,
+    "each part needs its own journal: leave out --journal (the default is derived from the " +
+      "part), or pass another file",
+  );
+}
 
 /**
  * `<state dir>/run-<12 hex digits of the pair>.json`: the same from any working directory. With

@@ -4,8 +4,10 @@
  */
 import type { ClusterInfo } from "../cluster/version.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
+import type { RunPart } from "../journal/run-journal.ts";
 import { unmatchedIncludes } from "../metadata/selection.ts";
-import type { MigrationPlan, PlanOptions } from "../metadata/types.ts";
+import type { Buckets, Creation, MigrationPlan, PlanOptions } from "../metadata/types.ts";
+import type { CopyOutcome } from "./engine.ts";
 import type { IndexCounts } from "./io.ts";
 
 /** A selected index the run cannot migrate, with why. */
@@ -107,6 +109,8 @@ export interface Shortcomings {
   newSinceStart: string[];
   /** With `--verify`: indices whose documents differ, each with what differs. */
   verifyDiffers?: Array<{ index: string; details: string }>;
+  /** With `--part`: slices of this part's share that are not done. */
+  partSlicesLeft?: { part: RunPart; left: number; total: number };
 }
 
 /**
@@ -158,6 +162,13 @@ export function shortcomingsError(s: Shortcomings): FetchMigrationError | undefi
     lines.push(`${s.newSinceStart.join(", ")}: appeared on the source after this run started`);
     hints.push("run the same command again once this run is done: it migrates them");
   }
+  if (s.partSlicesLeft && s.partSlicesLeft.left > 0) {
+    const { part, left, total } = s.partSlicesLeft;
+    lines.push(
+      `${left} of ${count(total, "slice")} of part ${part.index} of ${part.count} not done`,
+    );
+    hints.push("run the same command again: it continues the part from its journal");
+  }
   for (const { index, details } of s.verifyDiffers ?? []) {
     lines.push(`${index}: verify: ${details}`);
   }
@@ -172,6 +183,103 @@ export function shortcomingsError(s: Shortcomings): FetchMigrationError | undefi
   );
 }
 
-function count(n: number, noun: string): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? noun : `${noun}s`}`;
+function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? noun : plural}`;
+}
+
+/**
+ * Refuses, before anything changes, what one part of several cannot do: compare whole indices
+ * with `--verify` (the other parts may not be done; `verify --checksums` once they all are).
+ */
+export function checkPartOptions(part: RunPart | undefined, verify: boolean): void {
+  if (!part || !verify) return;
+  throw new BadInputError(
+    `--verify compares whole indices, and part ${part.index} of ${part.count} copies only its ` +
+      "share of their shards",
+    "leave out --verify, and run `fetch-migration verify --checksums` once every part is done",
+  );
+}
+
+/** The plan's buckets for the kind of thing a creation makes. */
+function bucketsOf(plan: MigrationPlan, creation: Creation): Buckets {
+  switch (creation.kind) {
+    case "index":
+      return plan.indices;
+    case "component":
+      return plan.templates.component;
+    case "index-template":
+      return plan.templates.index;
+    case "legacy":
+      return plan.templates.legacy;
+  }
+}
+
+/**
+ * Under `--part`, a creation the target refused because the name is taken: whether what exists
+ * is what this part would have created, judged by a plan read after the refusal (which compares
+ * the definitions as every plan does). `undefined` when it is: the plan now has it identical
+ * (empty, filled, or partly filled by the other parts); else what differs.
+ */
+export function existingDifference(plan: MigrationPlan, creation: Creation): string | undefined {
+  const buckets = bucketsOf(plan, creation);
+  const { name } = creation;
+  if (
+    buckets.identical.includes(name) || buckets.identical_empty.includes(name) ||
+    buckets.partially_filled.some((entry) => entry.name === name)
+  ) return undefined;
+  const conflict = buckets.conflicting.find((entry) => entry.name === name);
+  if (conflict) {
+    return conflict.differences.slice(0, 3).map(({ path, source, target }) =>
+      `${path}: ${source ?? "(none)"} on the source, ${target ?? "(none)"} on the target`
+    ).join("; ") + (conflict.differences.length > 3 ? "; ..." : "");
+  }
+  if (buckets.create.includes(name)) {
+    return "the target said it exists, yet a plan read afterwards does not find it (deleted " +
+      "meanwhile?)";
+  }
+  const skipped = [...buckets.unhealthy, ...buckets.unsupported].find((entry) =>
+    entry.name === name
+  );
+  return skipped ? skipped.reason : "the plan no longer selects it";
+}
+
+/**
+ * What a part that did its share says: that the indices are whole only once every part is done,
+ * and the command that then proves it.
+ */
+export function partDoneSummary(
+  part: RunPart,
+  copy: Pick<CopyOutcome, "copied" | "slicesTotal">,
+  indices: readonly string[],
+  verifyCommand: string,
+): string {
+  const slices = copy.slicesTotal === undefined ? "" : `${count(copy.slicesTotal, "slice")} of `;
+  return `part ${part.index} of ${part.count} done: ${count(copy.copied, "document")} of its ` +
+    `share copied (${slices}${count(indices.length, "index", "indices")}); when every part is ` +
+    `done: ${verifyCommand}`;
+}
+
+/**
+ * `fetch-migration verify --checksums` for the run's endpoints and selection, when the CLI gives
+ * no better form (e.g. the pipeline file the run was started with).
+ */
+export function defaultVerifyCommand(
+  sourceUrl: string,
+  targetUrl: string,
+  selection: Pick<PlanOptions, "include" | "exclude">,
+): string {
+  return [
+    "fetch-migration verify --checksums --source",
+    shellWord(sourceUrl),
+    "--target",
+    shellWord(targetUrl),
+    ...selection.include.flatMap((glob) => ["--include", shellWord(glob)]),
+    ...selection.exclude.flatMap((glob) => ["--exclude", shellWord(glob)]),
+  ].join(" ");
+}
+
+/** `text` as one shell word: as is when plain, else in single quotes. */
+export function shellWord(text: string): string {
+  if (/^[A-Za-z0-9_.,:/@%+=-]+$/.test(text)) return text;
+  return `'${text.replaceAll("'", "'\\''")}'`;
 }

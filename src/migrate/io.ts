@@ -7,7 +7,7 @@ import type { ClusterPair } from "../cluster/pair.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import type { Journal } from "../journal/journal.ts";
 import { rollBack, type RollbackResult } from "../journal/rollback.ts";
-import { applyCreations, type ApplyResult } from "../metadata/apply.ts";
+import { applyCreations, type ApplyResult, type ExistingCheck } from "../metadata/apply.ts";
 import { readPlan } from "../metadata/read-plan.ts";
 import type { Creation, MigrationPlan, PlanOptions } from "../metadata/types.ts";
 
@@ -24,7 +24,16 @@ export interface MigrationIO {
   targetUrl: string;
   info(): Promise<{ source: ClusterInfo; target: ClusterInfo }>;
   readPlan(options: PlanOptions): Promise<MigrationPlan>;
-  create(creations: Creation[], journal: Journal, keepOnFailure: boolean): Promise<ApplyResult>;
+  /**
+   * Creates what the plan says (see metadata/apply.ts); with `whenExisting` (parts creating the
+   * same plan at once), a name found taken is asked about instead of failing at once.
+   */
+  create(
+    creations: Creation[],
+    journal: Journal,
+    keepOnFailure: boolean,
+    whenExisting?: ExistingCheck,
+  ): Promise<ApplyResult>;
   /** Those of `indices` that the target does not have. */
   missingOnTarget(indices: string[]): Promise<string[]>;
   /** Top-level document counts on both sides, after a refresh of the target. */
@@ -41,8 +50,8 @@ export function clusterIO(clusters: ClusterPair): MigrationIO {
     targetUrl: target.url,
     info: async () => ({ source: await source.info(), target: await target.info() }),
     readPlan: (options) => readPlan(clusters, options),
-    create: (creations, journal, keepOnFailure) =>
-      applyCreations(target, creations, journal, { keepOnFailure }),
+    create: (creations, journal, keepOnFailure, whenExisting) =>
+      applyCreations(target, creations, journal, { keepOnFailure, whenExisting }),
     missingOnTarget: async (indices) => {
       const missing: string[] = [];
       for (const index of indices) {
