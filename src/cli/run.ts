@@ -12,7 +12,14 @@ import { DataPrepperEngine, type DataPrepperOptions } from "../dataprepper/engin
 import { openClusters } from "../cluster/pair.ts";
 import type { MigrationEndpoints } from "../config/types.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
-import { perPipelinePath, runJournalPath } from "../journal/run-journal.ts";
+import {
+  parsePart,
+  partJournalName,
+  perPipelinePath,
+  runJournalPath,
+  type RunPart,
+} from "../journal/run-journal.ts";
+import { shellWord } from "../migrate/checks.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
 import type { CopyProgress } from "../migrate/engine.ts";
 import { clusterIO } from "../migrate/io.ts";
@@ -63,6 +70,9 @@ type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   idlePolls: number;
   /** Set by the original form `run <data-prepper-dir> <pipeline.yaml> [port]`. */
   dataPrepper?: { home: string; port: number };
+  /** `--part k/N` as typed; parsed into `share`. */
+  part?: string;
+  share?: RunPart;
 };
 
 /**
@@ -175,9 +185,17 @@ export function registerRun(program: Command): void {
         positiveInteger,
         5,
       )
+      .option(
+        "--part <k/N>",
+        "native engine: be one of N processes sharing the selection, copying the primary " +
+          "shards that hash to part k (its own journal, resumable on its own); the run succeeds " +
+          "when this part's share is copied: verify --checksums once every part is done " +
+          "(docs/scale-out.md)",
+      )
       .option("--json", "print the result as JSON on stdout"),
   )).action(async (args: string[], options: RunOptions) => {
     const { pipeline, engine, home, port } = interpretArguments(args, options);
+    if (options.part !== undefined) options.share = partOption(options, engine);
     if (engine === "dataprepper") {
       if (home === undefined) {
         throw new BadInputError(
@@ -200,6 +218,46 @@ export function registerRun(program: Command): void {
     }
     await runNative({ ...options, pipeline });
   });
+}
+
+/**
+ * `--part k/N`, checked against the flags it cannot go with: Data Prepper (it keeps no journal
+ * to continue a part from), and `--tune-target` (each part would record the settings another
+ * part tuned as those to restore).
+ */
+function partOption(options: RunOptions, engine: "native" | "dataprepper"): RunPart {
+  const part = parsePart(options.part!);
+  if (engine === "dataprepper") {
+    throw new BadInputError(
+      "--part is for the native engine; Data Prepper nodes share a migration through " +
+        "`fetch-migration plan --split N --out DIR`",
+      "add --engine native, or split the plan for Data Prepper (docs/scale-out.md)",
+    );
+  }
+  if (options.tuneTarget) {
+    throw new BadInputError(
+      "--tune-target cannot go with --part: each part would record the settings another part " +
+        "tuned as the ones to restore",
+      "leave it out; set refresh_interval and replicas on the target before the parts start " +
+        "and after they are all done",
+    );
+  }
+  return part;
+}
+
+/** The `verify --checksums` command that checks, once every part is done, what a part copied. */
+function partVerifyCommand(options: RunOptions, endpoints: MigrationEndpoints): string {
+  const words = ["fetch-migration", "verify", "--checksums"];
+  if (endpoints.origin === "flags") {
+    words.push("--source", endpoints.source.url, "--target", endpoints.target.url);
+  } else if (endpoints.origin !== "INLINE_PIPELINE") {
+    words.push("--pipeline", endpoints.origin);
+    if (endpoints.pipelineName !== undefined) words.push("--pipeline-name", endpoints.pipelineName);
+  }
+  for (const glob of options.include ?? []) words.push("--include", glob);
+  for (const glob of options.exclude ?? []) words.push("--exclude", glob);
+  if (options.allowRed) words.push("--allow-red");
+  return words.map(shellWord).join(" ");
 }
 
 /** Reads the positional arguments in either form. */
@@ -356,13 +414,19 @@ async function runPipeline(
       maxDocsPerSecond: options.maxDocsPerSecond,
       tuneTarget: !!options.tuneTarget,
       deadLetterPath: own(options.deadLetter),
+      part: options.share,
     });
   const tag = several ? name : undefined;
   return await runMigration(clusterIO(clusters), engine, {
     plan: planOptions(options, endpoints),
     journalPath: own(options.journal) ??
       (several
-        ? runJournalPath(clusters.source.url, clusters.target.url, undefined, name)
+        ? runJournalPath(
+          clusters.source.url,
+          clusters.target.url,
+          undefined,
+          options.share ? partJournalName(options.share, name) : name,
+        )
         : undefined),
     dryrun: !!options.dryrun,
     createOnly: !!options.createonly,
@@ -372,6 +436,10 @@ async function runPipeline(
     retryDeadLetters: !!options.retryDeadLetters,
     allowElasticsearchTarget: !!options.allowElasticsearchTarget,
     signal: stop.signal,
+    part: options.share && {
+      ...options.share,
+      verifyCommand: partVerifyCommand(options, endpoints),
+    },
     verify: options.verify
       ? async (indices) =>
         (await verifyIndices(clusters.source, clusters.target, indices, { checksums: true }))
@@ -382,7 +450,11 @@ async function runPipeline(
     if (event.type === "progress") {
       metrics.update(event.progress);
       progress.update(name, event.progress);
-    } else render(event, !!options.dryrun, tag);
+    } else {
+      // Text never glues onto the live progress line: clear it; the next update redraws it.
+      progress.clear();
+      render(event, !!options.dryrun, tag);
+    }
   });
 }
 
@@ -656,6 +728,12 @@ function printResult(result: MigrationResult, pipeline?: string): void {
     retried?: number;
     docs_per_second?: number;
   };
+  if (result.summary) {
+    // A part: whole-index counts are known once every part is done.
+    printSummary(`${tag}${result.summary}`);
+    printSummary(`${tag}journal: ${result.journalPath}`);
+    return;
+  }
   // What the target holds, counted after the copy: the figure a run's success rests on.
   const onTarget = result.counts.reduce((sum, { target }) => sum + (target ?? 0), 0);
   const onSource = result.counts.reduce((sum, { source }) => sum + (source ?? 0), 0);
@@ -680,6 +758,7 @@ function resultJson(result: MigrationResult): Record<string, unknown> {
     journal: result.journalPath,
     run_id: result.runId,
     resumed: result.resumed,
+    ...(result.part ? { part: result.part, summary: result.summary } : {}),
     ...(result.status === "dry-run" ? { ...planToJson(result.plan), dryrun: true } : {}),
     created: result.created,
     migrating: result.indices,

@@ -189,15 +189,29 @@ function count(n: number, noun: string, plural = `${noun}s`): string {
 
 /**
  * Refuses, before anything changes, what one part of several cannot do: compare whole indices
- * with `--verify` (the other parts may not be done; `verify --checksums` once they all are).
+ * with `--verify` (the other parts may not be done; `verify --checksums` once they all are), or
+ * copy with an engine that cannot continue (it would roll back indices the others fill).
  */
-export function checkPartOptions(part: RunPart | undefined, verify: boolean): void {
-  if (!part || !verify) return;
-  throw new BadInputError(
-    `--verify compares whole indices, and part ${part.index} of ${part.count} copies only its ` +
-      "share of their shards",
-    "leave out --verify, and run `fetch-migration verify --checksums` once every part is done",
-  );
+export function checkPartOptions(
+  part: RunPart | undefined,
+  verify: boolean,
+  resumable: boolean,
+): void {
+  if (!part) return;
+  const which = `part ${part.index} of ${part.count}`;
+  if (verify) {
+    throw new BadInputError(
+      `--verify compares whole indices, and ${which} copies only its share of their shards`,
+      "leave out --verify, and run `fetch-migration verify --checksums` once every part is done",
+    );
+  }
+  if (!resumable) {
+    throw new BadInputError(
+      `--part needs an engine that continues from its journal; this one would roll back, on ` +
+        "a failure, indices the other parts are filling",
+      "copy with the native engine: --engine native",
+    );
+  }
 }
 
 /** The plan's buckets for the kind of thing a creation makes. */

@@ -7,18 +7,26 @@ import { ClusterError } from "../cluster/errors.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
 import type { Journal } from "../journal/journal.ts";
 import {
+  checkJournalPart,
   isUnfinished,
   loadRunJournal,
+  partJournalName,
+  recordPart,
   runJournalPath,
+  type RunPart,
   startRunJournal,
 } from "../journal/run-journal.ts";
-import { ApplyError, type ApplyResult } from "../metadata/apply.ts";
+import { ApplyError, type ApplyResult, type ExistingCheck } from "../metadata/apply.ts";
 import { migratingIndices } from "../metadata/plan.ts";
 import { selector } from "../metadata/selection.ts";
 import type { MigrationPlan, PartiallyFilled, PlanOptions } from "../metadata/types.ts";
 import {
   checkClusterPair,
+  checkPartOptions,
   checkSelectionMatches,
+  defaultVerifyCommand,
+  existingDifference,
+  partDoneSummary,
   type Shortcomings,
   shortcomingsError,
   shortfalls,
@@ -46,6 +54,16 @@ export interface MigrationOptions {
    * that differ. Handed in, so the run flow does not depend on how verification is done.
    */
   verify?: (indices: string[]) => Promise<Array<{ index: string; details: string }>>;
+  /**
+   * `--part k/N`: this process is one of N started at once on the same selection, and copies
+   * the primary shards that hash to part k (the engine is told the part too). Three steps
+   * change: creations another part made first, as this one would have, are no error (and not
+   * journaled here), and what this part created is kept when a creation fails (other parts may
+   * be filling it); partially filled indices are filled (the other parts fill them too); and
+   * the run succeeds when this part's share was copied, since whole-index counts are only
+   * known once every part is done: its summary gives `verifyCommand` for that moment.
+   */
+  part?: RunPart & { verifyCommand?: string };
 }
 
 /** What the flow tells as it goes, for the CLI to render. */
@@ -78,6 +96,10 @@ export interface MigrationResult {
   counts: IndexCounts[];
   /** Set unless everything selected was done: what is missing, and the command to run. */
   failure?: FetchMigrationError;
+  /** With `--part`: the part this run copied. */
+  part?: RunPart;
+  /** With `--part`, once its share is done: that, and how to check the whole once all are. */
+  summary?: string;
 }
 
 /** Runs a migration from plan to confirmation; see the module header. */
@@ -92,20 +114,35 @@ export async function runMigration(
     await io.info(),
     options.allowElasticsearchTarget,
   );
-  const journalPath = options.journalPath ?? runJournalPath(io.sourceUrl, io.targetUrl);
+  const { part } = options;
+  checkPartOptions(part, !!options.verify, engine.resumable);
+  const journalPath = options.journalPath ??
+    runJournalPath(io.sourceUrl, io.targetUrl, undefined, part && partJournalName(part));
   const plan = await io.readPlan(options.plan);
   checkSelectionMatches(plan, options.plan);
   const previous = await loadRunJournal(journalPath, io.sourceUrl, io.targetUrl);
   const resuming = !!previous && isUnfinished(previous);
+  if (resuming) checkJournalPart(previous!, part);
   const unmigratable = options.skipUnmigratable ? [] : unmigratableIndices(plan);
-  const base = { journalPath, plan, unmigratable, resumed: resuming, created: [], counts: [] };
+  const base = {
+    journalPath,
+    plan,
+    unmigratable,
+    resumed: resuming,
+    created: [],
+    counts: [],
+    ...(part ? { part: { index: part.index, count: part.count } } : {}),
+  };
 
   if (!resuming) {
-    const partial = options.restart ? [] : plan.indices.partially_filled;
+    // With --part, target indices partly filled are expected: the other parts fill them too.
+    const partial = options.restart || part ? [] : plan.indices.partially_filled;
     if (partial.length > 0) throw partiallyFilledError(partial, journalPath);
   }
   await engine.preflight?.();
-  const migrating = resuming ? engine.indices(previous!) : migratingIndices(plan, options.restart);
+  const migrating = resuming
+    ? engine.indices(previous!)
+    : migratingIndices(plan, options.restart || !!part);
   onEvent({ type: "planned", plan, migrating, journalPath });
   if (options.dryrun) {
     const failure = shortcomingsError({ ...nothingMissing(), unmigratable });
@@ -117,9 +154,9 @@ export async function runMigration(
   return { ...base, ...run };
 }
 
-type RunPart = Pick<
+type RunOutcome = Pick<
   MigrationResult,
-  "status" | "runId" | "indices" | "created" | "copy" | "counts" | "failure"
+  "status" | "runId" | "indices" | "created" | "copy" | "counts" | "failure" | "summary"
 >;
 
 async function startRun(
@@ -131,12 +168,16 @@ async function startRun(
   migrating: string[],
   options: MigrationOptions,
   onEvent: (event: MigrationEvent) => void,
-): Promise<RunPart> {
+): Promise<RunOutcome> {
   const { journal, archivedTo } = await startRunJournal(journalPath, previous, io.targetUrl);
   if (archivedTo) onEvent({ type: "journal-archived", archivedTo });
+  await recordPart(journal, options.part);
   let created: ApplyResult;
   try {
-    created = await io.create(plan.creations, journal, options.keepOnFailure);
+    // A part keeps what it created when a later creation fails: other parts may be filling it.
+    created = options.part
+      ? await io.create(plan.creations, journal, true, existingCheck(io, options))
+      : await io.create(plan.creations, journal, options.keepOnFailure);
   } catch (error) {
     await journal.finish(
       error instanceof ApplyError && error.rolledBack ? "rolled-back" : "failed",
@@ -144,6 +185,13 @@ async function startRun(
     throw error;
   }
   onEvent({ type: "created", result: created });
+  if (created.existing && created.existing.length > 0) {
+    onEvent({
+      type: "note",
+      message: `found ${created.existing.map(({ name }) => name).join(", ")} already created ` +
+        "by another part, as this part would have (not in this part's journal)",
+    });
+  }
   const unmigratable = options.skipUnmigratable ? [] : unmigratableIndices(plan);
   if (options.createOnly || migrating.length === 0) {
     const failure = shortcomingsError({ ...nothingMissing(), unmigratable });
@@ -162,17 +210,35 @@ async function startRun(
     journal,
     Object.fromEntries(migrating.map((name) => [name, plan.documents.per_index[name] ?? 0])),
   );
-  let part: RunPart & { copyFailed?: boolean };
+  if (options.part) {
+    const { total } = engine.resumePoint(journal);
+    onEvent({
+      type: "note",
+      message: `part ${options.part.index} of ${options.part.count}: copying the primary shards ` +
+        `that hash to this part: ${total} ${total === 1 ? "slice" : "slices"} of ` +
+        `${migrating.length} ${migrating.length === 1 ? "index" : "indices"}`,
+    });
+  }
+  let outcome: RunOutcome & { copyFailed?: boolean };
   try {
-    part = await copyAndConfirm(io, engine, journal, migrating, [], unmigratable, options, onEvent);
+    outcome = await copyAndConfirm(
+      io,
+      engine,
+      journal,
+      migrating,
+      [],
+      unmigratable,
+      options,
+      onEvent,
+    );
   } catch (error) {
     if (engine.resumable || options.keepOnFailure) throw error;
     throw await rolledBackAfter(io, journal, error);
   }
-  if (part.copyFailed && !engine.resumable && !options.keepOnFailure) {
-    part.failure = await rolledBackAfter(io, journal, part.failure);
+  if (outcome.copyFailed && !engine.resumable && !options.keepOnFailure) {
+    outcome.failure = await rolledBackAfter(io, journal, outcome.failure);
   }
-  const { copyFailed: _, ...result } = part;
+  const { copyFailed: _, ...result } = outcome;
   return { ...result, created: created.created };
 }
 
@@ -200,6 +266,23 @@ async function rolledBackAfter(
   );
 }
 
+/**
+ * How a part judges a name the target says is taken: by a plan read after the refusal. One read
+ * serves every name the other parts had created by then; a name it does not show the same is
+ * judged on a fresh read.
+ */
+function existingCheck(io: MigrationIO, options: MigrationOptions): ExistingCheck {
+  let plan: MigrationPlan | undefined;
+  return async (creation) => {
+    let difference = plan && existingDifference(plan, creation);
+    if (plan === undefined || difference !== undefined) {
+      plan = await io.readPlan(options.plan);
+      difference = existingDifference(plan, creation);
+    }
+    return difference;
+  };
+}
+
 async function continueRun(
   io: MigrationIO,
   engine: Engine,
@@ -207,7 +290,7 @@ async function continueRun(
   plan: MigrationPlan,
   options: MigrationOptions,
   onEvent: (event: MigrationEvent) => void,
-): Promise<RunPart> {
+): Promise<RunOutcome> {
   const indices = engine.indices(journal);
   // A bulk write into an index deleted meanwhile would create it anew with guessed mappings.
   const missing = await io.missingOnTarget(indices);
@@ -261,7 +344,7 @@ async function copyAndConfirm(
   options: MigrationOptions,
   onEvent: (event: MigrationEvent) => void,
   skipIndex?: (index: string) => boolean,
-): Promise<RunPart & { copyFailed: boolean }> {
+): Promise<RunOutcome & { copyFailed: boolean }> {
   onEvent({ type: "copying", indices });
   let copy: CopyOutcome;
   try {
@@ -300,6 +383,9 @@ async function copyAndConfirm(
       copyFailed: true,
     };
   }
+  if (options.part) {
+    return partConfirmed(io, journal, indices, copy, newSinceStart, unmigratable, options);
+  }
   const counts = await io.counts(indices);
   onEvent({ type: "confirmed", counts });
   let verifyDiffers: Array<{ index: string; details: string }> | undefined;
@@ -322,6 +408,48 @@ async function copyAndConfirm(
   const copyFailed = copy.deadLettered > 0 || shortfalls(counts).length > 0 ||
     (verifyDiffers ?? []).length > 0;
   return { status, runId, indices, created: [], copy, counts, failure, copyFailed };
+}
+
+/**
+ * The confirm step of one part: whole-index counts would compare the other parts' unfinished
+ * shares too, so the part succeeds when its own share was copied (its slices done, nothing
+ * dead-lettered) and nothing else is missing; its summary says how to check the whole.
+ */
+async function partConfirmed(
+  io: MigrationIO,
+  journal: Journal,
+  indices: string[],
+  copy: CopyOutcome,
+  newSinceStart: string[],
+  unmigratable: Unmigratable[],
+  options: MigrationOptions,
+): Promise<RunOutcome & { copyFailed: boolean }> {
+  const part = options.part!;
+  const total = copy.slicesTotal ?? 0;
+  const failure = shortcomingsError({
+    unmigratable,
+    shortfalls: [],
+    deadLettered: copy.deadLettered,
+    deadLetterFile: copy.deadLetterFile,
+    deadLetterReasons: copy.deadLetterReasons,
+    notRestored: copy.notRestored,
+    newSinceStart,
+    partSlicesLeft: { part, left: total - (copy.slicesDone ?? total), total },
+  });
+  await journal.finish(failure ? "incomplete" : "completed");
+  const verifyCommand = part.verifyCommand ??
+    defaultVerifyCommand(io.sourceUrl, io.targetUrl, options.plan);
+  return {
+    status: failure ? "incomplete" : "completed",
+    runId: journal.data.runId,
+    indices,
+    created: [],
+    copy,
+    counts: [],
+    failure,
+    copyFailed: !!failure,
+    ...(failure ? {} : { summary: partDoneSummary(part, copy, indices, verifyCommand) }),
+  };
 }
 
 function nothingMissing(): Shortcomings {

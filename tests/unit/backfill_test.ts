@@ -8,10 +8,14 @@ import {
   isOpenRange,
   MAX_RANGE,
   mayFinish,
+  partOf,
   planUnits,
   readyToFinish,
   resumeFrom,
+  shardsOfPart,
 } from "../../src/backfill/units.ts";
+import { BadInputError } from "../../src/errors.ts";
+import { parsePart, partJournalName, runJournalPath } from "../../src/journal/run-journal.ts";
 import {
   byteLength,
   classifyBulkResponse,
@@ -63,6 +67,74 @@ Deno.test("units: an empty or tiny shard is one open range; more shards than sli
   assertEquals(
     planUnits("x", [0, 1, 2, 3, 4].map((shard) => ({ shard, maxSeqNo: 1000 })), 2).length,
     5,
+  );
+});
+
+Deno.test("parts: a shard's part is the first 4 bytes of SHA-256 of index/shard, mod N, plus 1; fixed forever", () => {
+  // Pinned: processes of one run, or a part re-run after an upgrade, must agree on every shard.
+  assertEquals([0, 1, 2, 3, 4, 5].map((shard) => partOf("logs", shard, 3)), [2, 1, 3, 1, 2, 1]);
+  assertEquals([0, 1, 2, 3, 4, 5].map((shard) => partOf("orders", shard, 3)), [3, 3, 2, 3, 2, 3]);
+  assertEquals(partOf("logs", 0, 1), 1);
+});
+
+Deno.test("parts: the parts of N take every shard of every index once, whatever the shards' sizes", () => {
+  for (const count of [1, 2, 3, 5]) {
+    for (const index of ["logs", "orders", "a-much-longer-index-name-2024.01.01"]) {
+      const shards = Array.from({ length: 12 }, (_, shard) => ({ shard, maxSeqNo: shard * 1000 }));
+      const taken = Array.from(
+        { length: count },
+        (_, k) => shardsOfPart(index, shards, { index: k + 1, count }).map(({ shard }) => shard),
+      );
+      assertEquals(taken.flat().sort((a, b) => a - b), shards.map(({ shard }) => shard));
+      // The share depends on the names alone, not on sequence numbers.
+      const emptied = shards.map(({ shard }) => ({ shard, maxSeqNo: -1 }));
+      assertEquals(
+        Array.from(
+          { length: count },
+          (_, k) => shardsOfPart(index, emptied, { index: k + 1, count }).map(({ shard }) => shard),
+        ),
+        taken,
+      );
+    }
+  }
+  const six = Array.from({ length: 6 }, (_, shard) => ({ shard, maxSeqNo: 99 }));
+  assertEquals(shardsOfPart("logs", six, undefined), six, "no part: every shard");
+  // A 6-shard index spread over 3 parts, each slicing only its own shards.
+  const part1 = planUnits("logs", shardsOfPart("logs", six, { index: 1, count: 3 }), 3);
+  assertEquals([...new Set(part1.map((unit) => unit.shard))], [1, 3, 5]);
+  assertEquals(part1.map((unit) => unit.id), ["logs/s1/r0", "logs/s3/r0", "logs/s5/r0"]);
+});
+
+Deno.test("parts: --part reads k/N with 1 <= k <= N, and names the part's journal", () => {
+  assertEquals(parsePart("2/3"), { index: 2, count: 3 });
+  assertEquals(parsePart(" 1 / 1 "), { index: 1, count: 1 });
+  for (const bad of ["0/3", "4/3", "3", "1/0", "a/b", "-1/3", "1.5/3", "1/3/4", ""]) {
+    let error: unknown;
+    try {
+      parsePart(bad);
+    } catch (caught) {
+      error = caught;
+    }
+    assert(error instanceof BadInputError, `--part ${bad} must be bad input`);
+    assertStringIncludes(error.message, "expected k/N with 1 <= k <= N");
+  }
+  const part = { index: 2, count: 3 };
+  const path = runJournalPath("http://s:9200", "http://t:9200", "/state", partJournalName(part));
+  assert(path.endsWith("-part-2-of-3.json"), path);
+  assert(
+    path !== runJournalPath(
+      "http://s:9200",
+      "http://t:9200",
+      "/state",
+      partJournalName({
+        index: 1,
+        count: 3,
+      }),
+    ),
+  );
+  assertStringIncludes(
+    runJournalPath("http://s:9200", "http://t:9200", "/state", partJournalName(part, "logs")),
+    "-logs-part-2-of-3.json",
   );
 });
 

@@ -7,6 +7,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "../as
 import type { ClusterInfo } from "../../src/cluster/version.ts";
 import { BadInputError, FetchMigrationError } from "../../src/errors.ts";
 import type { Journal } from "../../src/journal/journal.ts";
+import type { ExistingCheck } from "../../src/metadata/apply.ts";
 import { DEFAULT_PLAN_OPTIONS, emptyBuckets } from "../../src/metadata/plan.ts";
 import type { Creation, MigrationPlan } from "../../src/metadata/types.ts";
 import type { CopyOutcome, Engine } from "../../src/migrate/engine.ts";
@@ -54,19 +55,49 @@ class FakeIO implements MigrationIO {
   created: Creation[] = [];
   targetCounts: Record<string, number> = {};
   missing: string[] = [];
+  /** Names another process created first: creating them finds them taken. */
+  taken: string[] = [];
+  /** Taken names judged the same as what this run would have created. */
+  found: string[] = [];
+  /** The plan read after the first one (another part has created things by then). */
+  later?: MigrationPlan;
+  plansRead = 0;
+  keptOnFailure?: boolean;
   constructor(public plan: MigrationPlan, public target: ClusterInfo = OS2) {}
   info() {
     return Promise.resolve({ source: ES7, target: this.target });
   }
   readPlan() {
-    return Promise.resolve(structuredClone(this.plan));
+    const plan = this.plansRead++ === 0 ? this.plan : this.later ?? this.plan;
+    return Promise.resolve(structuredClone(plan));
   }
-  create(creations: Creation[]) {
-    this.created.push(...creations);
-    return Promise.resolve({
-      created: creations.map(({ kind, name }) => ({ kind, name })),
+  async create(
+    creations: Creation[],
+    _journal: Journal,
+    keepOnFailure: boolean,
+    whenExisting?: ExistingCheck,
+  ) {
+    this.keptOnFailure = keepOnFailure;
+    const made: Creation[] = [];
+    for (const creation of creations) {
+      if (this.taken.includes(creation.name)) {
+        const differs = whenExisting ? await whenExisting(creation) : "exists";
+        if (differs !== undefined) {
+          throw new FetchMigrationError("refused", `creating ${creation.name} failed: ${differs}`);
+        }
+        this.found.push(creation.name);
+        continue;
+      }
+      made.push(creation);
+    }
+    this.created.push(...made);
+    return {
+      created: made.map(({ kind, name }) => ({ kind, name })),
       transformations: [],
-    });
+      ...(whenExisting
+        ? { existing: this.found.map((name) => ({ kind: "index" as const, name })) }
+        : {}),
+    };
   }
   rolledBack = 0;
   rollback() {
@@ -334,4 +365,191 @@ Deno.test("runMigration: an engine that cannot continue rolls back what the run 
   kept.targetCounts.logs = 4000;
   await runMigration(kept, engine, options(await Deno.makeTempDir(), { keepOnFailure: true }));
   assertEquals(kept.rolledBack, 0, "--keep-on-failure keeps them");
+});
+
+const PART_2_OF_3 = { index: 2, count: 3 };
+
+Deno.test("runMigration --part: an index another part created first, as this part would have, is no error and not this part's", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan((p) => {
+    p.indices.create = ["logs", "orders"];
+    p.creations.push({
+      kind: "index",
+      name: "orders",
+      body: { settings: {}, mappings: {}, aliases: {} },
+    });
+  }));
+  io.taken = ["orders"];
+  // Read after the refusal: orders is there, identical and being filled by the other parts.
+  io.later = plan((p) => {
+    p.indices.create = ["logs"];
+    p.indices.partially_filled = [{ name: "orders", source_documents: 50, target_documents: 20 }];
+  });
+  const events: string[] = [];
+  const result = await runMigration(
+    io,
+    new FakeEngine(),
+    options(dir, { part: PART_2_OF_3 }),
+    (event) => event.type === "note" && events.push(event.message),
+  );
+  assertEquals(result.status, "completed");
+  assertEquals(io.created.map(({ name }) => name), ["logs"], "only what this part created");
+  assertEquals(io.found, ["orders"]);
+  assertEquals(io.plansRead, 2, "the plan is read again to judge what exists");
+  assert(
+    events.some((message) => message.includes("found orders already created by another part")),
+  );
+  assertEquals(io.keptOnFailure, true, "a part keeps what it created: others may be filling it");
+});
+
+Deno.test("runMigration --part: an index that exists with another definition stops the part, without a rollback", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan());
+  io.taken = ["logs"];
+  io.later = plan((p) => {
+    p.indices.create = [];
+    p.creations = [];
+    p.indices.conflicting = [{
+      name: "logs",
+      differences: [{ path: "mappings.properties.a.type", source: "long", target: "keyword" }],
+    }];
+  });
+  const error = await assertRejects(() =>
+    runMigration(io, new FakeEngine(), options(dir, { part: PART_2_OF_3 }))
+  );
+  assertStringIncludes(
+    error.message,
+    "mappings.properties.a.type: long on the source, keyword on the target",
+  );
+  assertEquals(io.rolledBack, 0);
+  assertEquals(await journalStatus(dir), "failed");
+});
+
+Deno.test("runMigration --part: partially filled indices are filled, and the part succeeds on its share, not on whole-index counts", async () => {
+  const dir = await Deno.makeTempDir();
+  const partial = plan((p) => {
+    p.indices.create = [];
+    p.creations = [];
+    p.indices.partially_filled = [{ name: "logs", source_documents: 9000, target_documents: 6056 }];
+  });
+  const io = new FakeIO(partial);
+  // The other parts are not done: the whole index is short, and that is no failure of this part.
+  io.targetCounts.logs = 6056;
+  const engine = new FakeEngine({ copied: 3000, expected: 3000, slicesDone: 4, slicesTotal: 4 });
+  const result = await runMigration(
+    io,
+    engine,
+    options(dir, {
+      part: { ...PART_2_OF_3, verifyCommand: "fetch-migration verify --checksums p.yaml" },
+    }),
+  );
+  assertEquals(result.status, "completed");
+  assertEquals(result.indices, ["logs"]);
+  assertEquals(result.counts, [], "whole-index counts are not compared by one part");
+  assertEquals(result.part, PART_2_OF_3);
+  assertEquals(
+    result.summary,
+    "part 2 of 3 done: 3,000 documents of its share copied (4 slices of 1 index); when every " +
+      "part is done: fetch-migration verify --checksums p.yaml",
+  );
+  assertEquals(await journalStatus(dir), "completed");
+  const journal = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+  assertEquals(journal.part, "2/3");
+
+  // Without a verify command from the CLI, the endpoints and globs of the run.
+  const other = await runMigration(
+    new FakeIO(partial),
+    new FakeEngine(),
+    options(await Deno.makeTempDir(), {
+      part: PART_2_OF_3,
+      plan: { ...DEFAULT_PLAN_OPTIONS, include: ["lo*"] },
+    }),
+  );
+  assertStringIncludes(
+    other.summary!,
+    "fetch-migration verify --checksums --source http://source:9200 --target " +
+      "http://target:9200 --include 'lo*'",
+  );
+});
+
+Deno.test("runMigration --part: dead letters or slices not done leave the part incomplete", async () => {
+  const io = new FakeIO(plan());
+  const dead = await runMigration(
+    io,
+    new FakeEngine({
+      deadLettered: 3,
+      deadLetterFile: "/x.ndjson",
+      deadLetterReasons: { "400 mapper_parsing_exception": 3 },
+    }),
+    options(await Deno.makeTempDir(), { part: PART_2_OF_3 }),
+  );
+  assertEquals(dead.status, "incomplete");
+  assertStringIncludes(dead.failure!.message, "3 documents refused by the target");
+  assertEquals(dead.summary, undefined);
+  const short = await runMigration(
+    new FakeIO(plan()),
+    new FakeEngine({ slicesDone: 3, slicesTotal: 4 }),
+    options(await Deno.makeTempDir(), { part: PART_2_OF_3 }),
+  );
+  assertEquals(short.status, "incomplete");
+  assertStringIncludes(short.failure!.message, "1 of 4 slices of part 2 of 3 not done");
+});
+
+Deno.test("runMigration --part: refuses --verify, an engine that cannot continue, and another part's journal", async () => {
+  const dir = await Deno.makeTempDir();
+  const verify = await assertRejects(() =>
+    runMigration(
+      new FakeIO(plan()),
+      new FakeEngine(),
+      options(dir, { part: PART_2_OF_3, verify: () => Promise.resolve([]) }),
+    )
+  );
+  assert(verify instanceof BadInputError);
+  assertStringIncludes(verify.message, "--verify compares whole indices");
+  const engine = new FakeEngine();
+  engine.resumable = false;
+  const oneShot = await assertRejects(() =>
+    runMigration(new FakeIO(plan()), engine, options(dir, { part: PART_2_OF_3 }))
+  );
+  assert(oneShot instanceof BadInputError);
+  await assertRejects(() => Deno.stat(`${dir}/run.json`), /No such file/);
+
+  // Part 1's copy stopped; part 2 pointed at its journal is refused.
+  const io = new FakeIO(plan());
+  await runMigration(
+    io,
+    new FakeEngine({ interrupted: true }),
+    options(dir, { part: { index: 1, count: 3 } }),
+  );
+  const foreign = await assertRejects(() =>
+    runMigration(io, new FakeEngine(), options(dir, { part: PART_2_OF_3 }))
+  );
+  assert(foreign instanceof BadInputError);
+  assertStringIncludes(foreign.message, "copies part 1 of 3, not part 2 of 3");
+  const whole = await assertRejects(() => runMigration(io, new FakeEngine(), options(dir)));
+  assertStringIncludes(whole.message, "copies part 1 of 3, not the whole selection");
+});
+
+Deno.test("runMigration --part: each part's journal is derived from the part, in the state directory", async () => {
+  const state = await Deno.makeTempDir();
+  const before = Deno.env.get("XDG_STATE_HOME");
+  Deno.env.set("XDG_STATE_HOME", state);
+  try {
+    const paths = [];
+    for (const index of [1, 2]) {
+      const io = new FakeIO(plan());
+      const result = await runMigration(
+        io,
+        new FakeEngine(),
+        options(state, { journalPath: undefined, part: { index, count: 2 } }),
+      );
+      paths.push(result.journalPath);
+    }
+    assert(paths[0].startsWith(`${state}/fetch-migration/run-`), paths[0]);
+    assert(paths[0].endsWith("-part-1-of-2.json"), paths[0]);
+    assert(paths[1].endsWith("-part-2-of-2.json"), paths[1]);
+  } finally {
+    if (before === undefined) Deno.env.delete("XDG_STATE_HOME");
+    else Deno.env.set("XDG_STATE_HOME", before);
+  }
 });
