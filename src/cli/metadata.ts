@@ -16,7 +16,7 @@ import {
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
-import { printHuman, printJson, printSummary } from "./output.ts";
+import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
 import { plural } from "../text.ts";
 import {
   addSelectionOptions,
@@ -92,8 +92,10 @@ export function registerMetadata(program: Command): void {
       const plan = await readPlan(clusters, selection);
       await checkMetadataStep(clusters, plan, selection, !!options.allowElasticsearchTarget);
       const migrating = migratingIndices(plan);
-      if (options.report || options.dryrun) printHuman(formatPlanText(plan));
-      else {
+      if (options.report || options.dryrun) {
+        // The original tool's four index groups stay, "(none)" included, for scripts.
+        printHuman(formatPlanText(plan, { all: isVerbose(), originalGroups: true }));
+      } else {
         printSummary(
           `${plural(migrating.length, "index")} to migrate (${plan.indices.create.length} to ` +
             `create), ${plural(plan.documents.total, "document")}; ` +

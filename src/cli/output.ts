@@ -16,6 +16,18 @@ export function setQuiet(value: boolean): void {
   quiet = value;
 }
 
+let verbose = false;
+
+/** Set once from `-v/--verbose`: reports then show every section, empty ones too. */
+export function setVerbose(value: boolean): void {
+  verbose = value;
+}
+
+/** Whether `-v/--verbose` is in force. */
+export function isVerbose(): boolean {
+  return verbose;
+}
+
 /** Whether `-q/--quiet` is in force. */
 export function isQuiet(): boolean {
   return quiet;

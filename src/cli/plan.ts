@@ -25,7 +25,7 @@ import {
   resolveEndpoints,
 } from "./endpoint-options.ts";
 import { positiveInteger } from "./option-parsers.ts";
-import { printHuman, printJson, printSummary } from "./output.ts";
+import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
 import {
   addSelectionOptions,
   planOptions,
@@ -78,7 +78,7 @@ export function registerPlan(program: Command): void {
       await writeSplit(clusters, endpoints, plan, options.split!, split, !!options.json);
     } else if (options.json) printJson(planToJson(plan));
     // The default report; -q leaves it out (--json is the quiet way to get the plan).
-    else printSummary(formatPlanText(plan));
+    else printSummary(formatPlanText(plan, { all: isVerbose() }));
   });
 }
 

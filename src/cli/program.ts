@@ -8,7 +8,7 @@ import { registerRollback } from "./rollback.ts";
 import { registerVerify } from "./verify.ts";
 import { registerRun } from "./run.ts";
 import { registerMonitor } from "./monitor.ts";
-import { setQuiet } from "./output.ts";
+import { setQuiet, setVerbose } from "./output.ts";
 
 /** Builds the `fetch-migration` command tree; each command lives in its own module. */
 export function buildProgram(): Command {
@@ -31,6 +31,7 @@ export function buildProgram(): Command {
     .hook("preAction", async (root) => {
       const { verbose, quiet } = root.opts<{ verbose?: boolean; quiet?: boolean }>();
       setQuiet(!!quiet && !verbose);
+      setVerbose(!!verbose);
       await setUpLogging(verbose ? "debug" : quiet ? "warning" : "info");
     });
   registerInfo(program);

@@ -33,7 +33,7 @@ import {
   resolveAllEndpoints,
 } from "./endpoint-options.ts";
 import { byteSize, portNumber, positiveInteger, positiveNumber } from "./option-parsers.ts";
-import { printHuman, printJson, printSummary } from "./output.ts";
+import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
 import { type ProgressCounts, ProgressPrinter } from "./progress.ts";
 import {
   addSelectionOptions,
@@ -660,7 +660,7 @@ function render(event: MigrationEvent, dryrun: boolean, pipeline?: string): void
   switch (event.type) {
     case "planned": {
       const { plan, migrating, journalPath } = event;
-      if (dryrun) printHuman(tag + formatPlanText(plan));
+      if (dryrun) printHuman(tag + formatPlanText(plan, { all: isVerbose() }));
       const documents = migrating.reduce(
         (sum, name) => sum + (plan.documents.per_index[name] ?? 0),
         0,

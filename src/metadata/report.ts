@@ -52,7 +52,18 @@ export function withoutCredentials(url: string): string {
 
 const INDENT = "  ";
 
-function section(title: string, lines: readonly string[]): string {
+/** Which sections a report shows: all, or those with entries (and the original four groups). */
+interface Shown {
+  all: boolean;
+  originalGroups: boolean;
+}
+
+/** What a left-out section becomes, dropped before the report is joined. */
+const LEFT_OUT = "\u0000";
+
+/** A titled list; an empty one says "(none)" when it must be shown, else is left out. */
+function section(title: string, lines: readonly string[], show = true): string {
+  if (lines.length === 0 && !show) return LEFT_OUT;
   const body = lines.length > 0 ? lines.map((line) => INDENT + line) : [`${INDENT}(none)`];
   return [title, ...body].join("\n");
 }
@@ -77,35 +88,75 @@ const TEMPLATE_TITLES: Readonly<Record<TemplateKind, string>> = {
   legacy: "Legacy templates",
 };
 
-function templateSection(kind: TemplateKind, buckets: Buckets): string {
+function templateSection(kind: TemplateKind, buckets: Buckets, all: boolean): string {
   const title = TEMPLATE_TITLES[kind];
-  return [
+  return joinShown([
     section(
       `${title} identical in the target cluster (no changes will be made):`,
       buckets.identical,
+      all,
     ),
     section(
       `${title} present in both clusters with conflicting definitions (left as they are):`,
       conflictLines(buckets),
+      all,
     ),
-    section(`${title} to be created in the target cluster:`, buckets.create),
+    section(`${title} to be created in the target cluster:`, buckets.create, all),
     section(
       `${title} that cannot be migrated as they are:`,
       buckets.unsupported.map(({ name, reason }) => `${name}: ${reason}`),
+      all,
     ),
-    section(`${title} excluded (the cluster's own):`, buckets.excluded),
-  ].join("\n");
+    section(`${title} excluded (the cluster's own):`, buckets.excluded, all),
+  ]);
+}
+
+/** Sections joined, the left-out ones dropped, and never two blank lines in a row. */
+function joinShown(parts: string[]): string {
+  const kept = parts.filter((part) => part !== LEFT_OUT);
+  if (kept.length === 0) return LEFT_OUT;
+  return kept.filter((part, i) => part !== "" || (i > 0 && kept[i - 1] !== "")).join("\n");
+}
+
+/** Counts per bucket, a line for indices and one per template kind, for the report's head. */
+export function planSummary(plan: MigrationPlan): string[] {
+  const { indices } = plan;
+  const counts = (buckets: Buckets, partial = false) =>
+    [
+      `${buckets.create.length} to create`,
+      ...(partial ? [`${buckets.identical_empty.length} identical and empty`] : []),
+      ...(partial ? [`${buckets.partially_filled.length} partially filled`] : []),
+      `${buckets.identical.length} identical`,
+      `${buckets.conflicting.length} conflicting`,
+      ...(partial ? [`${buckets.unhealthy.length} unhealthy`] : []),
+      `${buckets.unsupported.length} unsupported`,
+    ].join(", ");
+  const own = indices.excluded.filter((name) => !name.startsWith(".")).length;
+  return [
+    `Indices: ${counts(indices, true)}; ${own} excluded by the selection`,
+    ...(["component", "index", "legacy"] as const).map((kind) =>
+      `${TEMPLATE_TITLES[kind]}: ${counts(plan.templates[kind])}`
+    ),
+    `Documents to move: ${plan.documents.total}; transformations: ${plan.transformations.length}`,
+  ];
 }
 
 /**
- * Human text for stderr: the original tool's four index groups and document total, then what
- * is skipped and why, the templates, and every transformation with its rule id.
+ * Human text for stderr: a summary of counts, then the sections that have entries (every one,
+ * "(none)" included, with `all`): the original tool's four index groups (always, with
+ * `originalGroups`, for scripts that parse them), what is skipped and why, the templates, every
+ * transformation with its rule id, and the original tool's document total.
  */
-export function formatPlanText(plan: MigrationPlan): string {
+export function formatPlanText(
+  plan: MigrationPlan,
+  shown: Partial<Shown> = {},
+): string {
+  const { all = false, originalGroups = false } = shown;
+  const group = all || originalGroups;
   const { indices, documents } = plan;
   const system = indices.excluded.filter((name) => name.startsWith("."));
   const excluded = indices.excluded.filter((name) => !name.startsWith("."));
-  return [
+  return joinShown([
     `Source: ${plan.source.distribution} ${plan.source.version} at ${
       withoutCredentials(plan.source.url)
     }`,
@@ -113,13 +164,17 @@ export function formatPlanText(plan: MigrationPlan): string {
       withoutCredentials(plan.target.url)
     }`,
     "",
+    ...planSummary(plan),
+    "",
     section(
       "Identical indices in the target cluster (no changes will be made):",
       indices.identical,
+      group,
     ),
     section(
       "Identical empty indices in the target cluster (data will be migrated):",
       indices.identical_empty,
+      group,
     ),
     section(
       "Indices partially filled in the target cluster (run continues them from its journal, " +
@@ -127,40 +182,47 @@ export function formatPlanText(plan: MigrationPlan): string {
       indices.partially_filled.map(({ name, source_documents, target_documents }) =>
         `${name}: partially filled: ${target_documents} of ${source_documents} documents`
       ),
+      all,
     ),
     section(
       "Indices present in both clusters with conflicting settings/mappings " +
         "(data will not be migrated):",
       conflictLines(indices),
+      group,
     ),
     section(
       "Indices to be created in the target cluster (data will be migrated):",
       indices.create,
+      group,
     ),
     section(
       "Indices skipped as unhealthy (data will not be migrated):",
       indices.unhealthy.map(({ name, reason }) => `${name}: ${reason}`),
+      all,
     ),
     section(
       "Indices that cannot be migrated as they are (data will not be migrated):",
       indices.unsupported.map(({ name, reason }) => `${name}: ${reason}`),
+      all,
     ),
     section(
       "Indices excluded by the selection, or hidden" +
         (system.length > 0 ? ` (and ${plural(system.length, "system index")}, not listed)` : "") +
         ":",
       excluded,
+      all,
     ),
     "",
-    templateSection("component", plan.templates.component),
-    templateSection("index", plan.templates.index),
-    templateSection("legacy", plan.templates.legacy),
+    templateSection("component", plan.templates.component, all),
+    templateSection("index", plan.templates.index, all),
+    templateSection("legacy", plan.templates.legacy, all),
     "",
     section(
       "Transformations applied to what will be created or filled:",
       plan.transformations.map((t) => `${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`),
+      all,
     ),
     "",
     `Total number of documents to be moved: ${documents.total}`,
-  ].join("\n");
+  ]);
 }

@@ -152,6 +152,20 @@ Deno.test("plan es6 -> os2 makes typed mappings typeless and renames old analyze
     assertStringIncludes(run.stderr, "_all removed");
     assertStringIncludes(run.stderr, "Total number of documents to be moved: 5");
     assertEquals(run.stdout, "");
+    // A summary first, then only the sections with entries; -v shows them all.
+    assertStringIncludes(run.stderr, "Indices: 1 to create, ");
+    assert(!run.stderr.includes("(none)"), run.stderr);
+    const verbose = await runCli([
+      "-v",
+      "plan",
+      "--source",
+      es6.url,
+      "--target",
+      os2.url,
+      "--include",
+      `${p}*`,
+    ]);
+    assertStringIncludes(verbose.stderr, "(none)");
   } finally {
     await cleanUp([es6.url, os2.url], p);
   }

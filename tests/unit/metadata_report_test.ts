@@ -44,8 +44,8 @@ Deno.test("formatPlanText: the original tool's groups, in its order, with differ
   assert(text.trimEnd().endsWith("Total number of documents to be moved: 11"));
 });
 
-Deno.test("formatPlanText: skipped indices, templates and transformations; empty sections say (none)", () => {
-  const text = formatPlanText(plan());
+Deno.test("formatPlanText with all: skipped indices, templates and transformations; empty sections say (none)", () => {
+  const text = formatPlanText(plan(), { all: true });
   assertStringIncludes(
     text,
     "Indices skipped as unhealthy (data will not be migrated):\n  red: red: some primary shards",
@@ -68,10 +68,13 @@ Deno.test("formatPlanText: skipped indices, templates and transformations; empty
 });
 
 Deno.test("formatPlanText: an ES 6 plan names the mapping type removal with its rule", () => {
-  const text = formatPlanText(buildPlan(
-    snapshot("http://es6:9200", ES6, [es6Index("typed", { type: "tweet" })]),
-    snapshot("http://os2:9200", OS2),
-  ));
+  const text = formatPlanText(
+    buildPlan(
+      snapshot("http://es6:9200", ES6, [es6Index("typed", { type: "tweet" })]),
+      snapshot("http://os2:9200", OS2),
+    ),
+    { originalGroups: true },
+  );
   assertStringIncludes(
     text,
     "index typed: mapping type [tweet] removed; mappings are typeless [remove-mapping-type]",
@@ -147,4 +150,21 @@ Deno.test("planToJson: every key is snake_case, the transformations' too", () =>
   };
   walk(json, "plan");
   assertEquals(camel, []);
+});
+
+Deno.test("formatPlanText by default: a summary of counts, then only the sections with entries", () => {
+  const text = formatPlanText(plan());
+  assertStringIncludes(text, "Indices: ");
+  assertStringIncludes(text, "Documents to move: ");
+  assert(!text.includes("(none)"), text);
+  const original = formatPlanText(plan(), { originalGroups: true });
+  // The original tool's four groups stay for scripts that parse metadata --report.
+  for (
+    const title of [
+      "Identical indices in the target cluster (no changes will be made):",
+      "Identical empty indices in the target cluster (data will be migrated):",
+      "Indices present in both clusters with conflicting settings/mappings (data will not be migrated):",
+      "Indices to be created in the target cluster (data will be migrated):",
+    ]
+  ) assertStringIncludes(original, title);
 });
