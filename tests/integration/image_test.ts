@@ -1,0 +1,57 @@
+/**
+ * The container image, built from the project's Dockerfile with buildah on a local stand-in base
+ * (tests/harness/image.ts), then run as users run it: `--version`, `info`, and a small `run
+ * --engine native` es7 → os2 followed by `verify`, all from inside the container.
+ */
+import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
+import { ensureNodes } from "../harness/mod.ts";
+import { buildImage, IMAGE, imageSize, imageUser, runImage } from "../harness/image.ts";
+import { VERSION } from "../../src/version.ts";
+import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+
+let built: Promise<number> | undefined;
+
+/** Builds the image once per test run, from this checkout's source. */
+function image(): Promise<number> {
+  built ??= buildImage().then((seconds) => {
+    console.log(`built ${IMAGE} in ${seconds.toFixed(0)} s`);
+    return seconds;
+  });
+  return built;
+}
+
+Deno.test("the image runs the CLI as a non-root user, from the dependencies cached at build time (--cached-only)", async () => {
+  await image();
+  console.log(`image size: ${await imageSize()}`);
+  assertEquals(await imageUser(), "1000:1000");
+  const version = await runImage(["--version"]);
+  assertEquals(version.code, 0, version.stderr);
+  assertEquals(version.stdout.trim(), VERSION);
+});
+
+Deno.test("from inside the image: info, run --engine native es7 -> os2, then verify --checksums", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  await image();
+  const p = runPrefix("image");
+  const endpoints = ["--source", es7.url, "--target", os2.url];
+  try {
+    await call(`${es7.url}/${p}docs`, "PUT", {
+      settings: { number_of_shards: 2, number_of_replicas: 0 },
+    });
+    await addDocuments(es7.url, `${p}docs`, 250);
+    const info = await runImage(["info", ...endpoints, "--json"]);
+    assertEquals(info.code, 0, info.stderr);
+    assertEquals(JSON.parse(info.stdout).source.version, "7.10.2");
+    const run = await runImage(["run", "--engine", "native", ...endpoints, "--include", `${p}*`]);
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(run.stderr, "250 of 250 documents on the target");
+    // The journal went to the image's own state directory.
+    assertStringIncludes(run.stderr, "journal: /state/fetch-migration/run-");
+    const verify = await runImage(["verify", ...endpoints, "--include", `${p}*`, "--checksums"]);
+    assertEquals(verify.code, 0, verify.stderr);
+    const count = await call(`${os2.url}/${p}docs/_count`, "GET");
+    assert(count.count === 250, JSON.stringify(count));
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+  }
+});
