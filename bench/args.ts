@@ -1,33 +1,22 @@
-/** A small `--name value` / `--name=value` / `--flag` parser (no new dependency, no lock churn). */
+/**
+ * Flags of the bench scripts, read with Node's `parseArgs` (`--name value`, `--name=value`,
+ * bare booleans; anything undeclared is refused), plus the count syntax the bench takes.
+ */
+import { parseArgs } from "node:util";
 
 /** Parsed flags: a string value, or `true` for a bare flag. */
-export type Flags = Record<string, string | true>;
+export type Flags = Record<string, string | boolean | undefined>;
 
 /**
- * Reads `args`; `booleans` never take a value. Throws on a stray positional argument or a
- * value-taking flag without its value.
+ * Reads `args`: `strings` take a value, `booleans` never do. Throws (with Node's message) on an
+ * undeclared flag, a stray positional argument, or a value-taking flag without its value.
  */
-export function parseFlags(args: string[], booleans: string[] = []): Flags {
-  const flags: Flags = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("--")) throw new Error(`unexpected argument "${arg}"`);
-    const equals = arg.indexOf("=");
-    if (equals > 0) {
-      flags[arg.slice(2, equals)] = arg.slice(equals + 1);
-      continue;
-    }
-    const name = arg.slice(2);
-    if (booleans.includes(name)) {
-      flags[name] = true;
-      continue;
-    }
-    const value = args[i + 1];
-    if (value === undefined || value.startsWith("--")) throw new Error(`--${name} needs a value`);
-    flags[name] = value;
-    i++;
-  }
-  return flags;
+export function parseFlags(args: string[], strings: string[], booleans: string[] = []): Flags {
+  const options = Object.fromEntries([
+    ...strings.map((name) => [name, { type: "string" as const }]),
+    ...booleans.map((name) => [name, { type: "boolean" as const }]),
+  ]);
+  return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Flags;
 }
 
 /** A flag's string value, or `fallback`. */
@@ -35,7 +24,7 @@ export function stringFlag(flags: Flags, name: string, fallback: string): string
 export function stringFlag(flags: Flags, name: string): string | undefined;
 export function stringFlag(flags: Flags, name: string, fallback?: string): string | undefined {
   const value = flags[name];
-  if (value === true) throw new Error(`--${name} needs a value`);
+  if (typeof value === "boolean") throw new Error(`--${name} needs a value`);
   return value ?? fallback;
 }
 

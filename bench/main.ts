@@ -55,7 +55,15 @@ interface Options {
 function readOptions(args: string[]): Options {
   let flags: Flags;
   try {
-    flags = parseFlags(args, ["keep", "help"]);
+    flags = parseFlags(args, [
+      "docs",
+      "only",
+      "memory-docs",
+      "elasticdump-limit",
+      "reindex-size",
+      "raw-concurrency",
+      "raw-batch-bytes",
+    ], ["keep", "help"]);
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     Deno.exit(2);
@@ -63,21 +71,6 @@ function readOptions(args: string[]): Options {
   if (flags.help) {
     console.log(USAGE);
     Deno.exit(0);
-  }
-  const known = [
-    "docs",
-    "only",
-    "keep",
-    "memory-docs",
-    "elasticdump-limit",
-    "reindex-size",
-    "raw-concurrency",
-    "raw-batch-bytes",
-  ];
-  const unknown = Object.keys(flags).filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    console.error(`unknown flag(s): ${unknown.map((name) => `--${name}`).join(" ")}\n${USAGE}`);
-    Deno.exit(2);
   }
   try {
     const onlyText = stringFlag(flags, "only");
