@@ -20,9 +20,11 @@ for (const target of TARGETS) {
     args: ["compile", "-A", "--target", target, "--output", output, MAIN],
     stdout: "inherit",
     stderr: "piped",
+    // Plain text: the reason is read off it.
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
   }).output();
   if (!result.success) {
-    const text = new TextDecoder().decode(result.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+    const text = new TextDecoder().decode(result.stderr);
     const cause = text.split("\n").find((line) => /^\s+\d+: /.test(line))?.trim() ??
       text.trim().split("\n")[0];
     console.error(`compile for ${target} failed: ${cause}`);

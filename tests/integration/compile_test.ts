@@ -18,10 +18,12 @@ async function compile(): Promise<{ binary: string } | { reason: string }> {
     args: ["compile", "-A", "--output", binary, MAIN],
     stdout: "piped",
     stderr: "piped",
+    // Plain text: the reason is read off it.
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
     signal: AbortSignal.timeout(300_000),
   }).output();
   if (output.success) return { binary };
-  const text = new TextDecoder().decode(output.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+  const text = new TextDecoder().decode(output.stderr);
   const cause = text.split("\n").find((line) => /^\s+1: /.test(line))?.replace(/^\s+1: /, "") ??
     text.trim().split("\n")[0];
   return { reason: `deno compile cannot get the Deno runtime here (${cause}); set DENORT_BIN` };
