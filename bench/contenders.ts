@@ -2,6 +2,7 @@
  * Every way of moving the data set from es7 to os2 that the bench compares, each timed the same
  * way: from its start until its target index, refreshed, counts the expected documents.
  */
+import { pathExists } from "../src/fs.ts";
 import { buildStandin } from "../tests/harness/dataprepper.ts";
 import { countDocuments, type DatasetInfo } from "./dataset.ts";
 import { benchIndexBody } from "./dataset.ts";
@@ -523,7 +524,7 @@ export async function dataPrepper(
   indices: string[],
 ): Promise<Row> {
   const real = Deno.env.get("FM_DATA_PREPPER_HOME") ??
-    (await exists(DATA_PREPPER_BIN)
+    (await pathExists(DATA_PREPPER_BIN)
       ? DATA_PREPPER_BIN.replace(/\/bin\/data-prepper$/, "")
       : undefined);
   const home = real ?? await buildStandin();
@@ -578,10 +579,6 @@ export async function dataPrepper(
       failure: result.code !== 0 ? `exit ${result.code}: ${await logTail(logPath, 3)}` : undefined,
     };
   });
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 function notRun(key: string, contender: string, expected: number, reason: string): Row {

@@ -11,7 +11,8 @@ import type { RunPart } from "../journal/run-journal.ts";
 import type { CopyProgress } from "../migrate/engine.ts";
 import { logger } from "../log.ts";
 import { DeadLetterFile } from "./deadletter.ts";
-import { isAbort, RateLimit, unlessAborted } from "./limiter.ts";
+import { isAbort, unlessAborted } from "../abort.ts";
+import { RateLimit } from "./limiter.ts";
 import { type Page, readShardSeqNos, readSlice } from "./reader.ts";
 import { restoreTarget, tuneTarget } from "./tune.ts";
 import {

@@ -18,7 +18,8 @@ import {
   toBulkItem,
 } from "./bulk.ts";
 import type { DeadLetterFile } from "./deadletter.ts";
-import { AdaptiveLimit, pause, type RateLimit } from "./limiter.ts";
+import { pause } from "../abort.ts";
+import { AdaptiveLimit, type RateLimit } from "./limiter.ts";
 import type { SourceDocument } from "./reader.ts";
 
 const log = logger("backfill");

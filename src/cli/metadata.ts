@@ -80,12 +80,7 @@ export function registerMetadata(program: Command): void {
       // Where the output goes is checked before anything is read or created: a bad path must
       // not be found after the target was changed.
       const prepared: PipelineOutput | undefined = output
-        ? await preparePipelineOutput(
-          output,
-          endpoints.origin,
-          Deno.env.toObject(),
-          endpoints.pipelineName,
-        )
+        ? await preparePipelineOutput(output, endpoints)
         : undefined;
       using clusters = openClusters(endpoints);
       const selection = planOptions(options, endpoints);

@@ -7,7 +7,6 @@ import { formatCount, formatDuration } from "../backfill/progress.ts";
 import { PipelineMetrics, serveMetrics } from "../backfill/metrics-server.ts";
 import { FLAGS_PIPELINE_NAME, seriesPrefix } from "../backfill/metrics-text.ts";
 import { NativeEngine } from "../backfill/native-engine.ts";
-import { decodeInlinePipeline } from "../config/load.ts";
 import { DataPrepperEngine, type DataPrepperOptions } from "../dataprepper/engine.ts";
 import { openClusters } from "../cluster/pair.ts";
 import type { MigrationEndpoints } from "../config/types.ts";
@@ -400,7 +399,7 @@ async function runPipeline(
     ? new DataPrepperEngine(clusters.source, {
       home: options.dataPrepper.home,
       port: options.dataPrepper.port,
-      pipeline: await dataPrepperPipelineInput(endpoints, name),
+      pipeline: dataPrepperPipelineInput(endpoints, name),
       pipelines: options.pipelines,
       pollIntervalMs: options.pollInterval * 1000,
       idlePolls: options.idlePolls,
@@ -462,21 +461,21 @@ async function runPipeline(
  * What Data Prepper's pipeline is written from: the user's pipeline (a file or
  * `INLINE_PIPELINE`), whose keys and comments are kept, else the endpoints of the flags.
  */
-async function dataPrepperPipelineInput(
+function dataPrepperPipelineInput(
   endpoints: MigrationEndpoints,
   name: string,
-): Promise<DataPrepperOptions["pipeline"]> {
-  const { origin } = endpoints;
-  if (origin === "flags") {
+): DataPrepperOptions["pipeline"] {
+  const { origin, pipelineText } = endpoints;
+  if (pipelineText === undefined) {
     return {
       endpoints: { source: endpoints.source, target: endpoints.target },
       pipelineName: name,
     };
   }
-  const text = origin === "INLINE_PIPELINE"
-    ? decodeInlinePipeline(Deno.env.get("INLINE_PIPELINE") ?? "")
-    : await Deno.readTextFile(origin);
-  return { original: { text, origin, pipeline: endpoints.pipelineName }, pipelineName: name };
+  return {
+    original: { text: pipelineText, origin, pipeline: endpoints.pipelineName },
+    pipelineName: name,
+  };
 }
 
 /** Two pipelines whose series would share one name are refused before anything starts. */

@@ -89,7 +89,7 @@ export async function loadEndpoints(
   const endpoints = pipeline
     ? await fromPipeline(
       parsePipelineYaml(pipeline.text, pipeline.origin, options.pipelineName),
-      pipeline.origin,
+      pipeline,
       options,
       read,
     )
@@ -115,7 +115,7 @@ export async function loadAllEndpoints(
   }
   const all: MigrationEndpoints[] = [];
   for (const parsed of parsePipelinesYaml(pipeline.text, pipeline.origin)) {
-    const endpoints = await fromPipeline(parsed, pipeline.origin, options, read);
+    const endpoints = await fromPipeline(parsed, pipeline, options, read);
     if (env.INLINE_TARGET_HOST) endpoints.target.url = inlineTargetUrl(env.INLINE_TARGET_HOST);
     all.push(endpoints);
   }
@@ -182,11 +182,12 @@ export function inlineTargetUrl(value: string): string {
 
 async function fromPipeline(
   parsed: ParsedPipeline,
-  origin: string,
+  { text, origin }: { text: string; origin: string },
   options: EndpointFlags,
   read: FileReader,
 ): Promise<MigrationEndpoints> {
   return {
+    pipelineText: text,
     source: await endpointFromPipeline(parsed.source, "source", origin, options, read),
     target: await endpointFromPipeline(parsed.target, "target", origin, options, read),
     selection: parsed.selection,

@@ -10,8 +10,8 @@
  */
 import { isMap, parseDocument, YAMLSeq } from "../deps.ts";
 import { BadInputError, FetchMigrationError, messageOf } from "../errors.ts";
-import { decodeInlinePipeline } from "./load.ts";
 import { parsePipelineYaml } from "./pipeline.ts";
+import type { MigrationEndpoints } from "./types.ts";
 
 /** Escapes an index name for a Java regex (`Matcher.matches()` anchors it whole). */
 export function exactIndexRegex(name: string): string {
@@ -63,12 +63,18 @@ const TEMPORARY = { prefix: ".fetch-migration-", suffix: ".tmp" };
  */
 export async function preparePipelineOutput(
   output: string,
-  origin: string,
-  env: Record<string, string | undefined>,
-  /** The pipeline to restrict, in a file holding several (the others are left as they are). */
-  pipelineName?: string,
+  /** Where the endpoints came from; `pipelineName` picks one in a file holding several. */
+  { origin, pipelineText: text, pipelineName }: Pick<
+    MigrationEndpoints,
+    "origin" | "pipelineText" | "pipelineName"
+  >,
 ): Promise<PipelineOutput> {
-  const text = await pipelineText(output, origin, env);
+  if (text === undefined) {
+    throw new BadInputError(
+      `writing ${output} needs a pipeline to rewrite, and the clusters were given as flags`,
+      "pass the pipeline file (or set INLINE_PIPELINE) instead of --source/--target",
+    );
+  }
   const destination = await outputDestination(output);
   if (origin !== "INLINE_PIPELINE") {
     const input = await Deno.realPath(origin).catch(() => undefined);
@@ -108,28 +114,6 @@ export async function writePipelineOutput(
       `cannot write ${prepared.path}: ${messageOf(error)}`,
       "fix the problem (disk space, permissions) and run the same metadata command again: what " +
         "it created is kept and not created twice",
-    );
-  }
-}
-
-async function pipelineText(
-  output: string,
-  origin: string,
-  env: Record<string, string | undefined>,
-): Promise<string> {
-  if (origin === "INLINE_PIPELINE") return decodeInlinePipeline(env.INLINE_PIPELINE ?? "");
-  if (origin === "flags") {
-    throw new BadInputError(
-      `writing ${output} needs a pipeline to rewrite, and the clusters were given as flags`,
-      "pass the pipeline file (or set INLINE_PIPELINE) instead of --source/--target",
-    );
-  }
-  try {
-    return await Deno.readTextFile(origin);
-  } catch (error) {
-    throw new BadInputError(
-      `cannot read the pipeline file ${origin}: ${messageOf(error)}`,
-      "check the path",
     );
   }
 }

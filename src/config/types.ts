@@ -54,4 +54,9 @@ export interface MigrationEndpoints {
   origin: string;
   /** Name of the pipeline in the file, when read from one. */
   pipelineName?: string;
+  /**
+   * The pipeline YAML the endpoints were read from (the file or `INLINE_PIPELINE`), as read, for
+   * the commands that rewrite it; absent with `--source/--target`.
+   */
+  pipelineText?: string;
 }

@@ -4,6 +4,7 @@
  * (from `/list`, else from the series names) and feeds the progress model. I/O; the decisions
  * are the model's (progress.ts).
  */
+import { pause } from "../abort.ts";
 import { parsePrometheusText, type Sample } from "./prometheus.ts";
 import {
   createProgress,
@@ -117,18 +118,7 @@ export async function* watch(
     model = nextState(model, await pollAll(bases, performance.now()));
     yield model;
     if (model.state.kind !== "running") return;
-    await sleep(options.intervalMs, options.signal);
+    // A stop ends the wait at once; the loop then returns.
+    await pause(options.intervalMs, options.signal).catch(() => {});
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -155,7 +155,14 @@ export function nextState(model: ProgressModel, poll: Poll): ProgressModel {
       ...model,
       unreachablePolls,
       state: {
-        ...figuresOf(model.state),
+        ...figures(
+          options,
+          model.state.copied,
+          model.state.errors,
+          model.state.retries,
+          model.state.docsPerSecond,
+          model.state.stalledPolls,
+        ),
         kind: "failing",
         reason: "metrics-unreachable",
         detail: model.last
@@ -276,18 +283,15 @@ function countersChanged(
   return false;
 }
 
+/** Every counter at 0: a pipeline that has reported nothing yet. */
+export function zeroMetrics(): PipelineMetrics {
+  return Object.fromEntries(
+    Object.keys(PIPELINE_SERIES).map((field) => [field, 0]),
+  ) as unknown as PipelineMetrics;
+}
+
 function sum(pipelines: Record<string, PipelineMetrics>): PipelineMetrics {
-  const total: PipelineMetrics = {
-    documentsSuccess: 0,
-    documentErrors: 0,
-    documentsProcessed: 0,
-    recordsInFlight: 0,
-    recordsInBuffer: 0,
-    partitionsCreated: 0,
-    partitionsCompleted: 0,
-    noPartitionsAcquired: 0,
-    bulkRequestNumberOfRetries: 0,
-  };
+  const total = zeroMetrics();
   for (const metrics of Object.values(pipelines)) {
     for (const field of Object.keys(total) as Array<keyof PipelineMetrics>) {
       total[field] += metrics[field];
@@ -312,22 +316,6 @@ function figures(
     : docsPerSecond !== undefined && docsPerSecond > 0
     ? left / docsPerSecond
     : undefined;
-  return {
-    copied,
-    expected,
-    percent,
-    errors,
-    retries,
-    ...(docsPerSecond !== undefined ? { docsPerSecond } : {}),
-    ...(etaSeconds !== undefined ? { etaSeconds } : {}),
-    stalledPolls,
-  };
-}
-
-/** The figures of a state, without its kind and kind-specific fields. */
-function figuresOf(state: ProgressState): ProgressFigures {
-  const { copied, expected, percent, errors, retries, docsPerSecond, etaSeconds, stalledPolls } =
-    state;
   return {
     copied,
     expected,

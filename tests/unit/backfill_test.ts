@@ -24,13 +24,8 @@ import {
   toBatches,
   toBulkItem,
 } from "../../src/backfill/bulk.ts";
-import {
-  AdaptiveLimit,
-  isAbort,
-  pause,
-  RateLimit,
-  unlessAborted,
-} from "../../src/backfill/limiter.ts";
+import { isAbort, pause, unlessAborted } from "../../src/abort.ts";
+import { AdaptiveLimit, RateLimit } from "../../src/backfill/limiter.ts";
 import { BulkWriter } from "../../src/backfill/writer.ts";
 import { DeadLetterFile } from "../../src/backfill/deadletter.ts";
 import { scriptedTarget } from "./scripted_target.ts";

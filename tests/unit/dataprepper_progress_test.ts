@@ -8,22 +8,12 @@ import {
   type Poll,
   type ProgressModel,
   type ProgressOptions,
+  zeroMetrics,
 } from "../../src/dataprepper/progress.ts";
 import { parsePrometheusText } from "../../src/dataprepper/prometheus.ts";
 
 function metrics(partial: Partial<PipelineMetrics> = {}): PipelineMetrics {
-  return {
-    documentsSuccess: 0,
-    documentErrors: 0,
-    documentsProcessed: 0,
-    recordsInFlight: 0,
-    recordsInBuffer: 0,
-    partitionsCreated: 0,
-    partitionsCompleted: 0,
-    noPartitionsAcquired: 0,
-    bulkRequestNumberOfRetries: 0,
-    ...partial,
-  };
+  return { ...zeroMetrics(), ...partial };
 }
 
 /** One answered poll of the single pipeline `p`, `seconds` after the start. */

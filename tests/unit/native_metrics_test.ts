@@ -14,7 +14,7 @@ import {
 import { metricsHandler, PipelineMetrics } from "../../src/backfill/metrics-server.ts";
 import { BulkWriter } from "../../src/backfill/writer.ts";
 import { DeadLetterFile } from "../../src/backfill/deadletter.ts";
-import { isAbort } from "../../src/backfill/limiter.ts";
+import { isAbort } from "../../src/abort.ts";
 import type { ClusterClient } from "../../src/cluster/client.ts";
 import type { CopyProgress } from "../../src/migrate/engine.ts";
 
