@@ -91,7 +91,9 @@ export function registerRun(program: Command): void {
       .argument(
         "[args...]",
         "[pipeline.yaml] for the native engine, or the original form " +
-          "<data-prepper-dir> <pipeline.yaml> [port] for Data Prepper",
+          "<data-prepper-dir> <pipeline.yaml> [port] for Data Prepper (where, as in the " +
+          "original tool, INLINE_PIPELINE comes before the file and --insecure means that " +
+          "Data Prepper's API is plain http)",
       )
       .addOption(
         new Option("--engine <engine>", "what copies the documents")
@@ -193,7 +195,18 @@ export function registerRun(program: Command): void {
       )
       .option("--json", "print the result as JSON on stdout"),
   )).action(async (args: string[], options: RunOptions) => {
-    const { pipeline, engine, home, port } = interpretArguments(args, options);
+    const { engine, home, port, ...given } = interpretArguments(args, options);
+    const pipeline = inlinePipelineFirst(home, given.pipeline);
+    if (home !== undefined && options.insecure) {
+      // The original orchestrator's --insecure: its Data Prepper serves plain http (as the one
+      // this writes the config of does). It never meant skipping the clusters' certificates.
+      options.insecure = false;
+      printSummary(
+        "--insecure: Data Prepper's API is plain http, as with the original tool; the " +
+          "clusters' certificates are still verified (--source-insecure/--target-insecure, " +
+          "or insecure: true in the pipeline, skip that)",
+      );
+    }
     if (options.part !== undefined) options.share = partOption(options, engine);
     if (engine === "dataprepper") {
       if (home === undefined) {
@@ -257,6 +270,20 @@ function partVerifyCommand(options: RunOptions, endpoints: MigrationEndpoints): 
   for (const glob of options.exclude ?? []) words.push("--exclude", glob);
   if (options.allowRed) words.push("--allow-red");
   return words.map(shellWord).join(" ");
+}
+
+/**
+ * In the original orchestrator's form, `INLINE_PIPELINE` is the pipeline when it is set, as it
+ * was for the original tool (which wrote it over the file): its image starts with
+ * `/code/input.yaml` on the command line and the pipeline in the environment. The file is then
+ * neither read nor written.
+ */
+function inlinePipelineFirst(home: string | undefined, file: string | undefined) {
+  if (home === undefined || !Deno.env.get("INLINE_PIPELINE")) return file;
+  printHuman(
+    `the pipeline is INLINE_PIPELINE (it comes before ${file}, as with the original tool)`,
+  );
+  return undefined;
 }
 
 /** Reads the positional arguments in either form. */

@@ -75,17 +75,38 @@ const STANDIN_HOME = new URL("../../.test-clusters/data-prepper-standin/", impor
   .pathname;
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
-/** The stand-in's launcher: Data Prepper's contract, our native engine behind it. */
-function standinLauncher(): string {
-  return `#!/usr/bin/env bash
+/** How the stand-in's launcher starts the native engine: which Deno, which entry point. */
+export interface StandinEngine {
+  /** The Deno binary: a path, or a name found on `PATH`. */
+  deno: string;
+  /** The project's `src/main.ts`. */
+  main: string;
+  /** Extra `deno run` flags (the image passes `--cached-only`). */
+  denoFlags?: string[];
+}
+
+/** This checkout's Deno and source: the stand-in the host's tests use. */
+const HOST_ENGINE: StandinEngine = { deno: Deno.execPath(), main: MAIN };
+
+/**
+ * The stand-in's launcher: Data Prepper's contract, our native engine behind it. Bash builtins
+ * only, besides `rm`, so a minimal image can hold it.
+ */
+export function standinLauncher(engine: StandinEngine = HOST_ENGINE): string {
+  const flags = ["-A", "--quiet", ...(engine.denoFlags ?? [])].join(" ");
+  return `#!/bin/bash
 # Data Prepper STAND-IN written by Fetch Migration's test harness (tests/harness/dataprepper.ts).
 # Not Data Prepper: it runs Fetch Migration's native engine on the pipeline in pipelines/ and
 # serves Data Prepper's interface on the serverPort of config/data-prepper-config.yaml.
 set -euo pipefail
-HOME_DIR="$(cd "$(dirname "$0")/.." && pwd)"
-PORT="$(grep -E '^[[:space:]]*(serverPort|server_port):' "$HOME_DIR/config/data-prepper-config.yaml" \\
-  | grep -oE '[0-9]+' | head -n 1 || true)"
-PORT="\${PORT:-4900}"
+HOME_DIR="$(cd "\${0%/*}/.." && pwd)"
+PORT=4900
+while IFS= read -r line; do
+  if [[ $line =~ ^[[:space:]]*(serverPort|server_port):[[:space:]]*([0-9]+) ]]; then
+    PORT="\${BASH_REMATCH[2]}"
+    break
+  fi
+done < "$HOME_DIR/config/data-prepper-config.yaml"
 shopt -s nullglob
 PIPELINES=("$HOME_DIR"/pipelines/*.yaml "$HOME_DIR"/pipelines/*.yml)
 if [ "\${#PIPELINES[@]}" -ne 1 ]; then
@@ -97,27 +118,38 @@ echo "Data Prepper STAND-IN (Fetch Migration's native engine behind Data Prepper
 # Data Prepper with its in-memory coordination, every start begins afresh.
 rm -rf "$HOME_DIR/data"
 export XDG_STATE_HOME="$HOME_DIR/data"
-exec "${Deno.execPath()}" run -A --quiet "${MAIN}" run --engine native "\${PIPELINES[0]}" \\
+exec "${engine.deno}" run ${flags} "${engine.main}" run --engine native "\${PIPELINES[0]}" \\
   --metrics-port "$PORT"
-
 `;
 }
 
-/** Builds the Data Prepper stand-in home (see the header); returns its directory. */
-export async function buildStandin(): Promise<string> {
-  for (const dir of ["bin", "config", "pipelines", "logs"]) {
-    await Deno.mkdir(`${STANDIN_HOME}${dir}`, { recursive: true });
+/**
+ * Writes a stand-in home (see the header) into `home`, its launcher starting `engine`; returns
+ * the directory without a trailing slash.
+ */
+export async function writeStandinHome(
+  home: string,
+  engine: StandinEngine = HOST_ENGINE,
+): Promise<string> {
+  const dir = home.replace(/\/+$/, "");
+  for (const sub of ["bin", "config", "pipelines", "logs"]) {
+    await Deno.mkdir(`${dir}/${sub}`, { recursive: true });
   }
-  await Deno.writeTextFile(`${STANDIN_HOME}bin/data-prepper`, standinLauncher(), { mode: 0o755 });
-  await Deno.chmod(`${STANDIN_HOME}bin/data-prepper`, 0o755);
-  if (!(await exists(`${STANDIN_HOME}config/data-prepper-config.yaml`))) {
-    await Deno.writeTextFile(`${STANDIN_HOME}config/data-prepper-config.yaml`, SERVER_CONFIG);
+  await Deno.writeTextFile(`${dir}/bin/data-prepper`, standinLauncher(engine), { mode: 0o755 });
+  await Deno.chmod(`${dir}/bin/data-prepper`, 0o755);
+  if (!(await exists(`${dir}/config/data-prepper-config.yaml`))) {
+    await Deno.writeTextFile(`${dir}/config/data-prepper-config.yaml`, SERVER_CONFIG);
   }
   await Deno.writeTextFile(
-    `${STANDIN_HOME}README`,
+    `${dir}/README`,
     "Data Prepper STAND-IN built by Fetch Migration's test harness. Not Data Prepper.\n",
   );
-  return STANDIN_HOME.replace(/\/$/, "");
+  return dir;
+}
+
+/** Builds the host's Data Prepper stand-in home (see the header); returns its directory. */
+export function buildStandin(): Promise<string> {
+  return writeStandinHome(STANDIN_HOME);
 }
 
 /**

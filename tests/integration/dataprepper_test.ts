@@ -222,3 +222,32 @@ Deno.test("run <data-prepper-dir> refuses an Elasticsearch 6 source before creat
     await cleanUp([es6.url, os2.url], p);
   }
 });
+
+Deno.test("run <data-prepper-dir> <pipeline.yaml> --insecure keeps the original meaning (Data Prepper's API is plain http): the target's certificate is still checked", async () => {
+  const { home } = await dataPrepperHomeForTests();
+  const { es7, proxy } = await ensureNodes(["es7", "proxy"]);
+  const dir = await Deno.makeTempDir();
+  try {
+    const pipeline = `${dir}/pipeline.yaml`;
+    await Deno.writeTextFile(
+      pipeline,
+      `historical-data-migration:
+  source:
+    opensearch:
+      hosts: ["${es7.url}"]
+  sink:
+    - opensearch:
+        hosts: ["${proxy.url}"]
+        username: ${proxy.username}
+        password: ${proxy.password}
+`,
+    );
+    const run = await runCli(["run", home, pipeline, "4922", "--insecure", "--dryrun"]);
+    assertEquals(run.code, 3, run.stderr);
+    assertStringIncludes(run.stderr, "Data Prepper's API is plain http");
+    assertStringIncludes(run.stderr, "TLS certificate of 127.0.0.1");
+    assert(!run.stderr.includes(proxy.password!), "the password must never be printed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

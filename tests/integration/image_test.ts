@@ -1,11 +1,20 @@
 /**
  * The container image, built from the project's Dockerfile with buildah on a local stand-in base
  * (tests/harness/image.ts), then run as users run it: `--version`, `info`, and a small `run
- * --engine native` es7 → os2 followed by `verify`, all from inside the container.
+ * --engine native` es7 → os2 followed by `verify`, all from inside the container. The
+ * `dataprepper` target (the original tool's image) is built on the Data Prepper STAND-IN base:
+ * a Data Prepper home whose launcher runs our native engine; it is not Data Prepper.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { ensureNodes } from "../harness/mod.ts";
-import { buildImage, IMAGE, imageSize, imageUser, runImage } from "../harness/image.ts";
+import {
+  buildImage,
+  DATA_PREPPER_IMAGE,
+  IMAGE,
+  imageSize,
+  imageUser,
+  runImage,
+} from "../harness/image.ts";
 import { VERSION } from "../../src/version.ts";
 import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
 
@@ -51,6 +60,59 @@ Deno.test("from inside the image: info, run --engine native es7 -> os2, then ver
     assertEquals(verify.code, 0, verify.stderr);
     const count = await call(`${os2.url}/${p}docs/_count`, "GET");
     assert(count.count === 250, JSON.stringify(count));
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+  }
+});
+
+Deno.test("the original tool's image (target dataprepper, on the Data Prepper STAND-IN base): INLINE_PIPELINE and INLINE_TARGET_HOST, started as the original was", async () => {
+  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
+  const seconds = await buildImage("dataprepper");
+  console.log(
+    `built ${DATA_PREPPER_IMAGE} in ${seconds.toFixed(0)} s, size ${await imageSize(
+      DATA_PREPPER_IMAGE,
+    )}; its Data Prepper is the stand-in (our native engine), not Data Prepper`,
+  );
+  const p = runPrefix("dpimage");
+  try {
+    await call(`${es7.url}/${p}docs`, "PUT", {
+      settings: { number_of_shards: 2, number_of_replicas: 0 },
+    });
+    await addDocuments(es7.url, `${p}docs`, 120);
+    // The sink names os2 directly; INLINE_TARGET_HOST sends it through the TLS proxy instead,
+    // which the pipeline's credentials and its insecure: true get through (the image's
+    // --insecure is the original's: Data Prepper's API is plain http).
+    const pipeline = `historical-data-migration:
+  source:
+    opensearch:
+      hosts: ["${es7.url}"]
+      indices:
+        include:
+          - index_name_regex: "${p}.*"
+  sink:
+    - opensearch:
+        hosts: ["${os2.url}"]
+        username: ${proxy.username}
+        password: ${proxy.password}
+        insecure: true
+`;
+    const run = await runImage(undefined, {
+      image: DATA_PREPPER_IMAGE,
+      // The image's own command, polling more often than the original's 30 s.
+      afterCmd: ["--poll-interval", "2"],
+      env: {
+        INLINE_PIPELINE: btoa(pipeline),
+        INLINE_TARGET_HOST: `127.0.0.1:${proxy.port}`,
+      },
+    });
+    const output = run.stdout + run.stderr;
+    assertEquals(run.code, 0, output);
+    assertStringIncludes(output, "the pipeline is INLINE_PIPELINE");
+    assertStringIncludes(output, "the clusters' certificates are still verified");
+    assertStringIncludes(output, "120 of 120 documents on the target");
+    assert(!output.includes(proxy.password!), "the password must never be printed");
+    const count = await call(`${os2.url}/${p}docs/_count`, "GET");
+    assertEquals(count.count, 120);
   } finally {
     await cleanUp([es7.url, os2.url], p);
   }
