@@ -50,31 +50,34 @@ function sampleSize(text: string): number {
 
 /** Registers `verify`: prove the target holds the source's documents; changes nothing. */
 export function registerVerify(program: Command): void {
-  addSelectionOptions(addEndpointOptions(
-    program
-      .command("verify")
-      .description(
-        "prove the target holds what the source holds: document counts per index (always), " +
-          "every document by _id, routing and _source (--checksums), or a random sample " +
-          "(--sample N); changes nothing. Exit 1 when anything differs, or when the selection " +
-          "leaves no index to verify.\n" +
-          "Indices: those the plan would migrate or already did (create, identical_empty, " +
-          "identical), or with --journal exactly those a run's backfill filled.\n" +
-          "Verify does not refresh the target: documents written less than a refresh " +
-          "interval ago (1s by default, longer when tuned) may not be counted yet.",
-      )
-      .option("--journal <file>", "verify exactly the indices this run's backfill filled")
-      .option(
-        "--checksums",
-        "compare every document (reads both sides in full, twice when something differs)",
-      )
-      .option(
-        "--sample <n>",
-        `compare n random source documents per index (at most ${MAX_SAMPLE})`,
-        sampleSize,
-      )
-      .option("--json", "print the result as JSON on stdout"),
-  )).action(async (options: VerifyOptionValues) => {
+  addSelectionOptions(
+    addEndpointOptions(
+      program
+        .command("verify")
+        .description(
+          "prove the target holds what the source holds: document counts per index (always), " +
+            "every document by _id, routing and _source (--checksums), or a random sample " +
+            "(--sample N); changes nothing. Exit 1 when anything differs, or when the selection " +
+            "leaves no index to verify.\n" +
+            "Indices: those the plan would migrate or already did (create, identical_empty, " +
+            "identical), or with --journal exactly those a run's backfill filled.\n" +
+            "Verify does not refresh the target: documents written less than a refresh " +
+            "interval ago (1s by default, longer when tuned) may not be counted yet.",
+        )
+        .option("--journal <file>", "verify exactly the indices this run's backfill filled")
+        .option(
+          "--checksums",
+          "compare every document (reads both sides in full, twice when something differs)",
+        )
+        .option(
+          "--sample <n>",
+          `compare n random source documents per index (at most ${MAX_SAMPLE})`,
+          sampleSize,
+        )
+        .option("--json", "print the result as JSON on stdout"),
+    ),
+    { templates: false },
+  ).action(async (options: VerifyOptionValues) => {
     if (options.journal && (options.include?.length || options.exclude?.length)) {
       throw new BadInputError(
         "--include/--exclude do not apply with --journal, which names the indices itself",
@@ -172,8 +175,12 @@ async function journalSelection(
   try {
     journal = await Journal.load(path);
   } catch (error) {
+    // The journal's own verdict (damaged, not a journal) already names the file and the fix.
+    if (error instanceof FetchMigrationError) throw error;
     throw new BadInputError(
       `cannot read the journal ${path}: ${error instanceof Error ? error.message : error}`,
+      "pass --journal FILE, the journal a `run --engine native` wrote (its path is printed " +
+        "as `journal: ...`)",
     );
   }
   const selection = selectFromJournal(journal.data);

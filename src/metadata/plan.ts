@@ -6,6 +6,7 @@
 import { diffDefinitions, diffTemplates } from "./diff.ts";
 import { canonicalSettings, isSystemIndex } from "./normalize.ts";
 import { selector } from "./selection.ts";
+import { decideTemplates, templateKey, templatePatterns } from "./template-selection.ts";
 import type { RuleContext } from "./transform/rule.ts";
 import {
   indexCreationBody,
@@ -22,6 +23,7 @@ import type {
   IndexMetadata,
   MigrationPlan,
   PlanOptions,
+  TemplateDecision,
   TemplateKind,
   TemplateMetadata,
   Transformation,
@@ -57,8 +59,8 @@ const byName = <T extends { name: string }>(a: T, b: T) =>
  * Builds the plan. `targetPlugins` (the target's `_cat/plugins` component names) lets rules
  * that need a plugin, such as k-NN, know whether it is there.
  *
- * Templates are not filtered by the index selection (a glob names indices, not templates); the
- * cluster's own templates (see {@link isSystemTemplate}) are excluded.
+ * Templates follow the index selection (`options.templates`, see template-selection.ts); the
+ * cluster's own templates (see {@link isSystemTemplate}) are always excluded.
  */
 export function buildPlan(
   source: ClusterSnapshot,
@@ -67,8 +69,16 @@ export function buildPlan(
   targetPlugins: readonly string[] = [],
 ): MigrationPlan {
   const context: RuleContext = { source: source.version, target: target.version, targetPlugins };
-  const templates = planTemplates(source.templates, target.templates, context);
   const indices = planIndices(source.indices, target.indices, options, context);
+  const selectedIndices = source.indices
+    .filter((index) => !indices.buckets.excluded.includes(index.name))
+    .map((index) => index.name);
+  const decisions = decideTemplates(
+    source.templates.filter((template) => !isSystemTemplate(template)),
+    selectedIndices,
+    options,
+  );
+  const templates = planTemplates(source.templates, target.templates, decisions, context);
   return {
     source: {
       url: source.url,
@@ -82,6 +92,10 @@ export function buildPlan(
     },
     indices: indices.buckets,
     templates: templates.buckets,
+    template_selection: {
+      mode: options.templates ?? "matching",
+      decisions: [...decisions.values()],
+    },
     documents: {
       total: Object.values(indices.documents).reduce((sum, count) => sum + count, 0),
       per_index: indices.documents,
@@ -208,6 +222,7 @@ const CREATION_KIND: Readonly<Record<TemplateKind, "component" | "index-template
 function planTemplates(
   sourceTemplates: readonly TemplateMetadata[],
   targetTemplates: readonly TemplateMetadata[],
+  decisions: ReadonlyMap<string, TemplateDecision>,
   context: RuleContext,
 ): TemplatePlan {
   const plan: TemplatePlan = {
@@ -219,7 +234,9 @@ function planTemplates(
   for (const kind of TEMPLATE_KINDS) {
     const buckets = plan.buckets[kind];
     for (const template of sourceTemplates.filter((t) => t.kind === kind).sort(byName)) {
-      if (isSystemTemplate(template)) {
+      if (
+        isSystemTemplate(template) || !decisions.get(templateKey(kind, template.name))?.migrates
+      ) {
         buckets.excluded.push(template.name);
         continue;
       }
@@ -279,12 +296,7 @@ export function isSystemTemplate(
   if (template.name.startsWith(".")) return true;
   const meta = template.body._meta as { managed?: unknown } | undefined;
   if (meta?.managed === true) return true;
-  const patterns = template.body.index_patterns ?? template.body.template;
-  const list = Array.isArray(patterns)
-    ? patterns.map(String)
-    : typeof patterns === "string"
-    ? [patterns]
-    : [];
+  const list = templatePatterns(template);
   if (list.length > 0 && list.every((pattern) => pattern.startsWith("."))) return true;
   return canonicalSettings(templateDefinition(template).settings)["index.hidden"] === "true";
 }

@@ -88,8 +88,13 @@ const TEMPLATE_TITLES: Readonly<Record<TemplateKind, string>> = {
   legacy: "Legacy templates",
 };
 
-function templateSection(kind: TemplateKind, buckets: Buckets, all: boolean): string {
+function templateSection(plan: MigrationPlan, kind: TemplateKind, all: boolean): string {
   const title = TEMPLATE_TITLES[kind];
+  const buckets = plan.templates[kind];
+  const reasons = new Map(
+    plan.template_selection.decisions.filter((decision) => decision.kind === kind)
+      .map((decision) => [decision.name, decision.reason]),
+  );
   return joinShown([
     section(
       `${title} identical in the target cluster (no changes will be made):`,
@@ -107,7 +112,11 @@ function templateSection(kind: TemplateKind, buckets: Buckets, all: boolean): st
       buckets.unsupported.map(({ name, reason }) => `${name}: ${reason}`),
       all,
     ),
-    section(`${title} excluded (the cluster's own):`, buckets.excluded, all),
+    section(
+      `${title} left out (not for the selected indices, or the cluster's own):`,
+      buckets.excluded.map((name) => `${name}: ${reasons.get(name) ?? "the cluster's own"}`),
+      all,
+    ),
   ]);
 }
 
@@ -213,9 +222,9 @@ export function formatPlanText(
       all,
     ),
     "",
-    templateSection("component", plan.templates.component, all),
-    templateSection("index", plan.templates.index, all),
-    templateSection("legacy", plan.templates.legacy, all),
+    templateSection(plan, "component", all),
+    templateSection(plan, "index", all),
+    templateSection(plan, "legacy", all),
     "",
     section(
       "Transformations applied to what will be created or filled:",

@@ -44,6 +44,17 @@ export interface IndexMetadata {
   documents: number;
 }
 
+/** `--templates`: which templates a migration takes (template-selection.ts). */
+export type TemplateMode = "all" | "matching" | "none";
+
+/** Whether one template migrates, and why. */
+export interface TemplateDecision {
+  kind: TemplateKind;
+  name: string;
+  migrates: boolean;
+  reason: string;
+}
+
 /** The three template kinds. */
 export type TemplateKind = "component" | "index" | "legacy";
 
@@ -131,6 +142,8 @@ export interface MigrationPlan {
   target: { url: string; distribution: string; version: string };
   indices: Buckets;
   templates: { component: Buckets; index: Buckets; legacy: Buckets };
+  /** Why each template (the cluster's own aside) migrates or is left out. */
+  template_selection: { mode: TemplateMode; decisions: TemplateDecision[] };
   documents: { total: number; per_index: Record<string, number> };
   transformations: Transformation[];
   /**
@@ -169,4 +182,6 @@ export interface PlanOptions {
   excludeRegex: string[];
   /** Take red indices too (default: skip and list them). */
   allowRed: boolean;
+  /** Which templates migrate: those that can shape a selected index (default), all, none. */
+  templates?: TemplateMode;
 }

@@ -180,8 +180,14 @@ export const NODE_SPECS: Record<NodeName, NodeSpec> = {
     // OpenSearch 3 needs Java 21+; the machine has Temurin 25, supported from 3.5.
     java: "25",
     // A write pool of one thread and four queued tasks: the backfill test's 429 storm comes from
-    // the real node, not a stub. One-request writes of the other tests fit easily.
-    settings: { "thread_pool.write.size": 1, "thread_pool.write.queue_size": 4 },
+    // the real node, not a stub. One-request writes of the other tests fit easily. Requests of
+    // 10 MB at most (the default is 100 MB, as big as the sources take): a document larger than
+    // the target accepts can be made on a source.
+    settings: {
+      "thread_pool.write.size": 1,
+      "thread_pool.write.queue_size": 4,
+      "http.max_content_length": "10mb",
+    },
     extraModules: [],
   },
 };

@@ -94,6 +94,7 @@ Deno.test("planToJson: the documented shape, without creations or credentials", 
     "indices",
     "source",
     "target",
+    "template_selection",
     "templates",
     "transformations",
   ]);

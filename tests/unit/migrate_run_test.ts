@@ -40,6 +40,7 @@ function plan(change: (plan: MigrationPlan) => void = () => {}): MigrationPlan {
     target: { url: "http://target:9200", distribution: "opensearch", version: "2.19.6" },
     indices: { ...emptyBuckets(), create: ["logs"] },
     templates: { component: emptyBuckets(), index: emptyBuckets(), legacy: emptyBuckets() },
+    template_selection: { mode: "matching", decisions: [] },
     documents: { total: 9000, per_index: { logs: 9000 } },
     transformations: [],
     creations: [{ kind: "index", name: "logs", body: { settings: {}, mappings: {}, aliases: {} } }],
