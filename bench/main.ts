@@ -5,6 +5,12 @@
  *   deno task bench [--docs 1000000] [--only raw,native,elasticdump,reindex,dataprepper]
  *                   [--keep] [--memory-docs 100000] [--elasticdump-limit 1000]
  *                   [--reindex-size 1000] [--raw-concurrency 4] [--raw-batch-bytes 5242880]
+ *   deno task bench --sync [--sync-docs 100000] [--sync-seconds 60] [--sync-rate 200]
+ *                   [--sync-delete-docs 1000000] [--sync-delete-data small|bench]
+ *                   [--sync-deletes-every 1]
+ *
+ * `--sync` measures `sync` instead (bench/sync.ts): its lag under a writer, and the cost of one
+ * delete-finding pass; it writes `bench/results/<UTC time>-sync.md` and `.json`.
  *
  * Prints a Markdown table on stdout, progress on stderr, and writes the table and the raw numbers
  * to `bench/results/<UTC time>.md` and `.json`. See bench/README.md.
@@ -33,13 +39,16 @@ import {
 } from "./dataset.ts";
 import { fileTimestamp, fixed, formatCount, formatMiB, log, markdownTable } from "./format.ts";
 import { clusterVersion } from "./http.ts";
+import { runSyncBench, type SyncBenchOptions, syncReport } from "./sync.ts";
 
 const CONTENDERS = ["raw", "native", "elasticdump", "reindex", "dataprepper"] as const;
 type ContenderKey = typeof CONTENDERS[number];
 
 const USAGE = `usage: deno task bench [--docs N] [--only ${CONTENDERS.join(",")}] [--keep]
   [--memory-docs N (0: skip)] [--elasticdump-limit N] [--reindex-size N]
-  [--raw-concurrency N] [--raw-batch-bytes BYTES]`;
+  [--raw-concurrency N] [--raw-batch-bytes BYTES]
+       deno task bench --sync [--sync-docs N] [--sync-seconds N] [--sync-rate N]
+  [--sync-delete-docs N (0: skip)] [--sync-delete-data small|bench] [--sync-deletes-every N]`;
 
 interface Options {
   docs: number;
@@ -50,6 +59,8 @@ interface Options {
   reindexSize: number;
   rawConcurrency: number;
   rawBatchBytes: number;
+  /** `--sync`: measure sync (bench/sync.ts) instead of the contenders. */
+  sync?: SyncBenchOptions;
 }
 
 function readOptions(args: string[]): Options {
@@ -63,7 +74,13 @@ function readOptions(args: string[]): Options {
       "reindex-size",
       "raw-concurrency",
       "raw-batch-bytes",
-    ], ["keep", "help"]);
+      "sync-docs",
+      "sync-seconds",
+      "sync-rate",
+      "sync-delete-docs",
+      "sync-deletes-every",
+      "sync-delete-data",
+    ], ["keep", "help", "sync"]);
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     Deno.exit(2);
@@ -90,11 +107,29 @@ function readOptions(args: string[]): Options {
       reindexSize: countFlag(flags, "reindex-size", 1000, 1),
       rawConcurrency: countFlag(flags, "raw-concurrency", 4, 1),
       rawBatchBytes: countFlag(flags, "raw-batch-bytes", 5 * 1024 ** 2, 1024),
+      sync: flags.sync
+        ? {
+          docs: countFlag(flags, "sync-docs", 100_000, 1000),
+          seconds: countFlag(flags, "sync-seconds", 60, 5),
+          rate: countFlag(flags, "sync-rate", 200, 3),
+          deleteDocs: countFlag(flags, "sync-delete-docs", 1_000_000, 0),
+          deletesEvery: countFlag(flags, "sync-deletes-every", 1, 1),
+          deleteData: deleteData(stringFlag(flags, "sync-delete-data", "small")),
+        }
+        : undefined,
     };
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     Deno.exit(2);
   }
+}
+
+/** `--sync-delete-data`: small documents, or the bench data set's. */
+function deleteData(text: string): SyncBenchOptions["deleteData"] {
+  if (text !== "small" && text !== "bench") {
+    throw new Error(`--sync-delete-data expects small or bench, got "${text}"`);
+  }
+  return text;
 }
 
 /** Runs `deno run src/main.ts --help` once so the first timed run does not pay for a cold cache. */
@@ -249,8 +284,47 @@ function report(
   ].join("\n");
 }
 
+/** `--sync`: sync's lag and delete-pass cost (bench/sync.ts), written like the other results. */
+async function mainSync(sync: SyncBenchOptions): Promise<void> {
+  const nodes = await ensureNodes(["es7", "os2"]);
+  const env = await environment(nodes.es7.url, nodes.os2.url);
+  const logDir = `${BENCH_DIR}logs/${fileTimestamp()}-sync`;
+  await Deno.mkdir(logDir, { recursive: true });
+  await warmUp();
+  const result = await runSyncBench(sync, nodes.es7.url, nodes.os2.url, logDir);
+  const markdown = syncReport(result, sync, {
+    date: env.date,
+    cpus: env.cpus,
+    loadavg: env.loadavg,
+    source: `${env.source.version} at ${env.source.url}`,
+    target: `${env.target.version} at ${env.target.url}`,
+  });
+  const resultsDir = new URL("./results/", import.meta.url).pathname;
+  await Deno.mkdir(resultsDir, { recursive: true });
+  const stamp = `${fileTimestamp(new Date(env.date))}-sync`;
+  const markdownPath = `${resultsDir}${stamp}.md`;
+  const jsonPath = `${resultsDir}${stamp}.json`;
+  await Deno.writeTextFile(markdownPath, markdown);
+  await Deno.writeTextFile(
+    jsonPath,
+    JSON.stringify({ options: sync, environment: env, logs: logDir, ...result }, null, 2) + "\n",
+  );
+  await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--quiet", markdownPath, jsonPath],
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
+  console.log(await Deno.readTextFile(markdownPath));
+  log(`results: bench/results/${stamp}.md and .json; child logs in ${logDir}`);
+  if (result.lag.final.code !== 0) {
+    log("sync --final did not end equal: see sync-final.stderr.log");
+    Deno.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
   const options = readOptions(Deno.args);
+  if (options.sync) return await mainSync(options.sync);
   log(`bench: ${formatCount(options.docs)} documents; contenders ${[...options.only].join(",")}`);
   const nodes = await ensureNodes(["es7", "os2"]);
   const es7 = nodes.es7.url;

@@ -4,6 +4,7 @@
  */
 import type { SourceDocument } from "./reader.ts";
 import { sourceText } from "./reader.ts";
+import { FetchMigrationError } from "../errors.ts";
 
 /** A document with its bulk lines already serialised (so a retry does not serialise again). */
 export interface BulkItem {
@@ -115,7 +116,9 @@ export function classifyBulkResponse(items: BulkItem[], response: unknown): Bulk
       reason: describeError(detail.error),
       type: errorType(detail.error),
     };
-    if (isTransientItemStatus(status)) outcome.retry.push(failure);
+    // A block refuses every document of the index alike: not a refusal of this one (no dead
+    // letter), but a state of the target the run waits out or stops on (blockedIndexError).
+    if (isTransientItemStatus(status) || isIndexBlock(failure)) outcome.retry.push(failure);
     else outcome.refused.push(failure);
   });
   return outcome;
@@ -146,4 +149,41 @@ function describeError(error: BulkResponseItem["error"]): string {
   if (typeof error === "string") return error;
   const cause = error.caused_by?.reason ? ` (caused by ${error.caused_by.reason})` : "";
   return `${error.type ?? "error"}: ${error.reason ?? ""}${cause}`;
+}
+
+/** Whether the target refused an item because its index is blocked (read-only, write block). */
+export function isIndexBlock(failure: Pick<ItemFailure, "type">): boolean {
+  return failure.type === "cluster_block_exception";
+}
+
+/** Whether a block is the one the disk monitor sets at the flood-stage watermark (id 12). */
+export function isFloodStageBlock(reason: string): boolean {
+  return /flood-stage|read-only-allow-delete|read_only_allow_delete|\/12\//.test(reason);
+}
+
+/**
+ * The error a run stops with when the target keeps refusing writes to an index for a block:
+ * which index, why, how to lift it, and that the same command then continues.
+ */
+export function blockedIndexError(failure: Pick<ItemFailure, "item" | "reason">): Error {
+  const index = failure.item.index;
+  const next = "then run the same command again: it continues from its checkpoints";
+  if (isFloodStageBlock(failure.reason)) {
+    return new FetchMigrationError(
+      "refused",
+      `the target refuses writes to ${index}: the index is read-only because the target's ` +
+        `disk passed its flood-stage watermark (${shortReason(failure.reason, 200)})`,
+      "free disk space on the target (or give it more); it lifts the block itself once disk " +
+        `use falls below the high watermark (older versions: PUT ${index}/_settings ` +
+        `{"index.blocks.read_only_allow_delete": null}); ${next}`,
+    );
+  }
+  return new FetchMigrationError(
+    "refused",
+    `the target refuses writes to ${index}: the index is blocked (${
+      shortReason(failure.reason, 200)
+    })`,
+    `lift the block on the target (e.g. PUT ${index}/_settings {"index.blocks.write": null}); ` +
+      next,
+  );
 }

@@ -13,7 +13,7 @@ import { logger } from "../log.ts";
 import { DeadLetterFile } from "./deadletter.ts";
 import { isAbort, unlessAborted } from "../abort.ts";
 import { RateLimit } from "./limiter.ts";
-import { type Page, readShardSeqNos, readSlice } from "./reader.ts";
+import { type Page, readShardSeqNos, readSlice, settleShard } from "./reader.ts";
 import { restoreTarget, tuneTarget } from "./tune.ts";
 import {
   afterPass,
@@ -245,6 +245,7 @@ export async function runBackfill(
   const copyUnit = async (unit: typeof queue[number]): Promise<void> => {
     // Decided before reading: only a pass begun after its siblings were done may finish it.
     const final = mayFinish(unit, state.units);
+    if (final && unit.to === null) unit.settled = await settleShard(source, unit.index, unit.shard);
     const pages = readSlice(source, info, unit, options.pageSize);
     let next: Promise<IteratorResult<Page>> = pages.next();
     const writing: Array<{ done: Promise<WriteOutcome>; last: number }> = [];

@@ -90,6 +90,35 @@ export async function readShardSeqNos(
 const STATS_GROUP = 50;
 
 /**
+ * The shard's local checkpoint, then a refresh of the index: every operation up to the returned
+ * number is processed on the primary and, after the refresh, visible to searches. Writes run
+ * concurrently, so a document can become visible after one with a higher `_seq_no`; reading
+ * only above what this returns never steps over one of those.
+ */
+export async function settleShard(
+  client: ClusterClient,
+  index: string,
+  shard: number,
+): Promise<number> {
+  const path = `/${encodeURIComponent(index)}`;
+  const stats = await client.json<{
+    indices?: Record<string, {
+      shards?: Record<
+        string,
+        Array<{
+          routing?: { primary?: boolean };
+          seq_no?: { local_checkpoint?: number };
+        }>
+      >;
+    }>;
+  }>("GET", `${path}/_stats/docs`, undefined, { query: { level: "shards" }, idempotent: true });
+  const copies = Object.values(stats.indices ?? {})[0]?.shards?.[String(shard)] ?? [];
+  const primary = copies.find((copy) => copy.routing?.primary) ?? copies[0];
+  await client.json("POST", `${path}/_refresh`, undefined, { idempotent: true });
+  return primary?.seq_no?.local_checkpoint ?? -1;
+}
+
+/**
  * Pages of one slice from its checkpoint on, `size` documents each, until the slice is
  * exhausted. The caller decides when a page counts as done (see the engine's checkpoints).
  */
@@ -98,6 +127,7 @@ export async function* readSlice(
   info: ClusterInfo,
   unit: BackfillUnit,
   size: number,
+  { idsOnly = false }: { idsOnly?: boolean } = {},
 ): AsyncGenerator<Page> {
   let after = resumeFrom(unit) - 1;
   const range: Record<string, number> = { gte: unit.from };
@@ -119,6 +149,8 @@ export async function* readSlice(
           sort: [{ _seq_no: { order: "asc", unmapped_type: "long" } }],
           query: { range: { _seq_no: range } },
           search_after: [after],
+          // Ids and routing only (a delete check): no `_source` read or sent.
+          ...(idsOnly ? { _source: false } : {}),
           ...(oldEs ? {} : { track_total_hits: false }),
         },
         raw: true,
@@ -139,15 +171,20 @@ export async function* readSlice(
     };
     const hits = parsed.hits?.hits ?? [];
     if (hits.length === 0) return;
-    const documents = hits.map((hit) => toDocument(unit.index, hit, exact));
+    const documents = hits.map((hit) => toDocument(unit.index, hit, exact, idsOnly));
     after = documents[documents.length - 1].seqNo;
     yield { documents, bytes: text.length };
     if (hits.length < size) return;
   }
 }
 
-function toDocument(index: string, hit: SearchHit, exact: boolean): SourceDocument {
-  if (hit._source === undefined) {
+function toDocument(
+  index: string,
+  hit: SearchHit,
+  exact: boolean,
+  idsOnly: boolean,
+): SourceDocument {
+  if (hit._source === undefined && !idsOnly) {
     throw new MissingSourceError(
       `document ${hit._id} of ${index} has no _source: the index was created with _source ` +
         "disabled, so its documents cannot be read back",

@@ -2,16 +2,22 @@
  * Writes documents to the target with `_bulk`: batches sized in bytes, several requests in
  * flight, only the failed items of an answer sent again, and the pace adapted to the target's
  * push-back. A document still refused after the retries, or refused for good, goes to the
- * dead-letter file; nothing is dropped silently.
+ * dead-letter file; nothing is dropped silently. A request larger than the target takes (413,
+ * `http.max_content_length`) is sent again in halves, down to single documents: one that is
+ * still too large alone is dead-lettered with the size in its reason.
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import { ClusterError } from "../cluster/errors.ts";
 import { backoffDelay } from "../cluster/retry.ts";
 import { logger } from "../log.ts";
 import {
+  blockedIndexError,
   type BulkItem,
+  byteLength,
   classifyBulkResponse,
   failureKey,
+  isFloodStageBlock,
+  isIndexBlock,
   type ItemFailure,
   shortReason,
   toBatches,
@@ -69,6 +75,33 @@ export interface WriteOutcome {
 
 const BACKOFF = { maxAttempts: 0, baseDelayMs: 200, maxDelayMs: 20_000 };
 
+/**
+ * A bulk request's timeout unless the operator set one (`--timeout`): a large bulk on a busy
+ * target may take longer than the client's default of 30 s for reads.
+ */
+const BULK_TIMEOUT_MS = 120_000;
+
+/**
+ * Whether the target counts as gone, so that every batch stops instead of queueing for more
+ * attempts: `maxAttempts` bulk requests in a row, writer-wide, got no answer at all, over at
+ * least the back-off one batch waits between its own `maxAttempts` attempts. A node restart or
+ * a network blip shorter than that is ridden out as before; a target that stopped answering
+ * stops the run after about `maxAttempts` timeouts, rather than after every batch waited
+ * through its own attempts one at a time (hours, at two minutes a timeout). Pure.
+ */
+export function targetGone(
+  unansweredInRow: number,
+  failingForMs: number,
+  maxAttempts: number,
+): boolean {
+  if (unansweredInRow < maxAttempts) return false;
+  let budget = 0;
+  for (let attempt = 1; attempt < maxAttempts; attempt++) {
+    budget += Math.min(BACKOFF.maxDelayMs, BACKOFF.baseDelayMs * 2 ** (attempt - 1));
+  }
+  return failingForMs >= budget;
+}
+
 /** Refused documents logged one by one in a run; the rest are counted per reason only. */
 const LOGGED_REFUSALS = 3;
 
@@ -86,6 +119,12 @@ export class BulkWriter {
     inFlight: 0,
   };
   #logged = 0;
+  #warnedTooLarge = false;
+  #warnedBlocked = false;
+  /** Bulk requests in a row that got no answer, and when the first of them was sent. */
+  #unanswered = { count: 0, since: 0 };
+  /** Set once the target is gone ({@link targetGone}): every batch stops with this error. */
+  #gone?: ClusterError;
 
   constructor(readonly client: ClusterClient, readonly options: BulkWriterOptions) {
     this.limit = new AdaptiveLimit(options.concurrency);
@@ -127,8 +166,13 @@ export class BulkWriter {
     try {
       for (let attempt = 1; pending.length > 0; attempt++) {
         if (attempt > 1) await pause(backoffDelay(attempt - 1, BACKOFF, Math.random), signal);
+        if (this.#gone) throw this.#gone;
         await this.options.rate?.take(pending.length, signal);
         await this.limit.acquire(signal);
+        if (this.#gone) {
+          this.limit.release();
+          throw this.#gone;
+        }
         this.stats.queued -= queued;
         this.stats.inFlight += queued;
         inFlight += queued;
@@ -142,12 +186,25 @@ export class BulkWriter {
         outcome.written += answer.written;
         outcome.deadLettered += answer.deadLettered;
         settle(answer.written + answer.deadLettered);
+        if (answer.tooLarge) {
+          // None of it was looked at: the halves go as batches of their own.
+          settle(pending.length);
+          const split = await this.#tooLarge(pending);
+          outcome.written += split.written;
+          outcome.deadLettered += split.deadLettered;
+          return outcome;
+        }
         const failures = answer.retry;
+        const blocked = failures.find(isIndexBlock);
+        if (blocked) this.#warnBlocked(blocked);
+        if (this.#gone) throw this.#gone;
         if (failures.length > 0 && attempt >= this.options.maxAttempts) {
           const unanswered = failures.find((failure) => failure.error);
           // The target itself is gone: stop the run (it resumes from its checkpoints) rather
           // than dead-letter documents that were never looked at.
           if (unanswered?.error) throw unanswered.error;
+          // Likewise an index the target keeps blocked: every document of it would be refused.
+          if (blocked) throw blockedIndexError(blocked);
           await this.#deadLetter(failures);
           outcome.deadLettered += failures.length;
           return outcome;
@@ -169,6 +226,7 @@ export class BulkWriter {
    */
   async #sendOnce(items: BulkItem[]): Promise<SendOutcome> {
     const body = items.map((item) => item.lines).join("");
+    const sentAt = Date.now();
     let response;
     try {
       response = await this.client.request("POST", "/_bulk", {
@@ -177,7 +235,7 @@ export class BulkWriter {
         retry: { maxAttempts: 1 },
         // Writing the same ids again is harmless, so a timed-out bulk may be resent.
         idempotent: true,
-        timeoutMs: 120_000,
+        defaultTimeoutMs: BULK_TIMEOUT_MS,
       });
     } catch (error) {
       if (
@@ -185,7 +243,19 @@ export class BulkWriter {
       ) {
         this.stats.requestFailures++;
         this.limit.pushedBack();
-        log.warn`bulk request to ${this.client.url} failed (${error.message}); sending again`;
+        const now = Date.now();
+        // Unanswered since this request went out, when it is the first of a streak.
+        if (this.#unanswered.count++ === 0) this.#unanswered.since = sentAt;
+        const { count, since } = this.#unanswered;
+        if (!this.#gone && targetGone(count, now - since, this.options.maxAttempts)) {
+          this.#gone = error;
+          log
+            .warn`bulk request to ${this.client.url} failed (${error.message}); no answer to ${count} requests in a row over ${
+            Math.round((now - since) / 1000)
+          } s: stopping`;
+        } else if (!this.#gone) {
+          log.warn`bulk request to ${this.client.url} failed (${error.message}); sending again`;
+        }
         const retry = items.map((item) => ({
           item,
           status: 0,
@@ -197,7 +267,9 @@ export class BulkWriter {
       }
       throw error;
     }
+    this.#unanswered.count = 0;
     this.stats.bytesSent += body.length;
+    if (response.status === 413) return { written: 0, deadLettered: 0, retry: [], tooLarge: true };
     if (response.status === 429 || response.status >= 500) {
       this.stats.requestFailures++;
       this.limit.pushedBack();
@@ -225,6 +297,47 @@ export class BulkWriter {
       deadLettered: outcome.refused.length,
       retry: outcome.retry,
     };
+  }
+
+  /**
+   * Items whose request the target refused as too large (413): sent again in two halves, one
+   * after the other (each split further if need be); a single document still too large is
+   * dead-lettered, its reason naming its size and the target's limit.
+   */
+  async #tooLarge(items: BulkItem[]): Promise<WriteOutcome> {
+    if (items.length > 1) {
+      if (!this.#warnedTooLarge) {
+        this.#warnedTooLarge = true;
+        log
+          .warn`a bulk request to ${this.client.url} was larger than it accepts (413, its http.max_content_length); sending smaller ones (lower --batch-bytes to avoid this)`;
+      }
+      const half = Math.ceil(items.length / 2);
+      const first = await this.#send(items.slice(0, half));
+      const second = await this.#send(items.slice(half));
+      return {
+        written: first.written + second.written,
+        deadLettered: first.deadLettered + second.deadLettered,
+      };
+    }
+    const [item] = items;
+    await this.#deadLetter([{
+      item,
+      status: 413,
+      type: "request_entity_too_large",
+      reason: tooLargeReason(byteLength(item.lines)),
+    }]);
+    return { written: 0, deadLettered: 1 };
+  }
+
+  /** Says once, at the first refusal for a block, that writes wait for it to be lifted. */
+  #warnBlocked(failure: ItemFailure): void {
+    if (this.#warnedBlocked) return;
+    this.#warnedBlocked = true;
+    const why = isFloodStageBlock(failure.reason)
+      ? "read-only: the target's disk passed its flood-stage watermark"
+      : "blocked";
+    log
+      .warn`the target refuses writes to ${failure.item.index} (${why}); retrying for a while, then stopping with how to lift it`;
   }
 
   /**
@@ -259,4 +372,23 @@ export class BulkWriter {
 interface SendOutcome extends WriteOutcome {
   /** Items refused for now, to send again. */
   retry: ItemFailure[];
+  /** The target refused the request as too large (413): nothing of it was looked at. */
+  tooLarge?: true;
+}
+
+/**
+ * Why a document alone in a bulk request was refused with 413: its size against the target's
+ * request size limit (`http.max_content_length`, 100mb by default; a proxy may have a lower one).
+ */
+export function tooLargeReason(bytes: number): string {
+  return `413 Request Entity Too Large: this document alone makes a bulk request of ` +
+    `${formatBytes(bytes)}, more than the target accepts (its http.max_content_length, or the ` +
+    "limit of a proxy in front of it)";
+}
+
+/** Bytes as operators read them: `11.0 MB`, `512 KB`, `800 B` (powers of 1024). */
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} B`;
 }

@@ -16,6 +16,7 @@ import {
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
+import { checkJournalFlag, pathState } from "./file-flags.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
 import { plural } from "../text.ts";
 import {
@@ -31,6 +32,7 @@ type MetadataOptions = EndpointOptionValues & SelectionOptionValues & {
   journal?: string;
   keepOnFailure?: boolean;
   allowElasticsearchTarget?: boolean;
+  allowOlderTarget?: boolean;
 };
 
 /**
@@ -62,6 +64,10 @@ export function registerMetadata(program: Command): void {
         "--allow-elasticsearch-target",
         "accept an Elasticsearch cluster as the target (the rules adapt for OpenSearch)",
       )
+      .option(
+        "--allow-older-target",
+        "accept a target running an older release than the source (OpenSearch 2 into 1...)",
+      )
       .option("--json", "print the plan and what was created as JSON on stdout"),
   )).action(
     async (
@@ -77,6 +83,10 @@ export function registerMetadata(program: Command): void {
       }
       const pipeline = pipelineArg ?? options.pipeline;
       const endpoints = await resolveEndpoints({ ...options, pipeline });
+      if (options.journal !== undefined && !options.dryrun) {
+        // Before anything is read: a journal that cannot be written must not be found later.
+        checkJournalFlag(options.journal, await pathState("--journal", options.journal), "create");
+      }
       // Where the output goes is checked before anything is read or created: a bad path must
       // not be found after the target was changed.
       const prepared: PipelineOutput | undefined = output
@@ -85,7 +95,13 @@ export function registerMetadata(program: Command): void {
       using clusters = openClusters(endpoints);
       const selection = planOptions(options, endpoints);
       const plan = await readPlan(clusters, selection);
-      await checkMetadataStep(clusters, plan, selection, !!options.allowElasticsearchTarget);
+      await checkMetadataStep(
+        clusters,
+        plan,
+        selection,
+        !!options.allowElasticsearchTarget,
+        !!options.allowOlderTarget,
+      );
       const migrating = migratingIndices(plan);
       if (options.report || options.dryrun) {
         // The original tool's four index groups stay, "(none)" included, for scripts.

@@ -16,6 +16,8 @@ import { BadInputError, FetchMigrationError, messageOf } from "../errors.ts";
 import { migratingIndices } from "../metadata/plan.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
 import { readPlan } from "../metadata/read-plan.ts";
+import { isOlderTarget } from "../cluster/version.ts";
+import { olderTargetHint, olderTargetMessage } from "../migrate/checks.ts";
 import type { MigrationPlan } from "../metadata/types.ts";
 import { openClusters } from "../cluster/pair.ts";
 import { plural } from "../text.ts";
@@ -74,12 +76,25 @@ export function registerPlan(program: Command): void {
     const endpoints = await resolveEndpoints(options);
     using clusters = openClusters(endpoints);
     const plan = await readPlan(clusters, planOptions(options, endpoints));
+    await warnOlderTarget(clusters);
     if (split) {
       await writeSplit(clusters, endpoints, plan, options.split!, split, !!options.json);
     } else if (options.json) printJson(planToJson(plan));
     // The default report; -q leaves it out (--json is the quiet way to get the plan).
     else printSummary(formatPlanText(plan, { all: isVerbose() }));
   });
+}
+
+/** Says so when the target is older than the source: metadata and run refuse such a pair. */
+async function warnOlderTarget(clusters: ClusterPair): Promise<void> {
+  const info = { source: await clusters.source.info(), target: await clusters.target.info() };
+  if (!isOlderTarget(info.source, info.target)) return;
+  const urls = { source: clusters.source.url, target: clusters.target.url };
+  printHuman(
+    `warning: ${
+      olderTargetMessage(urls, info)
+    }; metadata and run refuse this pair (${olderTargetHint()})`,
+  );
 }
 
 /** The output directory, absolute, with the files of an earlier split in it. */

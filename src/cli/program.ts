@@ -7,6 +7,7 @@ import { registerMetadata } from "./metadata.ts";
 import { registerRollback } from "./rollback.ts";
 import { registerVerify } from "./verify.ts";
 import { registerRun } from "./run.ts";
+import { registerSync } from "./sync.ts";
 import { registerMonitor } from "./monitor.ts";
 import { setQuiet, setVerbose } from "./output.ts";
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerRollback(program);
   registerVerify(program);
   registerRun(program);
+  registerSync(program);
   registerMonitor(program);
   // Sub-commands inherit exitOverride so a usage error anywhere surfaces as a CommanderError.
   for (const command of program.commands) command.exitOverride();

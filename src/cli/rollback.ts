@@ -1,4 +1,5 @@
 import type { Command } from "../deps.ts";
+import { lockJournal } from "../journal/lock.ts";
 import { Journal } from "../journal/journal.ts";
 import {
   entriesToRollBack,
@@ -9,14 +10,16 @@ import {
 } from "../journal/rollback.ts";
 import { restoreTarget } from "../backfill/tune.ts";
 import { ClusterClient } from "../cluster/client.ts";
-import { loadTargetEndpoint } from "../config/load.ts";
+import { loadEndpoints, loadTargetEndpoint } from "../config/load.ts";
+import { unfreeze } from "../sync/sync.ts";
 import { BadInputError, FetchMigrationError, messageOf } from "../errors.ts";
 import { formatColumns, plural } from "../text.ts";
 import { addEndpointOptions, type EndpointOptionValues } from "./endpoint-options.ts";
+import { checkJournalFlag, pathState } from "./file-flags.ts";
 import { askHuman, printHuman, printJson, printSummary } from "./output.ts";
 
 type RollbackOptions = EndpointOptionValues & {
-  journal: string;
+  journal?: string;
   json?: boolean;
   dryrun?: boolean;
   yes?: boolean;
@@ -54,11 +57,20 @@ export function registerRollback(program: Command): void {
           "terminal (a script, CI) it deletes without asking. Only the target is needed: " +
           "--target URL or a pipeline whose sink is the target.",
       )
-      .requiredOption("--journal <file>", "the journal a metadata or run command wrote")
+      // Checked in the action rather than as commander's required option: commander reports a
+      // missing required option before an unknown one, so `--jornal FILE` would be told that
+      // --journal is missing instead of "did you mean --journal?".
+      .option("--journal <file>", "the journal a metadata or run command wrote (required)")
       .option("--dryrun", "list what would be deleted and change nothing")
       .option("--yes", "do not ask for confirmation on a terminal")
       .option("--json", "print what was (or would be) deleted as JSON on stdout"),
   ).action(async (options: RollbackOptions) => {
+    if (options.journal === undefined) {
+      throw new BadInputError(
+        "rollback needs the journal of the run to undo",
+        "pass --journal FILE: the path a metadata or run command printed (`journal: ...`)",
+      );
+    }
     const journal = await loadJournal(options.journal);
     const endpoint = await loadTargetEndpoint(options, Deno.env.toObject());
     const client = new ClusterClient(endpoint, { role: "target" });
@@ -127,6 +139,8 @@ export function registerRollback(program: Command): void {
         }
       }
 
+      // A run still writing this journal would recreate what is deleted, or record more.
+      await using _lock = await lockJournal(options.journal);
       const result = await rollBack(client, journal);
       // Indices the run only filled (not created) keep living: give them their settings back.
       const notRestored = await restoreTarget(client, journal);
@@ -145,6 +159,7 @@ export function registerRollback(program: Command): void {
           "see the list above; run rollback again once the target accepts the deletes",
         );
       }
+      await liftFrozenSource(options, journal);
     } finally {
       client.close();
     }
@@ -152,6 +167,7 @@ export function registerRollback(program: Command): void {
 }
 
 async function loadJournal(path: string): Promise<Journal> {
+  checkJournalFlag(path, await pathState("--journal", path), "read");
   try {
     return await Journal.load(path);
   } catch (error) {
@@ -199,4 +215,30 @@ export function describeCounts(items: Array<{ kind: RollbackItem["kind"] }>): st
     .map(({ kind, count }) => plural(count, KIND_LABELS[kind]));
   if (parts.length === 0) return "nothing";
   return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+}
+
+/**
+ * A sync journal's `--freeze-source` write block, lifted when the source is named (`--source`,
+ * or a pipeline); without it, the rollback ends non-zero saying how to lift it.
+ */
+async function liftFrozenSource(options: RollbackOptions, journal: Journal): Promise<void> {
+  const frozen = journal.data.sync?.frozen ?? [];
+  if (frozen.length === 0) return;
+  if (options.source === undefined && options.pipeline === undefined) {
+    throw new FetchMigrationError(
+      "incomplete",
+      `the source's ${frozen.join(", ")} still refuse writes: sync --freeze-source set a write ` +
+        "block there",
+      "run rollback again with the source too (--source URL, or the pipeline), or sync " +
+        "--unfreeze with the same endpoints",
+    );
+  }
+  const endpoints = await loadEndpoints(options, Deno.env.toObject());
+  const source = new ClusterClient(endpoints.source, { role: "source" });
+  try {
+    const lifted = await unfreeze(source, journal);
+    printSummary(`the source accepts writes again: ${lifted.join(", ")}`);
+  } finally {
+    source.close();
+  }
 }

@@ -31,6 +31,7 @@ import {
   type EndpointOptionValues,
   resolveAllEndpoints,
 } from "./endpoint-options.ts";
+import { checkDeadLetterFlag, checkJournalFlag, pathState } from "./file-flags.ts";
 import { byteSize, portNumber, positiveInteger, positiveNumber } from "./option-parsers.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
 import { type ProgressCounts, ProgressPrinter } from "./progress.ts";
@@ -40,7 +41,8 @@ import {
   type SelectionOptionValues,
 } from "./selection-options.ts";
 
-type RunOptions = EndpointOptionValues & SelectionOptionValues & {
+/** The options of `run`, as commander hands them over (also what `sync` copies with first). */
+export type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   engine?: "native" | "dataprepper";
   dryrun?: boolean;
   createonly?: boolean;
@@ -50,6 +52,7 @@ type RunOptions = EndpointOptionValues & SelectionOptionValues & {
   skipUnmigratable?: boolean;
   retryDeadLetters?: boolean;
   allowElasticsearchTarget?: boolean;
+  allowOlderTarget?: boolean;
   slices: number;
   concurrency: number;
   batchBytes: number;
@@ -126,6 +129,10 @@ export function registerRun(program: Command): void {
       .option(
         "--allow-elasticsearch-target",
         "accept an Elasticsearch cluster as the target (the rules adapt for OpenSearch)",
+      )
+      .option(
+        "--allow-older-target",
+        "accept a target running an older release than the source (OpenSearch 2 into 1...)",
       )
       .option("--slices <n>", "slices per index, read in parallel", positiveInteger, 4)
       .option("--concurrency <n>", "bulk requests in flight at most", positiveInteger, 4)
@@ -333,13 +340,14 @@ interface PipelineOutcome {
  * `--metrics-port`, Data Prepper's HTTP API is served meanwhile, and after the copy until
  * `POST /shutdown`, SIGINT or SIGTERM (unless `--exit-when-done`).
  */
-async function runNative(options: RunOptions): Promise<void> {
+export async function runNative(options: RunOptions): Promise<void> {
   const all = await resolveAllEndpoints(options);
   const pipelines: PipelineRun[] = all.map((endpoints) => {
     const name = endpoints.pipelineName ?? FLAGS_PIPELINE_NAME;
     return { name, endpoints, metrics: new PipelineMetrics(name) };
   });
   const several = pipelines.length > 1;
+  await checkFileFlags(options, several ? pipelines.map(({ name }) => name) : [undefined]);
   if (several && options.dataPrepper) {
     throw new BadInputError(
       `the pipeline file holds ${pipelines.length} pipelines; the Data Prepper engine runs one ` +
@@ -410,6 +418,27 @@ async function runNative(options: RunOptions): Promise<void> {
   throwFailures(outcomes, several);
 }
 
+/**
+ * Refuses, before any cluster is read, a `--journal` or `--dead-letter` that names a directory or
+ * a file of something else; with several pipelines, the files each pipeline's name gives.
+ */
+async function checkFileFlags(
+  options: RunOptions,
+  pipelineNames: Array<string | undefined>,
+): Promise<void> {
+  for (const name of pipelineNames) {
+    const own = (path: string) => name === undefined ? path : perPipelinePath(path, name);
+    if (options.journal !== undefined) {
+      const path = own(options.journal);
+      checkJournalFlag(path, await pathState("--journal", path), "continue");
+    }
+    if (options.deadLetter !== undefined) {
+      const path = own(options.deadLetter);
+      checkDeadLetterFlag(path, await pathState("--dead-letter", path));
+    }
+  }
+}
+
 /** One pipeline's run flow, with its own clients, journal and dead-letter file. */
 async function runPipeline(
   pipeline: PipelineRun,
@@ -461,6 +490,7 @@ async function runPipeline(
     skipUnmigratable: !!options.skipUnmigratable,
     retryDeadLetters: !!options.retryDeadLetters,
     allowElasticsearchTarget: !!options.allowElasticsearchTarget,
+    allowOlderTarget: !!options.allowOlderTarget,
     signal: stop.signal,
     part: options.share && {
       ...options.share,

@@ -21,6 +21,7 @@ import {
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
+import { checkJournalFlag, pathState } from "./file-flags.ts";
 import { printHuman, printJson, printSummary } from "./output.ts";
 import {
   addSelectionOptions,
@@ -171,6 +172,7 @@ async function journalSelection(
   source: ClusterClient,
   target: ClusterClient,
 ): Promise<VerifySelection> {
+  checkJournalFlag(path, await pathState("--journal", path), "read");
   let journal: Journal;
   try {
     journal = await Journal.load(path);

@@ -43,6 +43,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Overrides the endpoint's timeout for this request (each attempt gets the full time). */
   timeoutMs?: number;
+  /**
+   * This request's timeout when the endpoint sets none (`--timeout`), instead of the client's
+   * 30 s: for requests that may take longer than a read, while an operator's `--timeout` rules.
+   */
+  defaultTimeoutMs?: number;
   /** Overrides the client's retry policy; `{ maxAttempts: 1 }` sends once. */
   retry?: Partial<RetryPolicy>;
   /** Safe to send twice (a search sent as POST): a timed-out attempt is retried too. */
@@ -123,7 +128,8 @@ export class ClusterClient {
   ): Promise<ClusterResponse<T>> {
     const url = this.resolve(path, options.query);
     const policy = { ...this.#retry, ...options.retry };
-    const timeoutMs = options.timeoutMs ?? this.#endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? this.#endpoint.timeoutMs ?? options.defaultTimeoutMs ??
+      DEFAULT_TIMEOUT_MS;
     const { body, headers } = this.#prepare(url, options);
     for (let attempt = 1;; attempt++) {
       // Signed per attempt: the signature carries a time AWS checks.
@@ -205,6 +211,7 @@ export class ClusterClient {
       status: response.status,
       body: response.body,
       authKind: this.#endpoint.auth.kind,
+      ...(this.#endpoint.auth.kind === "basic" ? { username: this.#endpoint.auth.username } : {}),
       role: this.#role,
     });
   }

@@ -66,6 +66,8 @@ export interface HttpFailureContext {
   body: unknown;
   /** How we authenticated, to say which credentials to check. */
   authKind: "none" | "basic" | "apiKey" | "sigv4";
+  /** The basic-auth user, named in the message (never the password). */
+  username?: string;
   role?: EndpointRole;
 }
 
@@ -160,12 +162,13 @@ export function networkFailure(error: unknown, context: NetworkFailureContext): 
     return make(
       "timeout",
       `no answer from ${where} within ${formatSeconds(context.timeoutMs)}`,
-      "check that the cluster is healthy, or allow more time with --timeout SECONDS",
+      "check that the cluster is healthy, or allow more time with --timeout SECONDS; then run " +
+        "the same command again",
     );
   }
   const certificate = all.match(/invalid peer certificate: (.*)$/m)?.[1];
   if (certificate !== undefined || /CERT_|self.signed certificate|unable to verify/i.test(all)) {
-    const problem = certificateProblem(certificate ?? detail);
+    const problem = certificateProblem(certificate ?? detail, role);
     return make(
       "tls",
       `the TLS certificate of ${where} is not accepted: ${problem.text}`,
@@ -193,13 +196,25 @@ export function networkFailure(error: unknown, context: NetworkFailureContext): 
       "check that the cluster runs and that the URL's scheme, host and port are right",
     );
   }
+  const cutOff = "check that the cluster is healthy and that nothing in between (a proxy, a load " +
+    "balancer, a firewall) cuts connections";
+  // The status and headers arrived, then the connection ended before the body did: not a
+  // connection that could not be made.
+  if (/error reading a body|error decoding response body|end of file before message/i.test(all)) {
+    return make(
+      "unreachable",
+      `the answer from ${where} was cut off before its end (${detail})`,
+      `${cutOff} or limits the size of answers; then run the same command again`,
+    );
+  }
   if (/connection closed|connection reset|ECONNRESET|socket hang up|broken pipe/i.test(all)) {
     return make(
       "unreachable",
       `the connection to ${where} closed before an answer (${detail})`,
-      url.protocol === "http:"
-        ? "if the cluster expects HTTPS, use https:// in the URL"
-        : "check that the cluster is healthy and that nothing in between cuts connections",
+      // Mid-run, a proxy or the network is the likely cause; at the first request, a TLS port.
+      `${cutOff}${
+        url.protocol === "http:" ? "; if the cluster expects HTTPS, use https://" : ""
+      }; then run the same command again`,
     );
   }
   return make(
@@ -216,7 +231,7 @@ interface CertificateProblem {
 }
 
 /** Rustls' names for certificate failures, said in words. */
-function certificateProblem(raw: string): CertificateProblem {
+function certificateProblem(raw: string, role: EndpointRole | undefined): CertificateProblem {
   if (/UnknownIssuer/.test(raw)) return { text: "it is signed by an unknown CA (UnknownIssuer)" };
   if (/CaUsedAsEndEntity/.test(raw)) {
     return {
@@ -224,8 +239,9 @@ function certificateProblem(raw: string): CertificateProblem {
       // Rustls refuses it as a server certificate even when that very file is trusted.
       text: "the server presents a CA certificate as its own (CaUsedAsEndEntity), as " +
         "self-signed certificates made with `openssl req -x509` do",
-      hint: "give the server a certificate signed by a CA (and trust that CA with the --*-ca " +
-        "flag or the pipeline's connection.cert), or skip verification with --insecure",
+      hint: `give the server a certificate signed by a CA (and trust that CA with ${
+        caFlags(role)
+      }), or skip verification with ${insecureFlags(role)}`,
     };
   }
   if (/not valid for name/i.test(raw)) {
@@ -245,10 +261,19 @@ function certificateProblem(raw: string): CertificateProblem {
 }
 
 function tlsHint(role: EndpointRole | undefined): string {
-  const ca = role ? `--${role}-ca` : "--source-ca/--target-ca";
-  const insecure = role ? `--${role}-insecure (--insecure for both clusters)` : "--insecure";
-  return `pass ${ca} FILE (or the pipeline's connection.cert) to trust its CA, or ${insecure} ` +
-    "to skip verification";
+  return `pass ${caFlags(role)} to trust its CA, or ${insecureFlags(role)} to skip verification`;
+}
+
+/** The two ways to trust a CA for one side: the flag, and the pipeline's `cert` key. */
+function caFlags(role: EndpointRole | undefined): string {
+  const flag = role ? `--${role}-ca` : "--source-ca/--target-ca";
+  const plugin = role === "target" ? "sink" : role === "source" ? "source" : "source or sink";
+  return `${flag} FILE (or \`cert: FILE\` in the pipeline's ${plugin})`;
+}
+
+/** The flags that skip certificate verification for one side. */
+function insecureFlags(role: EndpointRole | undefined): string {
+  return role ? `--${role}-insecure (--insecure for both clusters)` : "--insecure";
 }
 
 /** Turns an answer with an error status into the error to throw. */
@@ -261,11 +286,14 @@ export function httpFailure(context: HttpFailureContext): ClusterError {
     const origin = shownUrl(new URL("/", url));
     const what = status === 401 ? "authentication failed" : "permission denied";
     const request = `${method} ${url.pathname}`;
+    const user = context.authKind === "basic" && context.username !== undefined
+      ? ` as user ${context.username}`
+      : "";
     return new ClusterError(
       "auth",
       method,
       shown,
-      `${what} (${status}) at ${origin} on ${request}${because}`,
+      `${what} (${status}) at ${origin}${user} on ${request}${because}`,
       authHint(status, context.authKind, role),
       status,
       reason,
@@ -320,7 +348,11 @@ function authHint(
       return `the cluster needs credentials: set ${flag} with a password (environment or file), ` +
         "or username/password in the pipeline file";
     case "basic":
-      return "check the user name and password for this cluster";
+      return role
+        ? `check the ${role}'s user name and password: --${role}-user with ` +
+          `FETCH_MIGRATION_${role.toUpperCase()}_PASSWORD or --${role}-password-file, or ` +
+          `username/password in the pipeline's ${role === "target" ? "sink" : "source"}`
+        : "check the user name and password for this cluster";
     case "apiKey":
       return "check the API key for this cluster (the encoded id:key value)";
     case "sigv4":

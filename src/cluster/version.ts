@@ -114,3 +114,17 @@ export function supportsPointInTime(info: ClusterInfo): boolean {
   }
   return info.buildFlavor !== "oss" && (info.major > 7 || (info.major === 7 && info.minor >= 10));
 }
+
+/**
+ * Whether `target` runs an older release than `source` of the same product (by major and minor;
+ * patch releases do not change what a definition may hold). Elasticsearch and OpenSearch number
+ * their releases apart, so a pair of the two products is never called older; nor is a cluster
+ * whose real version is hidden behind OpenSearch's compatibility mode.
+ */
+export function isOlderTarget(source: ClusterInfo, target: ClusterInfo): boolean {
+  if (source.distribution !== target.distribution) return false;
+  const hidden = (info: ClusterInfo) => info.compatibilityMode && info.major === 7;
+  if (hidden(source) || hidden(target)) return false;
+  return target.major < source.major ||
+    (target.major === source.major && target.minor < source.minor);
+}

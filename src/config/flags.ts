@@ -143,9 +143,39 @@ export function withoutUserInfo(text: string): string {
 }
 
 /**
+ * What is wrong with the port of a URL that has a scheme, in words, or `undefined` when the port
+ * is fine or absent (the scheme's default). `new URL` takes port 0, which no cluster listens on,
+ * and refuses 70000 or `abc` without saying why.
+ */
+export function portProblem(text: string): string | undefined {
+  // Anchored on what follows the port, so user info (`user:secret@host`) is never read as one.
+  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:@]*):([^/?#@]*)(?=[/?#]|$)/i
+    .exec(text.trim());
+  // An `@` the user info did not take (`user:p/ss@host`): the part before it may be a secret.
+  if (!match || (!match[1] && text.includes("@"))) return undefined;
+  const port = match[2];
+  if (port === "") return undefined;
+  if (!/^\d+$/.test(port)) return `its port "${port}" is not a number`;
+  const value = Number(port);
+  if (value < 1 || value > 65535) return `its port ${port} is not a port from 1 to 65535`;
+  return undefined;
+}
+
+/**
+ * `text` (a URL with a scheme) with its port set to 9200, user info dropped: what to write
+ * instead of a URL whose port is wrong.
+ */
+export function withDefaultPort(text: string): string {
+  return withoutUserInfo(text.trim()).replace(
+    /^([a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/?#:]*))(?::[^/?#]*)?/i,
+    "$1:9200",
+  );
+}
+
+/**
  * Splits user info off a URL given on the command line; errors name the flag. A URL without a
  * scheme is refused with both `http://` and `https://` shown: nothing here can tell which one the
- * node speaks, and a wrong guess would give a misleading TLS error.
+ * node speaks, and a wrong guess would give a misleading TLS error. A bad port is named as such.
  */
 export function parseEndpointUrl(
   role: Role,
@@ -158,6 +188,14 @@ export function parseEndpointUrl(
       `--${role} "${shown}" has no scheme: the URL must start with http:// or https://`,
       `write --${role} http://${rest} for a node serving plain HTTP, or --${role} https://${rest} ` +
         "for one serving TLS",
+    );
+  }
+  const badPort = portProblem(text);
+  if (badPort) {
+    throw new BadInputError(
+      `--${role} "${shown}" is not a cluster URL: ${badPort}`,
+      `give the port the cluster's HTTP layer listens on (9200 by default), e.g. --${role} ` +
+        withDefaultPort(text),
     );
   }
   const split = splitUserInfo(text.trim());

@@ -11,7 +11,9 @@ import {
   type FileReader,
   hasScheme,
   parseEndpointUrl,
+  portProblem,
   readPem,
+  withDefaultPort,
   withoutUserInfo,
 } from "./flags.ts";
 import {
@@ -169,6 +171,14 @@ export function decodeInlinePipeline(value: string): string {
 export function inlineTargetUrl(value: string): string {
   const trimmed = value.trim();
   const withScheme = hasScheme(trimmed) ? trimmed : `https://${trimmed}`;
+  const badPort = portProblem(withScheme);
+  if (badPort) {
+    throw new BadInputError(
+      `INLINE_TARGET_HOST "${withoutUserInfo(value)}" is not a cluster address: ${badPort}`,
+      "give the port the cluster's HTTP layer listens on (9200 by default), e.g. " +
+        withDefaultPort(withScheme),
+    );
+  }
   const split = splitUserInfo(withScheme);
   if (!split) {
     throw new BadInputError(

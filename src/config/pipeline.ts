@@ -7,7 +7,7 @@
  */
 import { parseDocument, z } from "../deps.ts";
 import { BadInputError } from "../errors.ts";
-import { withoutUserInfo } from "./flags.ts";
+import { portProblem, withDefaultPort, withoutUserInfo } from "./flags.ts";
 import type { AuthConfig, IndexSelection } from "./types.ts";
 import { splitUserInfo } from "./redact.ts";
 
@@ -170,15 +170,49 @@ function parsePipeline(
   const target = findPlugin(pipeline.sink, `${pipelineName}.sink`, origin);
   const sourceConfig = validatePlugin(source.config, source.keyPath, origin);
   const targetConfig = validatePlugin(target.config, target.keyPath, origin);
+  const selection = {
+    include: sourceConfig.indices?.include?.map((entry) => entry.index_name_regex) ?? [],
+    exclude: sourceConfig.indices?.exclude?.map((entry) => entry.index_name_regex) ?? [],
+  };
+  for (const side of ["include", "exclude"] as const) {
+    selection[side].forEach((regex, at) =>
+      checkIndexRegex(regex, `${source.keyPath}.indices.${side}[${at}].index_name_regex`, origin)
+    );
+  }
   return {
     pipelineName,
     source: { ...toEndpoint(sourceConfig, source.keyPath, origin), nodePath: source.nodePath },
     target: { ...toEndpoint(targetConfig, target.keyPath, origin), nodePath: target.nodePath },
-    selection: {
-      include: sourceConfig.indices?.include?.map((entry) => entry.index_name_regex) ?? [],
-      exclude: sourceConfig.indices?.exclude?.map((entry) => entry.index_name_regex) ?? [],
-    },
+    selection,
   };
+}
+
+/**
+ * Refuses an `index_name_regex` that is no regular expression here, naming the file and key,
+ * before any cluster is asked anything. Compiled as the selection compiles it (a whole-name
+ * match, with the `u` flag when the pattern allows it).
+ */
+export function checkIndexRegex(regex: string, key: string, origin: string): void {
+  try {
+    new RegExp(`^(?:${regex})$`, "u");
+    return;
+  } catch {
+    // Java patterns such as `\-` are errors under `u` alone: try without it.
+  }
+  try {
+    new RegExp(`^(?:${regex})$`);
+  } catch (error) {
+    const reason = (error as Error).message.replace(
+      /^Invalid regular expression: \/.*\/\w*: /s,
+      "",
+    );
+    throw new BadInputError(
+      `${origin}: key \`${key}\` has ${JSON.stringify(regex)}, which is not a valid regular ` +
+        `expression (${reason})`,
+      "fix the regex there: it must match whole index names, e.g. `logs-.*`; escape " +
+        "brackets and parentheses meant literally (`\\(`)",
+    );
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -241,21 +275,56 @@ function findPlugin(
 }
 
 function validatePlugin(config: unknown, keyPath: string, origin: string): PluginConfig {
+  checkHosts(config, keyPath, origin);
   const result = pluginSchema.safeParse(config);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const key = [keyPath, ...issue.path.map(String)].join(".");
-  if (issue.path[0] === "hosts" && issue.path.length === 1 && issue.code === "invalid_union") {
-    const missing = !isRecord(config) || !("hosts" in config);
-    throw new BadInputError(
-      `${origin}: key \`${key}\` is ${missing ? "missing" : "not a URL or a list of URLs"}`,
-      'write `hosts: ["https://host:9200"]`',
-    );
-  }
+  const key = issue.path.reduce<string>(
+    (path, part) => typeof part === "number" ? `${path}[${part}]` : `${path}.${String(part)}`,
+    keyPath,
+  );
   throw new BadInputError(
     `${origin}: key \`${key}\` is invalid: ${issue.message}`,
     expectedHint(issue.path),
   );
+}
+
+/** `hosts` checked on its own, so a missing, empty or mistyped one is said in those words. */
+function checkHosts(config: unknown, keyPath: string, origin: string): void {
+  const key = `${keyPath}.hosts`;
+  const hint = 'write `hosts: ["https://host:9200"]`';
+  if (!isRecord(config) && config !== undefined && config !== null) {
+    throw new BadInputError(
+      `${origin}: key \`${keyPath}\` must be a map of settings (it holds ${describeValue(config)})`,
+      `${hint} under \`${keyPath}\``,
+    );
+  }
+  if (!isRecord(config) || config.hosts === undefined || config.hosts === null) {
+    throw new BadInputError(`${origin}: key \`${key}\` is missing`, hint);
+  }
+  const hosts = config.hosts;
+  const list = Array.isArray(hosts) ? hosts : [hosts];
+  if (list.some((host) => typeof host !== "string")) {
+    const found = list.find((host) => typeof host !== "string");
+    throw new BadInputError(
+      `${origin}: key \`${key}\` is not a URL or a list of URLs (it holds ${describeValue(found)})`,
+      hint,
+    );
+  }
+  if (list.length === 0 || list.some((host) => (host as string).trim() === "")) {
+    throw new BadInputError(
+      `${origin}: key \`${key}\` is empty: it must name the cluster's URL`,
+      hint,
+    );
+  }
+}
+
+/** A YAML value in words, for messages: `the number 5`, `a map`. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  return `the ${typeof value} ${JSON.stringify(value)}`;
 }
 
 function expectedHint(path: PropertyKey[]): string | undefined {
@@ -276,6 +345,15 @@ function toEndpoint(
 ): Omit<PipelineEndpoint, "nodePath"> {
   const host = Array.isArray(config.hosts) ? config.hosts[0] : config.hosts;
   const hostKey = `${keyPath}.hosts`;
+  const badPort = /^\w+:\/\//.test(host.trim()) ? portProblem(host) : undefined;
+  if (badPort) {
+    throw new BadInputError(
+      `${origin}: key \`${hostKey}\` has "${withoutUserInfo(host)}", which is not a cluster ` +
+        `URL: ${badPort}`,
+      "give the port the cluster's HTTP layer listens on (9200 by default): " +
+        `\`hosts: ["${withDefaultPort(host)}"]\``,
+    );
+  }
   const split = splitUserInfo(host);
   if (!split) {
     // Shown without any user:password@ it may carry.

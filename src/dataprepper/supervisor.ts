@@ -49,6 +49,8 @@ export class DataPrepperProcess {
     readonly logPath: string,
     readonly child: Deno.ChildProcess,
     readonly exited: Promise<number>,
+    /** Bytes the log held before this start: earlier starts' lines are not this one's. */
+    readonly logOffset = 0,
   ) {
     exited.then((code) => this.#exitCode = code);
   }
@@ -57,6 +59,7 @@ export class DataPrepperProcess {
   static async start(home: string, logPath: string): Promise<DataPrepperProcess> {
     const launcher = await launcherOf(home);
     const log = await Deno.open(logPath, { create: true, append: true, mode: 0o600 });
+    const logOffset = (await log.stat()).size;
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(launcher, {
@@ -75,7 +78,7 @@ export class DataPrepperProcess {
       log.close();
       return status.code;
     });
-    return new DataPrepperProcess(home, logPath, child, exited);
+    return new DataPrepperProcess(home, logPath, child, exited, logOffset);
   }
 
   /** The exit code once the process has ended; `undefined` while it runs. */
@@ -106,10 +109,11 @@ export class DataPrepperProcess {
     return { code: await this.exited, by: "SIGKILL" };
   }
 
-  /** The last `lines` lines of its log, for a failure message. */
+  /** The last `lines` lines this start wrote to its log, for a failure message. */
   async logTail(lines = 20): Promise<string> {
     if (!(await pathExists(this.logPath))) return "";
-    const text = await Deno.readTextFile(this.logPath);
+    const bytes = await Deno.readFile(this.logPath);
+    const text = new TextDecoder().decode(bytes.subarray(this.logOffset));
     return text.trimEnd().split("\n").slice(-lines).join("\n");
   }
 

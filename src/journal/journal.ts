@@ -33,6 +33,12 @@ export interface BackfillUnit {
   /** Documents this unit has copied, over every run. */
   copied: number;
   done: boolean;
+  /**
+   * Open ranges: the shard's local checkpoint taken (before a refresh of the source) as the last
+   * pass began. Every operation up to it was visible to that pass, so `sync` may start there;
+   * above it, a change still being written could have been stepped over.
+   */
+  settled?: number;
 }
 
 /** Target settings the engine changed for the load, with their values before, to restore. */
@@ -60,6 +66,44 @@ export interface BackfillState {
   status: "running" | "completed" | "failed";
 }
 
+/** Per index, per shard number: the checkpoint. */
+export type Checkpoints = Record<string, Record<string, number>>;
+
+/** One pass, as the journal and the reports keep it. */
+export interface PassRecord {
+  pass: number;
+  startedAt: string;
+  endedAt: string;
+  /** Documents copied (inserts and updates). */
+  changes: number;
+  /** Documents the target refused (in the dead-letter file). */
+  refused: number;
+  /** Documents deleted on the target. */
+  deletes: number;
+  /** Operations behind at the end of the pass (see {@link lagOf}). */
+  lagDocuments: number;
+  /** Whether this pass looked for deletes. */
+  deletesChecked: boolean;
+}
+
+/** `sync`'s part of the run journal (src/sync/state.ts). */
+export interface SyncState {
+  checkpoints: Checkpoints;
+  passes: number;
+  changesTotal: number;
+  deletesTotal: number;
+  /** When the sync first began. */
+  startedAt: string;
+  last?: PassRecord;
+  /** Start of the newest finished pass, and of the newest that looked for deletes. */
+  lastPassStart?: string;
+  lastDeletesStart?: string;
+  /** Source indices given a write block by `--freeze-source`, to lift again. */
+  frozen?: string[];
+  /** Source indices that disappeared during the sync, reported once each. */
+  gone?: string[];
+}
+
 /**
  * How a run or metadata step ended: `incomplete` when it ran to its end but something selected
  * did not arrive; `failed` when it stopped on an error.
@@ -77,6 +121,8 @@ export interface JournalData {
   entries: JournalEntry[];
   /** Present once a native backfill started. */
   backfill?: BackfillState;
+  /** `sync`'s checkpoints and passes, once the backfill is done. */
+  sync?: SyncState;
 }
 
 /** A new run id: time-sortable and unique enough for one operator's runs. */

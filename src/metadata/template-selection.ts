@@ -5,7 +5,7 @@
  * its patterns matches a selected source index, can match a name an include glob selects (or
  * any name, when nothing narrows the selection) without every such name being excluded, or its
  * own name is selected; a component template is in when an index template that is in composes
- * it. `all` takes every template (the cluster's own aside), `none` none. Every decision carries
+ * it, or its own name is selected. `all` takes every template (the cluster's own aside), `none` none. Every decision carries
  * its reason, for the plan. Pure.
  */
 import { globToRegExp, selector } from "./selection.ts";
@@ -67,13 +67,9 @@ export function decideTemplates(
     const user = patterned.find((t) =>
       decisions.get(templateKey(t.kind, t.name))?.migrates && composes(t, template.name)
     );
-    decide(
-      template,
-      user !== undefined,
-      user
-        ? `composed by index template ${user.name}, which migrates`
-        : "no index template that migrates composes it",
-    );
+    if (user) decide(template, true, `composed by index template ${user.name}, which migrates`);
+    else if (nameSelected(template, options)) decide(template, true, "its name is selected");
+    else decide(template, false, "no index template that migrates composes it");
   }
   return decisions;
 }
@@ -112,10 +108,14 @@ function whyItMatches(
       return `pattern ${pattern} can match names --include ${glob} selects`;
     }
   }
+  return nameSelected(template, options) ? "its name is selected" : undefined;
+}
+
+/** Whether an include selects the template's own name. */
+function nameSelected(template: TemplateMetadata, options: PlanOptions): boolean {
   // Without an include every name is "selected": the name says something only when one narrows.
   const narrowed = options.include.length > 0 || options.includeRegex.length > 0;
-  if (narrowed && selector(options)(template.name)) return "its name is selected";
-  return undefined;
+  return narrowed && selector(options)(template.name);
 }
 
 /**

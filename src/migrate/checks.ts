@@ -2,7 +2,7 @@
  * The run flow's judgements, pure: whether the two clusters make a migration at all, what of the
  * selection cannot be migrated, and what a finished run still lacks.
  */
-import type { ClusterInfo } from "../cluster/version.ts";
+import { type ClusterInfo, isOlderTarget } from "../cluster/version.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
 import type { RunPart } from "../journal/run-journal.ts";
 import { unmatchedIncludes } from "../metadata/selection.ts";
@@ -43,6 +43,40 @@ export function checkClusterPair(
         "write into Elasticsearch anyway",
     );
   }
+}
+
+/**
+ * Refuses a target that runs an older release of the source's product (OpenSearch 2 into 1,
+ * 3 into 2...), unless `allowOlderTarget`: what a newer version wrote (field types, settings,
+ * analysis) may be refused or read differently there, and such a pair is most often the source
+ * and the target given the wrong way round.
+ */
+export function checkTargetNotOlder(
+  urls: { source: string; target: string },
+  info: { source: ClusterInfo; target: ClusterInfo },
+  allowOlderTarget: boolean,
+): void {
+  if (allowOlderTarget || !isOlderTarget(info.source, info.target)) return;
+  throw new BadInputError(olderTargetMessage(urls, info), olderTargetHint());
+}
+
+/** What {@link checkTargetNotOlder} says, also printed by `plan` as a warning. */
+export function olderTargetMessage(
+  urls: { source: string; target: string },
+  info: { source: ClusterInfo; target: ClusterInfo },
+): string {
+  const name = (i: ClusterInfo) =>
+    `${i.distribution === "opensearch" ? "OpenSearch" : "Elasticsearch"} ${i.version}`;
+  return `the target ${urls.target} runs ${name(info.target)}, older than the source ` +
+    `${urls.source} (${name(info.source)}): what the newer version's indices and templates ` +
+    "hold (field types, settings, analysis) may be refused or read differently by the older one";
+}
+
+/** The way out of {@link checkTargetNotOlder}. */
+export function olderTargetHint(): string {
+  return "check that the source and the target (--source/--target, or the pipeline's source " +
+    "and sink) are not the wrong way round; to migrate to the older version anyway, pass " +
+    "--allow-older-target";
 }
 
 /** Every source index name the plan saw, system ones aside. */
@@ -111,6 +145,18 @@ export interface Shortcomings {
   verifyDiffers?: Array<{ index: string; details: string }>;
   /** With `--part`: slices of this part's share that are not done. */
   partSlicesLeft?: { part: RunPart; left: number; total: number };
+}
+
+/** Shortcomings with nothing in them, to fill in. */
+export function nothingMissing(): Shortcomings {
+  return {
+    unmigratable: [],
+    shortfalls: [],
+    deadLettered: 0,
+    deadLetterReasons: {},
+    notRestored: [],
+    newSinceStart: [],
+  };
 }
 
 /**

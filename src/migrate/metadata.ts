@@ -6,23 +6,24 @@ import type { ClusterPair } from "../cluster/pair.ts";
 import type { Journal } from "../journal/journal.ts";
 import { applyCreations, ApplyError, type ApplyResult } from "../metadata/apply.ts";
 import type { MigrationPlan, PlanOptions } from "../metadata/types.ts";
-import { checkClusterPair, checkSelectionMatches } from "./checks.ts";
+import { checkClusterPair, checkSelectionMatches, checkTargetNotOlder } from "./checks.ts";
 
 /**
  * Refuses what a run refuses before it changes anything: the source as target, an
- * Elasticsearch target (unless allowed), include patterns that match no index.
+ * Elasticsearch target (unless allowed), a target older than the source (unless allowed),
+ * include patterns that match no index.
  */
 export async function checkMetadataStep(
   clusters: ClusterPair,
   plan: MigrationPlan,
   options: PlanOptions,
   allowElasticsearchTarget: boolean,
+  allowOlderTarget = false,
 ): Promise<void> {
-  checkClusterPair(
-    { source: clusters.source.url, target: clusters.target.url },
-    { source: await clusters.source.info(), target: await clusters.target.info() },
-    allowElasticsearchTarget,
-  );
+  const urls = { source: clusters.source.url, target: clusters.target.url };
+  const info = { source: await clusters.source.info(), target: await clusters.target.info() };
+  checkClusterPair(urls, info, allowElasticsearchTarget);
+  checkTargetNotOlder(urls, info, allowOlderTarget);
   checkSelectionMatches(plan, options);
 }
 

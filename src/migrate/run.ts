@@ -6,6 +6,7 @@
 import { ClusterError } from "../cluster/errors.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
 import type { Journal } from "../journal/journal.ts";
+import { lockJournal } from "../journal/lock.ts";
 import {
   checkJournalPart,
   isUnfinished,
@@ -24,10 +25,11 @@ import {
   checkClusterPair,
   checkPartOptions,
   checkSelectionMatches,
+  checkTargetNotOlder,
   defaultVerifyCommand,
   existingDifference,
+  nothingMissing,
   partDoneSummary,
-  type Shortcomings,
   shortcomingsError,
   shortfalls,
   type Unmigratable,
@@ -48,6 +50,8 @@ export interface MigrationOptions {
   skipUnmigratable: boolean;
   retryDeadLetters: boolean;
   allowElasticsearchTarget: boolean;
+  /** Accept a target older than the source (`--allow-older-target`). */
+  allowOlderTarget?: boolean;
   signal: AbortSignal;
   /**
    * `--verify`: compares every document of the copied indices after the counts; returns those
@@ -109,15 +113,16 @@ export async function runMigration(
   options: MigrationOptions,
   onEvent: (event: MigrationEvent) => void = () => {},
 ): Promise<MigrationResult> {
-  checkClusterPair(
-    { source: io.sourceUrl, target: io.targetUrl },
-    await io.info(),
-    options.allowElasticsearchTarget,
-  );
+  const urls = { source: io.sourceUrl, target: io.targetUrl };
+  const info = await io.info();
+  checkClusterPair(urls, info, options.allowElasticsearchTarget);
+  checkTargetNotOlder(urls, info, !!options.allowOlderTarget);
   const { part } = options;
   checkPartOptions(part, !!options.verify, engine.resumable);
   const journalPath = options.journalPath ??
     runJournalPath(io.sourceUrl, io.targetUrl, undefined, part && partJournalName(part));
+  // Held until the run returns; a dry run writes nothing and needs none.
+  await using _lock = options.dryrun ? undefined : await lockJournal(journalPath);
   const plan = await io.readPlan(options.plan);
   checkSelectionMatches(plan, options.plan);
   const previous = await loadRunJournal(journalPath, io.sourceUrl, io.targetUrl);
@@ -251,18 +256,32 @@ async function rolledBackAfter(
   journal: Journal,
   error: unknown,
 ): Promise<FetchMigrationError> {
-  const undone = await io.rollback(journal);
   const original = error instanceof FetchMigrationError
     ? error
     : new FetchMigrationError("refused", error instanceof Error ? error.message : String(error));
-  const what = undone.failed.length === 0
-    ? `what this run created was rolled back (${undone.deleted.length} deleted)`
-    : `the rollback of what this run created failed for ${undone.failed.join(", ")}`;
+  // The rollback talks to the target that may just have failed the copy: its own failure must
+  // not hide the copy's, and what it left behind is said, with the command that removes it.
+  let what: string;
+  let complete = false;
+  try {
+    const undone = await io.rollback(journal);
+    complete = undone.failed.length === 0;
+    what = complete
+      ? `what this run created was rolled back (${undone.deleted.length} deleted)`
+      : `the rollback of what this run created failed for ${undone.failed.join(", ")}`;
+  } catch (failure) {
+    what = "the rollback of what this run created stopped part way, what it did not delete is " +
+      `still on the target: ${failure instanceof Error ? failure.message : String(failure)}`;
+  }
   return new FetchMigrationError(
     original.errorKind,
     `${original.message}\n  ${what}`,
     (original.hint ? `${original.hint}; ` : "") +
-      "the same command starts the copy over (--keep-on-failure keeps what was created)",
+      (complete
+        ? "the same command starts the copy over (--keep-on-failure keeps what was created)"
+        : "once the target answers, undo the rest with " +
+          `\`fetch-migration rollback --journal ${journal.path} --target ${io.targetUrl}\`, ` +
+          "then the same command starts the copy over"),
   );
 }
 
@@ -449,17 +468,6 @@ async function partConfirmed(
     failure,
     copyFailed: !!failure,
     ...(failure ? {} : { summary: partDoneSummary(part, copy, indices, verifyCommand) }),
-  };
-}
-
-function nothingMissing(): Shortcomings {
-  return {
-    unmigratable: [],
-    shortfalls: [],
-    deadLettered: 0,
-    deadLetterReasons: {},
-    notRestored: [],
-    newSinceStart: [],
   };
 }
 

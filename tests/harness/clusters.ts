@@ -1,7 +1,8 @@
 /**
- * `deno task clusters up|down|status [name...]`: the real test nodes (es6 es7 es8 os1 os2 os3)
- * and the TLS proxy in front of os2. `up` starts what is missing, reuses what runs, and exits
- * non-zero naming every node that failed and why.
+ * `deno task clusters up|down|status [name...]`: the real test nodes (es6 es7 es8 os1 os2 os3),
+ * the TLS proxy in front of os2, and Toxiproxy (the network-fault tests' proxy, built with Go
+ * once). `up` starts what is missing, reuses what runs, and exits non-zero naming every node
+ * that failed and why; `down` stops all of it.
  */
 import {
   foreignReason,
@@ -14,9 +15,11 @@ import {
   stopNode,
 } from "./nodes.ts";
 import { PROXY_NAME, proxyStatus, startTestProxy, stopTestProxy } from "./mod.ts";
+import { startToxiproxy, stopToxiproxy, TOXIPROXY_VERSION, toxiproxyStatus } from "./toxiproxy.ts";
 
-type Name = NodeName | typeof PROXY_NAME;
-const ALL: readonly Name[] = [...NODE_NAMES, PROXY_NAME];
+const TOXIPROXY = "toxiproxy";
+type Name = NodeName | typeof PROXY_NAME | typeof TOXIPROXY;
+const ALL: readonly Name[] = [...NODE_NAMES, PROXY_NAME, TOXIPROXY];
 
 function parseNames(args: string[]): Name[] {
   const unknown = args.filter((arg) => !ALL.includes(arg as Name));
@@ -27,11 +30,22 @@ function parseNames(args: string[]): Name[] {
   return args.length > 0 ? args as Name[] : [...ALL];
 }
 
+function isNode(name: Name): name is NodeName {
+  return name !== PROXY_NAME && name !== TOXIPROXY;
+}
+
 async function up(names: Name[]): Promise<boolean> {
-  const nodes = names.filter((name): name is NodeName => name !== PROXY_NAME);
+  const nodes = names.filter(isNode);
   // The proxy fronts os2, so it needs os2 whether or not it was named.
   if (names.includes(PROXY_NAME) && !nodes.includes("os2")) nodes.push("os2");
   const failures: string[] = [];
+  // Built (once, up to a minute) while the nodes start; needs nothing of theirs.
+  const toxiproxy = names.includes(TOXIPROXY)
+    ? startToxiproxy().then(
+      (client) => console.log(`${TOXIPROXY} ${TOXIPROXY_VERSION}, API at ${client.url}`),
+      (error) => failures.push(`${TOXIPROXY}: ${error instanceof Error ? error.message : error}`),
+    )
+    : Promise.resolve();
   await Promise.all(nodes.map(async (name) => {
     try {
       const { node, startupSeconds, reused } = await startNode(name);
@@ -57,6 +71,7 @@ async function up(names: Name[]): Promise<boolean> {
       }
     }
   }
+  await toxiproxy;
   for (const failure of failures) console.error(`FAILED ${failure}`);
   return failures.length === 0;
 }
@@ -65,6 +80,10 @@ async function status(names: Name[]): Promise<void> {
   for (const name of names) {
     if (name === PROXY_NAME) {
       console.log(`${name.padEnd(5)} ${await proxyStatus()}`);
+      continue;
+    }
+    if (name === TOXIPROXY) {
+      console.log(`${name} ${await toxiproxyStatus()}`);
       continue;
     }
     const [node, pid] = await Promise.all([probe(name), runningPid(name)]);
@@ -85,8 +104,9 @@ async function down(names: Name[]): Promise<void> {
     await stopTestProxy();
     console.log(`${PROXY_NAME.padEnd(5)} stopped`);
   }
+  if (names.includes(TOXIPROXY)) console.log(`${TOXIPROXY} ${await stopToxiproxy()}`);
   await Promise.all(
-    names.filter((n): n is NodeName => n !== PROXY_NAME).map(async (name) => {
+    names.filter(isNode).map(async (name) => {
       console.log(`${name.padEnd(5)} ${await stopNode(name)}`);
     }),
   );
@@ -102,7 +122,9 @@ if (import.meta.main) {
   } else if (verb === "status") {
     await status(names);
   } else {
-    console.error("usage: deno task clusters up|down|status [es6 es7 es8 os1 os2 os3 proxy]");
+    console.error(
+      "usage: deno task clusters up|down|status [es6 es7 es8 os1 os2 os3 proxy toxiproxy]",
+    );
     Deno.exit(2);
   }
 }

@@ -138,7 +138,7 @@ Deno.test("run <data-prepper-dir> with --pipelines 3 splits the indices into thr
   }
 });
 
-Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run created rolled back, the message says what happened", async () => {
+Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run created rolled back, the message says what happened, and the same command then copies everything", async () => {
   const { home, kind } = await dataPrepperHomeForTests();
   console.log(`Data Prepper home: ${kind} (${home})`);
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
@@ -174,6 +174,13 @@ Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run
     assertStringIncludes(stderr, "what this run created was rolled back");
     const left = await fetch(`${os2.url}/${p}*`).then((r) => r.json());
     assertEquals(Object.keys(left), [], "the index the run created is gone");
+    // The message's fix: the same command again.
+    assertStringIncludes(stderr, "run the same command again");
+    const again = await runCli(["run", home, pipeline, "4921", "--poll-interval", "1"], {
+      env: { XDG_STATE_HOME: state },
+    });
+    assertEquals(again.code, 0, again.stderr);
+    assertEquals(await count(os2, `${p}i0`), 40000);
   } finally {
     await cleanUp([es7.url, os2.url], p);
     await Deno.remove(state, { recursive: true });

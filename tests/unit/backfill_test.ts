@@ -14,9 +14,10 @@ import {
   resumeFrom,
   shardsOfPart,
 } from "../../src/backfill/units.ts";
-import { BadInputError } from "../../src/errors.ts";
+import { BadInputError, FetchMigrationError } from "../../src/errors.ts";
 import { parsePart, partJournalName, runJournalPath } from "../../src/journal/run-journal.ts";
 import {
+  blockedIndexError,
   byteLength,
   classifyBulkResponse,
   failureKey,
@@ -530,4 +531,40 @@ Deno.test("writer: a stop ends a rate wait at once; the page rejects, nothing mo
   assert(performance.now() - started < 1000);
   assertEquals(requests(), 1);
   assertEquals(writer.stats.written, 1);
+});
+
+Deno.test("an index block is waited out, not dead-lettered; the error names the index, the flood stage and the fix", () => {
+  const items = [toBulkItem("logs", { id: "a", source: "{}" } as never)];
+  const flood = classifyBulkResponse(items, {
+    items: [{
+      index: {
+        status: 429,
+        error: {
+          type: "cluster_block_exception",
+          reason: "index [logs] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded " +
+            "flood-stage watermark, index has read-only-allow-delete block];",
+        },
+      },
+    }],
+  });
+  assertEquals(flood.refused, []);
+  assertEquals(flood.retry.length, 1);
+  const error = blockedIndexError(flood.retry[0]) as FetchMigrationError;
+  assertEquals(error.errorKind, "refused");
+  assertStringIncludes(error.message, "refuses writes to logs");
+  assertStringIncludes(error.message, "flood-stage watermark");
+  assertStringIncludes(error.hint!, "run the same command again");
+  const written = classifyBulkResponse(items, {
+    items: [{
+      index: {
+        status: 403,
+        error: {
+          type: "cluster_block_exception",
+          reason: "blocked by: [FORBIDDEN/8/index write (api)];",
+        },
+      },
+    }],
+  });
+  assertEquals(written.refused, [], "a write block is not a refusal of the document");
+  assertStringIncludes(blockedIndexError(written.retry[0]).message, "the index is blocked");
 });

@@ -131,6 +131,16 @@ Deno.test("401 and 403 are auth failures, exit 3, with a hint for the auth in us
     "authentication failed (401) at https://127.0.0.1:19443 on GET /: 401 Authorization Required",
   );
   assertMatch(basic.hint!, /user name and password/);
+  // The user is named, with where to fix it for this side; never the password.
+  const named = httpFailure({ ...base, status: 401, authKind: "basic", username: "fmtest" });
+  assertEquals(
+    named.message,
+    "authentication failed (401) at https://127.0.0.1:19443 as user fmtest on GET /: " +
+      "401 Authorization Required",
+  );
+  assertStringIncludes(named.hint!, "--target-user");
+  assertStringIncludes(named.hint!, "--target-password-file");
+  assertStringIncludes(named.hint!, "the pipeline's sink");
   assertMatch(httpFailure({ ...base, status: 401, authKind: "none" }).hint!, /--target-user/);
   assertMatch(httpFailure({ ...base, status: 401, authKind: "apiKey" }).hint!, /API key/);
   assertMatch(
@@ -216,7 +226,7 @@ Deno.test("Deno fetch: certificate failures are TLS errors with the fix in the h
   );
   assertEquals(
     unknown.hint,
-    "pass --source-ca FILE (or the pipeline's connection.cert) to trust its CA, or " +
+    "pass --source-ca FILE (or `cert: FILE` in the pipeline's source) to trust its CA, or " +
       "--source-insecure (--insecure for both clusters) to skip verification",
   );
   const wrongName = networkFailure(

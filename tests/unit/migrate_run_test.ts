@@ -368,6 +368,42 @@ Deno.test("runMigration: an engine that cannot continue rolls back what the run 
   assertEquals(kept.rolledBack, 0, "--keep-on-failure keeps them");
 });
 
+Deno.test("runMigration: when the rollback after a failed copy fails too, the copy's failure stays first and the rest is named with its command", async () => {
+  const dir = await Deno.makeTempDir();
+  // The target that failed the copy also cuts the rollback's DELETE.
+  const io = new (class extends FakeIO {
+    override rollback(): Promise<never> {
+      this.rolledBack++;
+      return Promise.reject(
+        new FetchMigrationError("unreachable", "the connection to target:9200 closed (DELETE)"),
+      );
+    }
+  })(plan());
+  const engine = new (class extends FakeEngine {
+    override copy(): Promise<CopyOutcome> {
+      return Promise.reject(
+        new FetchMigrationError("refused", "Data Prepper exited (code 3) before the copy was done"),
+      );
+    }
+  })();
+  engine.resumable = false;
+  const error = await assertRejects(() => runMigration(io, engine, options(dir)));
+  assert(error instanceof FetchMigrationError);
+  assertEquals(io.rolledBack, 1);
+  assertEquals(error.errorKind, "refused");
+  assert(error.message.startsWith("Data Prepper exited (code 3) before the copy was done"));
+  assertStringIncludes(
+    error.message,
+    "the rollback of what this run created stopped part way, what it did not delete is still " +
+      "on the target: the connection to target:9200 closed (DELETE)",
+  );
+  assertStringIncludes(
+    error.hint!,
+    `undo the rest with \`fetch-migration rollback --journal ${dir}/run.json --target ` +
+      "http://target:9200`, then the same command starts the copy over",
+  );
+});
+
 const PART_2_OF_3 = { index: 2, count: 3 };
 
 Deno.test("runMigration --part: an index another part created first, as this part would have, is no error and not this part's", async () => {

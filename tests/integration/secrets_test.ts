@@ -1,0 +1,369 @@
+/**
+ * No secret leaks. Every command runs with known passwords, API keys and AWS keys, given in
+ * pipeline files, environment variables and secret files; then everything the tool printed or
+ * wrote (stdout, stderr, reports, journals, dead letters, metrics, generated files, the Data
+ * Prepper stand-in's home and log) and the command lines of the tool and of every child it
+ * started are searched for them. The only file allowed to hold one is the pipeline Data Prepper
+ * must read, and it must be mode 0600. URLs in messages never carry credentials.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { dataPrepperHomeForTests } from "../harness/dataprepper.ts";
+import { ensureNodes } from "../harness/mod.ts";
+import { runCli } from "./cli.ts";
+import { addDocuments, cleanUp, runPrefix } from "./fixtures.ts";
+import { spawnCli } from "./processes.ts";
+
+/** Secrets no output may hold, with the forms they travel in (Basic auth's base64). */
+class Secrets {
+  readonly values: string[] = [];
+
+  add(...values: string[]): void {
+    this.values.push(...values);
+  }
+
+  /** The secrets `text` holds (raw, or in a Basic header with any user). */
+  foundIn(text: string): string[] {
+    return this.values.filter((secret) => text.includes(secret));
+  }
+}
+
+/** Fails naming where a secret was seen. */
+function assertClean(secrets: Secrets, where: string, text: string): void {
+  const found = secrets.foundIn(text);
+  assertEquals(found.length, 0, `${where} holds a secret (${found.length} of them)`);
+}
+
+/** Every regular file below `dir`, with its path and mode. */
+async function* filesBelow(dir: string): AsyncGenerator<{ path: string; mode: number }> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* filesBelow(path);
+    else if (entry.isFile) yield { path, mode: (await Deno.stat(path)).mode! & 0o777 };
+  }
+}
+
+/**
+ * Searches every file below `dirs`. Files in `allowed` may hold a secret, if they are 0600;
+ * returns how many files were searched.
+ */
+async function assertFilesClean(
+  secrets: Secrets,
+  dirs: string[],
+  allowed: (path: string) => boolean = () => false,
+): Promise<number> {
+  let searched = 0;
+  for (const dir of dirs) {
+    for await (const { path, mode } of filesBelow(dir)) {
+      searched++;
+      const text = new TextDecoder().decode(await Deno.readFile(path));
+      if (secrets.foundIn(text).length === 0) continue;
+      assert(allowed(path), `${path} holds a secret`);
+      assertEquals(mode, 0o600, `${path} holds a secret and is mode ${mode.toString(8)}`);
+    }
+  }
+  return searched;
+}
+
+/** The pids of `pid`'s descendants, from /proc. */
+async function descendants(pid: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`).catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid) parents.set(Number(entry.name), ppid);
+  }
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of parents) {
+      if (ppid === parent) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** The command lines of `pid` and its descendants, read while they run. */
+async function commandLines(pid: number): Promise<string[]> {
+  const lines: string[] = [];
+  for (const each of [pid, ...(await descendants(pid))]) {
+    const bytes = await Deno.readFile(`/proc/${each}/cmdline`).catch(() => new Uint8Array());
+    lines.push(new TextDecoder().decode(bytes).replaceAll("\0", " "));
+  }
+  return lines;
+}
+
+/** Polls `url` until it answers 2xx with a body that `done` accepts (30 s at most). */
+async function waitFor(url: string, done: (text: string) => boolean): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const text = await fetch(url).then((r) => r.ok ? r.text() : "").catch(() => "");
+    if (text && done(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} never showed what was waited for`);
+}
+
+interface Workspace {
+  dir: string;
+  state: string;
+  env: Record<string, string>;
+}
+
+async function workspace(env: Record<string, string> = {}): Promise<Workspace> {
+  const dir = await Deno.makeTempDir({ prefix: "fm-secrets-" });
+  const state = `${dir}/state`;
+  await Deno.mkdir(state);
+  return { dir, state, env: { XDG_STATE_HOME: state, ...env } };
+}
+
+/** Runs a command in the workspace; checks its output holds no secret and that it worked. */
+async function clean(
+  secrets: Secrets,
+  space: Workspace,
+  args: string[],
+  expectedCode = 0,
+): Promise<string> {
+  const run = await runCli(args, { env: space.env, cwd: space.dir });
+  const words = args[0] === "run" && args[1]?.startsWith("/") ? "run <dp>" : args[0];
+  assertClean(secrets, `the output of ${words}`, run.stdout + run.stderr);
+  assertEquals(run.code, expectedCode, `${args.join(" ")}:\n${run.stderr}`);
+  return run.stdout + run.stderr;
+}
+
+Deno.test("secrets: API key in the environment, password in a file, URL credentials: no command prints or writes them, nor passes them on a command line", async () => {
+  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
+  const p = runPrefix("secret-flags");
+  const apiKey = `fm-test-api-key-${crypto.randomUUID()}`;
+  const secrets = new Secrets();
+  secrets.add(proxy.password!, apiKey, btoa(`${proxy.username}:${proxy.password}`));
+  const space = await workspace({ FETCH_MIGRATION_SOURCE_API_KEY: apiKey });
+  try {
+    await addDocuments(es7.url, `${p}a`, 300);
+    const passwordFile = `${space.dir}/target-password`;
+    await Deno.writeTextFile(passwordFile, `${proxy.password}\n`, { mode: 0o600 });
+    const journal = `${space.dir}/run.json`;
+    const endpoints = [
+      "--source",
+      es7.url,
+      "--target",
+      proxy.url,
+      "--target-user",
+      proxy.username!,
+      "--target-password-file",
+      passwordFile,
+      "--target-ca",
+      proxy.caPath!,
+    ];
+    const selection = ["--include", `${p}*`];
+    await clean(secrets, space, ["info", ...endpoints, "--json"]);
+    await Deno.writeTextFile(
+      `${space.dir}/plan.json`,
+      await clean(secrets, space, ["plan", ...endpoints, ...selection, "--json", "-v"]),
+    );
+    await clean(secrets, space, ["metadata", ...endpoints, ...selection, "--report", "--dryrun"]);
+
+    const metricsPort = 18391;
+    const child = spawnCli(
+      [
+        "run",
+        "--engine",
+        "native",
+        ...endpoints,
+        ...selection,
+        "--journal",
+        journal,
+        "--metrics-port",
+        String(metricsPort),
+      ],
+      { stderr: "piped", env: space.env },
+    );
+    const stderr = child.output();
+    const metrics = `http://127.0.0.1:${metricsPort}`;
+    const prometheus = await waitFor(
+      `${metrics}/metrics/prometheus`,
+      (text) =>
+        /fetch_migration_documents_copied\S* 300\.0/.test(text) || /recordsIn\S* 300/.test(text),
+    ).catch(async () => await fetch(`${metrics}/metrics/prometheus`).then((r) => r.text()));
+    assertClean(secrets, "/metrics/prometheus", prometheus);
+    assertClean(
+      secrets,
+      "/metrics/sys",
+      await fetch(`${metrics}/metrics/sys`).then((r) => r.text()),
+    );
+    assertClean(secrets, "/list", await fetch(`${metrics}/list`).then((r) => r.text()));
+    for (const line of await commandLines(child.pid)) assertClean(secrets, "a command line", line);
+    await fetch(`${metrics}/shutdown`, { method: "POST" }).then((r) => r.body?.cancel());
+    const ran = await stderr;
+    assertClean(secrets, "the output of run", new TextDecoder().decode(ran.stderr));
+    assertEquals(ran.code, 0, new TextDecoder().decode(ran.stderr));
+
+    await clean(secrets, space, ["verify", ...endpoints, ...selection, "--checksums", "--json"]);
+    await clean(secrets, space, [
+      "rollback",
+      "--journal",
+      journal,
+      "--target",
+      proxy.url,
+      "--target-user",
+      proxy.username!,
+      "--target-password-file",
+      passwordFile,
+      "--target-ca",
+      proxy.caPath!,
+      "--dryrun",
+    ]);
+
+    // Credentials in a URL: taken, and never shown again, in success or in failure.
+    const withUser = new URL(proxy.url);
+    withUser.username = proxy.username!;
+    withUser.password = proxy.password!;
+    const urlEndpoints = [
+      "--source",
+      es7.url,
+      "--target",
+      withUser.href,
+      "--target-ca",
+      proxy.caPath!,
+    ];
+    await clean(secrets, space, ["plan", ...urlEndpoints, ...selection]);
+    const unreachable = new URL(withUser.href);
+    unreachable.port = "1";
+    const failed = await clean(
+      secrets,
+      space,
+      ["plan", "--source", es7.url, "--target", unreachable.href, ...selection],
+      3,
+    );
+    assert(failed.includes("127.0.0.1:1"), "the message names the host it could not reach");
+    // A wrong password (also a secret) is not shown either.
+    const wrong = `fm-wrong-${crypto.randomUUID()}`;
+    secrets.add(wrong);
+    await Deno.writeTextFile(passwordFile, wrong, { mode: 0o600 });
+    await clean(secrets, space, ["info", ...endpoints], 3);
+
+    await Deno.remove(passwordFile);
+    const searched = await assertFilesClean(secrets, [space.dir]);
+    console.log(`searched ${searched} files the commands wrote`);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(space.dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("secrets: AWS keys in the environment (SigV4): no command prints or writes them", async () => {
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("secret-aws");
+  const aws = {
+    AWS_ACCESS_KEY_ID: "AKIAFMTEST" + crypto.randomUUID().replaceAll("-", "").slice(0, 10)
+      .toUpperCase(),
+    AWS_SECRET_ACCESS_KEY: `fmTestSecret/${crypto.randomUUID()}`,
+    AWS_SESSION_TOKEN: `fmTestToken${crypto.randomUUID()}`,
+  };
+  const secrets = new Secrets();
+  // The key id is not secret (it is in every signed request's header); the key and token are.
+  secrets.add(aws.AWS_SECRET_ACCESS_KEY, aws.AWS_SESSION_TOKEN);
+  const space = await workspace(aws);
+  try {
+    await addDocuments(es7.url, `${p}a`, 200);
+    // The test nodes ignore signatures; what matters is that signing with these keys leaks none.
+    const endpoints = [
+      "--source",
+      es7.url,
+      "--source-aws-region",
+      "eu-west-1",
+      "--target",
+      os2.url,
+    ];
+    const selection = ["--include", `${p}*`];
+    const journal = `${space.dir}/run.json`;
+    await clean(secrets, space, ["plan", ...endpoints, ...selection, "--json"]);
+    await clean(secrets, space, [
+      "run",
+      "--engine",
+      "native",
+      ...endpoints,
+      ...selection,
+      "--journal",
+      journal,
+    ]);
+    await clean(secrets, space, ["verify", ...endpoints, ...selection, "--checksums"]);
+    const searched = await assertFilesClean(secrets, [space.dir]);
+    console.log(`searched ${searched} files the commands wrote`);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(space.dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("secrets: a pipeline file with the sink's password: metadata's output and the Data Prepper stand-in's pipeline are 0600 and the only files holding it; no command line, log or message does", async () => {
+  const { home, kind } = await dataPrepperHomeForTests();
+  console.log(`Data Prepper home: ${kind} (${home})`);
+  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
+  const p = runPrefix("secret-pipe");
+  const secrets = new Secrets();
+  secrets.add(proxy.password!, btoa(`${proxy.username}:${proxy.password}`));
+  const space = await workspace();
+  try {
+    await addDocuments(es7.url, `${p}a`, 400);
+    const pipeline = `${space.dir}/pipeline.yaml`;
+    await Deno.writeTextFile(
+      pipeline,
+      `historical-data-migration:
+  source:
+    opensearch:
+      hosts: ["${es7.url}"]
+      indices:
+        include:
+          - index_name_regex: "${p}.*"
+  sink:
+    - opensearch:
+        hosts: ["${proxy.url}"]
+        username: ${proxy.username}
+        password: ${proxy.password}
+        cert: ${proxy.caPath}
+`,
+      { mode: 0o600 },
+    );
+    const output = `${space.dir}/output.yaml`;
+    await clean(secrets, space, ["metadata", pipeline, output, "--report"]);
+    assertEquals((await Deno.stat(output)).mode! & 0o777, 0o600, "metadata's output is not 0600");
+    await clean(secrets, space, ["plan", "--pipeline", pipeline, "--json"]);
+
+    const port = 4938;
+    const child = spawnCli(["run", home, pipeline, String(port), "--poll-interval", "1"], {
+      stderr: "piped",
+      env: space.env,
+    });
+    const finished = child.output();
+    await waitFor(`http://127.0.0.1:${port}/list`, () => true);
+    const lines = await commandLines(child.pid);
+    assert(lines.length > 1, "the Data Prepper stand-in was not seen running");
+    for (const line of lines) assertClean(secrets, "a command line", line);
+    const dataPrepperPipelines = [...Deno.readDirSync(`${home}/pipelines`)]
+      .map((entry) => `${home}/pipelines/${entry.name}`);
+    for (const path of dataPrepperPipelines) {
+      assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600, `${path} is not 0600`);
+    }
+    const ran = await finished;
+    const text = new TextDecoder().decode(ran.stderr);
+    assertClean(secrets, "the output of run <dp>", text);
+    assertEquals(ran.code, 0, text);
+    await clean(secrets, space, ["verify", "--pipeline", pipeline, "--checksums"]);
+
+    const mayHold = (path: string) => path === pipeline || path === output;
+    const searched = await assertFilesClean(secrets, [space.dir], mayHold);
+    const homeFiles = await assertFilesClean(
+      secrets,
+      [home],
+      (path) => path.startsWith(`${home}/pipelines/`),
+    );
+    console.log(`searched ${searched} files the commands wrote and ${homeFiles} in the home`);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(space.dir, { recursive: true }).catch(() => {});
+  }
+});
