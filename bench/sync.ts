@@ -19,7 +19,7 @@
  * them).
  */
 import { findDeletes } from "../src/sync/deletes.ts";
-import { readShardPositions } from "../src/sync/pass.ts";
+import { readShardPositions } from "../src/backfill/reader.ts";
 import { ClusterClient } from "../src/cluster/client.ts";
 import { runningPid } from "../tests/harness/nodes.ts";
 import { MAIN_TS } from "./contenders.ts";

@@ -9,7 +9,7 @@ import type { ClusterInfo } from "../cluster/version.ts";
 import type { BackfillUnit } from "../journal/journal.ts";
 import { parseLosslessJson } from "../deps.ts";
 import { needsExactParse, stringifyJsonExact, toNumber } from "./json.ts";
-import { resumeFrom, type ShardSeqNo } from "./units.ts";
+import { resumeFrom, type ShardPosition, type ShardSeqNo } from "./units.ts";
 
 /** A long copy rides out a node restart or a busy minute: up to 8 attempts over about 2 min. */
 export const READ_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000 };
@@ -59,30 +59,53 @@ export async function readShardSeqNos(
   client: ClusterClient,
   indices: string[],
 ): Promise<Map<string, ShardSeqNo[]>> {
-  const result = new Map<string, ShardSeqNo[]>(indices.map((name) => [name, []]));
+  const positions = await readShardPositions(client, indices, { ignoreUnavailable: false });
+  return new Map(indices.map((name) => [
+    name,
+    (positions[name] ?? []).map(({ shard, maxSeqNo }) => ({ shard, maxSeqNo })),
+  ]));
+}
+
+/**
+ * Each primary shard's highest and locally checkpointed sequence numbers, per index (from
+ * `_stats?level=shards`), in groups of names. With `ignoreUnavailable` (the default), an index
+ * the cluster no longer has is left out rather than failing the request.
+ */
+export async function readShardPositions(
+  client: ClusterClient,
+  indices: readonly string[],
+  { ignoreUnavailable = true } = {},
+): Promise<Record<string, ShardPosition[]>> {
+  const positions: Record<string, ShardPosition[]> = {};
   for (let at = 0; at < indices.length; at += STATS_GROUP) {
     const names = indices.slice(at, at + STATS_GROUP).map(encodeURIComponent).join(",");
     const stats = await client.json<{
-      indices?: Record<
-        string,
-        {
-          shards?: Record<
-            string,
-            Array<{ routing?: { primary?: boolean }; seq_no?: { max_seq_no?: number } }>
-          >;
-        }
-      >;
-    }>("GET", `/${names}/_stats/docs`, undefined, { query: { level: "shards" } });
+      indices?: Record<string, {
+        shards?: Record<
+          string,
+          Array<{
+            routing?: { primary?: boolean };
+            seq_no?: { max_seq_no?: number; local_checkpoint?: number };
+          }>
+        >;
+      }>;
+    }>("GET", `/${names}/_stats/docs`, undefined, {
+      query: { level: "shards", ...(ignoreUnavailable ? { ignore_unavailable: "true" } : {}) },
+      idempotent: true,
+    });
     for (const [name, entry] of Object.entries(stats.indices ?? {})) {
-      const shards = result.get(name);
-      if (!shards) continue;
-      for (const [shard, copies] of Object.entries(entry.shards ?? {})) {
+      positions[name] = Object.entries(entry.shards ?? {}).map(([shard, copies]) => {
         const primary = copies.find((copy) => copy.routing?.primary) ?? copies[0];
-        shards.push({ shard: Number(shard), maxSeqNo: primary?.seq_no?.max_seq_no ?? -1 });
-      }
+        const maxSeqNo = primary?.seq_no?.max_seq_no ?? -1;
+        return {
+          shard: Number(shard),
+          maxSeqNo,
+          localCheckpoint: primary?.seq_no?.local_checkpoint ?? maxSeqNo,
+        };
+      }).sort((a, b) => a.shard - b.shard);
     }
   }
-  return result;
+  return positions;
 }
 
 // Fifty names per request: few requests, and a URL well under the 4 KB request line that some
@@ -100,22 +123,12 @@ export async function settleShard(
   index: string,
   shard: number,
 ): Promise<number> {
-  const path = `/${encodeURIComponent(index)}`;
-  const stats = await client.json<{
-    indices?: Record<string, {
-      shards?: Record<
-        string,
-        Array<{
-          routing?: { primary?: boolean };
-          seq_no?: { local_checkpoint?: number };
-        }>
-      >;
-    }>;
-  }>("GET", `${path}/_stats/docs`, undefined, { query: { level: "shards" }, idempotent: true });
-  const copies = Object.values(stats.indices ?? {})[0]?.shards?.[String(shard)] ?? [];
-  const primary = copies.find((copy) => copy.routing?.primary) ?? copies[0];
-  await client.json("POST", `${path}/_refresh`, undefined, { idempotent: true });
-  return primary?.seq_no?.local_checkpoint ?? -1;
+  const positions = await readShardPositions(client, [index], { ignoreUnavailable: false });
+  const position = positions[index]?.find((each) => each.shard === shard);
+  await client.json("POST", `/${encodeURIComponent(index)}/_refresh`, undefined, {
+    idempotent: true,
+  });
+  return position?.localCheckpoint ?? -1;
 }
 
 /**

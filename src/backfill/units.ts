@@ -23,6 +23,12 @@ export interface ShardSeqNo {
   maxSeqNo: number;
 }
 
+/** A primary shard's highest and locally checkpointed sequence numbers. */
+export interface ShardPosition extends ShardSeqNo {
+  /** Every operation up to this one is processed on the primary. */
+  localCheckpoint: number;
+}
+
 /**
  * Most sequence numbers in one slice. Each page searches what is left of its slice's range, so
  * a bounded range bounds the work of a page on every version (older ones cannot skip ahead in a

@@ -7,7 +7,7 @@
 import type { ClusterClient } from "../cluster/client.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import type { Journal } from "../journal/journal.ts";
-import { readSlice } from "../backfill/reader.ts";
+import { readShardPositions, readSlice } from "../backfill/reader.ts";
 import { resumeFrom } from "../backfill/units.ts";
 import type { BulkWriter } from "../backfill/writer.ts";
 import { applyDeletes, confirmedAbsent, type DocumentKey, findDeletes } from "./deletes.ts";
@@ -32,46 +32,6 @@ export interface PassContext {
   pageSize: number;
   slices: number;
   signal?: AbortSignal;
-}
-
-/**
- * Each primary shard's highest and locally checkpointed sequence numbers, per index (from
- * `_stats?level=shards`). An index the source no longer has is left out.
- */
-export async function readShardPositions(
-  client: ClusterClient,
-  indices: readonly string[],
-): Promise<Record<string, ShardPosition[]>> {
-  const positions: Record<string, ShardPosition[]> = {};
-  for (let at = 0; at < indices.length; at += 50) {
-    const names = indices.slice(at, at + 50).map(encodeURIComponent).join(",");
-    const stats = await client.json<{
-      indices?: Record<string, {
-        shards?: Record<
-          string,
-          Array<{
-            routing?: { primary?: boolean };
-            seq_no?: { max_seq_no?: number; local_checkpoint?: number };
-          }>
-        >;
-      }>;
-    }>("GET", `/${names}/_stats/docs`, undefined, {
-      query: { level: "shards", ignore_unavailable: "true" },
-      idempotent: true,
-    });
-    for (const [name, entry] of Object.entries(stats.indices ?? {})) {
-      positions[name] = Object.entries(entry.shards ?? {}).map(([shard, copies]) => {
-        const primary = copies.find((copy) => copy.routing?.primary) ?? copies[0];
-        const maxSeqNo = primary?.seq_no?.max_seq_no ?? -1;
-        return {
-          shard: Number(shard),
-          maxSeqNo,
-          localCheckpoint: primary?.seq_no?.local_checkpoint ?? maxSeqNo,
-        };
-      }).sort((a, b) => a.shard - b.shard);
-    }
-  }
-  return positions;
 }
 
 /**

@@ -9,17 +9,11 @@
  * deletes leave no document and are found apart (deletes.ts).
  */
 import type { BackfillUnit, Checkpoints } from "../journal/journal.ts";
+import type { ShardPosition } from "../backfill/units.ts";
+
+export type { ShardPosition } from "../backfill/units.ts";
 
 export type { Checkpoints, PassRecord, SyncState } from "../journal/journal.ts";
-
-/** What the source says of one primary shard at the start of a pass. */
-export interface ShardPosition {
-  shard: number;
-  /** Highest sequence number written; -1 when none. */
-  maxSeqNo: number;
-  /** Every operation up to this one is processed on the primary. */
-  localCheckpoint: number;
-}
 
 /**
  * The checkpoints a finished backfill leaves, per shard from its open (last) range: the lower of

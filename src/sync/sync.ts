@@ -22,6 +22,7 @@ import {
   type Unmigratable,
   unmigratableIndices,
 } from "../migrate/checks.ts";
+import { readShardPositions } from "../backfill/reader.ts";
 import { verifyIndices } from "../verify/verify.ts";
 import { indexDetails } from "../verify/report.ts";
 import {
@@ -32,7 +33,6 @@ import {
   type PassContext,
   type PassOutcome,
   passRecord,
-  readShardPositions,
   refresh,
   runPass,
 } from "./pass.ts";
