@@ -8,13 +8,15 @@
 import type { ClusterClient } from "../cluster/client.ts";
 import type { BackfillState, Journal } from "../journal/journal.ts";
 import type { RunPart } from "../journal/run-journal.ts";
+import type { CopyTuning } from "../migrate/copy-options.ts";
 import type { CopyProgress } from "../migrate/engine.ts";
 import { logger } from "../log.ts";
 import { DeadLetterFile } from "./deadletter.ts";
 import { isAbort, unlessAborted } from "../abort.ts";
 import { RateLimit } from "./limiter.ts";
 import { type Page, readShardSeqNos, readSlice, settleShard } from "./reader.ts";
-import { restoreTarget, tuneTarget } from "./tune.ts";
+import { tuneTarget } from "./tune.ts";
+import { restoreTunedSettings } from "../journal/undo.ts";
 import {
   afterPass,
   mayFinish,
@@ -28,18 +30,7 @@ import { BulkWriter, type WriteOutcome } from "./writer.ts";
 const log = logger("backfill");
 
 /** The operator's controls. */
-export interface BackfillOptions {
-  /** Slices per index, and slices read at once (`--slices`). */
-  slices: number;
-  /** Bulk requests in flight at most (`--concurrency`). */
-  concurrency: number;
-  /** Bytes per bulk request at most (`--batch-bytes`). */
-  batchBytes: number;
-  /** Documents per source page. */
-  pageSize: number;
-  /** Attempts per document before the dead-letter file. */
-  maxAttempts: number;
-  maxDocsPerSecond?: number;
+export interface BackfillOptions extends CopyTuning {
   tuneTarget: boolean;
   deadLetterPath: string;
   /** Indices of the journal to leave out this time (a narrower selection on a re-run). */
@@ -347,7 +338,7 @@ export async function runBackfill(
   }
   state.deadLetters = deadLetteredBefore + writer.stats.deadLettered;
   const notRestored = options.tuneTarget || Object.keys(state.tuned).length > 0
-    ? await restoreTarget(target, journal).catch((error) => {
+    ? await restoreTunedSettings(target, journal).catch((error) => {
       log.error`could not restore the tuned target settings: ${String(error)}`;
       return Object.keys(state.tuned);
     })

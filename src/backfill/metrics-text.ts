@@ -18,9 +18,6 @@ export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
 /** Data Prepper's `serviceName` tag on every meter. */
 export const SERVICE_NAME = "dataprepper";
 
-/** The pipeline's name when the endpoints come from flags rather than a pipeline file. */
-export const FLAGS_PIPELINE_NAME = "fetch-migration";
-
 /** What one pipeline's series are made of. */
 export interface PipelineSnapshot {
   /** The pipeline's name as the YAML spells it. */

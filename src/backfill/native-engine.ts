@@ -4,7 +4,8 @@
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import type { Journal } from "../journal/journal.ts";
-import type { RunPart } from "../journal/run-journal.ts";
+import type { CopyTuning } from "../migrate/copy-options.ts";
+import { deadLetterPathBeside, type RunPart } from "../journal/run-journal.ts";
 import type {
   CopyControl,
   CopyOutcome,
@@ -24,16 +25,8 @@ import { replayDeadLetters, summarizeDeadLetters } from "./replay.ts";
 
 /** The operator's controls of the native engine (see {@link BackfillOptions}). */
 export type NativeEngineOptions =
-  & Pick<
-    BackfillOptions,
-    | "slices"
-    | "concurrency"
-    | "batchBytes"
-    | "pageSize"
-    | "maxAttempts"
-    | "maxDocsPerSecond"
-    | "tuneTarget"
-  >
+  & CopyTuning
+  & Pick<BackfillOptions, "tuneTarget">
   & {
     /** Default: next to the journal, `<journal>.dead-letter.ndjson`. */
     deadLetterPath?: string;
@@ -54,8 +47,7 @@ export class NativeEngine implements Engine {
 
   /** Where refused documents of the run of `journal` go. */
   deadLetterPath(journal: Journal): string {
-    return this.options.deadLetterPath ??
-      journal.path.replace(/\.json$/, "") + ".dead-letter.ndjson";
+    return this.options.deadLetterPath ?? deadLetterPathBeside(journal.path);
   }
 
   prepare(journal: Journal, documents: Record<string, number>): Promise<void> {

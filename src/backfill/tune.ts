@@ -1,11 +1,12 @@
 /**
  * `--tune-target`: a target index loads faster with refreshes off and no replicas to copy to.
  * The values before are written to the journal first, and put back at the end, also after a
- * failure, an interrupt, or (by the next run) a crash.
+ * failure, an interrupt, or (by the next run) a crash: `restoreTunedSettings` in
+ * `journal/undo.ts`.
  */
 import { plural } from "../text.ts";
 import type { ClusterClient } from "../cluster/client.ts";
-import type { Journal, TunedIndex } from "../journal/journal.ts";
+import type { Journal } from "../journal/journal.ts";
 import { logger } from "../log.ts";
 
 const log = logger("backfill");
@@ -46,35 +47,4 @@ export async function tuneTarget(
       plural(indices.length, "target index", "target indices")
     } for loading: refresh off, no replicas`;
   }
-}
-
-/** Puts back what {@link tuneTarget} changed; returns the indices it could not restore. */
-export async function restoreTarget(client: ClusterClient, journal: Journal): Promise<string[]> {
-  const state = journal.data.backfill;
-  const failed: string[] = [];
-  for (const [index, tuned] of Object.entries(state?.tuned ?? {})) {
-    if (tuned.restored) continue;
-    const response = await client.request("PUT", `/${encodeURIComponent(index)}/_settings`, {
-      body: { index: originalSettings(tuned) },
-    });
-    if (response.status >= 200 && response.status < 300) {
-      tuned.restored = true;
-    } else if (response.status === 404) {
-      // Deleted meanwhile (a rollback): nothing to restore.
-      tuned.restored = true;
-    } else {
-      failed.push(index);
-      log
-        .error`could not restore refresh_interval/number_of_replicas of ${index} on ${client.url} (${response.status}); set them by hand: ${
-        JSON.stringify(originalSettings(tuned))
-      }`;
-    }
-  }
-  await journal.save();
-  return failed;
-}
-
-/** The settings body that restores an index; `null` resets a setting to the default. */
-export function originalSettings(tuned: TunedIndex): Record<string, string | null> {
-  return { refresh_interval: tuned.refresh_interval, number_of_replicas: tuned.number_of_replicas };
 }

@@ -1,11 +1,14 @@
+/**
+ * `metadata <pipeline.yaml> [output.yaml]`: maps the flags, prints the report, has the plan's
+ * creations made (src/migrate/metadata.ts) and the output pipeline written.
+ */
 import type { Command } from "../deps.ts";
 import {
   type PipelineOutput,
   preparePipelineOutput,
   writePipelineOutput,
 } from "../config/pipeline-output.ts";
-import { defaultJournalPath, Journal, newRunId } from "../journal/journal.ts";
-import { checkMetadataStep, createPlanned } from "../migrate/metadata.ts";
+import { checkMetadataStep, createMetadata } from "../migrate/metadata.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
 import { openClusters } from "../cluster/pair.ts";
 import { migratingIndices } from "../metadata/plan.ts";
@@ -16,14 +19,11 @@ import {
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
-import { checkJournalFlag, pathState } from "./file-flags.ts";
+import { checkJournalFlag, pathState } from "../journal/file-flags.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
 import { plural } from "../text.ts";
-import {
-  addSelectionOptions,
-  planOptions,
-  type SelectionOptionValues,
-} from "./selection-options.ts";
+import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
+import { planOptions } from "../metadata/selection.ts";
 
 type MetadataOptions = EndpointOptionValues & SelectionOptionValues & {
   report?: boolean;
@@ -115,18 +115,20 @@ export function registerMetadata(program: Command): void {
       }
       let created: Array<{ kind: string; name: string }> = [];
       let journalPath: string | undefined;
-      if (!options.dryrun && plan.creations.length > 0) {
-        const runId = newRunId();
-        journalPath = options.journal ?? defaultJournalPath(runId);
-        const journal = await Journal.create(journalPath, runId, clusters.target.url);
-        const result = await createPlanned(clusters, plan, journal, !!options.keepOnFailure);
-        created = result.created;
+      if (!options.dryrun) {
+        const result = await createMetadata(clusters, plan, {
+          journal: options.journal,
+          keepOnFailure: !!options.keepOnFailure,
+        });
+        ({ created, journalPath } = result);
         plan.transformations.push(...result.transformations);
         // Printed after the report: these were only learnt from the target's answers.
         for (const t of result.transformations) {
           printHuman(`${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`);
         }
-        printSummary(`created ${created.length} on the target; journal: ${journalPath}`);
+        if (journalPath) {
+          printSummary(`created ${created.length} on the target; journal: ${journalPath}`);
+        }
       }
       if (prepared) {
         if (migrating.length === 0) {

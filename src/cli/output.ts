@@ -28,11 +28,6 @@ export function isVerbose(): boolean {
   return verbose;
 }
 
-/** Whether `-q/--quiet` is in force. */
-export function isQuiet(): boolean {
-  return quiet;
-}
-
 /** Writes human-readable lines to stderr, whatever `-q` says: errors, warnings, asked reports. */
 export function printHuman(text: string): void {
   Deno.stderr.writeSync(encoder.encode(text.endsWith("\n") ? text : text + "\n"));

@@ -1,23 +1,16 @@
+/**
+ * `plan`: maps the flags, prints the plan (text or JSON), and with `--split N --out DIR` has the
+ * Data Prepper files written (src/dataprepper/split-files.ts) and says what each holds.
+ */
 import type { Command } from "../deps.ts";
-import { FLAGS_PIPELINE_NAME } from "../backfill/metrics-text.ts";
 import { formatCount } from "../backfill/progress.ts";
-import type { ClusterPair } from "../cluster/pair.ts";
-import { decodeInlinePipeline } from "../config/load.ts";
-import type { EndpointConfig, MigrationEndpoints } from "../config/types.ts";
-import {
-  checkSplitDirectory,
-  type DirectoryEntry,
-  isOurPipelineFile,
-  type Split,
-  SPLIT_FILE,
-  splitPipelineFiles,
-} from "../dataprepper/split.ts";
-import { BadInputError, FetchMigrationError, messageOf } from "../errors.ts";
+import { readSplitDirectory, writeSplitFiles } from "../dataprepper/split-files.ts";
+import type { Split } from "../dataprepper/split.ts";
+import { BadInputError } from "../errors.ts";
 import { migratingIndices } from "../metadata/plan.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
 import { readPlan } from "../metadata/read-plan.ts";
-import { isOlderTarget } from "../cluster/version.ts";
-import { olderTargetHint, olderTargetMessage } from "../migrate/checks.ts";
+import { olderTargetWarning } from "../migrate/metadata.ts";
 import type { MigrationPlan } from "../metadata/types.ts";
 import { openClusters } from "../cluster/pair.ts";
 import { plural } from "../text.ts";
@@ -28,11 +21,8 @@ import {
 } from "./endpoint-options.ts";
 import { positiveInteger } from "./option-parsers.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
-import {
-  addSelectionOptions,
-  planOptions,
-  type SelectionOptionValues,
-} from "./selection-options.ts";
+import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
+import { planOptions } from "../metadata/selection.ts";
 
 type PlanOptionValues = EndpointOptionValues & SelectionOptionValues & {
   json?: boolean;
@@ -72,134 +62,29 @@ export function registerPlan(program: Command): void {
       );
     }
     // Checked before the clusters are read: a directory that cannot take the files fails fast.
-    const split = options.out === undefined ? undefined : await splitDirectory(options.out);
+    const split = options.out === undefined ? undefined : await readSplitDirectory(options.out);
     const endpoints = await resolveEndpoints(options);
     using clusters = openClusters(endpoints);
     const plan = await readPlan(clusters, planOptions(options, endpoints));
-    await warnOlderTarget(clusters);
+    const warning = await olderTargetWarning(clusters);
+    if (warning) printHuman(`warning: ${warning}`);
     if (split) {
-      await writeSplit(clusters, endpoints, plan, options.split!, split, !!options.json);
+      const indices = Object.fromEntries(
+        migratingIndices(plan).map((name) => [name, plan.documents.per_index[name] ?? 0]),
+      );
+      const files = await writeSplitFiles(
+        endpoints,
+        await clusters.source.info(),
+        indices,
+        options.split!,
+        split,
+      );
+      if (options.json) printJson(splitJson(split.path, files));
+      report(split.path, files, plan);
     } else if (options.json) printJson(planToJson(plan));
     // The default report; -q leaves it out (--json is the quiet way to get the plan).
     else printSummary(formatPlanText(plan, { all: isVerbose() }));
   });
-}
-
-/** Says so when the target is older than the source: metadata and run refuse such a pair. */
-async function warnOlderTarget(clusters: ClusterPair): Promise<void> {
-  const info = { source: await clusters.source.info(), target: await clusters.target.info() };
-  if (!isOlderTarget(info.source, info.target)) return;
-  const urls = { source: clusters.source.url, target: clusters.target.url };
-  printHuman(
-    `warning: ${
-      olderTargetMessage(urls, info)
-    }; metadata and run refuse this pair (${olderTargetHint()})`,
-  );
-}
-
-/** The output directory, absolute, with the files of an earlier split in it. */
-interface SplitDirectory {
-  path: string;
-  earlier: string[];
-}
-
-/** Checks `--out`: see {@link checkSplitDirectory}. */
-async function splitDirectory(out: string): Promise<SplitDirectory> {
-  const path = absolute(out).replace(/(.)\/+$/, "$1");
-  const entries: DirectoryEntry[] = [];
-  try {
-    for await (const entry of Deno.readDir(path)) {
-      const named = entry.isFile && SPLIT_FILE.test(entry.name);
-      const ours = named
-        ? isOurPipelineFile(await Deno.readTextFile(`${path}/${entry.name}`).catch(() => ""))
-        : undefined;
-      entries.push({ name: entry.name, isFile: entry.isFile, ...(named ? { ours } : {}) });
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { path, earlier: [] };
-    if (error instanceof Deno.errors.NotADirectory) {
-      throw new BadInputError(`--out ${out} is a file, not a directory`, "give a directory");
-    }
-    throw new BadInputError(`cannot read --out ${out}: ${messageOf(error)}`);
-  }
-  return { path, earlier: checkSplitDirectory(path, entries) };
-}
-
-/** Writes the split's files, removes an earlier split's others, and says what each holds. */
-async function writeSplit(
-  clusters: ClusterPair,
-  endpoints: MigrationEndpoints,
-  plan: MigrationPlan,
-  count: number,
-  directory: SplitDirectory,
-  json: boolean,
-): Promise<void> {
-  const indices = Object.fromEntries(
-    migratingIndices(plan).map((name) => [name, plan.documents.per_index[name] ?? 0]),
-  );
-  const split = splitPipelineFiles({
-    ...await writerSource(endpoints),
-    pipelineName: endpoints.pipelineName ?? FLAGS_PIPELINE_NAME,
-    indices,
-    source: await clusters.source.info(),
-    directory: directory.path,
-    count,
-  });
-  try {
-    await Deno.mkdir(directory.path, { recursive: true, mode: 0o700 });
-    for (const { file, text } of split.files) await writePrivate(`${directory.path}/${file}`, text);
-    const written = new Set(split.files.map(({ file }) => file));
-    for (const name of directory.earlier.filter((name) => !written.has(name))) {
-      await Deno.remove(`${directory.path}/${name}`);
-    }
-  } catch (error) {
-    throw new FetchMigrationError(
-      "incomplete",
-      `cannot write the pipeline files into ${directory.path}: ${messageOf(error)}`,
-      "fix the cause (disk space, permissions) and run the same command again",
-    );
-  }
-  if (json) printJson(splitJson(directory.path, split));
-  report(directory.path, split, plan);
-}
-
-/** The user's pipeline (its keys and comments kept) or, from flags, the endpoints. */
-async function writerSource(endpoints: MigrationEndpoints) {
-  const { origin } = endpoints;
-  if (origin === "flags") {
-    // Data Prepper reads a CA file from its own working directory: the path must be absolute.
-    const withAbsoluteCa = (endpoint: EndpointConfig): EndpointConfig => {
-      const path = endpoint.tls.caSource;
-      if (path === undefined || path.startsWith("/") || path.endsWith("(inline certificate)")) {
-        return endpoint;
-      }
-      return { ...endpoint, tls: { ...endpoint.tls, caSource: absolute(path) } };
-    };
-    return {
-      endpoints: {
-        source: withAbsoluteCa(endpoints.source),
-        target: withAbsoluteCa(endpoints.target),
-      },
-    };
-  }
-  const text = origin === "INLINE_PIPELINE"
-    ? decodeInlinePipeline(Deno.env.get("INLINE_PIPELINE") ?? "")
-    : await Deno.readTextFile(origin);
-  return { original: { text, origin, pipeline: endpoints.pipelineName } };
-}
-
-/** Through a temporary file made 0600 before any byte is written, renamed into place. */
-async function writePrivate(path: string, text: string): Promise<void> {
-  const directory = path.slice(0, path.lastIndexOf("/"));
-  const temporary = await Deno.makeTempFile({ dir: directory, prefix: ".split-", suffix: ".tmp" });
-  try {
-    await Deno.chmod(temporary, 0o600);
-    await Deno.writeTextFile(temporary, text);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
 }
 
 function splitJson(directory: string, split: Split): Record<string, unknown> {
@@ -262,8 +147,4 @@ function report(directory: string, split: Split, plan: MigrationPlan): void {
       `pipelines/ directory; ${directory} must exist there for the dead-letter files), then ` +
       `watch them all: fetch-migration monitor ${urls} ${total}`,
   );
-}
-
-function absolute(path: string): string {
-  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
 }

@@ -9,6 +9,7 @@ import {
   type ProgressSnapshot,
 } from "../backfill/progress.ts";
 import { setBeforeLogWrite } from "../log.ts";
+import type { CopyProgress } from "../migrate/engine.ts";
 
 const encoder = new TextEncoder();
 
@@ -73,5 +74,60 @@ export class ProgressPrinter {
 
   #write(text: string): void {
     Deno.stderr.writeSync(encoder.encode(text));
+  }
+}
+
+/**
+ * The progress line of every pipeline together: drawn once each pipeline has reported or
+ * ended, so the total it is measured against is the total of all.
+ */
+export class CombinedProgress {
+  readonly #printer: ProgressPrinter;
+  readonly #latest = new Map<string, CopyProgress>();
+  readonly #waiting: Set<string>;
+
+  constructor(readonly names: string[], perIndex: boolean) {
+    this.#printer = new ProgressPrinter({ perIndex });
+    this.#waiting = new Set(names);
+  }
+
+  update(name: string, progress: CopyProgress): void {
+    this.#latest.set(name, progress);
+    this.#waiting.delete(name);
+    this.#draw();
+  }
+
+  /** The pipeline's run is over (it may never have copied). */
+  ended(name: string): void {
+    this.#waiting.delete(name);
+  }
+
+  clear(): void {
+    this.#printer.clear();
+  }
+
+  finish(): void {
+    this.#printer.finish();
+  }
+
+  #draw(): void {
+    if (this.#waiting.size > 0) return;
+    if (this.names.length === 1) {
+      this.#printer.update(this.#latest.get(this.names[0])!);
+      return;
+    }
+    const sum: ProgressCounts & { perIndex: NonNullable<ProgressCounts["perIndex"]> } = {
+      copied: 0,
+      expected: 0,
+      perIndex: {},
+    };
+    for (const [name, progress] of this.#latest) {
+      sum.copied += progress.copied;
+      sum.expected += progress.expected;
+      for (const [index, counts] of Object.entries(progress.perIndex)) {
+        sum.perIndex[`${name}/${index}`] = counts;
+      }
+    }
+    this.#printer.update(sum);
   }
 }

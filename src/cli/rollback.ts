@@ -1,21 +1,20 @@
+/**
+ * `rollback --journal FILE`: maps the flags to the undo flow (`rollBackRun` in
+ * src/journal/rollback.ts), asks on a terminal, and renders what it did.
+ */
 import type { Command } from "../deps.ts";
-import { lockJournal } from "../journal/lock.ts";
-import { Journal } from "../journal/journal.ts";
 import {
-  entriesToRollBack,
-  previewRollback,
-  rollBack,
+  loadJournalToUndo,
   type RollbackItem,
   type RollbackResult,
+  rollBackRun,
+  type RollbackRunOutcome,
 } from "../journal/rollback.ts";
-import { restoreTarget } from "../backfill/tune.ts";
 import { ClusterClient } from "../cluster/client.ts";
 import { loadEndpoints, loadTargetEndpoint } from "../config/load.ts";
-import { unfreeze } from "../sync/sync.ts";
-import { BadInputError, FetchMigrationError, messageOf } from "../errors.ts";
+import { BadInputError } from "../errors.ts";
 import { formatColumns, plural } from "../text.ts";
 import { addEndpointOptions, type EndpointOptionValues } from "./endpoint-options.ts";
-import { checkJournalFlag, pathState } from "./file-flags.ts";
 import { askHuman, printHuman, printJson, printSummary } from "./output.ts";
 
 type RollbackOptions = EndpointOptionValues & {
@@ -71,112 +70,87 @@ export function registerRollback(program: Command): void {
         "pass --journal FILE: the path a metadata or run command printed (`journal: ...`)",
       );
     }
-    const journal = await loadJournal(options.journal);
+    const path = options.journal;
+    const journal = await loadJournalToUndo(path);
     const endpoint = await loadTargetEndpoint(options, Deno.env.toObject());
     const client = new ClusterClient(endpoint, { role: "target" });
     try {
-      if (client.url !== journal.data.target) {
-        throw new BadInputError(
-          `the journal ${options.journal} is for ${journal.data.target}, not ${client.url}`,
-          "point --target (or the pipeline's sink) at the cluster the run changed",
-        );
-      }
-      const report: RollbackJson = {
-        journal: options.journal,
-        target: client.url,
-        dry_run: !!options.dryrun,
-        already_rolled_back: false,
-        to_delete: [],
-        deleted: [],
-        missing: [],
-        failed: [],
-        settings_not_restored: [],
-      };
-      if (entriesToRollBack(journal).length === 0 && journal.data.status === "rolled-back") {
-        // Nothing is asked of the target: a replayed rollback must not touch a name someone
-        // created again since.
-        report.already_rolled_back = true;
-        if (options.json) printJson(report);
-        printSummary(
-          `already rolled back: the journal ${options.journal} records nothing left to delete ` +
-            `on ${client.url}`,
-        );
-        return;
-      }
-
-      const items = await previewRollback(client, journal);
-      const present = items.filter((item) => item.exists);
-      report.to_delete = present.map(({ kind, name, documents }) => ({
-        kind,
-        name,
-        ...(typeof documents === "number" ? { documents } : {}),
-      }));
-      const asking = !options.dryrun && !options.yes && present.length > 0 &&
-        Deno.stdin.isTerminal();
-      // The list is the answer of a dry run and the ground of a question: then always shown.
-      const show = options.dryrun || asking ? printHuman : printSummary;
-      show(formatRollbackList(options.journal, client.url, items));
-      if (options.dryrun) {
-        if (options.json) printJson(report);
-        printHuman(
-          present.length > 0
-            ? `dry run: would delete ${describeCounts(present)}; nothing was changed`
-            : "dry run: nothing to delete; nothing was changed",
-        );
-        return;
-      }
-      if (asking) {
-        const answer = await askHuman(
-          `delete ${present.length === 1 ? "it" : `these ${present.length}`} on ${client.url}? ` +
-            "[y/N] ",
-        );
-        if (!/^y(es)?$/i.test(answer)) {
-          throw new FetchMigrationError(
-            "interrupted",
-            `rollback cancelled: nothing was deleted on ${client.url}`,
-            "run it again and answer y, or pass --yes",
-          );
-        }
-      }
-
-      // A run still writing this journal would recreate what is deleted, or record more.
-      await using _lock = await lockJournal(options.journal);
-      const result = await rollBack(client, journal);
-      // Indices the run only filled (not created) keep living: give them their settings back.
-      const notRestored = await restoreTarget(client, journal);
-      Object.assign(report, result, { settings_not_restored: notRestored });
-      const failed = [...result.failed, ...notRestored.map((index) => `settings of ${index}`)];
-      if (options.json) printJson(report);
-      const summary = `rolled back ${result.deleted.length}` +
-        (result.missing.length ? `, ${result.missing.length} already gone` : "");
-      if (failed.length > 0) printHuman(`${summary}; FAILED: ${failed.join(", ")}`);
-      else printSummary(summary);
-      if (failed.length > 0) {
-        throw new FetchMigrationError(
-          "refused",
-          `${plural(failed.length, "creation")} of the journal ${options.journal} could not be ` +
-            "undone",
-          "see the list above; run rollback again once the target accepts the deletes",
-        );
-      }
-      await liftFrozenSource(options, journal);
+      const asking = !options.dryrun && !options.yes && Deno.stdin.isTerminal();
+      const outcome = await rollBackRun(client, journal, {
+        dryrun: !!options.dryrun,
+        onList: (items) => {
+          // The list is the answer of a dry run and the ground of a question: then always shown.
+          const shown = options.dryrun || (asking && items.some((item) => item.exists));
+          (shown ? printHuman : printSummary)(formatRollbackList(path, client.url, items));
+        },
+        confirm: asking ? (present) => confirmDeletes(present, client.url) : undefined,
+        openSource: options.source === undefined && options.pipeline === undefined
+          ? undefined
+          : async () =>
+            new ClusterClient((await loadEndpoints(options, Deno.env.toObject())).source, {
+              role: "source",
+            }),
+      });
+      render(outcome, path, client.url, options);
     } finally {
       client.close();
     }
   });
 }
 
-async function loadJournal(path: string): Promise<Journal> {
-  checkJournalFlag(path, await pathState("--journal", path), "read");
-  try {
-    return await Journal.load(path);
-  } catch (error) {
-    if (error instanceof FetchMigrationError) throw error;
-    throw new BadInputError(
-      `cannot read the journal ${path}: ${messageOf(error)}`,
-      "pass the file a metadata or run command wrote (--journal FILE)",
+async function confirmDeletes(present: RollbackItem[], target: string): Promise<boolean> {
+  const answer = await askHuman(
+    `delete ${present.length === 1 ? "it" : `these ${present.length}`} on ${target}? [y/N] `,
+  );
+  return /^y(es)?$/i.test(answer);
+}
+
+/** Prints what the rollback did (JSON with `--json`), then throws what it left undone. */
+function render(
+  outcome: RollbackRunOutcome,
+  journal: string,
+  target: string,
+  options: RollbackOptions,
+): void {
+  const present = outcome.items.filter((item) => item.exists);
+  const report: RollbackJson = {
+    journal,
+    target,
+    dry_run: !!options.dryrun,
+    already_rolled_back: outcome.alreadyRolledBack,
+    to_delete: present.map(({ kind, name, documents }) => ({
+      kind,
+      name,
+      ...(typeof documents === "number" ? { documents } : {}),
+    })),
+    ...outcome.result,
+    settings_not_restored: outcome.settingsNotRestored,
+  };
+  if (options.json) printJson(report);
+  if (outcome.alreadyRolledBack) {
+    printSummary(
+      `already rolled back: the journal ${journal} records nothing left to delete on ${target}`,
     );
+    return;
   }
+  if (options.dryrun) {
+    printHuman(
+      present.length > 0
+        ? `dry run: would delete ${describeCounts(present)}; nothing was changed`
+        : "dry run: nothing to delete; nothing was changed",
+    );
+    return;
+  }
+  const { result, settingsNotRestored } = outcome;
+  const failed = [...result.failed, ...settingsNotRestored.map((index) => `settings of ${index}`)];
+  const summary = `rolled back ${result.deleted.length}` +
+    (result.missing.length ? `, ${result.missing.length} already gone` : "");
+  if (failed.length > 0) printHuman(`${summary}; FAILED: ${failed.join(", ")}`);
+  else printSummary(summary);
+  if (outcome.lifted.length > 0) {
+    printSummary(`the source accepts writes again: ${outcome.lifted.join(", ")}`);
+  }
+  if (outcome.failure) throw outcome.failure;
 }
 
 /** The list shown before deleting: one line per thing, indices with their documents now. */
@@ -215,30 +189,4 @@ export function describeCounts(items: Array<{ kind: RollbackItem["kind"] }>): st
     .map(({ kind, count }) => plural(count, KIND_LABELS[kind]));
   if (parts.length === 0) return "nothing";
   return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
-}
-
-/**
- * A sync journal's `--freeze-source` write block, lifted when the source is named (`--source`,
- * or a pipeline); without it, the rollback ends non-zero saying how to lift it.
- */
-async function liftFrozenSource(options: RollbackOptions, journal: Journal): Promise<void> {
-  const frozen = journal.data.sync?.frozen ?? [];
-  if (frozen.length === 0) return;
-  if (options.source === undefined && options.pipeline === undefined) {
-    throw new FetchMigrationError(
-      "incomplete",
-      `the source's ${frozen.join(", ")} still refuse writes: sync --freeze-source set a write ` +
-        "block there",
-      "run rollback again with the source too (--source URL, or the pipeline), or sync " +
-        "--unfreeze with the same endpoints",
-    );
-  }
-  const endpoints = await loadEndpoints(options, Deno.env.toObject());
-  const source = new ClusterClient(endpoints.source, { role: "source" });
-  try {
-    const lifted = await unfreeze(source, journal);
-    printSummary(`the source accepts writes again: ${lifted.join(", ")}`);
-  } finally {
-    source.close();
-  }
 }

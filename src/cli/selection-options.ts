@@ -1,15 +1,10 @@
+/** The selection flags (`--include`, `--exclude`, `--templates`, `--allow-red`) of every command. */
 import { type Command, Option } from "../deps.ts";
-import type { MigrationEndpoints } from "../config/types.ts";
-import type { PlanOptions, TemplateMode } from "../metadata/types.ts";
+import type { SelectionFlags } from "../metadata/selection.ts";
 import { TEMPLATE_MODES } from "../metadata/template-selection.ts";
 
 /** Selection flags as commander hands them over. */
-export interface SelectionOptionValues {
-  include?: string[];
-  exclude?: string[];
-  allowRed?: boolean;
-  templates?: TemplateMode;
-}
+export type SelectionOptionValues = SelectionFlags;
 
 /** Repeatable, and each value may be a comma list (index names cannot hold a comma). */
 function collect(value: string, previous: string[] = []): string[] {
@@ -43,19 +38,4 @@ export function addSelectionOptions(command: Command, { templates = true } = {})
     );
   }
   return command.option("--allow-red", "migrate red indices too (skipped and listed by default)");
-}
-
-/** Plan options from the flags plus the pipeline file's `indices.include/exclude` regexes. */
-export function planOptions(
-  values: SelectionOptionValues,
-  endpoints: MigrationEndpoints,
-): PlanOptions {
-  return {
-    include: values.include ?? [],
-    exclude: values.exclude ?? [],
-    includeRegex: endpoints.selection.include,
-    excludeRegex: endpoints.selection.exclude,
-    allowRed: !!values.allowRed,
-    templates: values.templates ?? "matching",
-  };
 }

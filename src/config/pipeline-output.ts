@@ -10,6 +10,7 @@
  */
 import { isMap, parseDocument, YAMLSeq } from "../deps.ts";
 import { BadInputError, FetchMigrationError, messageOf } from "../errors.ts";
+import { writePrivateFile } from "../fs.ts";
 import { parsePipelineYaml } from "./pipeline.ts";
 import type { MigrationEndpoints } from "./types.ts";
 
@@ -100,15 +101,10 @@ export async function writePipelineOutput(
   indices: string[],
 ): Promise<void> {
   const content = withIncludedIndices(prepared.text, prepared.sourcePath, indices);
-  let temporary: string | undefined;
   try {
-    temporary = await Deno.makeTempFile({ dir: directoryOf(prepared.destination), ...TEMPORARY });
-    // The pipeline holds credentials: readable by its owner only, before any byte is written.
-    await Deno.chmod(temporary, 0o600);
-    await Deno.writeTextFile(temporary, content);
-    await Deno.rename(temporary, prepared.destination);
+    // The pipeline holds credentials: readable by its owner only.
+    await writePrivateFile(prepared.destination, content, TEMPORARY);
   } catch (error) {
-    if (temporary) await Deno.remove(temporary).catch(() => {});
     throw new FetchMigrationError(
       "incomplete",
       `cannot write ${prepared.path}: ${messageOf(error)}`,

@@ -60,3 +60,6 @@ export interface MigrationEndpoints {
    */
   pipelineText?: string;
 }
+
+/** The pipeline's name when the endpoints come from flags rather than a pipeline file. */
+export const FLAGS_PIPELINE_NAME = "fetch-migration";

@@ -28,7 +28,7 @@ import { BadInputError } from "../errors.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import { parsePipelineYaml } from "../config/pipeline.ts";
 import { exactIndexRegex } from "../config/pipeline-output.ts";
-import type { AuthConfig, EndpointConfig } from "../config/types.ts";
+import type { AuthConfig, EndpointConfig, MigrationEndpoints } from "../config/types.ts";
 import { pipelineSeriesPrefix } from "./prometheus.ts";
 
 export { pipelineSeriesPrefix };
@@ -484,4 +484,36 @@ function singleQuoted(document: Document, text: string): YamlNode {
 
 function keyOf(key: unknown): unknown {
   return isScalar(key) ? key.value : key;
+}
+
+/**
+ * What a pipeline is written from: the user's pipeline (a file or `INLINE_PIPELINE`, as read),
+ * whose keys and comments are kept, else the endpoints of the flags, their CA files made
+ * absolute (Data Prepper reads them from its own working directory).
+ */
+export function writerPipelineOf(
+  endpoints: MigrationEndpoints,
+  pipelineName: string,
+): Pick<PipelineWriterInput, "original" | "endpoints" | "pipelineName"> {
+  const { origin, pipelineText } = endpoints;
+  if (pipelineText !== undefined) {
+    return {
+      original: { text: pipelineText, origin, pipeline: endpoints.pipelineName },
+      pipelineName,
+    };
+  }
+  const withAbsoluteCa = (endpoint: EndpointConfig): EndpointConfig => {
+    const path = endpoint.tls.caSource;
+    if (path === undefined || path.startsWith("/") || path.endsWith("(inline certificate)")) {
+      return endpoint;
+    }
+    return { ...endpoint, tls: { ...endpoint.tls, caSource: `${Deno.cwd()}/${path}` } };
+  };
+  return {
+    endpoints: {
+      source: withAbsoluteCa(endpoints.source),
+      target: withAbsoluteCa(endpoints.target),
+    },
+    pipelineName,
+  };
 }

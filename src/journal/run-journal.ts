@@ -88,6 +88,47 @@ export function runJournalPath(
   return `${directory}/run-${key}-${pipelineName.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`;
 }
 
+/** Where a run keeps its files: the journal, and the dead-letter file of refused documents. */
+export interface RunFiles {
+  journal: string;
+  deadLetter: string;
+}
+
+/**
+ * The one place that decides a run's files. A `--journal`/`--dead-letter` given is used as is,
+ * or, for one pipeline of a file holding several, beside it with the pipeline's name; else the
+ * journal is the pair's (and the part's, the pipeline's) in the state directory, and the
+ * dead-letter file sits beside the journal.
+ */
+export function runFiles(run: {
+  sourceUrl: string;
+  targetUrl: string;
+  /** `--journal` as given. */
+  journal?: string;
+  /** `--dead-letter` as given. */
+  deadLetter?: string;
+  /** Set when the run is one pipeline of a file holding several. */
+  pipelineName?: string;
+  part?: RunPart;
+  directory?: string;
+}): RunFiles {
+  const own = (path: string) =>
+    run.pipelineName === undefined ? path : perPipelinePath(path, run.pipelineName);
+  const name = run.part ? partJournalName(run.part, run.pipelineName) : run.pipelineName;
+  const journal = run.journal !== undefined
+    ? own(run.journal)
+    : runJournalPath(run.sourceUrl, run.targetUrl, run.directory, name);
+  const deadLetter = run.deadLetter !== undefined
+    ? own(run.deadLetter)
+    : deadLetterPathBeside(journal);
+  return { journal, deadLetter };
+}
+
+/** `<journal without .json>.dead-letter.ndjson`: where refused documents go by default. */
+export function deadLetterPathBeside(journalPath: string): string {
+  return journalPath.replace(/\.json$/, "") + ".dead-letter.ndjson";
+}
+
 /**
  * A file of its own for one pipeline of a file holding several, next to the one given:
  * `run.json` → `run.<pipeline>.json`, `letters.ndjson` → `letters.<pipeline>.ndjson`.

@@ -16,7 +16,7 @@ import type { CreatedKind, Journal } from "../journal/journal.ts";
 import { rollBack } from "../journal/rollback.ts";
 import { logger } from "../log.ts";
 import { plural } from "../text.ts";
-import { creationPath } from "./paths.ts";
+import { creationPath } from "../journal/paths.ts";
 import { parseRejectedSettingKey } from "./transform.ts";
 import type { Creation, Transformation } from "./types.ts";
 

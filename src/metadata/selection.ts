@@ -4,7 +4,8 @@
  */
 import { editDistance } from "../deps.ts";
 import { BadInputError, messageOf } from "../errors.ts";
-import type { PlanOptions } from "./types.ts";
+import type { IndexSelection } from "../config/types.ts";
+import type { PlanOptions, TemplateMode } from "./types.ts";
 
 /** `logs-*` → /^logs-.*$/: `*` any run of characters, `?` one character, the rest literal. */
 export function globToRegExp(glob: string): RegExp {
@@ -108,4 +109,27 @@ export function closestNames(pattern: string, names: readonly string[], count = 
     .sort((a, b) => a.distance - b.distance || (a.name < b.name ? -1 : 1))
     .slice(0, count)
     .map(({ name }) => name);
+}
+
+/** The selection flags of a command, as given (`--include`, `--exclude`, `--allow-red`...). */
+export interface SelectionFlags {
+  include?: string[];
+  exclude?: string[];
+  allowRed?: boolean;
+  templates?: TemplateMode;
+}
+
+/** Plan options from the flags plus the pipeline file's `indices.include/exclude` regexes. */
+export function planOptions(
+  flags: SelectionFlags,
+  endpoints: { selection: IndexSelection },
+): PlanOptions {
+  return {
+    include: flags.include ?? [],
+    exclude: flags.exclude ?? [],
+    includeRegex: endpoints.selection.include,
+    excludeRegex: endpoints.selection.exclude,
+    allowRed: !!flags.allowRed,
+    templates: flags.templates ?? "matching",
+  };
 }

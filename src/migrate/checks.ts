@@ -319,23 +319,36 @@ export function partDoneSummary(
     `done: ${verifyCommand}`;
 }
 
+/** Where a run's endpoints came from, for the commands it names: see {@link verifyCommand}. */
+export interface CommandEndpoints {
+  /** A pipeline file's path, `INLINE_PIPELINE`, or `flags`. */
+  origin: string;
+  sourceUrl: string;
+  targetUrl: string;
+  /** The pipeline of the file, when it names one. */
+  pipelineName?: string;
+}
+
 /**
- * `fetch-migration verify --checksums` for the run's endpoints and selection, when the CLI gives
- * no better form (e.g. the pipeline file the run was started with).
+ * The `fetch-migration verify --checksums` command that checks what a run copied, with the
+ * run's endpoints as the operator gave them (flags, the pipeline file, or `INLINE_PIPELINE` in
+ * the environment) and its selection. The one place that writes it.
  */
-export function defaultVerifyCommand(
-  sourceUrl: string,
-  targetUrl: string,
-  selection: Pick<PlanOptions, "include" | "exclude">,
+export function verifyCommand(
+  endpoints: CommandEndpoints,
+  selection: Pick<PlanOptions, "include" | "exclude"> & { allowRed?: boolean },
 ): string {
-  return [
-    "fetch-migration verify --checksums --source",
-    shellWord(sourceUrl),
-    "--target",
-    shellWord(targetUrl),
-    ...selection.include.flatMap((glob) => ["--include", shellWord(glob)]),
-    ...selection.exclude.flatMap((glob) => ["--exclude", shellWord(glob)]),
-  ].join(" ");
+  const words = ["fetch-migration", "verify", "--checksums"];
+  if (endpoints.origin === "flags") {
+    words.push("--source", endpoints.sourceUrl, "--target", endpoints.targetUrl);
+  } else if (endpoints.origin !== "INLINE_PIPELINE") {
+    words.push("--pipeline", endpoints.origin);
+    if (endpoints.pipelineName !== undefined) words.push("--pipeline-name", endpoints.pipelineName);
+  }
+  for (const glob of selection.include) words.push("--include", glob);
+  for (const glob of selection.exclude) words.push("--exclude", glob);
+  if (selection.allowRed) words.push("--allow-red");
+  return words.map(shellWord).join(" ");
 }
 
 /** `text` as one shell word: as is when plain, else in single quotes. */

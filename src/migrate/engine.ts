@@ -1,8 +1,8 @@
 /**
  * What the run flow needs of an engine that copies documents. The run flow (run.ts) plans,
  * creates, hands the engine the indices and their expected counts, then confirms on the target
- * what the engine says it did; the engine only moves documents. The native engine
- * (`src/backfill/`) implements it, and Data Prepper is meant to be the second.
+ * what the engine says it did; the engine only moves documents. Two engines implement it: the
+ * native one (`src/backfill/`) and Data Prepper's (`src/dataprepper/`).
  */
 import type { Journal } from "../journal/journal.ts";
 

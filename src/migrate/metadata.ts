@@ -3,10 +3,17 @@
  * run, then the plan's creations, journaled, with the journal's status set here as in a run.
  */
 import type { ClusterPair } from "../cluster/pair.ts";
-import type { Journal } from "../journal/journal.ts";
+import { defaultJournalPath, Journal, newRunId } from "../journal/journal.ts";
 import { applyCreations, ApplyError, type ApplyResult } from "../metadata/apply.ts";
 import type { MigrationPlan, PlanOptions } from "../metadata/types.ts";
-import { checkClusterPair, checkSelectionMatches, checkTargetNotOlder } from "./checks.ts";
+import { isOlderTarget } from "../cluster/version.ts";
+import {
+  checkClusterPair,
+  checkSelectionMatches,
+  checkTargetNotOlder,
+  olderTargetHint,
+  olderTargetMessage,
+} from "./checks.ts";
 
 /**
  * Refuses what a run refuses before it changes anything: the source as target, an
@@ -46,4 +53,39 @@ export async function createPlanned(
     );
     throw error;
   }
+}
+
+/**
+ * What `plan` warns of when the target is older than the source (metadata and run refuse such a
+ * pair); `undefined` when it is not.
+ */
+export async function olderTargetWarning(clusters: ClusterPair): Promise<string | undefined> {
+  const info = { source: await clusters.source.info(), target: await clusters.target.info() };
+  if (!isOlderTarget(info.source, info.target)) return undefined;
+  const urls = { source: clusters.source.url, target: clusters.target.url };
+  return `${
+    olderTargetMessage(urls, info)
+  }; metadata and run refuse this pair (${olderTargetHint()})`;
+}
+
+/** What the metadata step created, and where it journaled it (nothing when nothing to create). */
+export interface MetadataStepResult extends Pick<ApplyResult, "created" | "transformations"> {
+  journalPath?: string;
+}
+
+/**
+ * Creates the plan's creations under a new journal (`--journal`, else one named after the run
+ * in the state directory); creates nothing, and starts no journal, when there is nothing to.
+ */
+export async function createMetadata(
+  clusters: ClusterPair,
+  plan: MigrationPlan,
+  options: { journal?: string; keepOnFailure: boolean },
+): Promise<MetadataStepResult> {
+  if (plan.creations.length === 0) return { created: [], transformations: [] };
+  const runId = newRunId();
+  const journalPath = options.journal ?? defaultJournalPath(runId);
+  const journal = await Journal.create(journalPath, runId, clusters.target.url);
+  const result = await createPlanned(clusters, plan, journal, options.keepOnFailure);
+  return { created: result.created, transformations: result.transformations, journalPath };
 }

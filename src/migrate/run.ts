@@ -11,9 +11,8 @@ import {
   checkJournalPart,
   isUnfinished,
   loadRunJournal,
-  partJournalName,
   recordPart,
-  runJournalPath,
+  runFiles,
   type RunPart,
   startRunJournal,
 } from "../journal/run-journal.ts";
@@ -26,7 +25,7 @@ import {
   checkPartOptions,
   checkSelectionMatches,
   checkTargetNotOlder,
-  defaultVerifyCommand,
+  type CommandEndpoints,
   existingDifference,
   nothingMissing,
   partDoneSummary,
@@ -34,6 +33,7 @@ import {
   shortfalls,
   type Unmigratable,
   unmigratableIndices,
+  verifyCommand,
 } from "./checks.ts";
 import type { CopyOutcome, CopyProgress, Engine, ReplayOutcome, ResumePoint } from "./engine.ts";
 import type { IndexCounts, MigrationIO } from "./io.ts";
@@ -65,9 +65,11 @@ export interface MigrationOptions {
    * journaled here), and what this part created is kept when a creation fails (other parts may
    * be filling it); partially filled indices are filled (the other parts fill them too); and
    * the run succeeds when this part's share was copied, since whole-index counts are only
-   * known once every part is done: its summary gives `verifyCommand` for that moment.
+   * known once every part is done: its summary gives the `verify` command for that moment.
    */
-  part?: RunPart & { verifyCommand?: string };
+  part?: RunPart;
+  /** Where the endpoints came from, for the commands the run names (default: flags). */
+  origin?: Omit<CommandEndpoints, "sourceUrl" | "targetUrl">;
 }
 
 /** What the flow tells as it goes, for the CLI to render. */
@@ -120,7 +122,7 @@ export async function runMigration(
   const { part } = options;
   checkPartOptions(part, !!options.verify, engine.resumable);
   const journalPath = options.journalPath ??
-    runJournalPath(io.sourceUrl, io.targetUrl, undefined, part && partJournalName(part));
+    runFiles({ sourceUrl: io.sourceUrl, targetUrl: io.targetUrl, part }).journal;
   // Held until the run returns; a dry run writes nothing and needs none.
   await using _lock = options.dryrun ? undefined : await lockJournal(journalPath);
   const plan = await io.readPlan(options.plan);
@@ -456,8 +458,10 @@ async function partConfirmed(
     partSlicesLeft: { part, left: total - (copy.slicesDone ?? total), total },
   });
   await journal.finish(failure ? "incomplete" : "completed");
-  const verifyCommand = part.verifyCommand ??
-    defaultVerifyCommand(io.sourceUrl, io.targetUrl, options.plan);
+  const command = verifyCommand(
+    { origin: "flags", ...options.origin, sourceUrl: io.sourceUrl, targetUrl: io.targetUrl },
+    options.plan,
+  );
   return {
     status: failure ? "incomplete" : "completed",
     runId: journal.data.runId,
@@ -467,7 +471,7 @@ async function partConfirmed(
     counts: [],
     failure,
     copyFailed: !!failure,
-    ...(failure ? {} : { summary: partDoneSummary(part, copy, indices, verifyCommand) }),
+    ...(failure ? {} : { summary: partDoneSummary(part, copy, indices, command) }),
   };
 }
 

@@ -10,11 +10,13 @@ import type { ClusterClient } from "../cluster/client.ts";
 import type { ClusterPair } from "../cluster/pair.ts";
 import { FetchMigrationError } from "../errors.ts";
 import type { Journal } from "../journal/journal.ts";
+import { setWriteBlock } from "../journal/undo.ts";
 import { DeadLetterFile } from "../backfill/deadletter.ts";
 import { BulkWriter } from "../backfill/writer.ts";
 import { isAbort, pause } from "../abort.ts";
 import { migratingIndices } from "../metadata/plan.ts";
 import type { PlanOptions } from "../metadata/types.ts";
+import type { CopyTuning } from "../migrate/copy-options.ts";
 import type { MigrationIO } from "../migrate/io.ts";
 import {
   nothingMissing,
@@ -49,7 +51,7 @@ import {
 const REPLAN_MS = 10_000;
 
 /** The operator's controls of `sync`. */
-export interface SyncOptions {
+export interface SyncOptions extends Omit<CopyTuning, "maxDocsPerSecond"> {
   plan: PlanOptions;
   /** Seconds from the start of one pass to the start of the next, at least. */
   interval: number;
@@ -63,11 +65,6 @@ export interface SyncOptions {
   deletesEvery: number;
   /** Delete on the target an index deleted on the source (else only reported). */
   propagateIndexDeletes: boolean;
-  slices: number;
-  concurrency: number;
-  batchBytes: number;
-  pageSize: number;
-  maxAttempts: number;
   deadLetterPath: string;
   signal: AbortSignal;
 }
@@ -400,16 +397,6 @@ async function freeze(
   });
 }
 
-/** Lifts the write block `--freeze-source` set (`--unfreeze`, rollback). Returns the indices. */
-export async function unfreeze(source: ClusterClient, journal: Journal): Promise<string[]> {
-  const frozen = journal.data.sync?.frozen ?? [];
-  if (frozen.length === 0) return [];
-  await setWriteBlock(source, frozen, false);
-  journal.data.sync!.frozen = [];
-  await journal.save();
-  return frozen;
-}
-
 /**
  * Sets the write block for the last pass. Where the source has the add-block API (Elasticsearch
  * 7.9 and later, every OpenSearch) it is used: it answers only once every shard accounts for the
@@ -426,19 +413,6 @@ async function blockWrites(source: ClusterClient, indices: readonly string[]): P
     await source.json("PUT", `/${names}/_block/write`, undefined, {
       query: { ignore_unavailable: "true" },
     });
-  }
-}
-
-async function setWriteBlock(
-  source: ClusterClient,
-  indices: readonly string[],
-  on: boolean,
-): Promise<void> {
-  for (let at = 0; at < indices.length; at += 50) {
-    const names = indices.slice(at, at + 50).map(encodeURIComponent).join(",");
-    await source.json("PUT", `/${names}/_settings`, {
-      index: { "blocks.write": on ? true : null },
-    }, { query: { ignore_unavailable: "true" } });
   }
 }
 

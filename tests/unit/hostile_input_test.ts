@@ -14,7 +14,7 @@ import {
   checkJournalFlag,
   isDeadLetterLine,
   type PathState,
-} from "../../src/cli/file-flags.ts";
+} from "../../src/journal/file-flags.ts";
 import { type ClusterInfo, isOlderTarget } from "../../src/cluster/version.ts";
 import { checkTargetNotOlder } from "../../src/migrate/checks.ts";
 import { BulkWriter, tooLargeReason } from "../../src/backfill/writer.ts";

@@ -477,7 +477,8 @@ Deno.test("runMigration --part: partially filled indices are filled, and the par
     io,
     engine,
     options(dir, {
-      part: { ...PART_2_OF_3, verifyCommand: "fetch-migration verify --checksums p.yaml" },
+      part: PART_2_OF_3,
+      origin: { origin: "p.yaml" },
     }),
   );
   assertEquals(result.status, "completed");
@@ -487,13 +488,13 @@ Deno.test("runMigration --part: partially filled indices are filled, and the par
   assertEquals(
     result.summary,
     "part 2 of 3 done: 3,000 documents of its share copied (4 slices of 1 index); when every " +
-      "part is done: fetch-migration verify --checksums p.yaml",
+      "part is done: fetch-migration verify --checksums --pipeline p.yaml",
   );
   assertEquals(await journalStatus(dir), "completed");
   const journal = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
   assertEquals(journal.part, "2/3");
 
-  // Without a verify command from the CLI, the endpoints and globs of the run.
+  // Without the origin, the endpoints as flags and the globs of the run.
   const other = await runMigration(
     new FakeIO(partial),
     new FakeEngine(),

@@ -37,11 +37,3 @@ export const TEMPLATE_RULES: readonly TemplateRule[] = [
   legacyTemplatePatterns,
   removeUnknownTemplateFields,
 ];
-
-/** Every rule id with its description, for the README and `--help`. */
-export function describeRules(): Array<{ id: string; description: string }> {
-  return [...TEMPLATE_RULES, ...DEFINITION_RULES].map(({ id, description }) => ({
-    id,
-    description,
-  }));
-}

@@ -1,5 +1,5 @@
 /** Where each kind of created thing lives in the target's REST API. Pure. */
-import type { CreatedKind } from "../journal/journal.ts";
+import type { CreatedKind } from "./journal.ts";
 
 /** The path that creates (PUT) and deletes (DELETE) one created thing. */
 export function creationPath(kind: CreatedKind, name: string): string {
