@@ -68,3 +68,19 @@ export function resolveEndpoints(values: EndpointOptionValues): Promise<Migratio
 export function resolveAllEndpoints(values: EndpointOptionValues): Promise<MigrationEndpoints[]> {
   return loadAllEndpoints(values, Deno.env.toObject());
 }
+
+/**
+ * Adds the flags that accept a pair `metadata`, `run` and `sync` refuse by default: an
+ * Elasticsearch target, or a target older than the source.
+ */
+export function addPairOptions(command: Command): Command {
+  return command
+    .option(
+      "--allow-elasticsearch-target",
+      "accept an Elasticsearch cluster as the target (the rules adapt for OpenSearch)",
+    )
+    .option(
+      "--allow-older-target",
+      "accept a target running an older release than the source (OpenSearch 2 into 1...)",
+    );
+}

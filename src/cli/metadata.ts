@@ -16,6 +16,7 @@ import { readPlan } from "../metadata/read-plan.ts";
 import { BadInputError } from "../errors.ts";
 import {
   addEndpointOptions,
+  addPairOptions,
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
@@ -40,7 +41,7 @@ type MetadataOptions = EndpointOptionValues & SelectionOptionValues & {
  * what is missing unless `--dryrun`, and write the pipeline restricted to the migrating indices.
  */
 export function registerMetadata(program: Command): void {
-  addSelectionOptions(addEndpointOptions(
+  addSelectionOptions(addPairOptions(addEndpointOptions(
     program
       .command("metadata")
       .description(
@@ -60,16 +61,8 @@ export function registerMetadata(program: Command): void {
           "$XDG_STATE_HOME/fetch-migration or ~/.local/state/fetch-migration)",
       )
       .option("--keep-on-failure", "keep what was created when a later creation fails")
-      .option(
-        "--allow-elasticsearch-target",
-        "accept an Elasticsearch cluster as the target (the rules adapt for OpenSearch)",
-      )
-      .option(
-        "--allow-older-target",
-        "accept a target running an older release than the source (OpenSearch 2 into 1...)",
-      )
       .option("--json", "print the plan and what was created as JSON on stdout"),
-  )).action(
+  ))).action(
     async (
       pipelineArg: string | undefined,
       output: string | undefined,

@@ -11,6 +11,7 @@ import { type LaunchOptions, launchRun } from "../launch/run.ts";
 import { addCopyOptions, type CopyOptionValues, copyTuningOf } from "./copy-options.ts";
 import {
   addEndpointOptions,
+  addPairOptions,
   type EndpointOptionValues,
   resolveAllEndpoints,
 } from "./endpoint-options.ts";
@@ -93,15 +94,8 @@ export function registerRun(program: Command): void {
       "--retry-dead-letters",
       "also send again the documents an earlier run's target refused for good (4xx); those " +
         "it pushed back on (429, 5xx) are always sent again",
-    )
-    .option(
-      "--allow-elasticsearch-target",
-      "accept an Elasticsearch cluster as the target (the rules adapt for OpenSearch)",
-    )
-    .option(
-      "--allow-older-target",
-      "accept a target running an older release than the source (OpenSearch 2 into 1...)",
     );
+  addPairOptions(command);
   addCopyOptions(command);
   command
     .option(

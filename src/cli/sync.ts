@@ -18,6 +18,7 @@ import { formatCount } from "../backfill/progress.ts";
 import { addCopyOptions, type CopyOptionValues, copyTuningOf } from "./copy-options.ts";
 import {
   addEndpointOptions,
+  addPairOptions,
   type EndpointOptionValues,
   resolveAllEndpoints,
 } from "./endpoint-options.ts";
@@ -87,9 +88,8 @@ export function registerSync(program: Command): void {
       "delete on the target an index deleted on the source (else it is only reported)",
     )
     .option("--metrics-port <port>", "serve the lag series at /metrics/prometheus", portNumber)
-    .option("--allow-older-target", "accept a target older than the source")
-    .option("--allow-elasticsearch-target", "accept an Elasticsearch target")
     .option("--json", "a JSON line per pass on stdout, then the result");
+  addPairOptions(command);
   addSelectionOptions(addEndpointOptions(command)).action(
     async (pipeline: string | undefined, values: SyncOptionValues) => {
       if (pipeline !== undefined && values.pipeline !== undefined) {
