@@ -108,26 +108,36 @@ export interface MetricsServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Starts serving; a port that cannot be bound is bad input (nothing has been changed yet). */
-export function serveMetrics(options: MetricsServerOptions): MetricsServer {
-  let server: Deno.HttpServer<Deno.NetAddr>;
+/**
+ * Serves `handler` on the metrics port; a port that cannot be bound is bad input (nothing has
+ * been changed yet), naming the flags to change.
+ */
+export function listenForMetrics(
+  hostname: string,
+  port: number,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
+): Deno.HttpServer<Deno.NetAddr> {
   try {
-    server = Deno.serve({
-      hostname: options.hostname,
-      port: options.port,
-      // Deno's own "Listening on" line would go to stdout, which belongs to --json.
-      onListen: () => {},
-      handler: metricsHandler(options.pipelines, options.onShutdown),
-    });
+    // Deno's own "Listening on" line would go to stdout, which belongs to --json.
+    return Deno.serve({ hostname, port, onListen: () => {}, handler });
   } catch (error) {
     const busy = error instanceof Deno.errors.AddrInUse;
     throw new BadInputError(
-      `cannot serve the metrics on ${options.hostname}:${options.port}: ${
+      `cannot serve the metrics on ${hostname}:${port}: ${
         busy ? "the port is in use" : messageOf(error)
       }`,
       busy ? "pick another --metrics-port" : "check --metrics-host and --metrics-port",
     );
   }
+}
+
+/** Starts serving; see {@link listenForMetrics}. */
+export function serveMetrics(options: MetricsServerOptions): MetricsServer {
+  const server = listenForMetrics(
+    options.hostname,
+    options.port,
+    metricsHandler(options.pipelines, options.onShutdown),
+  );
   const poller = setInterval(
     () => options.pipelines.forEach((pipeline) => pipeline.poll()),
     options.pollMs ?? 1000,

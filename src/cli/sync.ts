@@ -38,6 +38,7 @@ type SyncOptionValues = EndpointOptionValues & SelectionOptionValues & CopyOptio
   deletesEvery: number;
   propagateIndexDeletes?: boolean;
   metricsPort?: number;
+  metricsHost: string;
   allowOlderTarget?: boolean;
   allowElasticsearchTarget?: boolean;
   json?: boolean;
@@ -88,6 +89,7 @@ export function registerSync(program: Command): void {
       "delete on the target an index deleted on the source (else it is only reported)",
     )
     .option("--metrics-port <port>", "serve the lag series at /metrics/prometheus", portNumber)
+    .option("--metrics-host <host>", "address to serve the lag series on", "127.0.0.1")
     .option("--json", "a JSON line per pass on stdout, then the result");
   addPairOptions(command);
   addSelectionOptions(addEndpointOptions(command)).action(
@@ -153,7 +155,9 @@ function followOptions(endpoints: MigrationEndpoints, values: SyncOptionValues):
     propagateIndexDeletes: !!values.propagateIndexDeletes,
     allowOlderTarget: !!values.allowOlderTarget,
     allowElasticsearchTarget: !!values.allowElasticsearchTarget,
-    metricsPort: values.metricsPort,
+    ...(values.metricsPort === undefined
+      ? {}
+      : { metrics: { host: values.metricsHost, port: values.metricsPort } }),
   };
 }
 

@@ -4,6 +4,7 @@
  * journal's lock until stopped, `--until-lag` or `--final`; the lag series served with
  * `--metrics-port`. Also `--unfreeze`. It tells what happens through events; the command renders.
  */
+import { listenForMetrics } from "../backfill/metrics-server.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "../backfill/metrics-text.ts";
 import { formatCount } from "../backfill/progress.ts";
 import { openClusters } from "../cluster/pair.ts";
@@ -35,8 +36,8 @@ export interface FollowOptions extends
   deadLetter?: string;
   allowOlderTarget: boolean;
   allowElasticsearchTarget: boolean;
-  /** `--metrics-port`: the lag series, on 127.0.0.1. */
-  metricsPort?: number;
+  /** `--metrics-port` and `--metrics-host`: where the lag series are served. */
+  metrics?: { host: string; port: number };
 }
 
 /** What `sync` tells as it goes. */
@@ -90,12 +91,7 @@ export async function followSource(
   if (!journal) throw new Error(`internal: the journal ${files.journal} vanished`);
   using stop = new SignalStop();
   let snapshot: SyncSnapshot | undefined;
-  await using _server = options.metricsPort === undefined
-    ? undefined
-    : Deno.serve({ port: options.metricsPort, hostname: "127.0.0.1", onListen() {} }, () =>
-      new Response(snapshot ? syncMetricsText(snapshot) : "", {
-        headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
-      }));
+  await using _server = options.metrics && serveLag(options.metrics, () => snapshot);
   const result = await runSync(clusters, clusterIO(clusters), journal, {
     ...options,
     ...options.copy,
@@ -117,6 +113,25 @@ export async function followSource(
     onEvent(event);
   });
   return { result, journalPath: files.journal, ...ending(result) };
+}
+
+/** The lag series at `/metrics/prometheus` (empty before the first pass); nothing else. */
+function serveLag(
+  where: { host: string; port: number },
+  snapshot: () => SyncSnapshot | undefined,
+): AsyncDisposable {
+  const server = listenForMetrics(where.host, where.port, (request) => {
+    if (new URL(request.url).pathname !== "/metrics/prometheus") {
+      return new Response("not found: the lag series are at /metrics/prometheus\n", {
+        status: 404,
+      });
+    }
+    const current = snapshot();
+    return new Response(current ? syncMetricsText(current) : "", {
+      headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
+    });
+  });
+  return { [Symbol.asyncDispose]: () => server.shutdown() };
 }
 
 /** The copy before the passes: `run --engine native` with sync's endpoints and flags. */
