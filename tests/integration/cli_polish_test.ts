@@ -5,9 +5,19 @@
  * stdout for JSON and fails when it verified nothing, `-q` hides summaries.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import {
+  addDocuments,
+  assertNoStackTrace,
+  call,
+  cleanUp,
+  cliCommandLine,
+  cliEnvironment,
+  endpoints,
+  ensureNodes,
+  type NodeHandle,
+  runCli,
+  runPrefix,
+} from "./scene.ts";
 
 const SMALL = { number_of_shards: 1, number_of_replicas: 0 };
 
@@ -52,9 +62,10 @@ async function prepare(
   return { dir, pipeline };
 }
 
-function assertNoStackTrace(stderr: string): void {
-  assert(!stderr.includes("internal error"), stderr);
-  assert(!/\n\s+at /.test(stderr), `a stack trace was printed:\n${stderr}`);
+/** `metadata` creates the indices of prefix `p` on the target, recording them in `journal`. */
+async function createOnTarget(pipeline: string, p: string, journal: string): Promise<void> {
+  const created = await runCli(["metadata", pipeline, "--include", `${p}*`, "--journal", journal]);
+  assertEquals(created.code, 0, created.stderr);
 }
 
 Deno.test("metadata refuses an output in a missing directory before creating anything", async () => {
@@ -154,15 +165,7 @@ Deno.test("rollback --dryrun lists what it would delete, with document counts, a
   const { dir, pipeline } = await prepare(es7, os2, p);
   const journal = `${dir}/journal.json`;
   try {
-    const created = await runCli([
-      "metadata",
-      pipeline,
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-    ]);
-    assertEquals(created.code, 0, created.stderr);
+    await createOnTarget(pipeline, p, journal);
     // Documents written on the target since: the list must warn that they go too.
     await addDocuments(os2.url, `${p}a`, 5);
     const journalBefore = await Deno.readTextFile(journal);
@@ -206,15 +209,7 @@ Deno.test("a second rollback of the same journal says already rolled back and de
   const { dir, pipeline } = await prepare(es7, os2, p);
   const journal = `${dir}/journal.json`;
   try {
-    const created = await runCli([
-      "metadata",
-      pipeline,
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-    ]);
-    assertEquals(created.code, 0, created.stderr);
+    await createOnTarget(pipeline, p, journal);
     // Without a terminal and without --yes it proceeds, as scripts expect.
     const first = await runCli(["rollback", "--journal", journal, "--target", os2.url]);
     assertEquals(first.code, 0, first.stderr);
@@ -247,17 +242,12 @@ async function runOnTerminal(
   args: string[],
   input: string,
 ): Promise<{ code: number; shown: string }> {
-  const main = new URL("../../src/main.ts", import.meta.url).pathname;
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
-  const command = [Deno.execPath(), "run", "-A", "--quiet", main, ...args].map(quote).join(" ");
+  const command = cliCommandLine(args).map(quote).join(" ");
   const child = new Deno.Command("script", {
     args: ["-qec", command, "/dev/null"],
     clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/root",
-      NO_COLOR: "1",
-    },
+    env: cliEnvironment(),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -279,15 +269,7 @@ Deno.test("rollback on a terminal asks first: n deletes nothing, y deletes", asy
   const { dir, pipeline } = await prepare(es7, os2, p);
   const journal = `${dir}/journal.json`;
   try {
-    const created = await runCli([
-      "metadata",
-      pipeline,
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-    ]);
-    assertEquals(created.code, 0, created.stderr);
+    await createOnTarget(pipeline, p, journal);
     const args = ["rollback", "--journal", journal, "--target", os2.url];
 
     const no = await runOnTerminal(args, "n\n");
@@ -304,15 +286,7 @@ Deno.test("rollback on a terminal asks first: n deletes nothing, y deletes", asy
 
     // --yes: no question, even on a terminal.
     const again = `${dir}/again.json`;
-    const recreated = await runCli([
-      "metadata",
-      pipeline,
-      "--include",
-      `${p}*`,
-      "--journal",
-      again,
-    ]);
-    assertEquals(recreated.code, 0, recreated.stderr);
+    await createOnTarget(pipeline, p, again);
     const sure = await runOnTerminal(
       ["rollback", "--journal", again, "--target", os2.url, "--yes"],
       "",
@@ -401,7 +375,7 @@ Deno.test("verify --json: stdout holds the JSON alone, the table goes to stderr;
         await addDocuments(url, encodeURIComponent(name), 4);
       }
     }
-    const args = ["--source", es7.url, "--target", os2.url, "--include", `${p}*`];
+    const args = endpoints(es7, os2, `${p}*`);
     const run = await runCli(["verify", ...args, "--json"]);
     assertEquals(run.code, 0, run.stderr);
     assertEquals(run.stdout.trimStart()[0], "{");
@@ -436,17 +410,7 @@ Deno.test("verify with nothing to verify fails and names the selection; errors s
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
   const p = runPrefix("polish");
   const glob = `${p}nothing-*`;
-  const run = await runCli([
-    "-q",
-    "verify",
-    "--source",
-    es7.url,
-    "--target",
-    os2.url,
-    "--include",
-    glob,
-    "--json",
-  ]);
+  const run = await runCli(["-q", "verify", ...endpoints(es7, os2, glob), "--json"]);
   assertEquals(run.code, 1, run.stderr);
   assertStringIncludes(run.stderr, "nothing verified");
   assertStringIncludes(run.stderr, `--include ${glob}`);

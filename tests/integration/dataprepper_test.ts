@@ -7,11 +7,19 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { dataPrepperHomeForTests } from "../harness/dataprepper.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  assertVerified,
+  bulk,
+  call,
+  cleanUp,
+  ensureNodes,
+  finished,
+  type NodeHandle,
+  refreshedCount,
+  runCli,
+  runPrefix,
+  spawnCli,
+} from "./scene.ts";
 
 /** Three indices of `sizes` documents, some routed, into `node`. */
 async function load(node: NodeHandle, p: string, sizes: number[]): Promise<string[]> {
@@ -57,11 +65,6 @@ historical-data-migration:
   return path;
 }
 
-async function count(node: NodeHandle, index: string): Promise<number> {
-  await call(`${node.url}/${index}/_refresh`, "POST");
-  return ((await call(`${node.url}/${index}/_count`, "GET")) as { count: number }).count;
-}
-
 const pairs = [["es7", "os2", 4917], ["es8", "os2", 4918], ["os1", "os3", 4919]] as const;
 for (const [sourceName, targetName, port] of pairs) {
   Deno.test(`run <data-prepper-dir> <pipeline.yaml> ${port}: ${sourceName} -> ${targetName}, every document arrives, the engine is stopped`, async () => {
@@ -84,19 +87,9 @@ for (const [sourceName, targetName, port] of pairs) {
       const result = JSON.parse(run.stdout);
       assertEquals(result.documents.copied, 2400);
       for (const [n, index] of indices.entries()) {
-        assertEquals(await count(target, index), [1500, 900, 0][n], index);
+        assertEquals(await refreshedCount(target.url, index), [1500, 900, 0][n], index);
       }
-      const verify = await runCli([
-        "verify",
-        "--source",
-        source.url,
-        "--target",
-        target.url,
-        "--include",
-        `${p}*`,
-        "--checksums",
-      ]);
-      assertEquals(verify.code, 0, verify.stderr);
+      await assertVerified(source, target, p);
       // The engine is gone: nothing answers on its port any more.
       await assertPortClosed(port);
     } finally {
@@ -130,7 +123,7 @@ Deno.test("run <data-prepper-dir> with --pipelines 3 splits the indices into thr
     const result = JSON.parse(run.stdout);
     assertEquals(result.documents.pipelines, 3);
     for (const [n, index] of indices.entries()) {
-      assertEquals(await count(os2, index), [1200, 800, 400, 300][n], index);
+      assertEquals(await refreshedCount(os2.url, index), [1200, 800, 400, 300][n], index);
     }
   } finally {
     await cleanUp([es7.url, os2.url], p);
@@ -147,12 +140,10 @@ Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run
   try {
     await load(es7, p, [40000]);
     const pipeline = await pipelineFile(es7, os2, p);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", MAIN, "run", home, pipeline, "4921", "--poll-interval", "1"],
-      env: { XDG_STATE_HOME: state, NO_COLOR: "1" },
-      stdout: "null",
+    const child = spawnCli(["run", home, pipeline, "4921", "--poll-interval", "1"], {
+      env: { XDG_STATE_HOME: state },
       stderr: "piped",
-    }).spawn();
+    });
     // Once documents arrive, kill the engine (not our process) as the OOM killer would.
     const deadline = Date.now() + 60_000;
     let killed = false;
@@ -167,9 +158,8 @@ Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run
       }
     }
     assert(killed, "the engine was never seen copying, so it could not be killed");
-    const done = await child.output();
-    const stderr = new TextDecoder().decode(done.stderr);
-    assertEquals(done.code, 1, stderr);
+    const { code, stderr } = await finished(child);
+    assertEquals(code, 1, stderr);
     assertMatch(stderr, /Data Prepper exited \(code \d+\) before the copy was done/);
     assertStringIncludes(stderr, "what this run created was rolled back");
     const left = await fetch(`${os2.url}/${p}*`).then((r) => r.json());
@@ -180,7 +170,7 @@ Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run
       env: { XDG_STATE_HOME: state },
     });
     assertEquals(again.code, 0, again.stderr);
-    assertEquals(await count(os2, `${p}i0`), 40000);
+    assertEquals(await refreshedCount(os2.url, `${p}i0`), 40000);
   } finally {
     await cleanUp([es7.url, os2.url], p);
     await Deno.remove(state, { recursive: true });
@@ -204,7 +194,7 @@ Deno.test("run <data-prepper-dir> --dryrun changes nothing and starts nothing; -
       env: { XDG_STATE_HOME: state },
     });
     assertEquals(create.code, 0, create.stderr);
-    assertEquals(await count(os2, `${p}i0`), 0);
+    assertEquals(await refreshedCount(os2.url, `${p}i0`), 0);
     await assertPortClosed(4922);
   } finally {
     await cleanUp([es7.url, os2.url], p);

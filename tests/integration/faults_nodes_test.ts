@@ -6,11 +6,26 @@
  * stopped with a message naming the host and the command to run next, which then worked.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { type NodeName, startNode, stopNode } from "../harness/nodes.ts";
-import { runCli } from "./cli.ts";
-import { call, cleanUp, runPrefix } from "./fixtures.ts";
-import { copiedIn, spawnCli, waitForJournal } from "./processes.ts";
+import {
+  assertVerified,
+  bulk,
+  call,
+  cleanUp,
+  copiedIn,
+  ensureNodes,
+  finished,
+  nativeRunArgs,
+  type NodeHandle,
+  type NodeName,
+  refreshedCount,
+  runCli,
+  runPrefix,
+  spawnCli,
+  startNode,
+  stopNode,
+  waitForCopied,
+  waitForJournal,
+} from "./scene.ts";
 
 /** An index of `total` documents (ids `d<n>`, some routed) in bulks of 10 000. */
 async function sourceIndex(node: NodeHandle, index: string, total: number, shards: number) {
@@ -24,54 +39,10 @@ async function sourceIndex(node: NodeHandle, index: string, total: number, shard
       if (n % 11 === 0) meta.routing = `r${n % 5}`;
       lines.push(JSON.stringify({ index: meta }), `{"n":${n},"text":"document ${n} é"}`);
     }
-    const response = await fetch(`${node.url}/${index}/_bulk`, {
-      method: "POST",
-      headers: { "content-type": "application/x-ndjson" },
-      body: lines.join("\n") + "\n",
-    });
-    const result = await response.json();
-    assert(
-      response.ok && !result.errors,
-      `loading ${index}: ${JSON.stringify(result).slice(0, 300)}`,
-    );
+    await bulk(`${node.url}/${index}`, lines.join("\n") + "\n", false);
   }
   await call(`${node.url}/${index}/_settings`, "PUT", { index: { refresh_interval: "1s" } });
   await call(`${node.url}/${index}/_refresh`, "POST");
-}
-
-function runArgs(source: NodeHandle, target: NodeHandle, p: string, journal: string): string[] {
-  return [
-    "run",
-    "--engine",
-    "native",
-    "--source",
-    source.url,
-    "--target",
-    target.url,
-    "--include",
-    `${p}*`,
-    "--journal",
-    journal,
-  ];
-}
-
-async function targetCount(node: NodeHandle, index: string): Promise<number> {
-  await call(`${node.url}/${index}/_refresh`, "POST");
-  return ((await call(`${node.url}/${index}/_count`, "GET")) as { count: number }).count;
-}
-
-async function assertVerified(source: NodeHandle, target: NodeHandle, p: string): Promise<void> {
-  const verify = await runCli([
-    "verify",
-    "--source",
-    source.url,
-    "--target",
-    target.url,
-    "--include",
-    `${p}*`,
-    "--checksums",
-  ]);
-  assertEquals(verify.code, 0, `verify --checksums:\n${verify.stderr}`);
 }
 
 /**
@@ -85,13 +56,12 @@ async function runThroughRestart(
   stopAt: number,
 ): Promise<{ code: number; stderr: string }> {
   const child = spawnCli(args, { stderr: "piped" });
-  const output = child.output();
-  await waitForJournal(journal, `${stopAt} documents copied`, (state) => copiedIn(state) >= stopAt);
+  const output = finished(child);
+  await waitForCopied(journal, stopAt);
   await stopNode(node);
   await new Promise((resolve) => setTimeout(resolve, 5000));
   await startNode(node);
-  const done = await output;
-  return { code: done.code, stderr: new TextDecoder().decode(done.stderr) };
+  return await output;
 }
 
 /**
@@ -125,7 +95,7 @@ Deno.test("the target node stopped mid-copy and started again (es7 -> os3): the 
   const total = 40_000;
   try {
     await sourceIndex(es7, `${p}a`, total, 2);
-    const args = runArgs(es7, os3, p, journal);
+    const args = nativeRunArgs({ source: es7, target: os3, include: `${p}*`, journal });
     const outcome = await runThroughRestart(
       [...args, "--max-docs-per-second", "4000"],
       journal,
@@ -133,7 +103,7 @@ Deno.test("the target node stopped mid-copy and started again (es7 -> os3): the 
       5000,
     );
     await finishAfter(outcome, "127.0.0.1:19303", args);
-    assertEquals(await targetCount(os3, `${p}a`), total);
+    assertEquals(await refreshedCount(os3.url, `${p}a`), total);
     await assertVerified(es7, os3, p);
   } finally {
     await cleanUp([es7.url, os3.url], p);
@@ -149,7 +119,7 @@ Deno.test("the source node stopped mid-copy and started again (os1 -> os2): the 
   const total = 40_000;
   try {
     await sourceIndex(os1, `${p}a`, total, 2);
-    const args = runArgs(os1, os2, p, journal);
+    const args = nativeRunArgs({ source: os1, target: os2, include: `${p}*`, journal });
     const outcome = await runThroughRestart(
       [...args, "--max-docs-per-second", "4000"],
       journal,
@@ -157,7 +127,7 @@ Deno.test("the source node stopped mid-copy and started again (os1 -> os2): the 
       5000,
     );
     await finishAfter(outcome, "127.0.0.1:19301", args);
-    assertEquals(await targetCount(os2, `${p}a`), total);
+    assertEquals(await refreshedCount(os2.url, `${p}a`), total);
     await assertVerified(os1, os2, p);
   } finally {
     await cleanUp([os1.url, os2.url], p);
@@ -173,21 +143,20 @@ Deno.test("the target index made read-only by the flood-stage watermark's block 
   const total = 30_000;
   try {
     await sourceIndex(es7, `${p}a`, total, 2);
-    const args = runArgs(es7, os2, p, journal);
+    const args = nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal });
     // Fewer attempts than the default, so that the run gives up on the block sooner.
     const child = spawnCli([...args, "--max-docs-per-second", "3000", "--max-attempts", "4"], {
       stderr: "piped",
     });
-    const output = child.output();
+    const output = finished(child);
     await waitForJournal(journal, "the copy under way", (state) => copiedIn(state) >= 3000);
     // The very block the disk monitor sets at the flood stage (id 12, 429). Lowering the
     // watermark itself would block every index of the shared test node, not only this one.
     await call(`${os2.url}/${p}a/_settings`, "PUT", {
       index: { "blocks.read_only_allow_delete": true },
     });
-    const done = await output;
-    const stderr = new TextDecoder().decode(done.stderr);
-    assertEquals(done.code, 1, stderr);
+    const { code, stderr } = await output;
+    assertEquals(code, 1, stderr);
     assertStringIncludes(stderr, `${p}a`);
     assertMatch(stderr, /read-only|flood-stage/);
     assertMatch(stderr, /run the same command again/);
@@ -198,7 +167,7 @@ Deno.test("the target index made read-only by the flood-stage watermark's block 
     const rerun = await runCli([...args, "--json"]);
     assertEquals(rerun.code, 0, rerun.stderr);
     assertEquals(JSON.parse(rerun.stdout).resumed, true);
-    assertEquals(await targetCount(os2, `${p}a`), total);
+    assertEquals(await refreshedCount(os2.url, `${p}a`), total);
     await assertVerified(es7, os2, p);
   } finally {
     await fetch(`${os2.url}/${p}*/_settings`, {
@@ -223,7 +192,7 @@ Deno.test("soak: 1 M documents es7 -> os3 under a 429 storm and one target resta
     console.log(
       `loaded ${total} documents in ${((performance.now() - loading) / 1000).toFixed(0)} s`,
     );
-    const args = runArgs(es7, os3, p, journal);
+    const args = nativeRunArgs({ source: es7, target: os3, include: `${p}*`, journal });
     const copying = performance.now();
     // Sixteen requests in flight against os3's one write thread and four queued tasks: a storm.
     const storm = ["--concurrency", "16", "--slices", "8", "--batch-bytes", "256kb"];
@@ -236,7 +205,7 @@ Deno.test("soak: 1 M documents es7 -> os3 under a 429 storm and one target resta
     console.log(
       `copied through the restart in ${((performance.now() - copying) / 1000).toFixed(0)} s`,
     );
-    assertEquals(await targetCount(os3, `${p}a`), total);
+    assertEquals(await refreshedCount(os3.url, `${p}a`), total);
     await assertVerified(es7, os3, p);
   } finally {
     await cleanUp([es7.url, os3.url], p);

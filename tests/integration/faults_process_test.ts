@@ -6,27 +6,29 @@
  * and the fix, never a stack trace, and the fix works).
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
-import { copiedIn, spawnCli, waitForJournal } from "./processes.ts";
+import {
+  addDocuments,
+  assertNoStackTrace,
+  assertVerified,
+  bulk,
+  call,
+  cleanUp,
+  copiedIn,
+  ensureNodes,
+  nativeRunArgs,
+  type NodeHandle,
+  refreshedCount,
+  runCli,
+  runPrefix,
+  spawnCli,
+  waitForJournal,
+} from "./scene.ts";
 
 function runArgs(es7: NodeHandle, os2: NodeHandle, p: string, journal: string): string[] {
-  return [
-    "run",
-    "--engine",
-    "native",
-    "--source",
-    es7.url,
-    "--target",
-    os2.url,
-    "--include",
-    `${p}*`,
-    "--journal",
-    journal,
+  return nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal }, [
     "--page-size",
     "500",
-  ];
+  ]);
 }
 
 async function indexWith(url: string, index: string, documents: number, shards = 1) {
@@ -46,36 +48,7 @@ async function addDocumentsFrom(url: string, index: string, first: number, count
       `${JSON.stringify({ index: { _id: `d${first + i}` } })}\n` +
       `${JSON.stringify({ title: `doc ${first + i} é`, n: first + i })}\n`,
   ).join("");
-  const response = await fetch(`${url}/${index}/_bulk?refresh=true`, {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: lines,
-  });
-  const result = await response.json();
-  assert(response.ok && !result.errors, `loading ${index}`);
-}
-
-async function targetCount(url: string, pattern: string): Promise<number> {
-  await call(`${url}/${pattern}/_refresh`, "POST");
-  return ((await call(`${url}/${pattern}/_count`, "GET")) as { count: number }).count;
-}
-
-async function assertVerified(es7: NodeHandle, os2: NodeHandle, p: string): Promise<void> {
-  const verify = await runCli([
-    "verify",
-    "--source",
-    es7.url,
-    "--target",
-    os2.url,
-    "--include",
-    `${p}*`,
-    "--checksums",
-  ]);
-  assertEquals(verify.code, 0, `verify --checksums:\n${verify.stderr}`);
-}
-
-function assertNoStackTrace(text: string): void {
-  assert(!/internal error|^\s+at .+:\d+:\d+/m.test(text), `a stack trace was printed:\n${text}`);
+  await bulk(`${url}/${index}`, lines);
 }
 
 Deno.test("kill -9 while the metadata is being created: the same command creates the rest and copies everything once", async () => {
@@ -102,7 +75,7 @@ Deno.test("kill -9 while the metadata is being created: the same command creates
     assert(!seen.backfill, "the copy had started: the kill did not fall in the creation");
     const rerun = await runCli(runArgs(es7, os2, p, journal));
     assertEquals(rerun.code, 0, rerun.stderr);
-    assertEquals(await targetCount(os2.url, `${p}*`), indices * 5);
+    assertEquals(await refreshedCount(os2.url, `${p}*`), indices * 5);
     await assertVerified(es7, os2, p);
   } finally {
     await cleanUp([es7.url, os2.url], p);
@@ -131,7 +104,7 @@ Deno.test("kill -9 at the first checkpoint and again near the end: the same comm
     const result = JSON.parse(rerun.stdout);
     assertEquals(result.resumed, true);
     assert(result.documents.read_this_run < total / 2, "the last run did not continue");
-    assertEquals(await targetCount(os2.url, `${p}big`), total);
+    assertEquals(await refreshedCount(os2.url, `${p}big`), total);
     await assertVerified(es7, os2, p);
   } finally {
     await cleanUp([es7.url, os2.url], p);
@@ -157,7 +130,7 @@ Deno.test("two runs started on one journal: the second (and a rollback) is refus
     assertEquals(rollback.code, 2, rollback.stderr);
     assertStringIncludes(rollback.stderr, "another fetch-migration process is using the journal");
     assertEquals((await first.status).code, 0);
-    assertEquals(await targetCount(os2.url, `${p}a`), 6000);
+    assertEquals(await refreshedCount(os2.url, `${p}a`), 6000);
   } finally {
     await cleanUp([es7.url, os2.url], p);
     await Deno.remove(directory, { recursive: true }).catch(() => {});
@@ -197,7 +170,7 @@ Deno.test("a truncated or corrupted journal: exit 2 naming the file and the fix,
     assertStringIncludes(partial.stderr, "--restart");
     const restarted = await runCli([...args, "--restart"]);
     assertEquals(restarted.code, 0, restarted.stderr);
-    assertEquals(await targetCount(os2.url, `${p}a`), 6000);
+    assertEquals(await refreshedCount(os2.url, `${p}a`), 6000);
     await assertVerified(es7, os2, p);
   } finally {
     await cleanUp([es7.url, os2.url], p);

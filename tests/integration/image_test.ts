@@ -6,7 +6,6 @@
  * a Data Prepper home whose launcher runs our native engine; it is not Data Prepper.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
 import {
   buildImage,
   DATA_PREPPER_IMAGE,
@@ -16,7 +15,16 @@ import {
   runImage,
 } from "../harness/image.ts";
 import { VERSION } from "../../src/version.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import {
+  addDocuments,
+  call,
+  cleanUp,
+  countOf,
+  endpoints,
+  ensureNodes,
+  nativeRunArgs,
+  runPrefix,
+} from "./scene.ts";
 
 let built: Promise<number> | undefined;
 
@@ -42,24 +50,23 @@ Deno.test("from inside the image: info, run --engine native es7 -> os2, then ver
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
   await image();
   const p = runPrefix("image");
-  const endpoints = ["--source", es7.url, "--target", os2.url];
   try {
     await call(`${es7.url}/${p}docs`, "PUT", {
       settings: { number_of_shards: 2, number_of_replicas: 0 },
     });
     await addDocuments(es7.url, `${p}docs`, 250);
-    const info = await runImage(["info", ...endpoints, "--json"]);
+    const info = await runImage(["info", ...endpoints(es7, os2), "--json"]);
     assertEquals(info.code, 0, info.stderr);
     assertEquals(JSON.parse(info.stdout).source.version, "7.10.2");
-    const run = await runImage(["run", "--engine", "native", ...endpoints, "--include", `${p}*`]);
+    const run = await runImage(nativeRunArgs({ source: es7, target: os2, include: `${p}*` }));
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(run.stderr, "250 of 250 documents on the target");
     // The journal went to the image's own state directory.
     assertStringIncludes(run.stderr, "journal: /state/fetch-migration/run-");
-    const verify = await runImage(["verify", ...endpoints, "--include", `${p}*`, "--checksums"]);
+    const verify = await runImage(["verify", ...endpoints(es7, os2, `${p}*`), "--checksums"]);
     assertEquals(verify.code, 0, verify.stderr);
-    const count = await call(`${os2.url}/${p}docs/_count`, "GET");
-    assert(count.count === 250, JSON.stringify(count));
+    const count = await countOf(os2.url, `${p}docs`);
+    assert(count === 250, JSON.stringify(count));
   } finally {
     await cleanUp([es7.url, os2.url], p);
   }
@@ -111,8 +118,7 @@ Deno.test("the original tool's image (target dataprepper, on the Data Prepper ST
     assertStringIncludes(output, "the clusters' certificates are still verified");
     assertStringIncludes(output, "120 of 120 documents on the target");
     assert(!output.includes(proxy.password!), "the password must never be printed");
-    const count = await call(`${os2.url}/${p}docs/_count`, "GET");
-    assertEquals(count.count, 120);
+    assertEquals(await countOf(os2.url, `${p}docs`), 120);
   } finally {
     await cleanUp([es7.url, os2.url], p);
   }

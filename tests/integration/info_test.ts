@@ -3,8 +3,7 @@
  * unreachable host and bad pipeline files, each checked through the CLI's exit code and output.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
+import { ensureNodes, type NodeHandle, runCli } from "./scene.ts";
 
 const SOURCES = ["es6", "es7", "es8", "os1", "os2", "os3"] as const;
 const EXPECTED: Record<(typeof SOURCES)[number], { distribution: string; major: string }> = {

@@ -4,11 +4,19 @@
  * only finish after a pass that started once every other range of the shard was done.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  assertVerified,
+  bulk,
+  call,
+  cleanUp,
+  countOf,
+  ensureNodes,
+  finished,
+  nativeRunArgs,
+  readJournal,
+  runPrefix,
+  spawnCli,
+} from "./scene.ts";
 
 /** Live documents `d0..d29999`; then `d30000..` indexed and deleted, so numbers run on. */
 const LIVE = 30_000;
@@ -24,8 +32,8 @@ interface JournalUnit {
 
 async function journalUnits(journal: string): Promise<JournalUnit[]> {
   // Not written yet, or caught mid-rename: try again later.
-  const state = await Deno.readTextFile(journal).then(JSON.parse).catch(() => ({}));
-  return state.backfill?.units ?? [];
+  const backfill = (await readJournal(journal))?.backfill as { units?: JournalUnit[] } | undefined;
+  return backfill?.units ?? [];
 }
 
 Deno.test(
@@ -64,33 +72,16 @@ Deno.test(
       const maxSeqNo = stats.indices[index].shards["0"][0].seq_no.max_seq_no;
       assertEquals(maxSeqNo, LIVE + 2 * DELETED - 1);
 
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--quiet",
-          MAIN,
-          "run",
-          "--engine",
-          "native",
-          "--source",
-          es7.url,
-          "--target",
-          os2.url,
-          "--include",
-          `${p}*`,
-          "--journal",
-          journal,
+      const child = spawnCli(
+        nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal }, [
           "--slices",
           "4",
           "--max-docs-per-second",
           "1500",
-        ],
-        stdout: "null",
-        stderr: "piped",
-        env: { NO_COLOR: "1" },
-      }).spawn();
-      const output = child.output();
+        ]),
+        { stderr: "piped" },
+      );
+      const output = finished(child);
       let exited = false;
       output.finally(() => exited = true).catch(() => {});
 
@@ -106,7 +97,7 @@ Deno.test(
           const early = await output;
           throw new Error(
             `the run copied only ${copied} before the update (exit ${early.code}):\n` +
-              new TextDecoder().decode(early.stderr),
+              early.stderr,
           );
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -124,28 +115,16 @@ Deno.test(
       await bulk(`${es7.url}/${index}`, updates);
 
       const run = await output;
-      const stderr = new TextDecoder().decode(run.stderr);
-      assertEquals(run.code, 0, stderr);
+      assertEquals(run.code, 0, run.stderr);
 
-      const verify = await runCli([
-        "verify",
-        "--source",
-        es7.url,
-        "--target",
-        os2.url,
-        "--include",
-        `${p}*`,
-        "--checksums",
-      ]);
-      assertEquals(verify.code, 0, `verify --checksums failed:\n${verify.stderr}`);
+      await assertVerified(es7, os2, p);
 
       const got = await call(`${os2.url}/${index}/_mget`, "POST", {
         ids: Array.from({ length: UPDATED }, (_, i) => `d${i}`),
       }) as { docs: Array<{ _id: string; found: boolean; _source?: { title: string } }> };
       const stale = got.docs.filter((doc, i) => doc._source?.title !== `updated ${i}`);
       assertEquals(stale.length, 0, `not updated on the target: ${stale.map((d) => d._id)}`);
-      const count = await call(`${os2.url}/${index}/_count`, "GET") as { count: number };
-      assertEquals(count.count, LIVE);
+      assertEquals(await countOf(os2.url, index), LIVE);
     } finally {
       await cleanUp([es7.url, os2.url], p);
       await Deno.remove(directory, { recursive: true }).catch(() => {});

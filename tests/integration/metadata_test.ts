@@ -3,9 +3,16 @@
  * failed create rolled back, and the original command's output file.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import {
+  addDocuments,
+  call,
+  cleanUp,
+  endpoints,
+  ensureNodes,
+  type NodeHandle,
+  runCli,
+  runPrefix,
+} from "./scene.ts";
 
 const SOURCES = ["es6", "es7", "es8", "os1", "os2", "os3"] as const;
 const TARGETS = ["os2", "os3"] as const;
@@ -93,7 +100,7 @@ for (const sourceName of SOURCES) {
       const composable = !es6;
       const p = runPrefix(`md-${sourceName}-${targetName}`);
       const journal = () => Deno.makeTempDir().then((dir) => `${dir}/journal.json`);
-      const endpoints = ["--source", source.url, "--target", target.url];
+      const pair = endpoints(source, target);
       // os3 into os2 is a migration to an older release: metadata refuses it unless asked.
       const older = sourceName === "os3" && targetName === "os2" ? ["--allow-older-target"] : [];
       try {
@@ -113,7 +120,7 @@ for (const sourceName of SOURCES) {
         // given data, conflict created by hand with another mapping.
         const seeded = await runCli([
           "metadata",
-          ...endpoints,
+          ...pair,
           ...older,
           "--include",
           `${p}empty`,
@@ -131,7 +138,7 @@ for (const sourceName of SOURCES) {
         });
 
         const selection = ["--include", `${p}*`, "--exclude", `${p}tmp-*`];
-        const planned = await runCli(["plan", ...endpoints, ...selection, "--json"]);
+        const planned = await runCli(["plan", ...pair, ...selection, "--json"]);
         assertEquals(planned.code, 0, planned.stderr);
         const plan = JSON.parse(planned.stdout);
         assertEquals(plan.indices.create, [`${p}logs`]);
@@ -146,7 +153,7 @@ for (const sourceName of SOURCES) {
 
         const applied = await runCli([
           "metadata",
-          ...endpoints,
+          ...pair,
           ...older,
           ...selection,
           "--journal",
@@ -169,7 +176,7 @@ for (const sourceName of SOURCES) {
 
         // What we created must compare identical to the source: no spurious differences.
         const again = JSON.parse(
-          (await runCli(["plan", ...endpoints, ...selection, "--json"])).stdout,
+          (await runCli(["plan", ...pair, ...selection, "--json"])).stdout,
         );
         assertEquals(again.indices.create, []);
         assertEquals(again.indices.identical_empty, [`${p}empty`, `${p}logs`]);
@@ -197,7 +204,7 @@ for (const sourceName of SOURCES) {
         const before = await targetState(target.url);
         const failed = await runCli([
           "metadata",
-          ...endpoints,
+          ...pair,
           ...older,
           "--include",
           `${p}zz-*`,
@@ -225,12 +232,7 @@ Deno.test("an ES 6 index with a custom type is created typeless on os2 and the r
     });
     const run = await runCli([
       "metadata",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
+      ...endpoints(es6, os2, `${p}*`),
       "--report",
       "--journal",
       `${await Deno.makeTempDir()}/j.json`,
@@ -277,17 +279,7 @@ Deno.test("a create the target rejects mid-apply leaves the target exactly as be
       },
     });
     const before = await targetState(os2.url);
-    const run = await runCli([
-      "metadata",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-    ]);
+    const run = await runCli(["metadata", ...endpoints(es6, os2, `${p}*`), "--journal", journal]);
     assertEquals(run.code, 1, run.stderr);
     assertStringIncludes(run.stderr, `creating index ${p}z-bad failed`);
     assertMatch(run.stderr, /ngram/);
@@ -320,7 +312,7 @@ Deno.test("rollback --journal deletes what the run created and nothing else", as
     await call(`${os2.url}/${p}theirs`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
     });
-    const args = ["--source", es7.url, "--target", os2.url, "--include", `${p}*`];
+    const args = endpoints(es7, os2, `${p}*`);
     assertEquals((await runCli(["metadata", ...args, "--journal", journal])).code, 0);
     await call(`${os2.url}/${p}mine`, "GET");
     const run = await runCli(["rollback", "--journal", journal, "--target", os2.url]);
@@ -411,12 +403,7 @@ Deno.test("a setting the target calls unknown is stripped, the create retried on
     });
     const run = await runCli([
       "metadata",
-      "--source",
-      es8.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
+      ...endpoints(es8, os2, `${p}*`),
       "--json",
       "--journal",
       `${await Deno.makeTempDir()}/j.json`,

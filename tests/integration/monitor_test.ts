@@ -5,11 +5,17 @@
  * short of the count is reported idle, exit 1, and nothing is shut down.
  */
 import { assertEquals, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  bulk,
+  call,
+  cleanUp,
+  ensureNodes,
+  nativeRunArgs,
+  type NodeHandle,
+  runCli,
+  runPrefix,
+  spawnCli,
+} from "./scene.ts";
 
 async function load(node: NodeHandle, index: string, count: number): Promise<void> {
   await call(`${node.url}/${index}`, "PUT", {
@@ -30,16 +36,13 @@ function nativeRun(
   port: number,
   state: string,
 ): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      ...["run", "-A", "--quiet", MAIN, "run", "--engine", "native"],
-      ...["--source", source.url, "--target", target.url, "--include", include],
-      ...["--metrics-port", String(port), "--max-docs-per-second", "2000"],
-    ],
-    env: { XDG_STATE_HOME: state, NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  const args = nativeRunArgs({ source, target, include }, [
+    "--metrics-port",
+    String(port),
+    "--max-docs-per-second",
+    "2000",
+  ]);
+  return spawnCli(args, { env: { XDG_STATE_HOME: state }, stderr: "piped" });
 }
 
 Deno.test("monitor watches native runs on two endpoints until every document arrived, then shuts both down", async () => {

@@ -3,9 +3,7 @@
  * transformations named for an ES 6 source.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import { addDocuments, call, cleanUp, endpoints, ensureNodes, runCli, runPrefix } from "./scene.ts";
 
 const MAPPINGS = {
   properties: {
@@ -64,12 +62,7 @@ Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", asyn
 
     const run = await runCli([
       "plan",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
+      ...endpoints(es7, os2, `${p}*`),
       "--exclude",
       `${p}tmp-*`,
       "--json",
@@ -128,15 +121,7 @@ Deno.test("plan es6 -> os2 makes typed mappings typeless and renames old analyze
       mappings: { tweet: { _all: { enabled: false }, ...MAPPINGS } },
     });
     await addDocuments(es6.url, `${p}typed`, 5, "tweet");
-    const run = await runCli([
-      "plan",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-    ]);
+    const run = await runCli(["plan", ...endpoints(es6, os2, `${p}*`)]);
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(
       run.stderr,
@@ -155,16 +140,7 @@ Deno.test("plan es6 -> os2 makes typed mappings typeless and renames old analyze
     // A summary first, then only the sections with entries; -v shows them all.
     assertStringIncludes(run.stderr, "Indices: 1 to create, ");
     assert(!run.stderr.includes("(none)"), run.stderr);
-    const verbose = await runCli([
-      "-v",
-      "plan",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-    ]);
+    const verbose = await runCli(["-v", "plan", ...endpoints(es6, os2, `${p}*`)]);
     assertStringIncludes(verbose.stderr, "(none)");
   } finally {
     await cleanUp([es6.url, os2.url], p);
@@ -183,16 +159,7 @@ Deno.test("plan reports an ES 6 index with two mapping types as not migratable, 
         doc: { properties: { a: { type: "keyword" } } },
       },
     });
-    const run = await runCli([
-      "plan",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-      "--json",
-    ]);
+    const run = await runCli(["plan", ...endpoints(es6, os2, `${p}*`), "--json"]);
     assertEquals(run.code, 0, run.stderr);
     const plan = JSON.parse(run.stdout);
     assertEquals(plan.indices.unsupported.map((u: { name: string }) => u.name), [`${p}defaulted`]);

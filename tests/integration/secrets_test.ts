@@ -8,10 +8,15 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { dataPrepperHomeForTests } from "../harness/dataprepper.ts";
-import { ensureNodes } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, cleanUp, runPrefix } from "./fixtures.ts";
-import { spawnCli } from "./processes.ts";
+import {
+  addDocuments,
+  cleanUp,
+  ensureNodes,
+  finished,
+  runCli,
+  runPrefix,
+  spawnCli,
+} from "./scene.ts";
 
 /** Secrets no output may hold, with the forms they travel in (Basic auth's base64). */
 class Secrets {
@@ -181,7 +186,7 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
       ],
       { stderr: "piped", env: space.env },
     );
-    const stderr = child.output();
+    const stderr = finished(child);
     const metrics = `http://127.0.0.1:${metricsPort}`;
     const prometheus = await waitFor(
       `${metrics}/metrics/prometheus`,
@@ -198,8 +203,8 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
     for (const line of await commandLines(child.pid)) assertClean(secrets, "a command line", line);
     await fetch(`${metrics}/shutdown`, { method: "POST" }).then((r) => r.body?.cancel());
     const ran = await stderr;
-    assertClean(secrets, "the output of run", new TextDecoder().decode(ran.stderr));
-    assertEquals(ran.code, 0, new TextDecoder().decode(ran.stderr));
+    assertClean(secrets, "the output of run", ran.stderr);
+    assertEquals(ran.code, 0, ran.stderr);
 
     await clean(secrets, space, ["verify", ...endpoints, ...selection, "--checksums", "--json"]);
     await clean(secrets, space, [
@@ -338,7 +343,7 @@ Deno.test("secrets: a pipeline file with the sink's password: metadata's output 
       stderr: "piped",
       env: space.env,
     });
-    const finished = child.output();
+    const ended = finished(child);
     await waitFor(`http://127.0.0.1:${port}/list`, () => true);
     const lines = await commandLines(child.pid);
     assert(lines.length > 1, "the Data Prepper stand-in was not seen running");
@@ -348,10 +353,9 @@ Deno.test("secrets: a pipeline file with the sink's password: metadata's output 
     for (const path of dataPrepperPipelines) {
       assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600, `${path} is not 0600`);
     }
-    const ran = await finished;
-    const text = new TextDecoder().decode(ran.stderr);
-    assertClean(secrets, "the output of run <dp>", text);
-    assertEquals(ran.code, 0, text);
+    const ran = await ended;
+    assertClean(secrets, "the output of run <dp>", ran.stderr);
+    assertEquals(ran.code, 0, ran.stderr);
     await clean(secrets, space, ["verify", "--pipeline", pipeline, "--checksums"]);
 
     const mayHold = (path: string) => path === pipeline || path === output;

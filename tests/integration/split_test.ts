@@ -3,13 +3,18 @@
  * disjoint and cover the plan, each one a pipeline `run --engine native` accepts.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
 import { parseYaml } from "../../src/deps.ts";
 import { fullMatchRegExp } from "../../src/metadata/selection.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  addDocuments,
+  call,
+  cleanUp,
+  ensureNodes,
+  refreshedCount,
+  runCli,
+  runPrefix,
+  spawnCli,
+} from "./scene.ts";
 
 Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index sets covering the 4 indices; three engines on them and one monitor over the three endpoints copy everything", async () => {
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
@@ -107,15 +112,10 @@ Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index 
     const third = await runCli(["plan", "--pipeline", pipeline, "--split", "3", "--out", out]);
     assertEquals(third.code, 0, third.stderr);
     const engines = files.map((file, i) =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          ...["run", "-A", "--quiet", MAIN, "run", "--engine", "native", `${out}/${file}`],
-          ...["--metrics-port", String(4937 + i)],
-        ],
-        env: { XDG_STATE_HOME: `${dir}/state-${i + 1}`, NO_COLOR: "1" },
-        stdout: "null",
-        stderr: "null",
-      }).spawn()
+      spawnCli(
+        ["run", "--engine", "native", `${out}/${file}`, "--metrics-port", String(4937 + i)],
+        { env: { XDG_STATE_HOME: `${dir}/state-${i + 1}` } },
+      )
     );
     const monitor = await runCli([
       "monitor",
@@ -128,8 +128,7 @@ Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index 
     assertStringIncludes(monitor.stderr, "sent /shutdown to 3 endpoints");
     for (const engine of engines) assertEquals((await engine.status).code, 0);
     for (const [suffix, count] of Object.entries(sizes)) {
-      await call(`${os2.url}/${p}${suffix}/_refresh`, "POST");
-      assertEquals((await call(`${os2.url}/${p}${suffix}/_count`, "GET")).count, count);
+      assertEquals(await refreshedCount(os2.url, `${p}${suffix}`), count);
     }
   } finally {
     await cleanUp([es7.url, os2.url], p);

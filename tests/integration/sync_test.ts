@@ -11,12 +11,21 @@
  * when the copy began.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli, TEST_STATE_HOME } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-import { readJournal } from "./processes.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  assertNoStackTrace,
+  assertVerified,
+  bulk,
+  call,
+  cleanUp,
+  endpoints,
+  ensureNodes,
+  type NodeHandle,
+  readJournal,
+  refreshedCount,
+  runCli,
+  runPrefix,
+  spawnCli,
+} from "./scene.ts";
 
 /** Operations per second the writer aims at, and how long it writes in the long scenarios. */
 const RATE = 200;
@@ -204,16 +213,7 @@ async function createIndex(url: string, index: string, plain: number, routed: nu
       }\n` +
       `${JSON.stringify({ title: `first ${key.id}`, n: 0, kind: "initial" })}\n`
     ).join("");
-    const response = await fetch(`${url}/${index}/_bulk?refresh=true`, {
-      method: "POST",
-      headers: { "content-type": "application/x-ndjson" },
-      body: lines,
-    });
-    const answer = await response.json();
-    assert(
-      response.ok && !answer.errors,
-      `loading ${index}: ${JSON.stringify(answer).slice(0, 300)}`,
-    );
+    await bulk(`${url}/${index}`, lines);
   }
   return keys;
 }
@@ -237,20 +237,9 @@ interface Background {
   ended: Promise<Deno.CommandStatus>;
 }
 
-/** Starts `fetch-migration <args>` like spawnCli, but reading stdout (JSON lines) and stderr. */
+/** Starts `fetch-migration <args>` with spawnCli, reading stdout (JSON lines) and stderr. */
 function spawnSync(args: string[]): Background {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/root",
-      NO_COLOR: "1",
-      XDG_STATE_HOME: TEST_STATE_HOME,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnCli(args, { stdout: "piped", stderr: "piped" });
   const lines: Background["lines"] = [];
   let errors = "";
   const stdout = (async () => {
@@ -325,39 +314,8 @@ async function killed(background: Background): Promise<void> {
   await background.ended.catch(() => {});
 }
 
-function assertNoStackTrace(text: string): void {
-  assert(!/internal error|^\s+at .+:\d+:\d+/m.test(text), `a stack trace was printed:\n${text}`);
-}
-
 function syncArgs(source: NodeHandle, target: NodeHandle, p: string, journal: string): string[] {
-  return [
-    "sync",
-    "--source",
-    source.url,
-    "--target",
-    target.url,
-    "--include",
-    `${p}*`,
-    "--journal",
-    journal,
-    "--interval",
-    "1",
-  ];
-}
-
-/** `verify --checksums` of the prefix's indices passes. */
-async function assertVerified(source: NodeHandle, target: NodeHandle, p: string) {
-  const verify = await runCli([
-    "verify",
-    "--source",
-    source.url,
-    "--target",
-    target.url,
-    "--include",
-    `${p}*`,
-    "--checksums",
-  ]);
-  assertEquals(verify.code, 0, `verify --checksums:\n${verify.stderr}`);
+  return ["sync", ...endpoints(source, target, `${p}*`), "--journal", journal, "--interval", "1"];
 }
 
 /** Of `keys`, those `index` on `url` holds (an `ids` query: every shard, routing or not). */
@@ -373,11 +331,6 @@ async function present(url: string, index: string, keys: Key[]): Promise<string[
     found.push(...answer.hits.hits.map((hit) => hit._id));
   }
   return found;
-}
-
-async function count(url: string, index: string): Promise<number> {
-  await call(`${url}/${index}/_refresh`, "POST");
-  return ((await call(`${url}/${index}/_count`, "GET")) as { count: number }).count;
 }
 
 function median(values: number[]): number {
@@ -454,7 +407,7 @@ async function followLiveWriter(source: NodeHandle, target: NodeHandle, label: s
     const deleted = [...writer.deleted.values()];
     assertEquals(await present(source.url, index, deleted), [], "deleted ids on the source");
     assertEquals(await present(target.url, index, deleted), [], "deleted ids on the target");
-    assertEquals(await count(target.url, index), writer.live.size);
+    assertEquals(await refreshedCount(target.url, index), writer.live.size);
     await assertVerified(source, target, p);
   } finally {
     await writer?.stop().catch(() => {});
@@ -575,7 +528,7 @@ Deno.test("kill -9 of sync mid-pass while the writer writes: the same command co
         `${readings.length - readingsBeforeKill} readings after; ${writer.total} operations`,
     );
     assertEquals(await present(os2.url, index, [...writer.deleted.values()]), []);
-    assertEquals(await count(os2.url, index), writer.live.size);
+    assertEquals(await refreshedCount(os2.url, index), writer.live.size);
     await assertVerified(es7, os2, p);
   } finally {
     await writer?.stop().catch(() => {});
@@ -634,8 +587,8 @@ async function freezeThenLift(lift: "unfreeze" | "rollback") {
         type: "cluster_block_exception",
       }, `a write to ${name} after the final pass`);
     }
-    assertEquals(await count(os2.url, index), writer.live.size);
-    assertEquals(await count(os2.url, late), 300);
+    assertEquals(await refreshedCount(os2.url, index), writer.live.size);
+    assertEquals(await refreshedCount(os2.url, late), 300);
     await assertVerified(es7, os2, p);
 
     if (lift === "unfreeze") {
@@ -726,10 +679,10 @@ Deno.test("lag falls to 0 once the writer stops (JSON lines and --metrics-port);
     assert(total("fetch_migration_sync_deletes_total") > 0, metrics);
     assert(total("fetch_migration_sync_changes_total") > 0, metrics);
     assertStringIncludes(background.stderr(), `new on the source, now followed: ${fresh}`);
-    assertEquals(await count(os2.url, fresh), 2000);
+    assertEquals(await refreshedCount(os2.url, fresh), 2000);
     const deleted = [...writer.deleted.values()];
     assertEquals(await present(os2.url, index, deleted), [], "deleted ids on the target");
-    assertEquals(await count(os2.url, index), writer.live.size);
+    assertEquals(await refreshedCount(os2.url, index), writer.live.size);
     await stopSync(background);
     await assertVerified(es7, os2, p);
   } finally {
@@ -763,8 +716,8 @@ Deno.test("sync --until-lag 0 ends only once an index created mid-sync has arriv
     const status = await background.ended;
     assertEquals(status.code, 0, `sync --until-lag 0:\n${background.stderr()}`);
     assertEquals(background.lines.at(-1)?.value.status, "caught-up");
-    assertEquals(await count(os2.url, fresh), 1200, `${fresh} on the target`);
-    assertEquals(await count(os2.url, index), writer.live.size);
+    assertEquals(await refreshedCount(os2.url, fresh), 1200, `${fresh} on the target`);
+    assertEquals(await refreshedCount(os2.url, index), writer.live.size);
     await assertVerified(es7, os2, p);
   } finally {
     await writer?.stop().catch(() => {});
@@ -798,12 +751,7 @@ Deno.test("SIGTERM while a pass waits to write: exit 1 saying to run the same co
       const lines = keys.slice(at, at + 5000).map((key) =>
         `${JSON.stringify({ index: { _id: key.id } })}\n${JSON.stringify({ n: at })}\n`
       ).join("");
-      const response = await fetch(`${es7.url}/${index}/_bulk?refresh=true`, {
-        method: "POST",
-        headers: { "content-type": "application/x-ndjson" },
-        body: lines,
-      });
-      assert(response.ok && !(await response.json()).errors, "loading the changes");
+      await bulk(`${es7.url}/${index}`, lines);
     }
     const before = ((await readJournal(journal))?.sync as SyncJournal).checkpoints;
     await waitFor("a pass writing the changes", 30, async () => {
@@ -813,7 +761,7 @@ Deno.test("SIGTERM while a pass waits to write: exit 1 saying to run the same co
     await stopSync(background);
     const final = await runCli([...syncArgs(es7, os2, p, journal), "--final"]);
     assertEquals(final.code, 0, `sync --final:\n${final.stderr}`);
-    assertEquals(await count(os2.url, index), 20_100);
+    assertEquals(await refreshedCount(os2.url, index), 20_100);
   } finally {
     if (background) await killed(background);
     await cleanUp([es7.url, os2.url], p);
@@ -861,7 +809,7 @@ Deno.test("sync --final --freeze-source with eight writers' bulks in flight: eve
       stop = true;
       await Promise.all(writers);
       assertEquals(final.code, 0, `round ${round}, sync --final --freeze-source:\n${final.stderr}`);
-      assertEquals(await count(os2.url, index), acknowledged, `round ${round}`);
+      assertEquals(await refreshedCount(os2.url, index), acknowledged, `round ${round}`);
       const lifted = await runCli([...args, "--unfreeze"]);
       assertEquals(lifted.code, 0, lifted.stderr);
     }
@@ -886,7 +834,7 @@ Deno.test("documents the source had not made visible when the copy began (refres
     const args = syncArgs(es7, os2, p, `${directory}/sync.json`);
     const caughtUp = await runCli([...args, "--until-lag", "0"]);
     assertEquals(caughtUp.code, 0, `sync --until-lag 0:\n${caughtUp.stderr}`);
-    assertEquals(await count(os2.url, index), 1100);
+    assertEquals(await refreshedCount(os2.url, index), 1100);
     const final = await runCli([...args, "--final"]);
     assertEquals(final.code, 0, `sync --final:\n${final.stderr}`);
   } finally {
@@ -916,7 +864,7 @@ Deno.test("a field new to the source's mapping since the last pass (dynamic mapp
     await bulk(`${es7.url}/${index}`, lines);
     const final = await runCli([...args, "--final"]);
     assertEquals(final.code, 0, `sync --final:\n${final.stderr}`);
-    assertEquals(await count(os2.url, index), 350);
+    assertEquals(await refreshedCount(os2.url, index), 350);
   } finally {
     await cleanUp([es7.url, os2.url], p);
     await Deno.remove(directory, { recursive: true }).catch(() => {});

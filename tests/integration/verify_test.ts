@@ -4,9 +4,7 @@
  * see only what changes a count; a sample runs on both Elasticsearch 7 and the typed ES 6 path.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
+import { bulk, call, cleanUp, endpoints, ensureNodes, runCli, runPrefix } from "./scene.ts";
 
 const DOCS = 300;
 const SETTINGS = { number_of_shards: 2, number_of_replicas: 0 };
@@ -77,7 +75,6 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
   const p = runPrefix("verify7");
   const index = `${p}docs`;
-  const endpoints = ["--source", es7.url, "--target", os2.url];
   try {
     for (const url of [es7.url, os2.url]) {
       await call(`${url}/${index}`, "PUT", {
@@ -87,14 +84,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
       await bulk(`${url}/${index}`, documentLines());
     }
 
-    const equal = await runCli([
-      "verify",
-      ...endpoints,
-      "--include",
-      index,
-      "--checksums",
-      "--json",
-    ]);
+    const equal = await runCli(["verify", ...endpoints(es7, os2, index), "--checksums", "--json"]);
     assertEquals(equal.code, 0, equal.stderr);
     const equalReport = JSON.parse(equal.stdout);
     assertEquals(equalReport.ok, true);
@@ -113,9 +103,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
 
     const sampled = await runCli([
       "verify",
-      ...endpoints,
-      "--include",
-      index,
+      ...endpoints(es7, os2, index),
       "--sample",
       "20",
       "--json",
@@ -137,9 +125,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
 
     const changed = await runCli([
       "verify",
-      ...endpoints,
-      "--include",
-      index,
+      ...endpoints(es7, os2, index),
       "--checksums",
       "--json",
     ]);
@@ -160,12 +146,12 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     assertStringIncludes(changed.stderr, "error: verification failed: 1 of 1 index differs");
 
     // Equal counts: counting alone cannot see these three.
-    const counted = await runCli(["verify", ...endpoints, "--include", index, "--json"]);
+    const counted = await runCli(["verify", ...endpoints(es7, os2, index), "--json"]);
     assertEquals(counted.code, 0, counted.stderr);
     assertEquals(indexOf(JSON.parse(counted.stdout), index).checksums, undefined);
 
     await call(`${os2.url}/${index}/_doc/d7?refresh=true`, "DELETE");
-    const short = await runCli(["verify", ...endpoints, "--include", index, "--json"]);
+    const short = await runCli(["verify", ...endpoints(es7, os2, index), "--json"]);
     assertEquals(short.code, 1, short.stderr);
     const shortIndex = indexOf(JSON.parse(short.stdout), index);
     assertEquals([shortIndex.source_count, shortIndex.target_count, shortIndex.status], [
@@ -179,9 +165,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     // A sample larger than the index draws every document.
     const all = await runCli([
       "verify",
-      ...endpoints,
-      "--include",
-      index,
+      ...endpoints(es7, os2, index),
       "--sample",
       "1000",
       "--json",
@@ -213,17 +197,7 @@ Deno.test("verify es7 -> os2: a target index missing, a conflicting one not veri
       settings: SETTINGS,
       mappings: { properties: { a: { type: "text" } } },
     });
-    const run = await runCli([
-      "verify",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-      "--checksums",
-      "--json",
-    ]);
+    const run = await runCli(["verify", ...endpoints(es7, os2, `${p}*`), "--checksums", "--json"]);
     assertEquals(run.code, 1, run.stderr);
     const report = JSON.parse(run.stdout);
     const absent = indexOf(report, `${p}absent`);
@@ -240,7 +214,6 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
   const { es6, os2 } = await ensureNodes(["es6", "os2"]);
   const p = runPrefix("verify6");
   const index = `${p}typed`;
-  const endpoints = ["--source", es6.url, "--target", os2.url];
   const dir = await Deno.makeTempDir();
   try {
     await call(`${es6.url}/${index}`, "PUT", {
@@ -258,9 +231,7 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
 
     const equal = await runCli([
       "verify",
-      ...endpoints,
-      "--include",
-      index,
+      ...endpoints(es6, os2, index),
       "--checksums",
       "--sample",
       "25",
@@ -293,7 +264,7 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
     );
     const changed = await runCli([
       "verify",
-      ...endpoints,
+      ...endpoints(es6, os2),
       "--journal",
       journal,
       "--checksums",
@@ -314,19 +285,11 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
       bare,
       JSON.stringify({ ...JSON.parse(await Deno.readTextFile(journal)), backfill: undefined }),
     );
-    const noBackfill = await runCli(["verify", ...endpoints, "--journal", bare]);
+    const noBackfill = await runCli(["verify", ...endpoints(es6, os2), "--journal", bare]);
     assertEquals(noBackfill.code, 2, noBackfill.stderr);
     assertStringIncludes(noBackfill.stderr, "has no backfill section");
 
-    const otherTarget = await runCli([
-      "verify",
-      "--source",
-      es6.url,
-      "--target",
-      es6.url,
-      "--journal",
-      journal,
-    ]);
+    const otherTarget = await runCli(["verify", ...endpoints(es6, es6), "--journal", journal]);
     assertEquals(otherTarget.code, 2, otherTarget.stderr);
     assertStringIncludes(otherTarget.stderr, "the journal is for the target");
   } finally {
