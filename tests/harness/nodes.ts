@@ -192,10 +192,23 @@ export const NODE_SPECS: Record<NodeName, NodeSpec> = {
   },
 };
 
-/** Root of everything the harness writes (git-ignored). */
-export const CLUSTERS_DIR = decodeURIComponent(
-  new URL("../../.test-clusters/", import.meta.url).pathname,
+/**
+ * Root of everything the harness writes (git-ignored). When `.test-clusters` is a link to another
+ * checkout's (a worktree sharing its nodes), the real path: the harness recognises its nginx and
+ * Toxiproxy by the paths on their command lines, and both checkouts must name them alike.
+ */
+export const CLUSTERS_DIR = realDirectory(
+  decodeURIComponent(new URL("../../.test-clusters/", import.meta.url).pathname),
 );
+
+/** `path` (ending in a slash) with its links resolved; as given while it does not exist. */
+function realDirectory(path: string): string {
+  try {
+    return `${Deno.realPathSync(path)}/`;
+  } catch {
+    return path;
+  }
+}
 const DIST_DIR = `${CLUSTERS_DIR}dist`;
 /** Unprivileged user the nodes run as: Elasticsearch and OpenSearch refuse to run as root. */
 export const NODE_USER = "fmtest";
