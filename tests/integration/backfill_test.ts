@@ -13,6 +13,7 @@ import {
   endpoints,
   ensureNodes,
   finished,
+  inScene,
   nativeRunArgs,
   type NodeHandle,
   runCli,
@@ -72,14 +73,10 @@ async function sourceIndex(
 }
 
 for (const name of ["es6", "es7", "es8", "os1", "os3"] as const) {
-  Deno.test(`native engine ${name} -> os2, then verify --checksums`, async () => {
-    const nodes = await ensureNodes([name, "os2"]);
-    const source = nodes[name];
-    const os2 = nodes.os2;
-    const p = runPrefix(`bf-${name}`);
-    const journal = await Deno.makeTempFile({ suffix: ".json" });
-    await Deno.remove(journal);
-    try {
+  Deno.test(`native engine ${name} -> os2, then verify --checksums`, () =>
+    inScene([name, "os2"], `bf-${name}`, async (scene) => {
+      const { os2, p, journal } = scene;
+      const source = scene[name];
       await sourceIndex(source, `${p}docs`, 3000);
       await sourceIndex(source, `${p}empty`, 0, { shards: 1 });
       // os3 into os2 is a migration to an older release: run refuses it unless asked.
@@ -101,19 +98,11 @@ for (const name of ["es6", "es7", "es8", "os1", "os3"] as const) {
       const raw = await (await fetch(`${os2.url}/${p}docs/_source/doc-10?routing=user-1`)).text();
       assertStringIncludes(raw, `"big":12345678901234577`);
       await assertVerified(source, os2, p);
-    } finally {
-      await cleanUp([source.url, os2.url], p);
-      await Deno.remove(journal).catch(() => {});
-    }
-  });
+    }));
 }
 
-Deno.test("native engine survives a 429 storm from a tiny write queue, losing nothing", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("bf-429");
-  const journal = await Deno.makeTempFile({ suffix: ".json" });
-  await Deno.remove(journal);
-  try {
+Deno.test("native engine survives a 429 storm from a tiny write queue, losing nothing", () =>
+  inScene(["es7", "os3"], "bf-429", async ({ es7, os3, p, journal }) => {
     await sourceIndex(es7, `${p}storm`, 20_000, { shards: 3 });
     const run = await runCli(
       nativeRunArgs({ source: es7, target: os3, include: `${p}*`, journal }, [
@@ -139,19 +128,11 @@ Deno.test("native engine survives a 429 storm from a tiny write queue, losing no
     assertEquals(result.documents.dead_lettered, 0);
     assertEquals(await countOf(os3.url, `${p}storm`), 20_000);
     await assertVerified(es7, os3, p);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(journal).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("kill -9 in the middle, then the same command continues and reads less", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-kill");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 30_000;
-  try {
+Deno.test("kill -9 in the middle, then the same command continues and reads less", () =>
+  inScene(["es7", "os2"], "bf-kill", async ({ es7, os2, p, journal }) => {
+    const total = 30_000;
     await sourceIndex(es7, `${p}big`, total, { shards: 2 });
     const args = nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal }, [
       "--slices",
@@ -179,11 +160,7 @@ Deno.test("kill -9 in the middle, then the same command continues and reads less
     assert(result.documents.read_this_run <= total - killAt + 2 * 500 * 2);
     assertEquals(await countOf(os2.url, `${p}big`), total);
     await assertVerified(es7, os2, p);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
 Deno.test("a document the target refuses goes to the dead-letter file, exit 1", async () => {
   const { es7, os3 } = await ensureNodes(["es7", "os3"]);
@@ -245,12 +222,8 @@ Deno.test("a document the target refuses goes to the dead-letter file, exit 1", 
   }
 });
 
-Deno.test("--tune-target loads with refresh off and no replicas, then restores both", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-tune");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  try {
+Deno.test("--tune-target loads with refresh off and no replicas, then restores both", () =>
+  inScene(["es7", "os2"], "bf-tune", async ({ es7, os2, p, journal }) => {
     await sourceIndex(es7, `${p}tuned`, 2000, {
       shards: 1,
       settings: { number_of_replicas: 1, refresh_interval: "7s" },
@@ -273,16 +246,10 @@ Deno.test("--tune-target loads with refresh off and no replicas, then restores b
       restored: true,
     });
     assertEquals(await countOf(os2.url, `${p}tuned`), 2000);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("run: --dryrun changes nothing; the original Data Prepper form says what to do", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-dry");
-  try {
+Deno.test("run: --dryrun changes nothing; the original Data Prepper form says what to do", () =>
+  inScene(["es7", "os2"], "bf-dry", async ({ es7, os2, p }) => {
     await sourceIndex(es7, `${p}one`, 10, { shards: 1 });
     const dry = await runCli(["run", ...endpoints(es7, os2, `${p}*`), "--dryrun"]);
     assertEquals(dry.code, 0, dry.stderr);
@@ -299,18 +266,11 @@ Deno.test("run: --dryrun changes nothing; the original Data Prepper form says wh
     assertEquals(original.code, 2);
     assertStringIncludes(original.stderr, "--engine native");
     await Deno.remove(pipeline);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("run <pipeline.yaml>: through the TLS + basic-auth proxy, no secret written", async () => {
-  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
-  const p = runPrefix("bf-tls");
-  const directory = await Deno.makeTempDir();
-  const file = `${directory}/pipeline.yaml`;
-  const journal = `${directory}/run.json`;
-  try {
+Deno.test("run <pipeline.yaml>: through the TLS + basic-auth proxy, no secret written", () =>
+  inScene(["es7", "proxy"], "bf-tls", async ({ es7, proxy, os2, p, dir, journal }) => {
+    const file = `${dir}/pipeline.yaml`;
     await sourceIndex(es7, `${p}secure`, 1500, { shards: 2 });
     await sourceIndex(es7, `${p}other`, 5, { shards: 1 });
     await Deno.writeTextFile(
@@ -340,19 +300,11 @@ Deno.test("run <pipeline.yaml>: through the TLS + basic-auth proxy, no secret wr
     for (const text of [run.stdout, run.stderr, await Deno.readTextFile(journal)]) {
       assert(!text.includes(proxy.password!), "the password must never be printed or written");
     }
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-run finishes", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-int");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 10_000;
-  try {
+Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-run finishes", () =>
+  inScene(["es7", "os2"], "bf-int", async ({ es7, os2, p, journal }) => {
+    const total = 10_000;
     await sourceIndex(es7, `${p}slow`, total, {
       shards: 1,
       settings: { number_of_replicas: 1, refresh_interval: "3s" },
@@ -385,19 +337,11 @@ Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-r
     assertEquals(rerun.code, 0, rerun.stderr);
     assertEquals(JSON.parse(rerun.stdout).resumed, true);
     assertEquals(await countOf(os2.url, `${p}slow`), total);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("after kill -9: --restart copies everything again; a deleted index refuses to resume", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-restart");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 6000;
-  try {
+Deno.test("after kill -9: --restart copies everything again; a deleted index refuses to resume", () =>
+  inScene(["es7", "os2"], "bf-restart", async ({ es7, os2, p, journal }) => {
+    const total = 6000;
     await sourceIndex(es7, `${p}a`, total, { shards: 1 });
     const args = nativeRunArgs(
       { source: es7, target: os2, include: `${p}*`, journal, engine: false },
@@ -427,8 +371,4 @@ Deno.test("after kill -9: --restart copies everything again; a deleted index ref
     assertStringIncludes(refused.stderr, `${p}a is no longer on the target`);
     assertStringIncludes(refused.stderr, "rollback --journal");
     assertEquals((await fetch(`${os2.url}/${p}a`, { method: "HEAD" })).status, 404);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));

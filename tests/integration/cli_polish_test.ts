@@ -9,11 +9,11 @@ import {
   addDocuments,
   assertNoStackTrace,
   call,
-  cleanUp,
   cliCommandLine,
   cliEnvironment,
   endpoints,
   ensureNodes,
+  inScene,
   type NodeHandle,
   runCli,
   runPrefix,
@@ -48,18 +48,13 @@ async function status(url: string): Promise<number> {
   return response.status;
 }
 
-/** Two source indices `<p>a` (3 documents) and `<p>b` (empty) on es7, and a pipeline file. */
-async function prepare(
-  es7: NodeHandle,
-  os2: NodeHandle,
-  p: string,
-): Promise<{ dir: string; pipeline: string }> {
+/** Indices `<p>a` (3 documents) and `<p>b` (empty) on es7, and a pipeline file in `dir`. */
+async function prepare(es7: NodeHandle, os2: NodeHandle, p: string, dir: string): Promise<string> {
   for (const name of ["a", "b"]) await call(`${es7.url}/${p}${name}`, "PUT", { settings: SMALL });
   await addDocuments(es7.url, `${p}a`, 3);
-  const dir = await Deno.makeTempDir();
   const pipeline = `${dir}/pipeline.yaml`;
   await Deno.writeTextFile(pipeline, pipelineYaml(es7, os2));
-  return { dir, pipeline };
+  return pipeline;
 }
 
 /** `metadata` creates the indices of prefix `p` on the target, recording them in `journal`. */
@@ -68,12 +63,10 @@ async function createOnTarget(pipeline: string, p: string, journal: string): Pro
   assertEquals(created.code, 0, created.stderr);
 }
 
-Deno.test("metadata refuses an output in a missing directory before creating anything", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const output = `${dir}/no-such-dir/deeper/out.yaml`;
-  try {
+Deno.test("metadata refuses an output in a missing directory before creating anything", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const output = `${dir}/no-such-dir/deeper/out.yaml`;
     const run = await runCli(["metadata", pipeline, output, "--include", `${p}*`]);
     assertEquals(run.code, 2, run.stderr);
     assertStringIncludes(run.stderr, output);
@@ -98,18 +91,12 @@ Deno.test("metadata refuses an output in a missing directory before creating any
     assertStringIncludes(special.stderr, `${fifo} is not a regular file`);
     assert((await Deno.lstat(fifo)).isFifo, "the pipe was replaced");
     assertEquals(await indicesWithPrefix(os2.url, p), []);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("metadata refuses output = input", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const before = await Deno.readTextFile(pipeline);
-  try {
+Deno.test("metadata refuses output = input", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const before = await Deno.readTextFile(pipeline);
     await Deno.mkdir(`${dir}/sub`);
     // The same file under another spelling is still the same file.
     for (const output of ["pipeline.yaml", "./sub/../pipeline.yaml", pipeline]) {
@@ -123,17 +110,11 @@ Deno.test("metadata refuses output = input", async () => {
     }
     assertEquals(await Deno.readTextFile(pipeline), before, "the input was overwritten");
     assertEquals(await indicesWithPrefix(os2.url, p), [], "the target was changed");
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("metadata writes its output with mode 0600 and says how many indices it holds", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  try {
+Deno.test("metadata writes its output with mode 0600 and says how many indices it holds", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
     const run = await runCli([
       "metadata",
       pipeline,
@@ -153,18 +134,12 @@ Deno.test("metadata writes its output with mode 0600 and says how many indices i
       [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
       ["journal.json", "out.yaml", "pipeline.yaml"],
     );
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("rollback --dryrun lists what it would delete, with document counts, and deletes nothing", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const journal = `${dir}/journal.json`;
-  try {
+Deno.test("rollback --dryrun lists what it would delete, with document counts, and deletes nothing", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const journal = `${dir}/journal.json`;
     await createOnTarget(pipeline, p, journal);
     // Documents written on the target since: the list must warn that they go too.
     await addDocuments(os2.url, `${p}a`, 5);
@@ -197,18 +172,12 @@ Deno.test("rollback --dryrun lists what it would delete, with document counts, a
     ]);
     assertEquals(listed.deleted, []);
     assertEquals(await indicesWithPrefix(os2.url, p), [`${p}a`, `${p}b`]);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a second rollback of the same journal says already rolled back and deletes nothing", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const journal = `${dir}/journal.json`;
-  try {
+Deno.test("a second rollback of the same journal says already rolled back and deletes nothing", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const journal = `${dir}/journal.json`;
     await createOnTarget(pipeline, p, journal);
     // Without a terminal and without --yes it proceeds, as scripts expect.
     const first = await runCli(["rollback", "--journal", journal, "--target", os2.url]);
@@ -227,11 +196,7 @@ Deno.test("a second rollback of the same journal says already rolled back and de
     assertEquals(json.code, 0, json.stderr);
     assertEquals(JSON.parse(json.stdout).already_rolled_back, true);
     assertEquals(await status(`${os2.url}/${p}a`), 200);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 /**
  * Runs the CLI under `script`, which gives it a pseudo-terminal as stdin (util-linux's `script`
@@ -263,12 +228,10 @@ async function runOnTerminal(
   };
 }
 
-Deno.test("rollback on a terminal asks first: n deletes nothing, y deletes", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const journal = `${dir}/journal.json`;
-  try {
+Deno.test("rollback on a terminal asks first: n deletes nothing, y deletes", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const journal = `${dir}/journal.json`;
     await createOnTarget(pipeline, p, journal);
     const args = ["rollback", "--journal", journal, "--target", os2.url];
 
@@ -294,11 +257,7 @@ Deno.test("rollback on a terminal asks first: n deletes nothing, y deletes", asy
     assertEquals(sure.code, 0, sure.shown);
     assert(!sure.shown.includes("[y/N]"), sure.shown);
     assertEquals(await indicesWithPrefix(os2.url, p), []);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("rollback needs only the target: without one it names --target and the pipeline", async () => {
   const dir = await Deno.makeTempDir();
@@ -360,12 +319,10 @@ Deno.test("a cluster URL with a path: the 404 says to give the root URL", async 
   assertNoStackTrace(run.stderr);
 });
 
-Deno.test("verify --json: stdout holds the JSON alone, the table goes to stderr; -q hides the summary", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  // A CJK name: its row must line up with the others by display width.
-  const names = [`${p}索引-テスト`, `${p}plain`];
-  try {
+Deno.test("verify --json: stdout holds the JSON alone, the table goes to stderr; -q hides the summary", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p }) => {
+    // A CJK name: its row must line up with the others by display width.
+    const names = [`${p}索引-テスト`, `${p}plain`];
     for (const url of [es7.url, os2.url]) {
       for (const name of names) {
         await call(`${url}/${encodeURIComponent(name)}`, "PUT", {
@@ -393,10 +350,7 @@ Deno.test("verify --json: stdout holds the JSON alone, the table goes to stderr;
     const quiet = await runCli(["-q", "verify", ...args]);
     assertEquals(quiet.code, 0, quiet.stderr);
     assertEquals(quiet.stderr, "");
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
 /** Display column (CJK characters are two wide) where `needle` starts in `line`. */
 function displayColumnOf(line: string, needle: string): number {

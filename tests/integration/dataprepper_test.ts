@@ -14,6 +14,7 @@ import {
   cleanUp,
   ensureNodes,
   finished,
+  inScene,
   type NodeHandle,
   refreshedCount,
   runCli,
@@ -106,18 +107,15 @@ async function assertPortClosed(port: number): Promise<void> {
   assert(!answered, `something still answers on port ${port}`);
 }
 
-Deno.test("run <data-prepper-dir> with --pipelines 3 splits the indices into three pipelines and still copies everything", async () => {
-  const { home, kind } = await dataPrepperHomeForTests();
-  console.log(`Data Prepper home: ${kind} (${home})`);
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dp-k3");
-  const state = await Deno.makeTempDir();
-  try {
+Deno.test("run <data-prepper-dir> with --pipelines 3 splits the indices into three pipelines and still copies everything", () =>
+  inScene(["es7", "os2"], "dp-k3", async ({ es7, os2, p, dir }) => {
+    const { home, kind } = await dataPrepperHomeForTests();
+    console.log(`Data Prepper home: ${kind} (${home})`);
     const indices = await load(es7, p, [1200, 800, 400, 300]);
     const pipeline = await pipelineFile(es7, os2, p);
     const run = await runCli(
       ["run", home, pipeline, "4920", "--pipelines", "3", "--poll-interval", "1", "--json"],
-      { env: { XDG_STATE_HOME: state } },
+      { env: { XDG_STATE_HOME: dir } },
     );
     assertEquals(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout);
@@ -125,23 +123,16 @@ Deno.test("run <data-prepper-dir> with --pipelines 3 splits the indices into thr
     for (const [n, index] of indices.entries()) {
       assertEquals(await refreshedCount(os2.url, index), [1200, 800, 400, 300][n], index);
     }
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run created rolled back, the message says what happened, and the same command then copies everything", async () => {
-  const { home, kind } = await dataPrepperHomeForTests();
-  console.log(`Data Prepper home: ${kind} (${home})`);
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dp-kill");
-  const state = await Deno.makeTempDir();
-  try {
+Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run created rolled back, the message says what happened, and the same command then copies everything", () =>
+  inScene(["es7", "os2"], "dp-kill", async ({ es7, os2, p, dir }) => {
+    const { home, kind } = await dataPrepperHomeForTests();
+    console.log(`Data Prepper home: ${kind} (${home})`);
     await load(es7, p, [40000]);
     const pipeline = await pipelineFile(es7, os2, p);
     const child = spawnCli(["run", home, pipeline, "4921", "--poll-interval", "1"], {
-      env: { XDG_STATE_HOME: state },
+      env: { XDG_STATE_HOME: dir },
       stderr: "piped",
     });
     // Once documents arrive, kill the engine (not our process) as the OOM killer would.
@@ -167,46 +158,33 @@ Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run
     // The message's fix: the same command again.
     assertStringIncludes(stderr, "run the same command again");
     const again = await runCli(["run", home, pipeline, "4921", "--poll-interval", "1"], {
-      env: { XDG_STATE_HOME: state },
+      env: { XDG_STATE_HOME: dir },
     });
     assertEquals(again.code, 0, again.stderr);
     assertEquals(await refreshedCount(os2.url, `${p}i0`), 40000);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("run <data-prepper-dir> --dryrun changes nothing and starts nothing; --createonly creates and copies nothing", async () => {
-  const { home } = await dataPrepperHomeForTests();
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dp-dry");
-  const state = await Deno.makeTempDir();
-  try {
+Deno.test("run <data-prepper-dir> --dryrun changes nothing and starts nothing; --createonly creates and copies nothing", () =>
+  inScene(["es7", "os2"], "dp-dry", async ({ es7, os2, p, dir }) => {
+    const { home } = await dataPrepperHomeForTests();
     await load(es7, p, [50]);
     const pipeline = await pipelineFile(es7, os2, p);
     const dry = await runCli(["run", home, pipeline, "4922", "--dryrun"], {
-      env: { XDG_STATE_HOME: state },
+      env: { XDG_STATE_HOME: dir },
     });
     assertEquals(dry.code, 0, dry.stderr);
     assertEquals(Object.keys(await fetch(`${os2.url}/${p}*`).then((r) => r.json())), []);
     const create = await runCli(["run", home, pipeline, "4922", "--createonly"], {
-      env: { XDG_STATE_HOME: state },
+      env: { XDG_STATE_HOME: dir },
     });
     assertEquals(create.code, 0, create.stderr);
     assertEquals(await refreshedCount(os2.url, `${p}i0`), 0);
     await assertPortClosed(4922);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("run <data-prepper-dir> refuses an Elasticsearch 6 source before creating anything, naming --engine native", async () => {
-  const { home } = await dataPrepperHomeForTests();
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("dp-es6");
-  try {
+Deno.test("run <data-prepper-dir> refuses an Elasticsearch 6 source before creating anything, naming --engine native", () =>
+  inScene(["es6", "os2"], "dp-es6", async ({ es6, os2, p }) => {
+    const { home } = await dataPrepperHomeForTests();
     await call(`${es6.url}/${p}a`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
     });
@@ -215,10 +193,7 @@ Deno.test("run <data-prepper-dir> refuses an Elasticsearch 6 source before creat
     assertEquals(run.code, 2, run.stderr);
     assertStringIncludes(run.stderr, "--engine native");
     assertEquals(Object.keys(await fetch(`${os2.url}/${p}*`).then((r) => r.json())), []);
-  } finally {
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));
 
 Deno.test("run <data-prepper-dir> <pipeline.yaml> --insecure keeps the original meaning (Data Prepper's API is plain http): the target's certificate is still checked", async () => {
   const { home } = await dataPrepperHomeForTests();

@@ -18,20 +18,17 @@ import {
   assertVerified,
   bulk,
   call,
-  cleanUp,
   type CliRun,
   endpoints,
-  ensureNodes,
   finished,
+  inScene,
   nativeRunArgs,
   type NodeHandle,
   runCli,
-  runPrefix,
   spawnCli,
   waitForCopied,
 } from "./scene.ts";
 
-const PREFIX = runPrefix("fnet");
 /** This file's proxy ports (of the harness's 18401-18420) and Data Prepper ports (4930-4939). */
 const SOURCE_PORT = 18401;
 const TARGET_PORT = 18402;
@@ -59,22 +56,19 @@ interface Scene {
  * proxies are deleted (with their faults) and the scenario's indices removed from both nodes.
  */
 async function scene(label: string, body: (scene: Scene) => Promise<void>): Promise<void> {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const toxiproxy = await startToxiproxy();
-  const source = await toxiproxy.createProxy("fnet-source", SOURCE_PORT, es7.url);
-  const target = await toxiproxy.createProxy("fnet-target", TARGET_PORT, os2.url);
-  const p = `${PREFIX}${label}-`;
-  const dir = await Deno.makeTempDir({ prefix: "fm-fnet-" });
-  const cli = (args: string[]) => runCli(args, { env: { XDG_STATE_HOME: dir } });
-  try {
-    await loadSource(es7, p);
-    await body({ es7, os2, source, target, p, dir, cli });
-  } finally {
-    await source.delete();
-    await target.delete();
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
+  await inScene(["es7", "os2"], `fnet-${label}`, async ({ es7, os2, p, dir }) => {
+    const toxiproxy = await startToxiproxy();
+    const source = await toxiproxy.createProxy("fnet-source", SOURCE_PORT, es7.url);
+    const target = await toxiproxy.createProxy("fnet-target", TARGET_PORT, os2.url);
+    const cli = (args: string[]) => runCli(args, { env: { XDG_STATE_HOME: dir } });
+    try {
+      await loadSource(es7, p);
+      await body({ es7, os2, source, target, p, dir, cli });
+    } finally {
+      await source.delete();
+      await target.delete();
+    }
+  });
 }
 
 /** Hex text that gzip cannot shrink much, so bandwidth limits bite: a fixed pseudo-random run. */

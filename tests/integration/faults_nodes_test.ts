@@ -14,6 +14,7 @@ import {
   copiedIn,
   ensureNodes,
   finished,
+  inScene,
   nativeRunArgs,
   type NodeHandle,
   type NodeName,
@@ -87,13 +88,9 @@ async function finishAfter(
   return outcome.stderr + rerun.stderr;
 }
 
-Deno.test("the target node stopped mid-copy and started again (es7 -> os3): the run rides it out or names the host and the command, which finishes it", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("target-down");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 40_000;
-  try {
+Deno.test("the target node stopped mid-copy and started again (es7 -> os3): the run rides it out or names the host and the command, which finishes it", () =>
+  inScene(["es7", "os3"], "target-down", async ({ es7, os3, p, journal }) => {
+    const total = 40_000;
     await sourceIndex(es7, `${p}a`, total, 2);
     const args = nativeRunArgs({ source: es7, target: os3, include: `${p}*`, journal });
     const outcome = await runThroughRestart(
@@ -105,19 +102,11 @@ Deno.test("the target node stopped mid-copy and started again (es7 -> os3): the 
     await finishAfter(outcome, "127.0.0.1:19303", args);
     assertEquals(await refreshedCount(os3.url, `${p}a`), total);
     await assertVerified(es7, os3, p);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("the source node stopped mid-copy and started again (os1 -> os2): the run rides it out or names the host and the command, which finishes it", async () => {
-  const { os1, os2 } = await ensureNodes(["os1", "os2"]);
-  const p = runPrefix("source-down");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 40_000;
-  try {
+Deno.test("the source node stopped mid-copy and started again (os1 -> os2): the run rides it out or names the host and the command, which finishes it", () =>
+  inScene(["os1", "os2"], "source-down", async ({ os1, os2, p, journal }) => {
+    const total = 40_000;
     await sourceIndex(os1, `${p}a`, total, 2);
     const args = nativeRunArgs({ source: os1, target: os2, include: `${p}*`, journal });
     const outcome = await runThroughRestart(
@@ -129,11 +118,7 @@ Deno.test("the source node stopped mid-copy and started again (os1 -> os2): the 
     await finishAfter(outcome, "127.0.0.1:19301", args);
     assertEquals(await refreshedCount(os2.url, `${p}a`), total);
     await assertVerified(os1, os2, p);
-  } finally {
-    await cleanUp([os1.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
 Deno.test("the target index made read-only by the flood-stage watermark's block (es7 -> os2): a clear error, and the run resumes once the block is lifted", async () => {
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
@@ -180,13 +165,9 @@ Deno.test("the target index made read-only by the flood-stage watermark's block 
   }
 });
 
-Deno.test("soak: 1 M documents es7 -> os3 under a 429 storm and one target restart, nothing lost", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("soak");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 1_000_000;
-  try {
+Deno.test("soak: 1 M documents es7 -> os3 under a 429 storm and one target restart, nothing lost", () =>
+  inScene(["es7", "os3"], "soak", async ({ es7, os3, p, journal }) => {
+    const total = 1_000_000;
     const loading = performance.now();
     await sourceIndex(es7, `${p}a`, total, 4);
     console.log(
@@ -207,8 +188,4 @@ Deno.test("soak: 1 M documents es7 -> os3 under a 429 storm and one target resta
     );
     assertEquals(await refreshedCount(os3.url, `${p}a`), total);
     await assertVerified(es7, os3, p);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));

@@ -12,14 +12,12 @@ import {
   assertVerified,
   bulk,
   call,
-  cleanUp,
   copiedIn,
-  ensureNodes,
+  inScene,
   nativeRunArgs,
   type NodeHandle,
   refreshedCount,
   runCli,
-  runPrefix,
   spawnCli,
   waitForJournal,
 } from "./scene.ts";
@@ -51,13 +49,9 @@ async function addDocumentsFrom(url: string, index: string, first: number, count
   await bulk(`${url}/${index}`, lines);
 }
 
-Deno.test("kill -9 while the metadata is being created: the same command creates the rest and copies everything once", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("kill-meta");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const indices = 30;
-  try {
+Deno.test("kill -9 while the metadata is being created: the same command creates the rest and copies everything once", () =>
+  inScene(["es7", "os2"], "kill-meta", async ({ es7, os2, p, journal }) => {
+    const indices = 30;
     for (let i = 0; i < indices; i++) {
       await indexWith(es7.url, `${p}m-${String(i).padStart(2, "0")}`, 0);
       await addDocuments(es7.url, `${p}m-${String(i).padStart(2, "0")}`, 5);
@@ -77,19 +71,11 @@ Deno.test("kill -9 while the metadata is being created: the same command creates
     assertEquals(rerun.code, 0, rerun.stderr);
     assertEquals(await refreshedCount(os2.url, `${p}*`), indices * 5);
     await assertVerified(es7, os2, p);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("kill -9 at the first checkpoint and again near the end: the same command finishes, nothing lost or doubled", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("kill-ends");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 20_000;
-  try {
+Deno.test("kill -9 at the first checkpoint and again near the end: the same command finishes, nothing lost or doubled", () =>
+  inScene(["es7", "os2"], "kill-ends", async ({ es7, os2, p, journal }) => {
+    const total = 20_000;
     await indexWith(es7.url, `${p}big`, total, 2);
     const args = runArgs(es7, os2, p, journal);
     const slow = [...args, "--max-docs-per-second", "4000"];
@@ -106,18 +92,10 @@ Deno.test("kill -9 at the first checkpoint and again near the end: the same comm
     assert(result.documents.read_this_run < total / 2, "the last run did not continue");
     assertEquals(await refreshedCount(os2.url, `${p}big`), total);
     await assertVerified(es7, os2, p);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("two runs started on one journal: the second (and a rollback) is refused naming the first, which finishes", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("two-runs");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  try {
+Deno.test("two runs started on one journal: the second (and a rollback) is refused naming the first, which finishes", () =>
+  inScene(["es7", "os2"], "two-runs", async ({ es7, os2, p, journal }) => {
     await indexWith(es7.url, `${p}a`, 6000);
     const args = runArgs(es7, os2, p, journal);
     const first = spawnCli([...args, "--max-docs-per-second", "1500"]);
@@ -131,18 +109,10 @@ Deno.test("two runs started on one journal: the second (and a rollback) is refus
     assertStringIncludes(rollback.stderr, "another fetch-migration process is using the journal");
     assertEquals((await first.status).code, 0);
     assertEquals(await refreshedCount(os2.url, `${p}a`), 6000);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("a truncated or corrupted journal: exit 2 naming the file and the fix, no stack trace; the fix works", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bad-journal");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  try {
+Deno.test("a truncated or corrupted journal: exit 2 naming the file and the fix, no stack trace; the fix works", () =>
+  inScene(["es7", "os2"], "bad-journal", async ({ es7, os2, p, journal }) => {
     await indexWith(es7.url, `${p}a`, 6000);
     const args = runArgs(es7, os2, p, journal);
     const child = spawnCli([...args, "--max-docs-per-second", "1500"]);
@@ -172,8 +142,4 @@ Deno.test("a truncated or corrupted journal: exit 2 naming the file and the fix,
     assertEquals(restarted.code, 0, restarted.stderr);
     assertEquals(await refreshedCount(os2.url, `${p}a`), 6000);
     await assertVerified(es7, os2, p);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));

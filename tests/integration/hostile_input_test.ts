@@ -25,11 +25,11 @@ import {
   type CliRun,
   endpoints,
   ensureNodes,
+  inScene,
   nativeRunArgs,
   type NodeHandle,
   refreshedCount,
   runCli,
-  runPrefix,
 } from "./scene.ts";
 
 const SMALL = { number_of_shards: 1, number_of_replicas: 0 };
@@ -152,19 +152,13 @@ async function withPair(
   label: string,
   test: (context: { es7: NodeHandle; os2: NodeHandle; p: string; dir: string }) => Promise<void>,
 ): Promise<void> {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix(label);
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  try {
+  await inScene(["es7", "os2"], label, async ({ es7, os2, p, dir }) => {
     await call(`${es7.url}/${p}a`, "PUT", { settings: SMALL });
     await addDocuments(es7.url, `${p}a`, 3);
     const before = await snapshot([es7, os2], p);
     await test({ es7, os2, p, dir });
     await assertUnchanged([es7, os2], p, before);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 /**
@@ -577,16 +571,13 @@ Deno.test("unknown flags and commands: commander names the close one; exit 2, no
   });
 });
 
-Deno.test("index names with unicode, +, %, & and more go through plan, metadata, run, verify --checksums and rollback", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("hostile");
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  // `#`, a space, `:` and `,` cannot be in an index name on Elasticsearch 7 or OpenSearch (both
-  // refuse them, checked below), so document ids carry those.
-  const indices = [`${p}é+%&=;'@[x]索引~^!$()`, `${p}ü+100%`];
-  const ids = ["a b", "a/b", "a#b", "a?b", "100%", "é+x", "a&b=c", "a:b,c", "../x", "%2F"];
-  const enc = encodeURIComponent;
-  try {
+Deno.test("index names with unicode, +, %, & and more go through plan, metadata, run, verify --checksums and rollback", () =>
+  inScene(["es7", "os2"], "hostile", async ({ es7, os2, p, dir }) => {
+    // `#`, a space, `:` and `,` cannot be in an index name on Elasticsearch 7 or OpenSearch (both
+    // refuse them, checked below), so document ids carry those.
+    const indices = [`${p}é+%&=;'@[x]索引~^!$()`, `${p}ü+100%`];
+    const ids = ["a b", "a/b", "a#b", "a?b", "100%", "é+x", "a&b=c", "a:b,c", "../x", "%2F"];
+    const enc = encodeURIComponent;
     for (const refused of [`${p}a#b`, `${p}a b`]) {
       const response = await fetch(`${es7.url}/${enc(refused)}`, { method: "PUT" });
       assertEquals(response.status, 400, `es7 took the index name ${refused}`);
@@ -668,18 +659,11 @@ Deno.test("index names with unicode, +, %, & and more go through plan, metadata,
     assertEquals(rollback.code, 0, rollback.stderr);
     for (const index of indices) assertStringIncludes(rollback.stderr, index);
     await assertUnchanged([es7, os2], p, before);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a document larger than the target's http.max_content_length is dead-lettered by id; the other 200 arrive (es7 -> os3, exit 1)", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("hostile");
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  const index = `${p}big`;
-  try {
+Deno.test("a document larger than the target's http.max_content_length is dead-lettered by id; the other 200 arrive (es7 -> os3, exit 1)", () =>
+  inScene(["es7", "os3"], "hostile", async ({ es7, os3, p, dir }) => {
+    const index = `${p}big`;
     const before = await snapshot([es7, os3], p);
     await call(`${es7.url}/${index}`, "PUT", {
       settings: SMALL,
@@ -717,17 +701,10 @@ Deno.test("a document larger than the target's http.max_content_length is dead-l
     assertEquals(rollback.code, 0, rollback.stderr);
     await cleanUp([es7.url], p);
     await assertUnchanged([es7, os3], p, before);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a definition the target refuses: the index and the target's reason named, nothing half-created (exit 1)", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("hostile");
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  try {
+Deno.test("a definition the target refuses: the index and the target's reason named, nothing half-created (exit 1)", () =>
+  inScene(["es7", "os2"], "hostile", async ({ es7, os2, p, dir }) => {
     await call(`${es7.url}/${p}a-good`, "PUT", { settings: SMALL });
     await addDocuments(es7.url, `${p}a-good`, 2);
     // Elasticsearch 7 takes soft deletes turned off; OpenSearch 2 refuses to create such an
@@ -763,17 +740,10 @@ Deno.test("a definition the target refuses: the index and the target's reason na
       assertMatch(run.stderr, /^hint: /m);
     }
     await assertUnchanged([es7, os2], p, before);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a target older than the source (os2 -> os1): refused with the reason unless --allow-older-target", async () => {
-  const { os1, os2 } = await ensureNodes(["os1", "os2"]);
-  const p = runPrefix("hostile");
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  try {
+Deno.test("a target older than the source (os2 -> os1): refused with the reason unless --allow-older-target", () =>
+  inScene(["os1", "os2"], "hostile", async ({ os1, os2, p, dir }) => {
     await call(`${os2.url}/${p}newer`, "PUT", { settings: SMALL });
     await addDocuments(os2.url, `${p}newer`, 3);
     const before = await snapshot([os2, os1], p);
@@ -803,8 +773,4 @@ Deno.test("a target older than the source (os2 -> os1): refused with the reason 
     const rollback = await runCli(["rollback", "--journal", journal, "--target", os1.url]);
     assertEquals(rollback.code, 0, rollback.stderr);
     await assertUnchanged([os2, os1], p, before);
-  } finally {
-    await cleanUp([os2.url, os1.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

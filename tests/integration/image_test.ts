@@ -15,16 +15,7 @@ import {
   runImage,
 } from "../harness/image.ts";
 import { VERSION } from "../../src/version.ts";
-import {
-  addDocuments,
-  call,
-  cleanUp,
-  countOf,
-  endpoints,
-  ensureNodes,
-  nativeRunArgs,
-  runPrefix,
-} from "./scene.ts";
+import { addDocuments, call, countOf, endpoints, inScene, nativeRunArgs } from "./scene.ts";
 
 let built: Promise<number> | undefined;
 
@@ -46,11 +37,9 @@ Deno.test("the image runs the CLI as a non-root user, from the dependencies cach
   assertEquals(version.stdout.trim(), VERSION);
 });
 
-Deno.test("from inside the image: info, run --engine native es7 -> os2, then verify --checksums", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  await image();
-  const p = runPrefix("image");
-  try {
+Deno.test("from inside the image: info, run --engine native es7 -> os2, then verify --checksums", () =>
+  inScene(["es7", "os2"], "image", async ({ es7, os2, p }) => {
+    await image();
     await call(`${es7.url}/${p}docs`, "PUT", {
       settings: { number_of_shards: 2, number_of_replicas: 0 },
     });
@@ -67,21 +56,16 @@ Deno.test("from inside the image: info, run --engine native es7 -> os2, then ver
     assertEquals(verify.code, 0, verify.stderr);
     const count = await countOf(os2.url, `${p}docs`);
     assert(count === 250, JSON.stringify(count));
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("the original tool's image (target dataprepper, on the Data Prepper STAND-IN base): INLINE_PIPELINE and INLINE_TARGET_HOST, started as the original was", async () => {
-  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
-  const seconds = await buildImage("dataprepper");
-  console.log(
-    `built ${DATA_PREPPER_IMAGE} in ${seconds.toFixed(0)} s, size ${await imageSize(
-      DATA_PREPPER_IMAGE,
-    )}; its Data Prepper is the stand-in (our native engine), not Data Prepper`,
-  );
-  const p = runPrefix("dpimage");
-  try {
+Deno.test("the original tool's image (target dataprepper, on the Data Prepper STAND-IN base): INLINE_PIPELINE and INLINE_TARGET_HOST, started as the original was", () =>
+  inScene(["es7", "proxy"], "dpimage", async ({ es7, proxy, os2, p }) => {
+    const seconds = await buildImage("dataprepper");
+    console.log(
+      `built ${DATA_PREPPER_IMAGE} in ${seconds.toFixed(0)} s, size ${await imageSize(
+        DATA_PREPPER_IMAGE,
+      )}; its Data Prepper is the stand-in (our native engine), not Data Prepper`,
+    );
     await call(`${es7.url}/${p}docs`, "PUT", {
       settings: { number_of_shards: 2, number_of_replicas: 0 },
     });
@@ -119,7 +103,4 @@ Deno.test("the original tool's image (target dataprepper, on the Data Prepper ST
     assertStringIncludes(output, "120 of 120 documents on the target");
     assert(!output.includes(proxy.password!), "the password must never be printed");
     assertEquals(await countOf(os2.url, `${p}docs`), 120);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));

@@ -9,6 +9,7 @@ import {
   cleanUp,
   endpoints,
   ensureNodes,
+  inScene,
   type NodeHandle,
   runCli,
   runPrefix,
@@ -222,10 +223,8 @@ for (const sourceName of SOURCES) {
   }
 }
 
-Deno.test("an ES 6 index with a custom type is created typeless on os2 and the rule is named", async () => {
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("md-typed");
-  try {
+Deno.test("an ES 6 index with a custom type is created typeless on os2 and the rule is named", () =>
+  inScene(["es6", "os2"], "md-typed", async ({ es6, os2, p, dir }) => {
     await call(`${es6.url}/${p}tweets`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
       mappings: { tweet: { properties: { text: { type: "text" }, likes: { type: "long" } } } },
@@ -235,7 +234,7 @@ Deno.test("an ES 6 index with a custom type is created typeless on os2 and the r
       ...endpoints(es6, os2, `${p}*`),
       "--report",
       "--journal",
-      `${await Deno.makeTempDir()}/j.json`,
+      `${dir}/j.json`,
     ]);
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(
@@ -246,16 +245,11 @@ Deno.test("an ES 6 index with a custom type is created typeless on os2 and the r
     assertEquals(mapping[`${p}tweets`], {
       mappings: { properties: { likes: { type: "long" }, text: { type: "text" } } },
     });
-  } finally {
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("a create the target rejects mid-apply leaves the target exactly as before", async () => {
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("md-fail");
-  const journal = `${await Deno.makeTempDir()}/journal.json`;
-  try {
+Deno.test("a create the target rejects mid-apply leaves the target exactly as before", () =>
+  inScene(["es6", "os2"], "md-fail", async ({ es6, os2, p, dir }) => {
+    const journal = `${dir}/journal.json`;
     for (const name of ["a-good", "b-good"]) {
       await call(`${es6.url}/${p}${name}`, "PUT", {
         settings: { number_of_shards: 1, number_of_replicas: 0 },
@@ -296,16 +290,11 @@ Deno.test("a create the target rejects mid-apply leaves the target exactly as be
         `${p}z-bad:failed`,
       ],
     );
-  } finally {
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("rollback --journal deletes what the run created and nothing else", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("md-rb");
-  const journal = `${await Deno.makeTempDir()}/journal.json`;
-  try {
+Deno.test("rollback --journal deletes what the run created and nothing else", () =>
+  inScene(["es7", "os2"], "md-rb", async ({ es7, os2, p, dir }) => {
+    const journal = `${dir}/journal.json`;
     await call(`${es7.url}/${p}mine`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
     });
@@ -325,16 +314,10 @@ Deno.test("rollback --journal deletes what the run created and nothing else", as
     );
     const wrong = await runCli(["rollback", "--journal", journal, "--target", es7.url]);
     assertEquals(wrong.code, 2, "a journal is never applied to another cluster");
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("metadata in.yaml out.yaml --report: the original command, comments kept, includes written", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("md-yaml");
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("metadata in.yaml out.yaml --report: the original command, comments kept, includes written", () =>
+  inScene(["es7", "os2"], "md-yaml", async ({ es7, os2, p, dir }) => {
     for (const name of ["alpha", "beta.1"]) {
       await call(`${es7.url}/${p}${name}`, "PUT", {
         settings: { number_of_shards: 1, number_of_replicas: 0 },
@@ -383,16 +366,10 @@ historical-data-migration:
       [...Deno.readDirSync(dir)].some((entry) => entry.name === ".fetch-migration"),
       false,
     );
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a setting the target calls unknown is stripped, the create retried once, and the removal named", async () => {
-  const { es8, os2 } = await ensureNodes(["es8", "os2"]);
-  const p = runPrefix("md-reject");
-  try {
+Deno.test("a setting the target calls unknown is stripped, the create retried once, and the removal named", () =>
+  inScene(["es8", "os2"], "md-reject", async ({ es8, os2, p, dir }) => {
     // No rule knows this ES 8 setting; only os2's own refusal reveals it.
     await call(`${es8.url}/${p}dims`, "PUT", {
       settings: {
@@ -406,7 +383,7 @@ Deno.test("a setting the target calls unknown is stripped, the create retried on
       ...endpoints(es8, os2, `${p}*`),
       "--json",
       "--journal",
-      `${await Deno.makeTempDir()}/j.json`,
+      `${dir}/j.json`,
     ]);
     assertEquals(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout);
@@ -418,7 +395,4 @@ Deno.test("a setting the target calls unknown is stripped, the create retried on
     assertStringIncludes(run.stderr, "[target-rejected-setting]");
     assertEquals(rejected[0].subject, `${p}dims`);
     await call(`${os2.url}/${p}dims`, "GET");
-  } finally {
-    await cleanUp([es8.url, os2.url], p);
-  }
-});
+  }));

@@ -7,15 +7,12 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "../asse
 import {
   bulk,
   call,
-  cleanUp,
   countOf,
-  ensureNodes,
   finished,
+  inScene,
   nativeRunArgs,
   type NodeHandle,
   runCli,
-  runPrefix,
-  spawnCli,
   TEST_STATE_HOME,
 } from "./scene.ts";
 
@@ -112,24 +109,20 @@ function pipelineYaml(name: string, source: NodeHandle, target: NodeHandle, rege
     `        document_id: '\${getMetadata("opensearch-document_id")}'\n`;
 }
 
-Deno.test("run --engine native --metrics-port serves Data Prepper's series, and POST /shutdown ends it with 0", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dpiface");
-  const directory = await Deno.makeTempDir();
-  const port = 4931;
-  let child: Deno.ChildProcess | undefined;
-  try {
+Deno.test("run --engine native --metrics-port serves Data Prepper's series, and POST /shutdown ends it with 0", () =>
+  inScene(["es7", "os2"], "dpiface", async ({ es7, os2, p, dir, spawn }) => {
+    const port = 4931;
     await sourceIndex(es7, `${p}one`, 1000);
     await sourceIndex(es7, `${p}two`, 2000);
-    const pipeline = `${directory}/pipeline.yaml`;
+    const pipeline = `${dir}/pipeline.yaml`;
     await Deno.writeTextFile(pipeline, pipelineYaml("dp-iface", es7, os2, `${p}.*`));
-    child = spawnCli([
+    const child = spawn([
       "run",
       "--engine",
       "native",
       pipeline,
       "--journal",
-      `${directory}/run.json`,
+      `${dir}/run.json`,
       "--metrics-port",
       String(port),
     ], { stdout: "piped", stderr: "piped" });
@@ -194,39 +187,26 @@ Deno.test("run --engine native --metrics-port serves Data Prepper's series, and 
     assertEquals(shutdown.status, 200);
     await shutdown.body?.cancel();
     const output = await finished(child, 10);
-    child = undefined;
     assertEquals(output.code, 0, output.stderr);
     assertStringIncludes(
       output.stderr,
       `serving Data Prepper's metrics at http://127.0.0.1:${port}/metrics/prometheus`,
     );
     assertStringIncludes(output.stderr, "3,000 of 3,000 documents on the target");
-  } finally {
-    if (child) {
-      child.kill("SIGKILL");
-      await child.output();
-    }
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("POST /shutdown in the middle of a copy exits 1, resumable; the same command finishes it", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dpiface");
-  const directory = await Deno.makeTempDir();
-  const port = 4932;
-  let child: Deno.ChildProcess | undefined;
-  try {
+Deno.test("POST /shutdown in the middle of a copy exits 1, resumable; the same command finishes it", () =>
+  inScene(["es7", "os2"], "dpiface", async ({ es7, os2, p, dir, spawn }) => {
+    const port = 4932;
     await sourceIndex(es7, `${p}slow`, 3000);
     const args = nativeRunArgs(
-      { source: es7, target: os2, include: `${p}*`, journal: `${directory}/run.json` },
+      { source: es7, target: os2, include: `${p}*`, journal: `${dir}/run.json` },
       [
         ...["--page-size", "100", "--max-docs-per-second", "300"],
         ...["--metrics-port", String(port), "--exit-when-done"],
       ],
     );
-    child = spawnCli(args, { stdout: "piped", stderr: "piped" });
+    const child = spawn(args, { stdout: "piped", stderr: "piped" });
     const prefix = "fetch_migration";
     const during = await scrapeUntil(
       port,
@@ -239,7 +219,6 @@ Deno.test("POST /shutdown in the middle of a copy exits 1, resumable; the same c
     assertEquals(shutdown.status, 200);
     await shutdown.body?.cancel();
     const stopped = await finished(child, 20);
-    child = undefined;
     assertEquals(stopped.code, 1, stopped.stderr);
     assertStringIncludes(stopped.stderr, "stopping (POST /shutdown)");
     assertStringIncludes(stopped.stderr, "interrupted");
@@ -253,33 +232,21 @@ Deno.test("POST /shutdown in the middle of a copy exits 1, resumable; the same c
     assertEquals(result.resumed, true);
     assertEquals(result.counts, [{ index: `${p}slow`, source: 3000, target: 3000 }]);
     assertEquals(await countOf(os2.url, `${p}slow`), 3000);
-  } finally {
-    if (child) {
-      child.kill("SIGKILL");
-      await child.output();
-    }
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("a pipeline file of two pipelines runs both, each with its own journal and series", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dpiface");
-  const directory = await Deno.makeTempDir();
-  const port = 4933;
-  let child: Deno.ChildProcess | undefined;
-  try {
+Deno.test("a pipeline file of two pipelines runs both, each with its own journal and series", () =>
+  inScene(["es7", "os2"], "dpiface", async ({ es7, os2, p, dir, spawn }) => {
+    const port = 4933;
     await sourceIndex(es7, `${p}a1`, 500);
     await sourceIndex(es7, `${p}b1`, 700);
     await sourceIndex(es7, `${p}b2`, 300);
-    const pipeline = `${directory}/pipelines.yaml`;
+    const pipeline = `${dir}/pipelines.yaml`;
     await Deno.writeTextFile(
       pipeline,
       'version: "2"\n' + pipelineYaml("first-pipe", es7, os2, `${p}a.*`) +
         pipelineYaml("second-pipe", es7, os2, `${p}b.*`),
     );
-    child = spawnCli(["run", pipeline, "--metrics-port", String(port)], {
+    const child = spawn(["run", pipeline, "--metrics-port", String(port)], {
       stdout: "piped",
       stderr: "piped",
     });
@@ -311,7 +278,6 @@ Deno.test("a pipeline file of two pipelines runs both, each with its own journal
     const shutdown = await post(port, "/shutdown");
     await shutdown.body?.cancel();
     const output = await finished(child, 10);
-    child = undefined;
     assertEquals(output.code, 0, output.stderr);
     assertEquals(await countOf(os2.url, `${p}a1`), 500);
     assertEquals(await countOf(os2.url, `${p}b1`), 700);
@@ -324,27 +290,16 @@ Deno.test("a pipeline file of two pipelines runs both, each with its own journal
     assert(journals.some((line) => line.endsWith("-first-pipe.json")), journals.join("\n"));
     assert(journals.some((line) => line.endsWith("-second-pipe.json")), journals.join("\n"));
     assert(journals.every((line) => line.includes(TEST_STATE_HOME)), journals.join("\n"));
-  } finally {
-    if (child) {
-      child.kill("SIGKILL");
-      await child.output();
-    }
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("--exit-when-done exits by itself with 0; a port in use is refused before anything", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dpiface");
-  const directory = await Deno.makeTempDir();
-  try {
+Deno.test("--exit-when-done exits by itself with 0; a port in use is refused before anything", () =>
+  inScene(["es7", "os2"], "dpiface", async ({ es7, os2, p, dir }) => {
     await sourceIndex(es7, `${p}quick`, 200);
     const args = nativeRunArgs({
       source: es7,
       target: os2,
       include: `${p}*`,
-      journal: `${directory}/run.json`,
+      journal: `${dir}/run.json`,
       engine: false,
     });
     const busy = Deno.listen({ hostname: "127.0.0.1", port: 4935 });
@@ -365,8 +320,4 @@ Deno.test("--exit-when-done exits by itself with 0; a port in use is refused bef
     assertEquals(await countOf(os2.url, `${p}quick`), 200);
     const gone = await fetch("http://127.0.0.1:4934/list").then(() => "served", () => "gone");
     assertEquals(gone, "gone");
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));

@@ -10,13 +10,11 @@ import {
   assertVerified,
   bulk,
   call,
-  cleanUp,
-  ensureNodes,
   finished,
+  inScene,
   nativeRunArgs,
   type NodeHandle,
   runCli,
-  runPrefix,
   spawnCli,
 } from "./scene.ts";
 
@@ -77,22 +75,19 @@ async function exists(node: NodeHandle, path: string): Promise<boolean> {
   return response.status === 200;
 }
 
-Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-shard index; verify passes; the rollback of each part deletes only what that part created", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("parts");
-  const big = spreadName(p);
-  const small = `${p}small`;
-  const state = await Deno.makeTempDir({ prefix: "fm-parts-state-" });
-  const env = { XDG_STATE_HOME: state };
-  // Paced so part 2 is still copying when it is killed; the same command finishes it.
-  const command = (k: number) =>
-    nativeRunArgs({ source: es7, target: os2, include: `${p}*` }, [
-      "--part",
-      `${k}/3`,
-      ...["--page-size", "200", "--max-docs-per-second", "1000"],
-    ]);
-  const spawn = (k: number) => spawnCli(command(k), { env, stdout: "piped", stderr: "piped" });
-  try {
+Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-shard index; verify passes; the rollback of each part deletes only what that part created", () =>
+  inScene(["es7", "os2"], "parts", async ({ es7, os2, p, dir }) => {
+    const big = spreadName(p);
+    const small = `${p}small`;
+    const env = { XDG_STATE_HOME: dir };
+    // Paced so part 2 is still copying when it is killed; the same command finishes it.
+    const command = (k: number) =>
+      nativeRunArgs({ source: es7, target: os2, include: `${p}*` }, [
+        "--part",
+        `${k}/3`,
+        ...["--page-size", "200", "--max-docs-per-second", "1000"],
+      ]);
+    const spawn = (k: number) => spawnCli(command(k), { env, stdout: "piped", stderr: "piped" });
     await loadIndex(es7, big, 12_000, 6);
     await loadIndex(es7, small, 300, 1);
     // Two templates (neither uses the other), so there is more for the parts to race for.
@@ -111,14 +106,14 @@ Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-
     let copied = 0;
     while (copied === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const journal = await partJournal(state, 2);
+      const journal = await partJournal(dir, 2);
       copied = (journal?.data.backfill?.units ?? []).reduce((sum, unit) => sum + unit.copied, 0);
     }
     assert(copied > 0, "part 2 copied nothing within 90 s");
     parts[1].kill("SIGKILL");
     const killed = await outputs[1];
     assertEquals(killed.signal, "SIGKILL", killed.stderr);
-    const stopped = (await partJournal(state, 2))!.data;
+    const stopped = (await partJournal(dir, 2))!.data;
     const total = stopped.backfill!.units.reduce((sum, unit) => sum + unit.copied, 0);
     const share = (await call(
       `${es7.url}/${big}/_count?preference=_shards:${
@@ -147,7 +142,7 @@ Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-
     await assertVerified(es7, os2, p, { env });
 
     // Each index and template was created by exactly one part, and journaled by that one only.
-    const journals = await Promise.all([1, 2, 3].map((k) => partJournal(state, k)));
+    const journals = await Promise.all([1, 2, 3].map((k) => partJournal(dir, k)));
     const createdBy = journals.map((journal) =>
       journal!.data.entries
         .filter((entry) => entry.status === "created" && entry.name.startsWith(p))
@@ -184,8 +179,4 @@ Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-
         );
       }
     }
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+  }));

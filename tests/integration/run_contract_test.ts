@@ -11,6 +11,7 @@ import {
   endpoints,
   ensureNodes,
   finished,
+  inScene,
   nativeRunArgs,
   type NodeHandle,
   refreshedCount,
@@ -40,16 +41,13 @@ async function loadIndex(
   await call(`${node.url}/${index}/_refresh`, "POST");
 }
 
-Deno.test("refused documents are sent again by the next run, and the summary counts what arrived (es7 -> os3, 429 storm)", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("contract-dl");
-  const state = await Deno.makeTempDir();
-  const env = { XDG_STATE_HOME: state };
-  const command = nativeRunArgs({ source: es7, target: os3, include: `${p}*` }, [
-    ...["--concurrency", "32", "--slices", "16", "--batch-bytes", "32kb", "--page-size", "200"],
-    ...["--max-attempts", "1", "--json"],
-  ]);
-  try {
+Deno.test("refused documents are sent again by the next run, and the summary counts what arrived (es7 -> os3, 429 storm)", () =>
+  inScene(["es7", "os3"], "contract-dl", async ({ es7, os3, p, dir }) => {
+    const env = { XDG_STATE_HOME: dir };
+    const command = nativeRunArgs({ source: es7, target: os3, include: `${p}*` }, [
+      ...["--concurrency", "32", "--slices", "16", "--batch-bytes", "32kb", "--page-size", "200"],
+      ...["--max-attempts", "1", "--json"],
+    ]);
     await loadIndex(es7, `${p}storm`, 9000, 4);
     const first = await runCli(command, { env });
     const result = JSON.parse(first.stdout);
@@ -89,11 +87,7 @@ Deno.test("refused documents are sent again by the next run, and the summary cou
     assertEquals(last.code, 0, last.stderr);
     assertEquals(await refreshedCount(os3.url, `${p}storm`), 9000);
     await assertVerified(es7, os3, p);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("a run interrupted in one directory continues from another; without its journal the index is named partially filled", async () => {
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
@@ -148,11 +142,9 @@ Deno.test("a run interrupted in one directory continues from another; without it
   }
 });
 
-Deno.test("a selected index that cannot be migrated makes run exit 1 with its reason, unless skipped on request", async () => {
-  // es8: the OSS es8 node has no dense_vector.
-  const { es8, os2 } = await ensureNodes(["es8", "os2"]);
-  const p = runPrefix("contract-unmig");
-  try {
+Deno.test("a selected index that cannot be migrated makes run exit 1 with its reason, unless skipped on request", () =>
+  inScene(["es8", "os2"], "contract-unmig", async ({ es8, os2, p }) => {
+    // es8: the OSS es8 node has no dense_vector.
     await call(`${es8.url}/${p}vectors`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
       mappings: { properties: { v: { type: "dense_vector", dims: 3 } } },
@@ -191,16 +183,10 @@ Deno.test("a selected index that cannot be migrated makes run exit 1 with its re
 
     const verify = await runCli(["verify", ...endpoints(es8, os2, `${p}vectors`)]);
     assertEquals(verify.code, 1, `verify with nothing to verify must fail:\n${verify.stderr}`);
-  } finally {
-    await cleanUp([es8.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("selections say what they do: no match is exit 2 with the closest names, commas list, --include narrows a pipeline, and wrong pairs are refused", async () => {
-  const { es7, es8, os2 } = await ensureNodes(["es7", "es8", "os2"]);
-  const p = runPrefix("contract-sel");
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("selections say what they do: no match is exit 2 with the closest names, commas list, --include narrows a pipeline, and wrong pairs are refused", () =>
+  inScene(["es7", "es8", "os2"], "contract-sel", async ({ es7, es8, os2, p, dir }) => {
     for (const name of ["alpha", "beta", "gamma"]) await loadIndex(es7, `${p}${name}`, 3);
 
     const typo = await runCli(["run", ...endpoints(es7, os2, `${p}alpah*`)]);
@@ -269,8 +255,4 @@ Deno.test("selections say what they do: no match is exit 2 with the closest name
     assertStringIncludes(elastic.stderr, "--allow-elasticsearch-target");
     const onEs8 = await fetch(`${es8.url}/${p}*`).then((r) => r.json());
     assertEquals(Object.keys(onEs8), [], "nothing was created on the refused target");
-  } finally {
-    await cleanUp([es7.url, es8.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

@@ -1,14 +1,67 @@
 /**
- * The scene of the integration tests, and the one place their helpers live: the real nodes, our
- * CLI run as an operator runs it (to its end, or in the background with its journal watched),
- * the arguments of the commands the tests type most, the fixtures that load indices through a
- * checked `_bulk` and remove them afterwards, and the assertions every file shares.
+ * The scene of the integration tests, and the one place their helpers live: the real nodes and
+ * the scene of one test (`inScene`: its nodes, a prefix and a directory of its own, all cleaned
+ * up after it), our CLI run as an operator runs it (to its end, or in the background with its
+ * journal watched), the arguments of the commands the tests type most, the fixtures that load
+ * indices through a checked `_bulk`, and the assertions every file shares.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import type { NodeHandle } from "../harness/mod.ts";
+import { ensureNodes, type NodeHandle, type NodeName, PROXY_NAME } from "../harness/mod.ts";
 
 export { ensureNodes, type NodeHandle, type NodeName, nodeUrl } from "../harness/mod.ts";
 export { startNode, stopNode } from "../harness/nodes.ts";
+
+// ---------------------------------------------------------------------------------------------
+// The scene of one test
+
+/** What one test works with: its nodes by name, a prefix of its own and a scratch directory. */
+export type Scene<N extends string> = Record<N, NodeHandle> & {
+  /** The prefix of every index and template the test makes: unique to this run. */
+  p: string;
+  /** A scratch directory, removed afterwards. */
+  dir: string;
+  /** A journal's path in `dir` (`run.json`), not written yet. */
+  journal: string;
+  /** spawnCli, and the process is killed at the scene's end if it still runs. */
+  spawn: typeof spawnCli;
+};
+
+/**
+ * Runs `body` with the nodes `names` up (the proxy brings os2), a prefix `fm-<label>-...` unique
+ * to this run and a scratch directory; afterwards, whatever happened, the processes it spawned
+ * are killed, every index and template of the prefix is deleted from the nodes and the directory
+ * is removed.
+ */
+export async function inScene<N extends NodeName | typeof PROXY_NAME>(
+  names: N[],
+  label: string,
+  body: (scene: Scene<N | ("proxy" extends N ? "os2" : never)>) => Promise<void>,
+): Promise<void> {
+  const nodes = await ensureNodes(names);
+  const p = runPrefix(label);
+  const dir = await Deno.makeTempDir({ prefix: `fm-${label}-` });
+  const children: Deno.ChildProcess[] = [];
+  const spawn: typeof spawnCli = (args, options) => {
+    children.push(spawnCli(args, options));
+    return children.at(-1)!;
+  };
+  try {
+    await body({ ...nodes, p, dir, journal: `${dir}/run.json`, spawn } as Scene<N | "os2">);
+  } finally {
+    for (const child of children) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // It ended already.
+      }
+      // Reads what it printed, unless the test did (then its status is enough).
+      await child.output().catch(() => child.status);
+    }
+    const urls = Object.values(nodes).filter((node) => node.name !== PROXY_NAME);
+    await cleanUp(urls.map((node) => node.url), p);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // The CLI

@@ -8,15 +8,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { dataPrepperHomeForTests } from "../harness/dataprepper.ts";
-import {
-  addDocuments,
-  cleanUp,
-  ensureNodes,
-  finished,
-  runCli,
-  runPrefix,
-  spawnCli,
-} from "./scene.ts";
+import { addDocuments, finished, inScene, runCli, spawnCli } from "./scene.ts";
 
 /** Secrets no output may hold, with the forms they travel in (Basic auth's base64). */
 class Secrets {
@@ -118,8 +110,8 @@ interface Workspace {
   env: Record<string, string>;
 }
 
-async function workspace(env: Record<string, string> = {}): Promise<Workspace> {
-  const dir = await Deno.makeTempDir({ prefix: "fm-secrets-" });
+/** The commands' working directory `dir`, with a state directory in it; `env` added. */
+async function workspace(dir: string, env: Record<string, string> = {}): Promise<Workspace> {
   const state = `${dir}/state`;
   await Deno.mkdir(state);
   return { dir, state, env: { XDG_STATE_HOME: state, ...env } };
@@ -139,14 +131,12 @@ async function clean(
   return run.stdout + run.stderr;
 }
 
-Deno.test("secrets: API key in the environment, password in a file, URL credentials: no command prints or writes them, nor passes them on a command line", async () => {
-  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
-  const p = runPrefix("secret-flags");
-  const apiKey = `fm-test-api-key-${crypto.randomUUID()}`;
-  const secrets = new Secrets();
-  secrets.add(proxy.password!, apiKey, btoa(`${proxy.username}:${proxy.password}`));
-  const space = await workspace({ FETCH_MIGRATION_SOURCE_API_KEY: apiKey });
-  try {
+Deno.test("secrets: API key in the environment, password in a file, URL credentials: no command prints or writes them, nor passes them on a command line", () =>
+  inScene(["es7", "proxy"], "secret-flags", async ({ es7, proxy, p, dir }) => {
+    const apiKey = `fm-test-api-key-${crypto.randomUUID()}`;
+    const secrets = new Secrets();
+    secrets.add(proxy.password!, apiKey, btoa(`${proxy.username}:${proxy.password}`));
+    const space = await workspace(dir, { FETCH_MIGRATION_SOURCE_API_KEY: apiKey });
     await addDocuments(es7.url, `${p}a`, 300);
     const passwordFile = `${space.dir}/target-password`;
     await Deno.writeTextFile(passwordFile, `${proxy.password}\n`, { mode: 0o600 });
@@ -253,26 +243,20 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
     await Deno.remove(passwordFile);
     const searched = await assertFilesClean(secrets, [space.dir]);
     console.log(`searched ${searched} files the commands wrote`);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(space.dir, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("secrets: AWS keys in the environment (SigV4): no command prints or writes them", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("secret-aws");
-  const aws = {
-    AWS_ACCESS_KEY_ID: "AKIAFMTEST" + crypto.randomUUID().replaceAll("-", "").slice(0, 10)
-      .toUpperCase(),
-    AWS_SECRET_ACCESS_KEY: `fmTestSecret/${crypto.randomUUID()}`,
-    AWS_SESSION_TOKEN: `fmTestToken${crypto.randomUUID()}`,
-  };
-  const secrets = new Secrets();
-  // The key id is not secret (it is in every signed request's header); the key and token are.
-  secrets.add(aws.AWS_SECRET_ACCESS_KEY, aws.AWS_SESSION_TOKEN);
-  const space = await workspace(aws);
-  try {
+Deno.test("secrets: AWS keys in the environment (SigV4): no command prints or writes them", () =>
+  inScene(["es7", "os2"], "secret-aws", async ({ es7, os2, p, dir }) => {
+    const aws = {
+      AWS_ACCESS_KEY_ID: "AKIAFMTEST" + crypto.randomUUID().replaceAll("-", "").slice(0, 10)
+        .toUpperCase(),
+      AWS_SECRET_ACCESS_KEY: `fmTestSecret/${crypto.randomUUID()}`,
+      AWS_SESSION_TOKEN: `fmTestToken${crypto.randomUUID()}`,
+    };
+    const secrets = new Secrets();
+    // The key id is not secret (it is in every signed request's header); the key and token are.
+    secrets.add(aws.AWS_SECRET_ACCESS_KEY, aws.AWS_SESSION_TOKEN);
+    const space = await workspace(dir, aws);
     await addDocuments(es7.url, `${p}a`, 200);
     // The test nodes ignore signatures; what matters is that signing with these keys leaks none.
     const endpoints = [
@@ -298,21 +282,15 @@ Deno.test("secrets: AWS keys in the environment (SigV4): no command prints or wr
     await clean(secrets, space, ["verify", ...endpoints, ...selection, "--checksums"]);
     const searched = await assertFilesClean(secrets, [space.dir]);
     console.log(`searched ${searched} files the commands wrote`);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(space.dir, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("secrets: a pipeline file with the sink's password: metadata's output and the Data Prepper stand-in's pipeline are 0600 and the only files holding it; no command line, log or message does", async () => {
-  const { home, kind } = await dataPrepperHomeForTests();
-  console.log(`Data Prepper home: ${kind} (${home})`);
-  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
-  const p = runPrefix("secret-pipe");
-  const secrets = new Secrets();
-  secrets.add(proxy.password!, btoa(`${proxy.username}:${proxy.password}`));
-  const space = await workspace();
-  try {
+Deno.test("secrets: a pipeline file with the sink's password: metadata's output and the Data Prepper stand-in's pipeline are 0600 and the only files holding it; no command line, log or message does", () =>
+  inScene(["es7", "proxy"], "secret-pipe", async ({ es7, proxy, p, dir }) => {
+    const { home, kind } = await dataPrepperHomeForTests();
+    console.log(`Data Prepper home: ${kind} (${home})`);
+    const secrets = new Secrets();
+    secrets.add(proxy.password!, btoa(`${proxy.username}:${proxy.password}`));
+    const space = await workspace(dir);
     await addDocuments(es7.url, `${p}a`, 400);
     const pipeline = `${space.dir}/pipeline.yaml`;
     await Deno.writeTextFile(
@@ -366,8 +344,4 @@ Deno.test("secrets: a pipeline file with the sink's password: metadata's output 
       (path) => path.startsWith(`${home}/pipelines/`),
     );
     console.log(`searched ${searched} files the commands wrote and ${homeFiles} in the home`);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(space.dir, { recursive: true }).catch(() => {});
-  }
-});
+  }));

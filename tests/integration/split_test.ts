@@ -5,25 +5,13 @@
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { parseYaml } from "../../src/deps.ts";
 import { fullMatchRegExp } from "../../src/metadata/selection.ts";
-import {
-  addDocuments,
-  call,
-  cleanUp,
-  ensureNodes,
-  refreshedCount,
-  runCli,
-  runPrefix,
-  spawnCli,
-} from "./scene.ts";
+import { addDocuments, call, inScene, refreshedCount, runCli, spawnCli } from "./scene.ts";
 
-Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index sets covering the 4 indices; three engines on them and one monitor over the three endpoints copy everything", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("split");
-  const dir = await Deno.makeTempDir({ prefix: "fm-split-" });
-  const out = `${dir}/pipelines`;
-  const sizes: Record<string, number> = { a: 400, b: 250, c: 150, d: 100 };
-  const names = Object.keys(sizes).map((suffix) => `${p}${suffix}`);
-  try {
+Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index sets covering the 4 indices; three engines on them and one monitor over the three endpoints copy everything", () =>
+  inScene(["es7", "os2"], "split", async ({ es7, os2, p, dir }) => {
+    const out = `${dir}/pipelines`;
+    const sizes: Record<string, number> = { a: 400, b: 250, c: 150, d: 100 };
+    const names = Object.keys(sizes).map((suffix) => `${p}${suffix}`);
     for (const [suffix, count] of Object.entries(sizes)) {
       await call(`${es7.url}/${p}${suffix}`, "PUT", {
         settings: { number_of_shards: 1, number_of_replicas: 0 },
@@ -130,8 +118,4 @@ Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index 
     for (const [suffix, count] of Object.entries(sizes)) {
       assertEquals(await refreshedCount(os2.url, `${p}${suffix}`), count);
     }
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

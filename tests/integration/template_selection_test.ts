@@ -5,16 +5,7 @@
  * `none` override.
  */
 import { assertEquals, assertMatch } from "../assert.ts";
-import {
-  addDocuments,
-  call,
-  cleanUp,
-  endpoints,
-  ensureNodes,
-  nativeRunArgs,
-  runCli,
-  runPrefix,
-} from "./scene.ts";
+import { addDocuments, call, endpoints, inScene, nativeRunArgs, runCli } from "./scene.ts";
 
 /** Names of the templates of each kind on `url` that start with `prefix`. */
 async function templatesOn(url: string, prefix: string): Promise<Record<string, string[]>> {
@@ -34,10 +25,8 @@ async function templatesOn(url: string, prefix: string): Promise<Record<string, 
   };
 }
 
-Deno.test("run --include <one index> creates only the templates that can shape it (and their components); plan says why each is in or out", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("tsel");
-  try {
+Deno.test("run --include <one index> creates only the templates that can shape it (and their components); plan says why each is in or out", () =>
+  inScene(["es7", "os2"], "tsel", async ({ es7, os2, p }) => {
     await call(`${es7.url}/_component_template/${p}a-base`, "PUT", {
       template: { settings: { number_of_replicas: 0 } },
     });
@@ -99,7 +88,4 @@ Deno.test("run --include <one index> creates only the templates that can shape i
       index: [`${p}a`, `${p}b`],
       legacy: [`${p}legacy-b`],
     });
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));

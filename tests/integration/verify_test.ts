@@ -4,7 +4,7 @@
  * see only what changes a count; a sample runs on both Elasticsearch 7 and the typed ES 6 path.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { bulk, call, cleanUp, endpoints, ensureNodes, runCli, runPrefix } from "./scene.ts";
+import { bulk, call, endpoints, inScene, runCli } from "./scene.ts";
 
 const DOCS = 300;
 const SETTINGS = { number_of_shards: 2, number_of_replicas: 0 };
@@ -71,11 +71,9 @@ function indexOf(report: { indices: IndexJson[] }, name: string): IndexJson {
   return found;
 }
 
-Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra document named exactly", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("verify7");
-  const index = `${p}docs`;
-  try {
+Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra document named exactly", () =>
+  inScene(["es7", "os2"], "verify7", async ({ es7, os2, p }) => {
+    const index = `${p}docs`;
     for (const url of [es7.url, os2.url]) {
       await call(`${url}/${index}`, "PUT", {
         settings: SETTINGS,
@@ -175,15 +173,10 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     assertEquals(everything?.checked, DOCS);
     assertEquals(everything?.missing.sort(), ["d10", "d7"]);
     assertEquals(everything?.different, ["d9"]);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("verify es7 -> os2: a target index missing, a conflicting one not verified", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("verify7m");
-  try {
+Deno.test("verify es7 -> os2: a target index missing, a conflicting one not verified", () =>
+  inScene(["es7", "os2"], "verify7m", async ({ es7, os2, p }) => {
     await call(`${es7.url}/${p}absent`, "PUT", { settings: SETTINGS });
     await bulk(
       `${es7.url}/${p}absent`,
@@ -205,17 +198,11 @@ Deno.test("verify es7 -> os2: a target index missing, a conflicting one not veri
     assertEquals(report.not_verified, [{ index: `${p}conflict`, reason: "definitions differ" }]);
     assertStringIncludes(run.stderr, "missing on target");
     assertStringIncludes(run.stderr, `not verified:\n  ${p}conflict: definitions differ`);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks the indices", async () => {
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("verify6");
-  const index = `${p}typed`;
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks the indices", () =>
+  inScene(["es6", "os2"], "verify6", async ({ es6, os2, p, dir }) => {
+    const index = `${p}typed`;
     await call(`${es6.url}/${index}`, "PUT", {
       settings: SETTINGS,
       mappings: { doc: { properties: PROPERTIES } },
@@ -292,8 +279,4 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
     const otherTarget = await runCli(["verify", ...endpoints(es6, es6), "--journal", journal]);
     assertEquals(otherTarget.code, 2, otherTarget.stderr);
     assertStringIncludes(otherTarget.stderr, "the journal is for the target");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));
