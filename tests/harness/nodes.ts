@@ -3,7 +3,7 @@
  * Central publishes: download (cached by Maven), unpack into `.test-clusters/<name>/`, configure,
  * start detached as an unprivileged user on loopback, wait for health, stop.
  */
-import { exists, run } from "./shell.ts";
+import { exists, run, withLock } from "./shell.ts";
 import { copyArtifact, copyWithDependencies } from "./maven.ts";
 
 /** Names of the test nodes (the proxy is handled by proxy.ts). */
@@ -663,14 +663,7 @@ export function startNode(name: NodeName): Promise<NodeStart> {
 
 async function withStartLock<T>(name: NodeName, body: () => Promise<T>): Promise<T> {
   await Deno.mkdir(CLUSTERS_DIR, { recursive: true });
-  const file = await Deno.open(`${CLUSTERS_DIR}${name}.lock`, { create: true, write: true });
-  try {
-    await file.lock(true);
-    return await body();
-  } finally {
-    // Closing the file releases the lock, also when this process dies.
-    file.close();
-  }
+  return await withLock(`${CLUSTERS_DIR}${name}.lock`, body);
 }
 
 async function startUnlocked(name: NodeName): Promise<NodeStart> {
