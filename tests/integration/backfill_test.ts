@@ -16,6 +16,8 @@ import {
   inScene,
   nativeRunArgs,
   type NodeHandle,
+  pipelineYaml,
+  proxyLogin,
   runCli,
   runPrefix,
   spawnCli,
@@ -259,8 +261,7 @@ Deno.test("run: --dryrun changes nothing; the original Data Prepper form says wh
     const pipeline = await Deno.makeTempFile({ suffix: ".yaml" });
     await Deno.writeTextFile(
       pipeline,
-      `p:\n  source:\n    opensearch:\n      hosts: ["${es7.url}"]\n` +
-        `  sink:\n    - opensearch:\n        hosts: ["${os2.url}"]\n`,
+      pipelineYaml({ name: "p", source: es7, target: os2 }),
     );
     const original = await runCli(["run", "/opt/data-prepper", pipeline, "4900", "--insecure"]);
     assertEquals(original.code, 2);
@@ -275,21 +276,13 @@ Deno.test("run <pipeline.yaml>: through the TLS + basic-auth proxy, no secret wr
     await sourceIndex(es7, `${p}other`, 5, { shards: 1 });
     await Deno.writeTextFile(
       file,
-      `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${es7.url}"]
-      disable_authentication: true
-      indices:
-        include:
-          - index_name_regex: "${p}sec.*"
-  sink:
-    - opensearch:
-        hosts: ["${proxy.url}"]
-        username: ${proxy.username}
-        password: ${proxy.password}
-        cert: ${proxy.caPath}
-`,
+      pipelineYaml({
+        source: es7,
+        sourceSettings: { disable_authentication: true },
+        regex: `${p}sec.*`,
+        target: proxy,
+        sinkSettings: proxyLogin(proxy),
+      }),
       { mode: 0o600 },
     );
     const run = await runCli(["run", file, "--journal", journal, "--json"]);

@@ -15,25 +15,12 @@ import {
   ensureNodes,
   inScene,
   type NodeHandle,
+  pipelineYaml,
   runCli,
   runPrefix,
 } from "./scene.ts";
 
 const SMALL = { number_of_shards: 1, number_of_replicas: 0 };
-
-/** A Data Prepper pipeline from `source` to `target`, as the original tool took it. */
-function pipelineYaml(source: NodeHandle, target: NodeHandle): string {
-  return `polish-migration:
-  source:
-    opensearch:
-      hosts: ["${source.url}"]
-      disable_authentication: true
-  sink:
-    - opensearch:
-        hosts: ["${target.url}"]
-        disable_authentication: true
-`;
-}
 
 /** Names of the target's indices starting with `prefix`. */
 async function indicesWithPrefix(url: string, prefix: string): Promise<string[]> {
@@ -48,12 +35,24 @@ async function status(url: string): Promise<number> {
   return response.status;
 }
 
-/** Indices `<p>a` (3 documents) and `<p>b` (empty) on es7, and a pipeline file in `dir`. */
+/**
+ * Indices `<p>a` (3 documents) and `<p>b` (empty) on es7, and in `dir` a Data Prepper pipeline
+ * from es7 to os2, as the original tool took it.
+ */
 async function prepare(es7: NodeHandle, os2: NodeHandle, p: string, dir: string): Promise<string> {
   for (const name of ["a", "b"]) await call(`${es7.url}/${p}${name}`, "PUT", { settings: SMALL });
   await addDocuments(es7.url, `${p}a`, 3);
   const pipeline = `${dir}/pipeline.yaml`;
-  await Deno.writeTextFile(pipeline, pipelineYaml(es7, os2));
+  await Deno.writeTextFile(
+    pipeline,
+    pipelineYaml({
+      name: "polish-migration",
+      source: es7,
+      sourceSettings: { disable_authentication: true },
+      target: os2,
+      sinkSettings: { disable_authentication: true },
+    }),
+  );
   return pipeline;
 }
 

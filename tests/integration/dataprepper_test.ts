@@ -16,6 +16,7 @@ import {
   finished,
   inScene,
   type NodeHandle,
+  pipelineYaml,
   refreshedCount,
   runCli,
   runPrefix,
@@ -48,20 +49,13 @@ async function pipelineFile(source: NodeHandle, target: NodeHandle, p: string): 
   const path = `${dir}/pipeline.yaml`;
   await Deno.writeTextFile(
     path,
-    `# the operator's pipeline
-historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${source.url}"]
-      disable_authentication: true
-      indices:
-        include:
-          - index_name_regex: "${p}.*"
-  sink:
-    - opensearch:
-        hosts: ["${target.url}"]
-        disable_authentication: true
-`,
+    "# the operator's pipeline\n" + pipelineYaml({
+      source,
+      sourceSettings: { disable_authentication: true },
+      regex: `${p}.*`,
+      target,
+      sinkSettings: { disable_authentication: true },
+    }),
   );
   return path;
 }
@@ -203,16 +197,11 @@ Deno.test("run <data-prepper-dir> <pipeline.yaml> --insecure keeps the original 
     const pipeline = `${dir}/pipeline.yaml`;
     await Deno.writeTextFile(
       pipeline,
-      `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${es7.url}"]
-  sink:
-    - opensearch:
-        hosts: ["${proxy.url}"]
-        username: ${proxy.username}
-        password: ${proxy.password}
-`,
+      pipelineYaml({
+        source: es7,
+        target: proxy,
+        sinkSettings: { username: proxy.username!, password: proxy.password! },
+      }),
     );
     const run = await runCli(["run", home, pipeline, "4922", "--insecure", "--dryrun"]);
     assertEquals(run.code, 3, run.stderr);

@@ -24,6 +24,7 @@ import {
   inScene,
   nativeRunArgs,
   type NodeHandle,
+  pipelineYaml,
   runCli,
   spawnCli,
   waitForCopied,
@@ -120,17 +121,7 @@ async function pipelineFile(scene: Scene): Promise<string> {
   const path = `${scene.dir}/pipeline.yaml`;
   await Deno.writeTextFile(
     path,
-    `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${scene.source.url}"]
-      indices:
-        include:
-          - index_name_regex: "${scene.p}.*"
-  sink:
-    - opensearch:
-        hosts: ["${scene.target.url}"]
-`,
+    pipelineYaml({ source: scene.source.url, regex: `${scene.p}.*`, target: scene.target.url }),
   );
   return path;
 }

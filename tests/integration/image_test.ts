@@ -15,7 +15,15 @@ import {
   runImage,
 } from "../harness/image.ts";
 import { VERSION } from "../../src/version.ts";
-import { addDocuments, call, countOf, endpoints, inScene, nativeRunArgs } from "./scene.ts";
+import {
+  addDocuments,
+  call,
+  countOf,
+  endpoints,
+  inScene,
+  nativeRunArgs,
+  pipelineYaml,
+} from "./scene.ts";
 
 let built: Promise<number> | undefined;
 
@@ -73,20 +81,12 @@ Deno.test("the original tool's image (target dataprepper, on the Data Prepper ST
     // The sink names os2 directly; INLINE_TARGET_HOST sends it through the TLS proxy instead,
     // which the pipeline's credentials and its insecure: true get through (the image's
     // --insecure is the original's: Data Prepper's API is plain http).
-    const pipeline = `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${es7.url}"]
-      indices:
-        include:
-          - index_name_regex: "${p}.*"
-  sink:
-    - opensearch:
-        hosts: ["${os2.url}"]
-        username: ${proxy.username}
-        password: ${proxy.password}
-        insecure: true
-`;
+    const pipeline = pipelineYaml({
+      source: es7,
+      regex: `${p}.*`,
+      target: os2,
+      sinkSettings: { username: proxy.username!, password: proxy.password!, insecure: true },
+    });
     const run = await runImage(undefined, {
       image: DATA_PREPPER_IMAGE,
       // The image's own command, polling more often than the original's 30 s.

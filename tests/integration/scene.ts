@@ -267,6 +267,39 @@ export async function waitForCopied(journal: string, atLeast: number): Promise<n
 // ---------------------------------------------------------------------------------------------
 // Fixtures: indices prepared on the nodes, and removed afterwards
 
+/** A pipeline file as the original tool took it: one OpenSearch source, one OpenSearch sink. */
+export interface Pipeline {
+  /** The pipeline's name; the original tool's `historical-data-migration` unless given. */
+  name?: string;
+  source: Endpoint;
+  target: Endpoint;
+  /** Lines `key: value` under the source plugin, after `hosts`. */
+  sourceSettings?: Record<string, string | boolean>;
+  /** The source's `indices.include`: this one `index_name_regex`. */
+  regex?: string;
+  /** Lines `key: value` under the sink plugin, after `hosts`. */
+  sinkSettings?: Record<string, string | boolean>;
+}
+
+/** The YAML of `pipeline`, every value written as given. */
+export function pipelineYaml(pipeline: Pipeline): string {
+  const settings = (indent: string, values: Record<string, string | boolean> = {}) =>
+    Object.entries(values).map(([key, value]) => `${indent}${key}: ${value}\n`).join("");
+  const include = pipeline.regex === undefined
+    ? ""
+    : `      indices:\n        include:\n          - index_name_regex: "${pipeline.regex}"\n`;
+  return `${pipeline.name ?? "historical-data-migration"}:\n` +
+    `  source:\n    opensearch:\n      hosts: ["${urlOf(pipeline.source)}"]\n` +
+    settings("      ", pipeline.sourceSettings) + include +
+    `  sink:\n    - opensearch:\n        hosts: ["${urlOf(pipeline.target)}"]\n` +
+    settings("        ", pipeline.sinkSettings);
+}
+
+/** How the TLS proxy is logged into, as a sink's settings: its user, password and CA. */
+export function proxyLogin(proxy: NodeHandle): Record<string, string> {
+  return { username: proxy.username!, password: proxy.password!, cert: proxy.caPath! };
+}
+
 /** Sends a JSON request to a node and returns the parsed answer; throws on an error status. */
 export async function call(
   url: string,

@@ -8,7 +8,15 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { dataPrepperHomeForTests } from "../harness/dataprepper.ts";
-import { addDocuments, finished, inScene, runCli, spawnCli } from "./scene.ts";
+import {
+  addDocuments,
+  finished,
+  inScene,
+  pipelineYaml,
+  proxyLogin,
+  runCli,
+  spawnCli,
+} from "./scene.ts";
 
 /** Secrets no output may hold, with the forms they travel in (Basic auth's base64). */
 class Secrets {
@@ -295,20 +303,12 @@ Deno.test("secrets: a pipeline file with the sink's password: metadata's output 
     const pipeline = `${space.dir}/pipeline.yaml`;
     await Deno.writeTextFile(
       pipeline,
-      `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${es7.url}"]
-      indices:
-        include:
-          - index_name_regex: "${p}.*"
-  sink:
-    - opensearch:
-        hosts: ["${proxy.url}"]
-        username: ${proxy.username}
-        password: ${proxy.password}
-        cert: ${proxy.caPath}
-`,
+      pipelineYaml({
+        source: es7,
+        regex: `${p}.*`,
+        target: proxy,
+        sinkSettings: proxyLogin(proxy),
+      }),
       { mode: 0o600 },
     );
     const output = `${space.dir}/output.yaml`;

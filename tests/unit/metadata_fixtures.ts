@@ -11,54 +11,23 @@ import type {
 } from "../../src/metadata/types.ts";
 import type { RuleContext } from "../../src/metadata/transform/rule.ts";
 
-export const ES5: ClusterVersion = {
-  distribution: "elasticsearch",
-  version: "5.6.16",
-  major: 5,
-  minor: 6,
-};
-export const ES6: ClusterVersion = {
-  distribution: "elasticsearch",
-  version: "6.8.23",
-  major: 6,
-  minor: 8,
-};
-export const ES7: ClusterVersion = {
-  distribution: "elasticsearch",
-  version: "7.10.2",
-  major: 7,
-  minor: 10,
-};
-export const ES8: ClusterVersion = {
-  distribution: "elasticsearch",
-  version: "8.19.2",
-  major: 8,
-  minor: 19,
-};
-export const OS1: ClusterVersion = {
-  distribution: "opensearch",
-  version: "1.3.20",
-  major: 1,
-  minor: 3,
-};
-export const OS2: ClusterVersion = {
-  distribution: "opensearch",
-  version: "2.19.1",
-  major: 2,
-  minor: 19,
-};
-export const OS26: ClusterVersion = {
-  distribution: "opensearch",
-  version: "2.6.0",
-  major: 2,
-  minor: 6,
-};
-export const OS3: ClusterVersion = {
-  distribution: "opensearch",
-  version: "3.1.0",
-  major: 3,
-  minor: 1,
-};
+/** A cluster's version as the metadata code sees it: major and minor read off `version`. */
+function clusterVersion(
+  distribution: ClusterVersion["distribution"],
+  version: string,
+): ClusterVersion {
+  const [major, minor] = version.split(".").map(Number);
+  return { distribution, version, major, minor };
+}
+
+export const ES5 = clusterVersion("elasticsearch", "5.6.16");
+export const ES6 = clusterVersion("elasticsearch", "6.8.23");
+export const ES7 = clusterVersion("elasticsearch", "7.10.2");
+export const ES8 = clusterVersion("elasticsearch", "8.19.2");
+export const OS1 = clusterVersion("opensearch", "1.3.20");
+export const OS2 = clusterVersion("opensearch", "2.19.1");
+export const OS26 = clusterVersion("opensearch", "2.6.0");
+export const OS3 = clusterVersion("opensearch", "3.1.0");
 
 /** Rule context for a pair of clusters. */
 export function context(
