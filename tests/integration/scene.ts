@@ -137,8 +137,8 @@ export function spawnCli(
   args: string[],
   options: CliOptions & { stdout?: "null" | "piped"; stderr?: "null" | "piped" } = {},
 ): Deno.ChildProcess {
-  return cliCommand(args, { ...options, stdout: options.stdout ?? "null", stderr: options.stderr })
-    .spawn();
+  const { stdout = "null", stderr = "null" } = options;
+  return cliCommand(args, { ...options, stdout, stderr }).spawn();
 }
 
 /**
