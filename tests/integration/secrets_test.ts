@@ -149,9 +149,7 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
     const passwordFile = `${space.dir}/target-password`;
     await Deno.writeTextFile(passwordFile, `${proxy.password}\n`, { mode: 0o600 });
     const journal = `${space.dir}/run.json`;
-    const endpoints = [
-      "--source",
-      es7.url,
+    const target = [
       "--target",
       proxy.url,
       "--target-user",
@@ -161,6 +159,7 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
       "--target-ca",
       proxy.caPath!,
     ];
+    const endpoints = ["--source", es7.url, ...target];
     const selection = ["--include", `${p}*`];
     await clean(secrets, space, ["info", ...endpoints, "--json"]);
     await Deno.writeTextFile(
@@ -205,20 +204,7 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
     assertEquals(ran.code, 0, ran.stderr);
 
     await clean(secrets, space, ["verify", ...endpoints, ...selection, "--checksums", "--json"]);
-    await clean(secrets, space, [
-      "rollback",
-      "--journal",
-      journal,
-      "--target",
-      proxy.url,
-      "--target-user",
-      proxy.username!,
-      "--target-password-file",
-      passwordFile,
-      "--target-ca",
-      proxy.caPath!,
-      "--dryrun",
-    ]);
+    await clean(secrets, space, ["rollback", "--journal", journal, ...target, "--dryrun"]);
 
     // Credentials in a URL: taken, and never shown again, in success or in failure.
     const withUser = new URL(proxy.url);

@@ -133,8 +133,8 @@ export function os2Index(name: string, extra: Partial<IndexMetadata> = {}): Inde
   };
 }
 
-/** A legacy template as ES 6.8 returns it. */
-export function es6LegacyTemplate(name: string): TemplateMetadata {
+/** A legacy template for `<name>-*` with these mappings. */
+function legacyTemplate(name: string, mappings: Record<string, unknown>): TemplateMetadata {
   return {
     name,
     kind: "legacy",
@@ -142,25 +142,23 @@ export function es6LegacyTemplate(name: string): TemplateMetadata {
       order: 1,
       index_patterns: [`${name}-*`],
       settings: { index: { number_of_shards: "1" } },
-      mappings: { _doc: { properties: { host: { type: "keyword" } } } },
+      mappings,
       aliases: {},
     },
   };
 }
 
+/** A fresh mapping of one keyword field, `host` (each template gets its own object). */
+const hostMapping = () => ({ properties: { host: { type: "keyword" } } });
+
+/** A legacy template as ES 6.8 returns it. */
+export function es6LegacyTemplate(name: string): TemplateMetadata {
+  return legacyTemplate(name, { _doc: hostMapping() });
+}
+
 /** The same legacy template as OpenSearch 2.19 returns it after this tool created it. */
 export function os2LegacyTemplate(name: string): TemplateMetadata {
-  return {
-    name,
-    kind: "legacy",
-    body: {
-      order: 1,
-      index_patterns: [`${name}-*`],
-      settings: { index: { number_of_shards: "1" } },
-      mappings: { properties: { host: { type: "keyword" } } },
-      aliases: {},
-    },
-  };
+  return legacyTemplate(name, hostMapping());
 }
 
 /** An empty snapshot of a cluster. */
