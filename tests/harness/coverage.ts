@@ -1,6 +1,7 @@
 /**
  * `deno task coverage`: the suite of `deno task test` (the task brings the clusters up first)
- * run with coverage, then the reports, in coverage/:
+ * run with coverage (the CLI's runs in child processes too: tests/integration/scene.ts passes
+ * them `DENO_COVERAGE_DIR`), then the reports, in coverage/:
  *
  * - `raw/`: what `deno test --coverage` recorded (started afresh on every run);
  * - `report.txt`: `deno coverage`'s table for the files of src/, then line coverage summed per
@@ -14,8 +15,6 @@
 const ROOT = new URL("../../", import.meta.url).pathname;
 const OUT = `${ROOT}coverage`;
 const RAW = `${OUT}/raw`;
-/** deno coverage's filter: the project's src/, nothing of the tests or the dependencies. */
-const INCLUDE = `^file://${ROOT}src/`;
 
 /** Runs `deno <args>` in the checkout; its output goes through unless `capture`. */
 async function deno(args: string[], capture = false): Promise<{ code: number; stdout: string }> {
@@ -101,7 +100,8 @@ async function notLoaded(covered: Set<string>, dir = `${ROOT}src`, prefix = ""):
 }
 
 async function reports(): Promise<number> {
-  const filter = [`--include=${INCLUDE}`];
+  // The project's src/ only: not the tests, the harness or the dependencies.
+  const filter = ["--include=src/"];
   const text = await deno(["coverage", RAW, ...filter], true);
   if (text.code !== 0) return text.code;
   const lcov = await deno(["coverage", RAW, ...filter, "--lcov", `--output=${OUT}/lcov.info`]);

@@ -96,14 +96,16 @@ export function cliCommandLine(args: string[]): string[] {
 /**
  * The environment of every CLI run: `env` added to a clean one holding only PATH and HOME (and
  * the test's state directory), so a variable of the developer's shell never changes what a test
- * sees.
+ * sees. Under `deno test --coverage` (`deno task coverage`), the runs record their coverage too.
  */
 export function cliEnvironment(env: Record<string, string> = {}): Record<string, string> {
+  const coverage = Deno.env.get("DENO_COVERAGE_DIR");
   return {
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     HOME: Deno.env.get("HOME") ?? "/root",
     NO_COLOR: "1",
     XDG_STATE_HOME: TEST_STATE_HOME,
+    ...(coverage ? { DENO_COVERAGE_DIR: coverage } : {}),
     ...env,
   };
 }
