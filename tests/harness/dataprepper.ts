@@ -19,10 +19,11 @@
  * `FM_DATA_PREPPER_HOME` points the tests at a real Data Prepper home instead.
  */
 
+import { CLUSTERS_DIR } from "./nodes.ts";
 import { exists } from "./shell.ts";
 
-const HOME = new URL("../../.test-clusters/data-prepper/", import.meta.url).pathname;
-const BUILD = new URL("../../.test-clusters/data-prepper-build/", import.meta.url).pathname;
+const HOME = `${CLUSTERS_DIR}data-prepper/`;
+const BUILD = `${CLUSTERS_DIR}data-prepper-build/`;
 const MAVEN_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1";
 
 /** Data Prepper release to assemble; `FM_DATA_PREPPER_VERSION` overrides it. */
@@ -71,8 +72,8 @@ ${dependencies.join("\n")}
 `;
 }
 
-const STANDIN_HOME = new URL("../../.test-clusters/data-prepper-standin/", import.meta.url)
-  .pathname;
+// The real path (CLUSTERS_DIR): the tests find the stand-in's processes by it on their command lines.
+const STANDIN_HOME = `${CLUSTERS_DIR}data-prepper-standin/`;
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
 /** How the stand-in's launcher starts the native engine: which Deno, which entry point. */

@@ -3,7 +3,7 @@
  * Central publishes: download (cached by Maven), unpack into `.test-clusters/<name>/`, configure,
  * start detached as an unprivileged user on loopback, wait for health, stop.
  */
-import { exists, run } from "./shell.ts";
+import { exists, run, withLock } from "./shell.ts";
 import { copyArtifact, copyWithDependencies } from "./maven.ts";
 
 /** Names of the test nodes (the proxy is handled by proxy.ts). */
@@ -192,10 +192,23 @@ export const NODE_SPECS: Record<NodeName, NodeSpec> = {
   },
 };
 
-/** Root of everything the harness writes (git-ignored). */
-export const CLUSTERS_DIR = decodeURIComponent(
-  new URL("../../.test-clusters/", import.meta.url).pathname,
+/**
+ * Root of everything the harness writes (git-ignored). When `.test-clusters` is a link to another
+ * checkout's (a worktree sharing its nodes), the real path: the harness recognises its nginx and
+ * Toxiproxy by the paths on their command lines, and both checkouts must name them alike.
+ */
+export const CLUSTERS_DIR = realDirectory(
+  decodeURIComponent(new URL("../../.test-clusters/", import.meta.url).pathname),
 );
+
+/** `path` (ending in a slash) with its links resolved; as given while it does not exist. */
+function realDirectory(path: string): string {
+  try {
+    return `${Deno.realPathSync(path)}/`;
+  } catch {
+    return path;
+  }
+}
 const DIST_DIR = `${CLUSTERS_DIR}dist`;
 /** Unprivileged user the nodes run as: Elasticsearch and OpenSearch refuse to run as root. */
 export const NODE_USER = "fmtest";
@@ -650,14 +663,7 @@ export function startNode(name: NodeName): Promise<NodeStart> {
 
 async function withStartLock<T>(name: NodeName, body: () => Promise<T>): Promise<T> {
   await Deno.mkdir(CLUSTERS_DIR, { recursive: true });
-  const file = await Deno.open(`${CLUSTERS_DIR}${name}.lock`, { create: true, write: true });
-  try {
-    await file.lock(true);
-    return await body();
-  } finally {
-    // Closing the file releases the lock, also when this process dies.
-    file.close();
-  }
+  return await withLock(`${CLUSTERS_DIR}${name}.lock`, body);
 }
 
 async function startUnlocked(name: NodeName): Promise<NodeStart> {

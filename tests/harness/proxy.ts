@@ -7,7 +7,7 @@
  * stays in the directory it is given. Linux only: it recognises its nginx through `/proc`.
  */
 
-import { exists, run } from "./shell.ts";
+import { delay, exists, onPath, portFree, run, withLock } from "./shell.ts";
 
 /** Port the proxy listens on unless `FM_TEST_PORT_PROXY` says otherwise. */
 export const DEFAULT_PROXY_PORT = 19443;
@@ -38,7 +38,7 @@ export async function startProxy(
   const upstream = upstreamAddress(opts.upstreamUrl);
   await Deno.mkdir(`${dir}/tmp`, { recursive: true });
   // Parallel test processes may all ask for the proxy; only one may create keys or bind the port.
-  return await withLock(dir, async () => {
+  return await withLock(`${dir}/start.lock`, async () => {
     const nginx = await ensureNginx();
     await ensureCertificates(dir);
     const credentials = await ensureCredentials(dir);
@@ -117,15 +117,11 @@ export async function proxyStatus(dir: string): Promise<"running" | "stopped"> {
 }
 
 function assertPortFree(port: number): void {
-  try {
-    Deno.listen({ hostname: "127.0.0.1", port }).close();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
-    throw new Error(
-      `port ${port} for the proxy is taken by another process (see \`ss -ltnp 'sport = :${port}'\`); ` +
-        "stop it or set FM_TEST_PORT_PROXY to a free port",
-    );
-  }
+  if (portFree(port)) return;
+  throw new Error(
+    `port ${port} for the proxy is taken by another process (see \`ss -ltnp 'sport = :${port}'\`); ` +
+      "stop it or set FM_TEST_PORT_PROXY to a free port",
+  );
 }
 
 function absolute(dir: string): string {
@@ -142,17 +138,6 @@ function upstreamAddress(upstreamUrl: string): { scheme: string; hostPort: strin
   }
   const port = url.port || (url.protocol === "https:" ? "443" : "80");
   return { scheme: url.protocol.slice(0, -1), hostPort: `${url.hostname}:${port}` };
-}
-
-async function withLock<T>(dir: string, body: () => Promise<T>): Promise<T> {
-  const file = await Deno.open(`${dir}/start.lock`, { create: true, write: true });
-  try {
-    await file.lock(true);
-    return await body();
-  } finally {
-    // Closing releases the lock, also when this process dies.
-    file.close();
-  }
 }
 
 /** Path of the nginx binary, installing Debian's package when there is none. */
@@ -177,13 +162,8 @@ async function ensureNginx(): Promise<string> {
 
 async function findNginx(): Promise<string | undefined> {
   // /usr/sbin is often missing from a non-root PATH, where Debian puts nginx.
-  const which = await new Deno.Command("sh", {
-    args: ["-c", "command -v nginx"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const onPath = new TextDecoder().decode(which.stdout).trim();
-  if (which.success && onPath) return onPath;
+  const found = await onPath("nginx");
+  if (found) return found;
   return (await exists("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : undefined;
 }
 
@@ -416,8 +396,4 @@ async function waitUntilServing(info: ProxyInfo, dir: string): Promise<ProxyInfo
     `nginx did not answer on ${info.url} within ${START_TIMEOUT_MS / 1000}s; ` +
       `${dir}/error.log ends with:\n${tail}`,
   );
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

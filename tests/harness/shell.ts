@@ -1,4 +1,4 @@
-/** The two process and file helpers every harness module needs. */
+/** The process, file and port helpers the harness modules share. */
 
 /** How to install a missing tool, for the error message. */
 const INSTALL_HINTS: Record<string, string> = {
@@ -15,6 +15,47 @@ export async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Where `command` is on PATH, if it is. */
+export async function onPath(command: string): Promise<string | undefined> {
+  const which = await new Deno.Command("sh", {
+    args: ["-c", `command -v ${command}`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const found = new TextDecoder().decode(which.stdout).trim();
+  return which.success && found ? found : undefined;
+}
+
+/**
+ * Runs `body` holding an exclusive lock on the file `path` (created if missing), so that one
+ * process at a time does it; closing the file releases the lock, also when this process dies.
+ */
+export async function withLock<T>(path: string, body: () => Promise<T>): Promise<T> {
+  const file = await Deno.open(path, { create: true, write: true });
+  try {
+    await file.lock(true);
+    return await body();
+  } finally {
+    file.close();
+  }
+}
+
+/** Whether nothing listens on `port` of 127.0.0.1. */
+export function portFree(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) return false;
+    throw error;
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Runs a command to completion; throws naming `what` and the command's stderr when it fails. */

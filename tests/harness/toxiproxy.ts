@@ -10,7 +10,7 @@
  * ports and proxy names, so files never disturb each other's faults.
  */
 import { CLUSTERS_DIR } from "./nodes.ts";
-import { exists } from "./shell.ts";
+import { delay, exists, onPath, portFree, withLock } from "./shell.ts";
 
 /**
  * The pinned release: the newest that `go list -m -versions github.com/Shopify/toxiproxy/v2`
@@ -46,13 +46,8 @@ export function toxiproxyApiUrl(): string {
 
 /** The `go` binary: on PATH, else where the official tarball puts it; `undefined` without Go. */
 async function findGo(): Promise<string | undefined> {
-  const which = await new Deno.Command("sh", {
-    args: ["-c", "command -v go"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const onPath = new TextDecoder().decode(which.stdout).trim();
-  if (which.success && onPath) return onPath;
+  const found = await onPath("go");
+  if (found) return found;
   for (const candidate of ["/usr/local/go/bin/go", "/usr/lib/go/bin/go"]) {
     if (await exists(candidate)) return candidate;
   }
@@ -210,31 +205,6 @@ async function isOurs(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function portFree(port: number): boolean {
-  try {
-    Deno.listen({ hostname: "127.0.0.1", port }).close();
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) return false;
-    throw error;
-  }
-}
-
-async function withLock<T>(path: string, body: () => Promise<T>): Promise<T> {
-  const file = await Deno.open(path, { create: true, write: true });
-  try {
-    await file.lock(true);
-    return await body();
-  } finally {
-    // Closing releases the lock, also when this process dies.
-    file.close();
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Which way a toxic acts: on what the client sends, or on what the upstream answers. */

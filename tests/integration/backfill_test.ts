@@ -4,11 +4,25 @@
  * middle then a re-run, a document the target refuses, and `--tune-target` restoring settings.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  assertVerified,
+  bulk,
+  call,
+  cleanUp,
+  countOf,
+  endpoints,
+  ensureNodes,
+  finished,
+  inScene,
+  nativeRunArgs,
+  type NodeHandle,
+  pipelineYaml,
+  proxyLogin,
+  runCli,
+  runPrefix,
+  spawnCli,
+  waitForCopied,
+} from "./scene.ts";
 
 function isEs6(node: NodeHandle): boolean {
   return node.distribution === "elasticsearch" && node.version.startsWith("6.");
@@ -60,112 +74,40 @@ async function sourceIndex(
   await call(`${node.url}/${index}/_refresh`, "POST");
 }
 
-/** `run --engine native` from `source` to `target` for the indices of prefix `p`. */
-function nativeRun(
-  source: NodeHandle,
-  target: NodeHandle,
-  p: string,
-  journal: string,
-  ...extra: string[]
-): string[] {
-  const selection = ["--include", `${p}*`, "--journal", journal];
-  return ["run", "--engine", "native", ...endpoints(source, target), ...selection, ...extra];
-}
-
-function endpoints(source: NodeHandle, target: NodeHandle): string[] {
-  return ["--source", source.url, "--target", target.url];
-}
-
-async function count(url: string, index: string): Promise<number> {
-  return ((await call(`${url}/${index}/_count`, "GET")) as { count: number }).count;
-}
-
-/** Starts `fetch-migration <args>` in the background, as an operator's shell would. */
-function spawnCli(args: string[], stderr: "null" | "piped" = "null"): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
-    stdout: "null",
-    stderr,
-  }).spawn();
-}
-
-/** Waits (60 s at most) until the run's journal says `atLeast` documents were copied. */
-async function waitForCopied(journal: string, atLeast: number): Promise<number> {
-  let copied = 0;
-  const deadline = Date.now() + 60_000;
-  while (copied < atLeast && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    // Not written yet, or between two runs: try again.
-    const state = await Deno.readTextFile(journal).then(JSON.parse).catch(() => ({}));
-    copied = (state.backfill?.units ?? []).reduce(
-      (sum: number, unit: { copied: number }) => sum + unit.copied,
-      0,
-    );
-  }
-  assert(copied >= atLeast, `the run copied only ${copied} of ${atLeast} in 60 s`);
-  return copied;
-}
-
-/** `verify --checksums` must pass: the target holds exactly the source's documents. */
-async function assertVerified(source: NodeHandle, target: NodeHandle, p: string): Promise<void> {
-  const verify = await runCli([
-    "verify",
-    ...endpoints(source, target),
-    "--include",
-    `${p}*`,
-    "--checksums",
-  ]);
-  assertEquals(verify.code, 0, `verify --checksums failed:\n${verify.stderr}`);
-}
-
 for (const name of ["es6", "es7", "es8", "os1", "os3"] as const) {
-  Deno.test(`native engine ${name} -> os2, then verify --checksums`, async () => {
-    const nodes = await ensureNodes([name, "os2"]);
-    const source = nodes[name];
-    const os2 = nodes.os2;
-    const p = runPrefix(`bf-${name}`);
-    const journal = await Deno.makeTempFile({ suffix: ".json" });
-    await Deno.remove(journal);
-    try {
+  Deno.test(`native engine ${name} -> os2, then verify --checksums`, () =>
+    inScene([name, "os2"], `bf-${name}`, async (scene) => {
+      const { os2, p, journal } = scene;
+      const source = scene[name];
       await sourceIndex(source, `${p}docs`, 3000);
       await sourceIndex(source, `${p}empty`, 0, { shards: 1 });
       // os3 into os2 is a migration to an older release: run refuses it unless asked.
       const older = name === "os3" ? ["--allow-older-target"] : [];
-      const run = await runCli(nativeRun(source, os2, p, journal, "--json", ...older));
+      const run = await runCli(
+        nativeRunArgs({ source, target: os2, include: `${p}*`, journal }, ["--json", ...older]),
+      );
       assertEquals(run.code, 0, run.stderr);
       const result = JSON.parse(run.stdout);
       assertEquals(result.documents.expected, 3000);
       assertEquals(result.documents.copied, 3000);
       assertEquals(result.documents.dead_lettered, 0);
       assertStringIncludes(run.stderr, "3,000 of 3,000 documents on the target");
-      assertEquals(await count(os2.url, `${p}docs`), 3000);
-      assertEquals(await count(os2.url, `${p}empty`), 0);
+      assertEquals(await countOf(os2.url, `${p}docs`), 3000);
+      assertEquals(await countOf(os2.url, `${p}empty`), 0);
       // Routing and every digit of the long arrive as they were.
       const doc = await call(`${os2.url}/${p}docs/_doc/doc-10?routing=user-1`, "GET");
       assertEquals(doc._routing, "user-1");
       const raw = await (await fetch(`${os2.url}/${p}docs/_source/doc-10?routing=user-1`)).text();
       assertStringIncludes(raw, `"big":12345678901234577`);
       await assertVerified(source, os2, p);
-    } finally {
-      await cleanUp([source.url, os2.url], p);
-      await Deno.remove(journal).catch(() => {});
-    }
-  });
+    }));
 }
 
-Deno.test("native engine survives a 429 storm from a tiny write queue, losing nothing", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("bf-429");
-  const journal = await Deno.makeTempFile({ suffix: ".json" });
-  await Deno.remove(journal);
-  try {
+Deno.test("native engine survives a 429 storm from a tiny write queue, losing nothing", () =>
+  inScene(["es7", "os3"], "bf-429", async ({ es7, os3, p, journal }) => {
     await sourceIndex(es7, `${p}storm`, 20_000, { shards: 3 });
     const run = await runCli(
-      nativeRun(
-        es7,
-        os3,
-        p,
-        journal,
+      nativeRunArgs({ source: es7, target: os3, include: `${p}*`, journal }, [
         "--concurrency",
         "16",
         "--slices",
@@ -173,7 +115,7 @@ Deno.test("native engine survives a 429 storm from a tiny write queue, losing no
         "--batch-bytes",
         "128kb",
         "--json",
-      ),
+      ]),
     );
     assertEquals(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout);
@@ -186,23 +128,20 @@ Deno.test("native engine survives a 429 storm from a tiny write queue, losing no
         run.stdout,
     );
     assertEquals(result.documents.dead_lettered, 0);
-    assertEquals(await count(os3.url, `${p}storm`), 20_000);
+    assertEquals(await countOf(os3.url, `${p}storm`), 20_000);
     await assertVerified(es7, os3, p);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(journal).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("kill -9 in the middle, then the same command continues and reads less", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-kill");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 30_000;
-  try {
+Deno.test("kill -9 in the middle, then the same command continues and reads less", () =>
+  inScene(["es7", "os2"], "bf-kill", async ({ es7, os2, p, journal }) => {
+    const total = 30_000;
     await sourceIndex(es7, `${p}big`, total, { shards: 2 });
-    const args = nativeRun(es7, os2, p, journal, "--slices", "2", "--page-size", "500");
+    const args = nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal }, [
+      "--slices",
+      "2",
+      "--page-size",
+      "500",
+    ]);
     const child = spawnCli([...args, "--max-docs-per-second", "2500"]);
     // Kill at a random point between 10% and 60% of the way.
     const killAt = Math.floor(total * (0.1 + Math.random() * 0.5));
@@ -221,13 +160,9 @@ Deno.test("kill -9 in the middle, then the same command continues and reads less
       `the re-run read ${result.documents.read_this_run} of ${total}: it did not resume`,
     );
     assert(result.documents.read_this_run <= total - killAt + 2 * 500 * 2);
-    assertEquals(await count(os2.url, `${p}big`), total);
+    assertEquals(await countOf(os2.url, `${p}big`), total);
     await assertVerified(es7, os2, p);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
 Deno.test("a document the target refuses goes to the dead-letter file, exit 1", async () => {
   const { es7, os3 } = await ensureNodes(["es7", "os3"]);
@@ -255,7 +190,12 @@ Deno.test("a document the target refuses goes to the dead-letter file, exit 1", 
     ).join("");
     await bulk(es7.url, lines);
     const run = await runCli(
-      nativeRun(es7, os3, p, journal, "--dead-letter", deadLetters, "--max-attempts", "2"),
+      nativeRunArgs({ source: es7, target: os3, include: `${p}*`, journal }, [
+        "--dead-letter",
+        deadLetters,
+        "--max-attempts",
+        "2",
+      ]),
     );
     assertEquals(run.code, 1, run.stderr);
     assertStringIncludes(
@@ -271,7 +211,7 @@ Deno.test("a document the target refuses goes to the dead-letter file, exit 1", 
     assertMatch(letters[0].reason, /poison document refused/);
     assertEquals(letters[0].source, { title: "poison" });
     assertEquals((await Deno.stat(deadLetters)).mode! & 0o777, 0o600);
-    assertEquals(await count(os3.url, `${p}in`), 49);
+    assertEquals(await countOf(os3.url, `${p}in`), 49);
   } finally {
     await cleanUp([es7.url, os3.url], p);
     await fetch(`${es7.url}/_ingest/pipeline/${pipeline}`, { method: "DELETE" }).then((r) =>
@@ -284,17 +224,15 @@ Deno.test("a document the target refuses goes to the dead-letter file, exit 1", 
   }
 });
 
-Deno.test("--tune-target loads with refresh off and no replicas, then restores both", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-tune");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  try {
+Deno.test("--tune-target loads with refresh off and no replicas, then restores both", () =>
+  inScene(["es7", "os2"], "bf-tune", async ({ es7, os2, p, journal }) => {
     await sourceIndex(es7, `${p}tuned`, 2000, {
       shards: 1,
       settings: { number_of_replicas: 1, refresh_interval: "7s" },
     });
-    const run = await runCli(nativeRun(es7, os2, p, journal, "--tune-target"));
+    const run = await runCli(
+      nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal }, ["--tune-target"]),
+    );
     assertEquals(run.code, 0, run.stderr);
     const settings = await call(
       `${os2.url}/${p}tuned/_settings?flat_settings=true`,
@@ -309,19 +247,13 @@ Deno.test("--tune-target loads with refresh off and no replicas, then restores b
       number_of_replicas: "1",
       restored: true,
     });
-    assertEquals(await count(os2.url, `${p}tuned`), 2000);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+    assertEquals(await countOf(os2.url, `${p}tuned`), 2000);
+  }));
 
-Deno.test("run: --dryrun changes nothing; the original Data Prepper form says what to do", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-dry");
-  try {
+Deno.test("run: --dryrun changes nothing; the original Data Prepper form says what to do", () =>
+  inScene(["es7", "os2"], "bf-dry", async ({ es7, os2, p }) => {
     await sourceIndex(es7, `${p}one`, 10, { shards: 1 });
-    const dry = await runCli(["run", ...endpoints(es7, os2), "--include", `${p}*`, "--dryrun"]);
+    const dry = await runCli(["run", ...endpoints(es7, os2, `${p}*`), "--dryrun"]);
     assertEquals(dry.code, 0, dry.stderr);
     assertStringIncludes(dry.stderr, "dry run: would migrate 1 index (1 to create), 10 documents");
     const exists = await fetch(`${os2.url}/${p}one`, { method: "HEAD" });
@@ -329,78 +261,57 @@ Deno.test("run: --dryrun changes nothing; the original Data Prepper form says wh
     const pipeline = await Deno.makeTempFile({ suffix: ".yaml" });
     await Deno.writeTextFile(
       pipeline,
-      `p:\n  source:\n    opensearch:\n      hosts: ["${es7.url}"]\n` +
-        `  sink:\n    - opensearch:\n        hosts: ["${os2.url}"]\n`,
+      pipelineYaml({ name: "p", source: es7, target: os2 }),
     );
     const original = await runCli(["run", "/opt/data-prepper", pipeline, "4900", "--insecure"]);
     assertEquals(original.code, 2);
     assertStringIncludes(original.stderr, "--engine native");
     await Deno.remove(pipeline);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("run <pipeline.yaml>: through the TLS + basic-auth proxy, no secret written", async () => {
-  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
-  const p = runPrefix("bf-tls");
-  const directory = await Deno.makeTempDir();
-  const file = `${directory}/pipeline.yaml`;
-  const journal = `${directory}/run.json`;
-  try {
+Deno.test("run <pipeline.yaml>: through the TLS + basic-auth proxy, no secret written", () =>
+  inScene(["es7", "proxy"], "bf-tls", async ({ es7, proxy, os2, p, dir, journal }) => {
+    const file = `${dir}/pipeline.yaml`;
     await sourceIndex(es7, `${p}secure`, 1500, { shards: 2 });
     await sourceIndex(es7, `${p}other`, 5, { shards: 1 });
     await Deno.writeTextFile(
       file,
-      `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${es7.url}"]
-      disable_authentication: true
-      indices:
-        include:
-          - index_name_regex: "${p}sec.*"
-  sink:
-    - opensearch:
-        hosts: ["${proxy.url}"]
-        username: ${proxy.username}
-        password: ${proxy.password}
-        cert: ${proxy.caPath}
-`,
+      pipelineYaml({
+        source: es7,
+        sourceSettings: { disable_authentication: true },
+        regex: `${p}sec.*`,
+        target: proxy,
+        sinkSettings: proxyLogin(proxy),
+      }),
       { mode: 0o600 },
     );
     const run = await runCli(["run", file, "--journal", journal, "--json"]);
     assertEquals(run.code, 0, run.stderr);
     assertEquals(JSON.parse(run.stdout).documents.copied, 1500);
-    assertEquals(await count(os2.url, `${p}secure`), 1500);
+    assertEquals(await countOf(os2.url, `${p}secure`), 1500);
     assertEquals((await fetch(`${os2.url}/${p}other`, { method: "HEAD" })).status, 404);
     for (const text of [run.stdout, run.stderr, await Deno.readTextFile(journal)]) {
       assert(!text.includes(proxy.password!), "the password must never be printed or written");
     }
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-run finishes", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-int");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 10_000;
-  try {
+Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-run finishes", () =>
+  inScene(["es7", "os2"], "bf-int", async ({ es7, os2, p, journal }) => {
+    const total = 10_000;
     await sourceIndex(es7, `${p}slow`, total, {
       shards: 1,
       settings: { number_of_replicas: 1, refresh_interval: "3s" },
     });
-    const args = nativeRun(es7, os2, p, journal, "--tune-target", "--page-size", "200");
-    const child = spawnCli([...args, "--max-docs-per-second", "1000"], "piped");
+    const args = nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal }, [
+      "--tune-target",
+      "--page-size",
+      "200",
+    ]);
+    const child = spawnCli([...args, "--max-docs-per-second", "1000"], { stderr: "piped" });
     await waitForCopied(journal, 1000);
     child.kill("SIGINT");
-    const output = await child.output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assertEquals(output.code, 1, stderr);
+    const { code, stderr } = await finished(child);
+    assertEquals(code, 1, stderr);
     assertStringIncludes(stderr, "interrupted");
     assertStringIncludes(stderr, "run the same command again to continue");
     const settings = await call(
@@ -412,37 +323,23 @@ Deno.test("SIGINT stops after the pages in flight, restores tuned settings, re-r
     >;
     assertEquals(settings[`${p}slow`].settings["index.refresh_interval"], "3s");
     assertEquals(settings[`${p}slow`].settings["index.number_of_replicas"], "1");
-    const stopped = await count(os2.url, `${p}slow`);
+    const stopped = await countOf(os2.url, `${p}slow`);
     assert(stopped < total, `the interrupted run copied everything (${stopped})`);
 
     const rerun = await runCli([...args, "--json"]);
     assertEquals(rerun.code, 0, rerun.stderr);
     assertEquals(JSON.parse(rerun.stdout).resumed, true);
-    assertEquals(await count(os2.url, `${p}slow`), total);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+    assertEquals(await countOf(os2.url, `${p}slow`), total);
+  }));
 
-Deno.test("after kill -9: --restart copies everything again; a deleted index refuses to resume", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bf-restart");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 6000;
-  try {
+Deno.test("after kill -9: --restart copies everything again; a deleted index refuses to resume", () =>
+  inScene(["es7", "os2"], "bf-restart", async ({ es7, os2, p, journal }) => {
+    const total = 6000;
     await sourceIndex(es7, `${p}a`, total, { shards: 1 });
-    const args = [
-      "run",
-      ...endpoints(es7, os2),
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-      "--page-size",
-      "200",
-    ];
+    const args = nativeRunArgs(
+      { source: es7, target: os2, include: `${p}*`, journal, engine: false },
+      ["--page-size", "200"],
+    );
     const child = spawnCli([...args, "--max-docs-per-second", "1000"]);
     await waitForCopied(journal, 1000);
     child.kill("SIGKILL");
@@ -452,7 +349,7 @@ Deno.test("after kill -9: --restart copies everything again; a deleted index ref
     assertEquals(restarted.code, 0, restarted.stderr);
     assertStringIncludes(restarted.stderr, "restarting the copy");
     assertEquals(JSON.parse(restarted.stdout).documents.read_this_run, total);
-    assertEquals(await count(os2.url, `${p}a`), total);
+    assertEquals(await countOf(os2.url, `${p}a`), total);
 
     // A second interrupted run, then its index deleted behind its back: no silent re-creation.
     await Deno.remove(journal);
@@ -467,8 +364,4 @@ Deno.test("after kill -9: --restart copies everything again; a deleted index ref
     assertStringIncludes(refused.stderr, `${p}a is no longer on the target`);
     assertStringIncludes(refused.stderr, "rollback --journal");
     assertEquals((await fetch(`${os2.url}/${p}a`, { method: "HEAD" })).status, 404);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));

@@ -5,25 +5,22 @@
  * stdout for JSON and fails when it verified nothing, `-q` hides summaries.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import {
+  addDocuments,
+  assertNoStackTrace,
+  call,
+  cliCommandLine,
+  cliEnvironment,
+  endpoints,
+  ensureNodes,
+  inScene,
+  type NodeHandle,
+  pipelineYaml,
+  runCli,
+  runPrefix,
+} from "./scene.ts";
 
 const SMALL = { number_of_shards: 1, number_of_replicas: 0 };
-
-/** A Data Prepper pipeline from `source` to `target`, as the original tool took it. */
-function pipelineYaml(source: NodeHandle, target: NodeHandle): string {
-  return `polish-migration:
-  source:
-    opensearch:
-      hosts: ["${source.url}"]
-      disable_authentication: true
-  sink:
-    - opensearch:
-        hosts: ["${target.url}"]
-        disable_authentication: true
-`;
-}
 
 /** Names of the target's indices starting with `prefix`. */
 async function indicesWithPrefix(url: string, prefix: string): Promise<string[]> {
@@ -38,31 +35,37 @@ async function status(url: string): Promise<number> {
   return response.status;
 }
 
-/** Two source indices `<p>a` (3 documents) and `<p>b` (empty) on es7, and a pipeline file. */
-async function prepare(
-  es7: NodeHandle,
-  os2: NodeHandle,
-  p: string,
-): Promise<{ dir: string; pipeline: string }> {
+/**
+ * Indices `<p>a` (3 documents) and `<p>b` (empty) on es7, and in `dir` a Data Prepper pipeline
+ * from es7 to os2, as the original tool took it.
+ */
+async function prepare(es7: NodeHandle, os2: NodeHandle, p: string, dir: string): Promise<string> {
   for (const name of ["a", "b"]) await call(`${es7.url}/${p}${name}`, "PUT", { settings: SMALL });
   await addDocuments(es7.url, `${p}a`, 3);
-  const dir = await Deno.makeTempDir();
   const pipeline = `${dir}/pipeline.yaml`;
-  await Deno.writeTextFile(pipeline, pipelineYaml(es7, os2));
-  return { dir, pipeline };
+  await Deno.writeTextFile(
+    pipeline,
+    pipelineYaml({
+      name: "polish-migration",
+      source: es7,
+      sourceSettings: { disable_authentication: true },
+      target: os2,
+      sinkSettings: { disable_authentication: true },
+    }),
+  );
+  return pipeline;
 }
 
-function assertNoStackTrace(stderr: string): void {
-  assert(!stderr.includes("internal error"), stderr);
-  assert(!/\n\s+at /.test(stderr), `a stack trace was printed:\n${stderr}`);
+/** `metadata` creates the indices of prefix `p` on the target, recording them in `journal`. */
+async function createOnTarget(pipeline: string, p: string, journal: string): Promise<void> {
+  const created = await runCli(["metadata", pipeline, "--include", `${p}*`, "--journal", journal]);
+  assertEquals(created.code, 0, created.stderr);
 }
 
-Deno.test("metadata refuses an output in a missing directory before creating anything", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const output = `${dir}/no-such-dir/deeper/out.yaml`;
-  try {
+Deno.test("metadata refuses an output in a missing directory before creating anything", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const output = `${dir}/no-such-dir/deeper/out.yaml`;
     const run = await runCli(["metadata", pipeline, output, "--include", `${p}*`]);
     assertEquals(run.code, 2, run.stderr);
     assertStringIncludes(run.stderr, output);
@@ -87,18 +90,12 @@ Deno.test("metadata refuses an output in a missing directory before creating any
     assertStringIncludes(special.stderr, `${fifo} is not a regular file`);
     assert((await Deno.lstat(fifo)).isFifo, "the pipe was replaced");
     assertEquals(await indicesWithPrefix(os2.url, p), []);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("metadata refuses output = input", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const before = await Deno.readTextFile(pipeline);
-  try {
+Deno.test("metadata refuses output = input", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const before = await Deno.readTextFile(pipeline);
     await Deno.mkdir(`${dir}/sub`);
     // The same file under another spelling is still the same file.
     for (const output of ["pipeline.yaml", "./sub/../pipeline.yaml", pipeline]) {
@@ -112,17 +109,11 @@ Deno.test("metadata refuses output = input", async () => {
     }
     assertEquals(await Deno.readTextFile(pipeline), before, "the input was overwritten");
     assertEquals(await indicesWithPrefix(os2.url, p), [], "the target was changed");
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("metadata writes its output with mode 0600 and says how many indices it holds", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  try {
+Deno.test("metadata writes its output with mode 0600 and says how many indices it holds", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
     const run = await runCli([
       "metadata",
       pipeline,
@@ -142,27 +133,13 @@ Deno.test("metadata writes its output with mode 0600 and says how many indices i
       [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
       ["journal.json", "out.yaml", "pipeline.yaml"],
     );
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("rollback --dryrun lists what it would delete, with document counts, and deletes nothing", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const journal = `${dir}/journal.json`;
-  try {
-    const created = await runCli([
-      "metadata",
-      pipeline,
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-    ]);
-    assertEquals(created.code, 0, created.stderr);
+Deno.test("rollback --dryrun lists what it would delete, with document counts, and deletes nothing", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const journal = `${dir}/journal.json`;
+    await createOnTarget(pipeline, p, journal);
     // Documents written on the target since: the list must warn that they go too.
     await addDocuments(os2.url, `${p}a`, 5);
     const journalBefore = await Deno.readTextFile(journal);
@@ -194,27 +171,13 @@ Deno.test("rollback --dryrun lists what it would delete, with document counts, a
     ]);
     assertEquals(listed.deleted, []);
     assertEquals(await indicesWithPrefix(os2.url, p), [`${p}a`, `${p}b`]);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a second rollback of the same journal says already rolled back and deletes nothing", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const journal = `${dir}/journal.json`;
-  try {
-    const created = await runCli([
-      "metadata",
-      pipeline,
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-    ]);
-    assertEquals(created.code, 0, created.stderr);
+Deno.test("a second rollback of the same journal says already rolled back and deletes nothing", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const journal = `${dir}/journal.json`;
+    await createOnTarget(pipeline, p, journal);
     // Without a terminal and without --yes it proceeds, as scripts expect.
     const first = await runCli(["rollback", "--journal", journal, "--target", os2.url]);
     assertEquals(first.code, 0, first.stderr);
@@ -232,11 +195,7 @@ Deno.test("a second rollback of the same journal says already rolled back and de
     assertEquals(json.code, 0, json.stderr);
     assertEquals(JSON.parse(json.stdout).already_rolled_back, true);
     assertEquals(await status(`${os2.url}/${p}a`), 200);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 /**
  * Runs the CLI under `script`, which gives it a pseudo-terminal as stdin (util-linux's `script`
@@ -247,17 +206,12 @@ async function runOnTerminal(
   args: string[],
   input: string,
 ): Promise<{ code: number; shown: string }> {
-  const main = new URL("../../src/main.ts", import.meta.url).pathname;
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
-  const command = [Deno.execPath(), "run", "-A", "--quiet", main, ...args].map(quote).join(" ");
+  const command = cliCommandLine(args).map(quote).join(" ");
   const child = new Deno.Command("script", {
     args: ["-qec", command, "/dev/null"],
     clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/root",
-      NO_COLOR: "1",
-    },
+    env: cliEnvironment(),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -273,21 +227,11 @@ async function runOnTerminal(
   };
 }
 
-Deno.test("rollback on a terminal asks first: n deletes nothing, y deletes", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  const { dir, pipeline } = await prepare(es7, os2, p);
-  const journal = `${dir}/journal.json`;
-  try {
-    const created = await runCli([
-      "metadata",
-      pipeline,
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-    ]);
-    assertEquals(created.code, 0, created.stderr);
+Deno.test("rollback on a terminal asks first: n deletes nothing, y deletes", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p, dir }) => {
+    const pipeline = await prepare(es7, os2, p, dir);
+    const journal = `${dir}/journal.json`;
+    await createOnTarget(pipeline, p, journal);
     const args = ["rollback", "--journal", journal, "--target", os2.url];
 
     const no = await runOnTerminal(args, "n\n");
@@ -304,15 +248,7 @@ Deno.test("rollback on a terminal asks first: n deletes nothing, y deletes", asy
 
     // --yes: no question, even on a terminal.
     const again = `${dir}/again.json`;
-    const recreated = await runCli([
-      "metadata",
-      pipeline,
-      "--include",
-      `${p}*`,
-      "--journal",
-      again,
-    ]);
-    assertEquals(recreated.code, 0, recreated.stderr);
+    await createOnTarget(pipeline, p, again);
     const sure = await runOnTerminal(
       ["rollback", "--journal", again, "--target", os2.url, "--yes"],
       "",
@@ -320,11 +256,7 @@ Deno.test("rollback on a terminal asks first: n deletes nothing, y deletes", asy
     assertEquals(sure.code, 0, sure.shown);
     assert(!sure.shown.includes("[y/N]"), sure.shown);
     assertEquals(await indicesWithPrefix(os2.url, p), []);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("rollback needs only the target: without one it names --target and the pipeline", async () => {
   const dir = await Deno.makeTempDir();
@@ -386,12 +318,10 @@ Deno.test("a cluster URL with a path: the 404 says to give the root URL", async 
   assertNoStackTrace(run.stderr);
 });
 
-Deno.test("verify --json: stdout holds the JSON alone, the table goes to stderr; -q hides the summary", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("polish");
-  // A CJK name: its row must line up with the others by display width.
-  const names = [`${p}索引-テスト`, `${p}plain`];
-  try {
+Deno.test("verify --json: stdout holds the JSON alone, the table goes to stderr; -q hides the summary", () =>
+  inScene(["es7", "os2"], "polish", async ({ es7, os2, p }) => {
+    // A CJK name: its row must line up with the others by display width.
+    const names = [`${p}索引-テスト`, `${p}plain`];
     for (const url of [es7.url, os2.url]) {
       for (const name of names) {
         await call(`${url}/${encodeURIComponent(name)}`, "PUT", {
@@ -401,7 +331,7 @@ Deno.test("verify --json: stdout holds the JSON alone, the table goes to stderr;
         await addDocuments(url, encodeURIComponent(name), 4);
       }
     }
-    const args = ["--source", es7.url, "--target", os2.url, "--include", `${p}*`];
+    const args = endpoints(es7, os2, `${p}*`);
     const run = await runCli(["verify", ...args, "--json"]);
     assertEquals(run.code, 0, run.stderr);
     assertEquals(run.stdout.trimStart()[0], "{");
@@ -419,10 +349,7 @@ Deno.test("verify --json: stdout holds the JSON alone, the table goes to stderr;
     const quiet = await runCli(["-q", "verify", ...args]);
     assertEquals(quiet.code, 0, quiet.stderr);
     assertEquals(quiet.stderr, "");
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
 /** Display column (CJK characters are two wide) where `needle` starts in `line`. */
 function displayColumnOf(line: string, needle: string): number {
@@ -436,17 +363,7 @@ Deno.test("verify with nothing to verify fails and names the selection; errors s
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
   const p = runPrefix("polish");
   const glob = `${p}nothing-*`;
-  const run = await runCli([
-    "-q",
-    "verify",
-    "--source",
-    es7.url,
-    "--target",
-    os2.url,
-    "--include",
-    glob,
-    "--json",
-  ]);
+  const run = await runCli(["-q", "verify", ...endpoints(es7, os2, glob), "--json"]);
   assertEquals(run.code, 1, run.stderr);
   assertStringIncludes(run.stderr, "nothing verified");
   assertStringIncludes(run.stderr, `--include ${glob}`);

@@ -1,7 +1,7 @@
 /** The command line itself: help, version and usage errors, with the exit codes of docs/architecture.md. */
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { VERSION } from "../../src/version.ts";
-import { runCli } from "./cli.ts";
+import { runCli } from "./scene.ts";
 
 Deno.test("--version prints the version and exits 0", async () => {
   const run = await runCli(["--version"]);

@@ -7,11 +7,21 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { dataPrepperHomeForTests } from "../harness/dataprepper.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  assertVerified,
+  bulk,
+  call,
+  cleanUp,
+  ensureNodes,
+  finished,
+  inScene,
+  type NodeHandle,
+  pipelineYaml,
+  refreshedCount,
+  runCli,
+  runPrefix,
+  spawnCli,
+} from "./scene.ts";
 
 /** Three indices of `sizes` documents, some routed, into `node`. */
 async function load(node: NodeHandle, p: string, sizes: number[]): Promise<string[]> {
@@ -39,27 +49,15 @@ async function pipelineFile(source: NodeHandle, target: NodeHandle, p: string): 
   const path = `${dir}/pipeline.yaml`;
   await Deno.writeTextFile(
     path,
-    `# the operator's pipeline
-historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${source.url}"]
-      disable_authentication: true
-      indices:
-        include:
-          - index_name_regex: "${p}.*"
-  sink:
-    - opensearch:
-        hosts: ["${target.url}"]
-        disable_authentication: true
-`,
+    "# the operator's pipeline\n" + pipelineYaml({
+      source,
+      sourceSettings: { disable_authentication: true },
+      regex: `${p}.*`,
+      target,
+      sinkSettings: { disable_authentication: true },
+    }),
   );
   return path;
-}
-
-async function count(node: NodeHandle, index: string): Promise<number> {
-  await call(`${node.url}/${index}/_refresh`, "POST");
-  return ((await call(`${node.url}/${index}/_count`, "GET")) as { count: number }).count;
 }
 
 const pairs = [["es7", "os2", 4917], ["es8", "os2", 4918], ["os1", "os3", 4919]] as const;
@@ -84,19 +82,9 @@ for (const [sourceName, targetName, port] of pairs) {
       const result = JSON.parse(run.stdout);
       assertEquals(result.documents.copied, 2400);
       for (const [n, index] of indices.entries()) {
-        assertEquals(await count(target, index), [1500, 900, 0][n], index);
+        assertEquals(await refreshedCount(target.url, index), [1500, 900, 0][n], index);
       }
-      const verify = await runCli([
-        "verify",
-        "--source",
-        source.url,
-        "--target",
-        target.url,
-        "--include",
-        `${p}*`,
-        "--checksums",
-      ]);
-      assertEquals(verify.code, 0, verify.stderr);
+      await assertVerified(source, target, p);
       // The engine is gone: nothing answers on its port any more.
       await assertPortClosed(port);
     } finally {
@@ -113,46 +101,34 @@ async function assertPortClosed(port: number): Promise<void> {
   assert(!answered, `something still answers on port ${port}`);
 }
 
-Deno.test("run <data-prepper-dir> with --pipelines 3 splits the indices into three pipelines and still copies everything", async () => {
-  const { home, kind } = await dataPrepperHomeForTests();
-  console.log(`Data Prepper home: ${kind} (${home})`);
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dp-k3");
-  const state = await Deno.makeTempDir();
-  try {
+Deno.test("run <data-prepper-dir> with --pipelines 3 splits the indices into three pipelines and still copies everything", () =>
+  inScene(["es7", "os2"], "dp-k3", async ({ es7, os2, p, dir }) => {
+    const { home, kind } = await dataPrepperHomeForTests();
+    console.log(`Data Prepper home: ${kind} (${home})`);
     const indices = await load(es7, p, [1200, 800, 400, 300]);
     const pipeline = await pipelineFile(es7, os2, p);
     const run = await runCli(
       ["run", home, pipeline, "4920", "--pipelines", "3", "--poll-interval", "1", "--json"],
-      { env: { XDG_STATE_HOME: state } },
+      { env: { XDG_STATE_HOME: dir } },
     );
     assertEquals(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout);
     assertEquals(result.documents.pipelines, 3);
     for (const [n, index] of indices.entries()) {
-      assertEquals(await count(os2, index), [1200, 800, 400, 300][n], index);
+      assertEquals(await refreshedCount(os2.url, index), [1200, 800, 400, 300][n], index);
     }
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run created rolled back, the message says what happened, and the same command then copies everything", async () => {
-  const { home, kind } = await dataPrepperHomeForTests();
-  console.log(`Data Prepper home: ${kind} (${home})`);
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dp-kill");
-  const state = await Deno.makeTempDir();
-  try {
+Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run created rolled back, the message says what happened, and the same command then copies everything", () =>
+  inScene(["es7", "os2"], "dp-kill", async ({ es7, os2, p, dir }) => {
+    const { home, kind } = await dataPrepperHomeForTests();
+    console.log(`Data Prepper home: ${kind} (${home})`);
     await load(es7, p, [40000]);
     const pipeline = await pipelineFile(es7, os2, p);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", MAIN, "run", home, pipeline, "4921", "--poll-interval", "1"],
-      env: { XDG_STATE_HOME: state, NO_COLOR: "1" },
-      stdout: "null",
+    const child = spawnCli(["run", home, pipeline, "4921", "--poll-interval", "1"], {
+      env: { XDG_STATE_HOME: dir },
       stderr: "piped",
-    }).spawn();
+    });
     // Once documents arrive, kill the engine (not our process) as the OOM killer would.
     const deadline = Date.now() + 60_000;
     let killed = false;
@@ -167,9 +143,8 @@ Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run
       }
     }
     assert(killed, "the engine was never seen copying, so it could not be killed");
-    const done = await child.output();
-    const stderr = new TextDecoder().decode(done.stderr);
-    assertEquals(done.code, 1, stderr);
+    const { code, stderr } = await finished(child);
+    assertEquals(code, 1, stderr);
     assertMatch(stderr, /Data Prepper exited \(code \d+\) before the copy was done/);
     assertStringIncludes(stderr, "what this run created was rolled back");
     const left = await fetch(`${os2.url}/${p}*`).then((r) => r.json());
@@ -177,46 +152,33 @@ Deno.test("Data Prepper killed with SIGKILL mid-run: non-zero exit, what the run
     // The message's fix: the same command again.
     assertStringIncludes(stderr, "run the same command again");
     const again = await runCli(["run", home, pipeline, "4921", "--poll-interval", "1"], {
-      env: { XDG_STATE_HOME: state },
+      env: { XDG_STATE_HOME: dir },
     });
     assertEquals(again.code, 0, again.stderr);
-    assertEquals(await count(os2, `${p}i0`), 40000);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+    assertEquals(await refreshedCount(os2.url, `${p}i0`), 40000);
+  }));
 
-Deno.test("run <data-prepper-dir> --dryrun changes nothing and starts nothing; --createonly creates and copies nothing", async () => {
-  const { home } = await dataPrepperHomeForTests();
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dp-dry");
-  const state = await Deno.makeTempDir();
-  try {
+Deno.test("run <data-prepper-dir> --dryrun changes nothing and starts nothing; --createonly creates and copies nothing", () =>
+  inScene(["es7", "os2"], "dp-dry", async ({ es7, os2, p, dir }) => {
+    const { home } = await dataPrepperHomeForTests();
     await load(es7, p, [50]);
     const pipeline = await pipelineFile(es7, os2, p);
     const dry = await runCli(["run", home, pipeline, "4922", "--dryrun"], {
-      env: { XDG_STATE_HOME: state },
+      env: { XDG_STATE_HOME: dir },
     });
     assertEquals(dry.code, 0, dry.stderr);
     assertEquals(Object.keys(await fetch(`${os2.url}/${p}*`).then((r) => r.json())), []);
     const create = await runCli(["run", home, pipeline, "4922", "--createonly"], {
-      env: { XDG_STATE_HOME: state },
+      env: { XDG_STATE_HOME: dir },
     });
     assertEquals(create.code, 0, create.stderr);
-    assertEquals(await count(os2, `${p}i0`), 0);
+    assertEquals(await refreshedCount(os2.url, `${p}i0`), 0);
     await assertPortClosed(4922);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("run <data-prepper-dir> refuses an Elasticsearch 6 source before creating anything, naming --engine native", async () => {
-  const { home } = await dataPrepperHomeForTests();
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("dp-es6");
-  try {
+Deno.test("run <data-prepper-dir> refuses an Elasticsearch 6 source before creating anything, naming --engine native", () =>
+  inScene(["es6", "os2"], "dp-es6", async ({ es6, os2, p }) => {
+    const { home } = await dataPrepperHomeForTests();
     await call(`${es6.url}/${p}a`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
     });
@@ -225,10 +187,7 @@ Deno.test("run <data-prepper-dir> refuses an Elasticsearch 6 source before creat
     assertEquals(run.code, 2, run.stderr);
     assertStringIncludes(run.stderr, "--engine native");
     assertEquals(Object.keys(await fetch(`${os2.url}/${p}*`).then((r) => r.json())), []);
-  } finally {
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));
 
 Deno.test("run <data-prepper-dir> <pipeline.yaml> --insecure keeps the original meaning (Data Prepper's API is plain http): the target's certificate is still checked", async () => {
   const { home } = await dataPrepperHomeForTests();
@@ -238,16 +197,11 @@ Deno.test("run <data-prepper-dir> <pipeline.yaml> --insecure keeps the original 
     const pipeline = `${dir}/pipeline.yaml`;
     await Deno.writeTextFile(
       pipeline,
-      `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${es7.url}"]
-  sink:
-    - opensearch:
-        hosts: ["${proxy.url}"]
-        username: ${proxy.username}
-        password: ${proxy.password}
-`,
+      pipelineYaml({
+        source: es7,
+        target: proxy,
+        sinkSettings: { username: proxy.username!, password: proxy.password! },
+      }),
     );
     const run = await runCli(["run", home, pipeline, "4922", "--insecure", "--dryrun"]);
     assertEquals(run.code, 3, run.stderr);

@@ -12,13 +12,24 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { dataPrepperHomeForTests, writeStandinHome } from "../harness/dataprepper.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
 import { type FaultProxy, startToxiproxy } from "../harness/toxiproxy.ts";
-import { type CliRun, runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
+import {
+  assertRefused,
+  assertVerified,
+  bulk,
+  call,
+  type CliRun,
+  endpoints,
+  finished,
+  inScene,
+  nativeRunArgs,
+  type NodeHandle,
+  pipelineYaml,
+  runCli,
+  spawnCli,
+  waitForCopied,
+} from "./scene.ts";
 
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
-const PREFIX = runPrefix("fnet");
 /** This file's proxy ports (of the harness's 18401-18420) and Data Prepper ports (4930-4939). */
 const SOURCE_PORT = 18401;
 const TARGET_PORT = 18402;
@@ -46,22 +57,19 @@ interface Scene {
  * proxies are deleted (with their faults) and the scenario's indices removed from both nodes.
  */
 async function scene(label: string, body: (scene: Scene) => Promise<void>): Promise<void> {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const toxiproxy = await startToxiproxy();
-  const source = await toxiproxy.createProxy("fnet-source", SOURCE_PORT, es7.url);
-  const target = await toxiproxy.createProxy("fnet-target", TARGET_PORT, os2.url);
-  const p = `${PREFIX}${label}-`;
-  const dir = await Deno.makeTempDir({ prefix: "fm-fnet-" });
-  const cli = (args: string[]) => runCli(args, { env: { XDG_STATE_HOME: dir } });
-  try {
-    await loadSource(es7, p);
-    await body({ es7, os2, source, target, p, dir, cli });
-  } finally {
-    await source.delete();
-    await target.delete();
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
+  await inScene(["es7", "os2"], `fnet-${label}`, async ({ es7, os2, p, dir }) => {
+    const toxiproxy = await startToxiproxy();
+    const source = await toxiproxy.createProxy("fnet-source", SOURCE_PORT, es7.url);
+    const target = await toxiproxy.createProxy("fnet-target", TARGET_PORT, os2.url);
+    const cli = (args: string[]) => runCli(args, { env: { XDG_STATE_HOME: dir } });
+    try {
+      await loadSource(es7, p);
+      await body({ es7, os2, source, target, p, dir, cli });
+    } finally {
+      await source.delete();
+      await target.delete();
+    }
+  });
 }
 
 /** Hex text that gzip cannot shrink much, so bandwidth limits bite: a fixed pseudo-random run. */
@@ -94,24 +102,18 @@ async function loadSource(es7: NodeHandle, p: string): Promise<void> {
   }
 }
 
-/** `--source` and `--target` through the proxies. */
+/** `--source` and `--target` through the proxies, and this scene's indices. */
 function via(scene: Scene): string[] {
-  return ["--source", scene.source.url, "--target", scene.target.url];
+  return endpoints(scene.source.url, scene.target.url, `${scene.p}*`);
 }
 
 /** `run --engine native` of this scene's indices, through the proxies, with its own journal. */
 function nativeRun(scene: Scene, ...extra: string[]): string[] {
-  return [
-    "run",
-    "--engine",
-    "native",
-    ...via(scene),
-    "--include",
-    `${scene.p}*`,
-    "--journal",
-    `${scene.dir}/run.json`,
-    ...extra,
-  ];
+  const { source, target, p, dir } = scene;
+  return nativeRunArgs(
+    { source: source.url, target: target.url, include: `${p}*`, journal: `${dir}/run.json` },
+    extra,
+  );
 }
 
 /** The original tool's pipeline, its hosts the proxies. */
@@ -119,17 +121,7 @@ async function pipelineFile(scene: Scene): Promise<string> {
   const path = `${scene.dir}/pipeline.yaml`;
   await Deno.writeTextFile(
     path,
-    `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${scene.source.url}"]
-      indices:
-        include:
-          - index_name_regex: "${scene.p}.*"
-  sink:
-    - opensearch:
-        hosts: ["${scene.target.url}"]
-`,
+    pipelineYaml({ source: scene.source.url, regex: `${scene.p}.*`, target: scene.target.url }),
   );
   return path;
 }
@@ -145,54 +137,15 @@ async function assertAllArrived(scene: Scene): Promise<void> {
     const { count } = await call(`${scene.os2.url}/${index}/_count`, "GET") as { count: number };
     assertEquals(count, documents, `${index} on the target`);
   }
-  const verify = await scene.cli([
-    "verify",
-    "--source",
-    scene.es7.url,
-    "--target",
-    scene.os2.url,
-    "--include",
-    `${scene.p}*`,
-    "--checksums",
-  ]);
-  assertEquals(verify.code, 0, `verify --checksums failed:\n${verify.stderr}`);
+  const verify = await assertVerified(scene.es7, scene.os2, scene.p, {
+    env: { XDG_STATE_HOME: scene.dir },
+  });
   assertStringIncludes(verify.stderr, "verification passed: 2 indices match");
 }
 
-/** The command failed with `code`, and its output is not a bug's (a stack, "internal error"). */
-function assertFailed(run: CliRun, code: number): void {
-  assertEquals(run.code, code, `expected exit ${code}:\n${run.stderr}`);
-  assert(!/internal error|\n\s+at .*:\d+:\d+/.test(run.stderr), `a bug's output:\n${run.stderr}`);
-  assertMatch(run.stderr, /^error: /m);
-  assertMatch(run.stderr, /^hint: /m);
-}
-
 /** Starts `fetch-migration <args>` in the background with the scene's state directory. */
-function spawnCli(scene: Scene, args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/root",
-      NO_COLOR: "1",
-      XDG_STATE_HOME: scene.dir,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
-
-/** Waits until the background command's journal counts `atLeast` documents copied. */
-async function waitForCopied(journal: string, atLeast: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (let copied = 0; copied < atLeast;) {
-    assert(Date.now() < deadline, `the run copied only ${copied} of ${atLeast} in 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const state = await Deno.readTextFile(journal).then(JSON.parse).catch(() => ({}));
-    copied = (state.backfill?.units ?? [])
-      .reduce((sum: number, unit: { copied: number }) => sum + unit.copied, 0);
-  }
+function spawnIn(scene: Scene, args: string[]): Deno.ChildProcess {
+  return spawnCli(args, { env: { XDG_STATE_HOME: scene.dir }, stdout: "piped", stderr: "piped" });
 }
 
 /** Waits until the target holds at least one document of `index` (read straight from os2). */
@@ -208,21 +161,11 @@ async function waitForDocuments(os2: NodeHandle, index: string): Promise<void> {
   }
 }
 
-async function finished(child: Deno.ChildProcess): Promise<CliRun> {
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
 // ---- plan
 
 Deno.test("plan through latency, a slow link and sliced packets on both sides: the same plan as on a clean network", async () => {
   await scene("plan-slow", async (s) => {
-    const args = ["plan", ...via(s), "--include", `${s.p}*`, "--json"];
+    const args = ["plan", ...via(s), "--json"];
     const clean = await s.cli(args);
     assertEquals(clean.code, 0, clean.stderr);
     await s.source.add({ type: "latency", attributes: { latency: 100, jitter: 50 } });
@@ -243,12 +186,12 @@ Deno.test("plan through latency, a slow link and sliced packets on both sides: t
 
 Deno.test("plan when every answer of the source is cut off mid-body: exit 3 says the answer was cut off and to run the same command again, which then works", async () => {
   await scene("plan-cut", async (s) => {
-    const args = ["plan", ...via(s), "--include", `${s.p}*`];
+    const args = ["plan", ...via(s)];
     // Each connection to the source carries 300 bytes, then closes: the answer to the first
     // request (GET /, about 440 bytes with its headers) is cut in its body, on every attempt.
     await s.source.add({ type: "limit_data", attributes: { bytes: 300 } });
     const cut = await s.cli(args);
-    assertFailed(cut, 3);
+    assertRefused(cut, 3);
     assertMatch(
       cut.stderr,
       /error: the answer from 127\.0\.0\.1:18401 was cut off before its end \(error reading a body from connection\) \(GET http:\/\/127\.0\.0\.1:18401\)/,
@@ -266,11 +209,11 @@ Deno.test("plan when every answer of the source is cut off mid-body: exit 3 says
 
 Deno.test("plan when the target stops answering: exit 3 says no answer within the --timeout and how to allow more; the same command works once it answers", async () => {
   await scene("plan-hang", async (s) => {
-    const args = ["plan", ...via(s), "--include", `${s.p}*`, "--timeout", "2"];
+    const args = ["plan", ...via(s), "--timeout", "2"];
     // The target's answers are swallowed and the connection kept open: a hung node.
     await s.target.add({ type: "timeout", attributes: { timeout: 0 } });
     const hung = await s.cli(args);
-    assertFailed(hung, 3);
+    assertRefused(hung, 3);
     assertMatch(hung.stderr, /error: no answer from 127\.0\.0\.1:18402 within 2 s \(GET /);
     assertStringIncludes(
       hung.stderr,
@@ -316,7 +259,7 @@ Deno.test("metadata when the target resets every connection: exit 3 names the re
     const args = ["metadata", pipeline, `${s.dir}/output.yaml`];
     await s.target.add({ type: "reset_peer", attributes: { timeout: 0 } });
     const reset = await s.cli(args);
-    assertFailed(reset, 3);
+    assertRefused(reset, 3);
     assertMatch(
       reset.stderr,
       /error: the connection to 127\.0\.0\.1:18402 closed before an answer/,
@@ -366,7 +309,7 @@ Deno.test("run --engine native from a source behind a 256 KB/s link: exit 0, eve
 Deno.test("run --engine native while the target's connections close in the middle of its bulk answers, after the documents were written: the lost answers' bulks are sent again, exit 0, nothing lost or duplicated", async () => {
   await scene("native-lost", async (s) => {
     const args = nativeRun(s, "--max-docs-per-second", "1500", "--batch-bytes", "64kb", "--json");
-    const child = spawnCli(s, args);
+    const child = spawnIn(s, args);
     // Mid-copy, so the plan's reads (whose size depends on the node's other indices) are done:
     // from now on each connection to the target carries 6 KB of answers, then closes.
     await waitForCopied(`${s.dir}/run.json`, 600);
@@ -407,11 +350,11 @@ Deno.test("run --engine native while source pages and bulk requests are cut off 
 Deno.test("run --engine native when the target starts resetting every connection mid-copy: exit 3, 'the copy stopped' with the same command to continue; that command continues and everything arrives", async () => {
   await scene("native-dead", async (s) => {
     const args = nativeRun(s, "--max-docs-per-second", "1500", "--max-attempts", "3");
-    const child = spawnCli(s, args);
+    const child = spawnIn(s, args);
     await waitForCopied(`${s.dir}/run.json`, 600);
     await s.target.add({ type: "reset_peer", attributes: { timeout: 0 } });
     const failed = await finished(child);
-    assertFailed(failed, 3);
+    assertRefused(failed, 3);
     assertMatch(
       failed.stderr,
       /error: the copy stopped: the connection to 127\.0\.0\.1:18402 closed before an answer/,
@@ -440,11 +383,11 @@ Deno.test("run --engine native when the target stops answering mid-copy: exit 3 
       "--timeout",
       "5",
     );
-    const child = spawnCli(s, args);
+    const child = spawnIn(s, args);
     await waitForCopied(`${s.dir}/run.json`, 600);
     await s.target.add({ type: "timeout", attributes: { timeout: 0 } });
     const failed = await finished(child);
-    assertFailed(failed, 3);
+    assertRefused(failed, 3);
     // The operator's --timeout, not a built-in one of minutes.
     assertMatch(
       failed.stderr,
@@ -461,7 +404,7 @@ Deno.test("run --engine native when the target stops answering mid-copy: exit 3 
 
 Deno.test("run --engine native when the source stops answering for 4 s, then the target resets every connection for 1 s, mid-copy: the run waits both out, exit 0, every document arrives once", async () => {
   await scene("native-outage", async (s) => {
-    const child = spawnCli(s, nativeRun(s, "--max-docs-per-second", "1000", "--timeout", "3"));
+    const child = spawnIn(s, nativeRun(s, "--max-docs-per-second", "1000", "--timeout", "3"));
     await waitForCopied(`${s.dir}/run.json`, 600);
     const hang = await s.source.add({ type: "timeout", attributes: { timeout: 0 } });
     await new Promise((resolve) => setTimeout(resolve, 4000));
@@ -515,11 +458,11 @@ Deno.test("run <data-prepper-dir> <pipeline.yaml> 4931 when the target starts re
     const args = ["run", home, pipeline, "4931", "--poll-interval", "1"];
     // A slow source keeps the copy going long enough to cut it in the middle.
     await s.source.add({ type: "bandwidth", attributes: { rate: 192 } });
-    const child = spawnCli(s, args);
+    const child = spawnIn(s, args);
     await waitForDocuments(s.os2, `${s.p}a`);
     await s.target.add({ type: "reset_peer", attributes: { timeout: 0 } });
     const failed = await finished(child);
-    assertFailed(failed, 1);
+    assertRefused(failed, 1);
     // Data Prepper gives up on the target, or stops moving and is stopped as stuck.
     assertMatch(
       failed.stderr,
@@ -563,7 +506,7 @@ Deno.test("verify --checksums through latency, sliced packets and connections th
       // Any one page fits a fresh connection; a side's reads as a whole do not.
       await proxy.add({ type: "limit_data", attributes: { bytes: 120_000 } });
     }
-    const args = ["verify", ...via(s), "--include", `${s.p}*`, "--checksums"];
+    const args = ["verify", ...via(s), "--checksums"];
     // --verbose shows the pages read again after a cut.
     const equal = await s.cli(["--verbose", ...args]);
     assertEquals(equal.code, 0, equal.stderr);
@@ -582,10 +525,10 @@ Deno.test("verify --checksums when the target's pages are cut off mid-body: exit
   await scene("verify-cut", async (s) => {
     const copy = await s.cli(nativeRun(s));
     assertEquals(copy.code, 0, copy.stderr);
-    const args = ["verify", ...via(s), "--include", `${s.p}*`, "--checksums"];
+    const args = ["verify", ...via(s), "--checksums"];
     await s.target.add({ type: "limit_data", attributes: { bytes: 20_000 } });
     const cut = await s.cli(args);
-    assertFailed(cut, 3);
+    assertRefused(cut, 3);
     assertMatch(
       cut.stderr,
       /error: the answer from 127\.0\.0\.1:18402 was cut off before its end .*_search/,

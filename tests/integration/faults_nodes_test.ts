@@ -6,11 +6,27 @@
  * stopped with a message naming the host and the command to run next, which then worked.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { type NodeName, startNode, stopNode } from "../harness/nodes.ts";
-import { runCli } from "./cli.ts";
-import { call, cleanUp, runPrefix } from "./fixtures.ts";
-import { copiedIn, spawnCli, waitForJournal } from "./processes.ts";
+import {
+  assertVerified,
+  bulk,
+  call,
+  cleanUp,
+  copiedIn,
+  ensureNodes,
+  finished,
+  inScene,
+  nativeRunArgs,
+  type NodeHandle,
+  type NodeName,
+  refreshedCount,
+  runCli,
+  runPrefix,
+  spawnCli,
+  startNode,
+  stopNode,
+  waitForCopied,
+  waitForJournal,
+} from "./scene.ts";
 
 /** An index of `total` documents (ids `d<n>`, some routed) in bulks of 10 000. */
 async function sourceIndex(node: NodeHandle, index: string, total: number, shards: number) {
@@ -24,54 +40,10 @@ async function sourceIndex(node: NodeHandle, index: string, total: number, shard
       if (n % 11 === 0) meta.routing = `r${n % 5}`;
       lines.push(JSON.stringify({ index: meta }), `{"n":${n},"text":"document ${n} é"}`);
     }
-    const response = await fetch(`${node.url}/${index}/_bulk`, {
-      method: "POST",
-      headers: { "content-type": "application/x-ndjson" },
-      body: lines.join("\n") + "\n",
-    });
-    const result = await response.json();
-    assert(
-      response.ok && !result.errors,
-      `loading ${index}: ${JSON.stringify(result).slice(0, 300)}`,
-    );
+    await bulk(`${node.url}/${index}`, lines.join("\n") + "\n", false);
   }
   await call(`${node.url}/${index}/_settings`, "PUT", { index: { refresh_interval: "1s" } });
   await call(`${node.url}/${index}/_refresh`, "POST");
-}
-
-function runArgs(source: NodeHandle, target: NodeHandle, p: string, journal: string): string[] {
-  return [
-    "run",
-    "--engine",
-    "native",
-    "--source",
-    source.url,
-    "--target",
-    target.url,
-    "--include",
-    `${p}*`,
-    "--journal",
-    journal,
-  ];
-}
-
-async function targetCount(node: NodeHandle, index: string): Promise<number> {
-  await call(`${node.url}/${index}/_refresh`, "POST");
-  return ((await call(`${node.url}/${index}/_count`, "GET")) as { count: number }).count;
-}
-
-async function assertVerified(source: NodeHandle, target: NodeHandle, p: string): Promise<void> {
-  const verify = await runCli([
-    "verify",
-    "--source",
-    source.url,
-    "--target",
-    target.url,
-    "--include",
-    `${p}*`,
-    "--checksums",
-  ]);
-  assertEquals(verify.code, 0, `verify --checksums:\n${verify.stderr}`);
 }
 
 /**
@@ -85,13 +57,12 @@ async function runThroughRestart(
   stopAt: number,
 ): Promise<{ code: number; stderr: string }> {
   const child = spawnCli(args, { stderr: "piped" });
-  const output = child.output();
-  await waitForJournal(journal, `${stopAt} documents copied`, (state) => copiedIn(state) >= stopAt);
+  const output = finished(child);
+  await waitForCopied(journal, stopAt);
   await stopNode(node);
   await new Promise((resolve) => setTimeout(resolve, 5000));
   await startNode(node);
-  const done = await output;
-  return { code: done.code, stderr: new TextDecoder().decode(done.stderr) };
+  return await output;
 }
 
 /**
@@ -117,15 +88,11 @@ async function finishAfter(
   return outcome.stderr + rerun.stderr;
 }
 
-Deno.test("the target node stopped mid-copy and started again (es7 -> os3): the run rides it out or names the host and the command, which finishes it", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("target-down");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 40_000;
-  try {
+Deno.test("the target node stopped mid-copy and started again (es7 -> os3): the run rides it out or names the host and the command, which finishes it", () =>
+  inScene(["es7", "os3"], "target-down", async ({ es7, os3, p, journal }) => {
+    const total = 40_000;
     await sourceIndex(es7, `${p}a`, total, 2);
-    const args = runArgs(es7, os3, p, journal);
+    const args = nativeRunArgs({ source: es7, target: os3, include: `${p}*`, journal });
     const outcome = await runThroughRestart(
       [...args, "--max-docs-per-second", "4000"],
       journal,
@@ -133,23 +100,15 @@ Deno.test("the target node stopped mid-copy and started again (es7 -> os3): the 
       5000,
     );
     await finishAfter(outcome, "127.0.0.1:19303", args);
-    assertEquals(await targetCount(os3, `${p}a`), total);
+    assertEquals(await refreshedCount(os3.url, `${p}a`), total);
     await assertVerified(es7, os3, p);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("the source node stopped mid-copy and started again (os1 -> os2): the run rides it out or names the host and the command, which finishes it", async () => {
-  const { os1, os2 } = await ensureNodes(["os1", "os2"]);
-  const p = runPrefix("source-down");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 40_000;
-  try {
+Deno.test("the source node stopped mid-copy and started again (os1 -> os2): the run rides it out or names the host and the command, which finishes it", () =>
+  inScene(["os1", "os2"], "source-down", async ({ os1, os2, p, journal }) => {
+    const total = 40_000;
     await sourceIndex(os1, `${p}a`, total, 2);
-    const args = runArgs(os1, os2, p, journal);
+    const args = nativeRunArgs({ source: os1, target: os2, include: `${p}*`, journal });
     const outcome = await runThroughRestart(
       [...args, "--max-docs-per-second", "4000"],
       journal,
@@ -157,13 +116,9 @@ Deno.test("the source node stopped mid-copy and started again (os1 -> os2): the 
       5000,
     );
     await finishAfter(outcome, "127.0.0.1:19301", args);
-    assertEquals(await targetCount(os2, `${p}a`), total);
+    assertEquals(await refreshedCount(os2.url, `${p}a`), total);
     await assertVerified(os1, os2, p);
-  } finally {
-    await cleanUp([os1.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
 Deno.test("the target index made read-only by the flood-stage watermark's block (es7 -> os2): a clear error, and the run resumes once the block is lifted", async () => {
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
@@ -173,21 +128,20 @@ Deno.test("the target index made read-only by the flood-stage watermark's block 
   const total = 30_000;
   try {
     await sourceIndex(es7, `${p}a`, total, 2);
-    const args = runArgs(es7, os2, p, journal);
+    const args = nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal });
     // Fewer attempts than the default, so that the run gives up on the block sooner.
     const child = spawnCli([...args, "--max-docs-per-second", "3000", "--max-attempts", "4"], {
       stderr: "piped",
     });
-    const output = child.output();
+    const output = finished(child);
     await waitForJournal(journal, "the copy under way", (state) => copiedIn(state) >= 3000);
     // The very block the disk monitor sets at the flood stage (id 12, 429). Lowering the
     // watermark itself would block every index of the shared test node, not only this one.
     await call(`${os2.url}/${p}a/_settings`, "PUT", {
       index: { "blocks.read_only_allow_delete": true },
     });
-    const done = await output;
-    const stderr = new TextDecoder().decode(done.stderr);
-    assertEquals(done.code, 1, stderr);
+    const { code, stderr } = await output;
+    assertEquals(code, 1, stderr);
     assertStringIncludes(stderr, `${p}a`);
     assertMatch(stderr, /read-only|flood-stage/);
     assertMatch(stderr, /run the same command again/);
@@ -198,7 +152,7 @@ Deno.test("the target index made read-only by the flood-stage watermark's block 
     const rerun = await runCli([...args, "--json"]);
     assertEquals(rerun.code, 0, rerun.stderr);
     assertEquals(JSON.parse(rerun.stdout).resumed, true);
-    assertEquals(await targetCount(os2, `${p}a`), total);
+    assertEquals(await refreshedCount(os2.url, `${p}a`), total);
     await assertVerified(es7, os2, p);
   } finally {
     await fetch(`${os2.url}/${p}*/_settings`, {
@@ -211,19 +165,15 @@ Deno.test("the target index made read-only by the flood-stage watermark's block 
   }
 });
 
-Deno.test("soak: 1 M documents es7 -> os3 under a 429 storm and one target restart, nothing lost", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("soak");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 1_000_000;
-  try {
+Deno.test("soak: 1 M documents es7 -> os3 under a 429 storm and one target restart, nothing lost", () =>
+  inScene(["es7", "os3"], "soak", async ({ es7, os3, p, journal }) => {
+    const total = 1_000_000;
     const loading = performance.now();
     await sourceIndex(es7, `${p}a`, total, 4);
     console.log(
       `loaded ${total} documents in ${((performance.now() - loading) / 1000).toFixed(0)} s`,
     );
-    const args = runArgs(es7, os3, p, journal);
+    const args = nativeRunArgs({ source: es7, target: os3, include: `${p}*`, journal });
     const copying = performance.now();
     // Sixteen requests in flight against os3's one write thread and four queued tasks: a storm.
     const storm = ["--concurrency", "16", "--slices", "8", "--batch-bytes", "256kb"];
@@ -236,10 +186,6 @@ Deno.test("soak: 1 M documents es7 -> os3 under a 429 storm and one target resta
     console.log(
       `copied through the restart in ${((performance.now() - copying) / 1000).toFixed(0)} s`,
     );
-    assertEquals(await targetCount(os3, `${p}a`), total);
+    assertEquals(await refreshedCount(os3.url, `${p}a`), total);
     await assertVerified(es7, os3, p);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));

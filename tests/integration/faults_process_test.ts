@@ -6,27 +6,27 @@
  * and the fix, never a stack trace, and the fix works).
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
-import { copiedIn, spawnCli, waitForJournal } from "./processes.ts";
+import {
+  addDocuments,
+  assertNoStackTrace,
+  assertVerified,
+  bulk,
+  call,
+  copiedIn,
+  inScene,
+  nativeRunArgs,
+  type NodeHandle,
+  refreshedCount,
+  runCli,
+  spawnCli,
+  waitForJournal,
+} from "./scene.ts";
 
 function runArgs(es7: NodeHandle, os2: NodeHandle, p: string, journal: string): string[] {
-  return [
-    "run",
-    "--engine",
-    "native",
-    "--source",
-    es7.url,
-    "--target",
-    os2.url,
-    "--include",
-    `${p}*`,
-    "--journal",
-    journal,
+  return nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal }, [
     "--page-size",
     "500",
-  ];
+  ]);
 }
 
 async function indexWith(url: string, index: string, documents: number, shards = 1) {
@@ -46,45 +46,12 @@ async function addDocumentsFrom(url: string, index: string, first: number, count
       `${JSON.stringify({ index: { _id: `d${first + i}` } })}\n` +
       `${JSON.stringify({ title: `doc ${first + i} é`, n: first + i })}\n`,
   ).join("");
-  const response = await fetch(`${url}/${index}/_bulk?refresh=true`, {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson" },
-    body: lines,
-  });
-  const result = await response.json();
-  assert(response.ok && !result.errors, `loading ${index}`);
+  await bulk(`${url}/${index}`, lines);
 }
 
-async function targetCount(url: string, pattern: string): Promise<number> {
-  await call(`${url}/${pattern}/_refresh`, "POST");
-  return ((await call(`${url}/${pattern}/_count`, "GET")) as { count: number }).count;
-}
-
-async function assertVerified(es7: NodeHandle, os2: NodeHandle, p: string): Promise<void> {
-  const verify = await runCli([
-    "verify",
-    "--source",
-    es7.url,
-    "--target",
-    os2.url,
-    "--include",
-    `${p}*`,
-    "--checksums",
-  ]);
-  assertEquals(verify.code, 0, `verify --checksums:\n${verify.stderr}`);
-}
-
-function assertNoStackTrace(text: string): void {
-  assert(!/internal error|^\s+at .+:\d+:\d+/m.test(text), `a stack trace was printed:\n${text}`);
-}
-
-Deno.test("kill -9 while the metadata is being created: the same command creates the rest and copies everything once", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("kill-meta");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const indices = 30;
-  try {
+Deno.test("kill -9 while the metadata is being created: the same command creates the rest and copies everything once", () =>
+  inScene(["es7", "os2"], "kill-meta", async ({ es7, os2, p, journal }) => {
+    const indices = 30;
     for (let i = 0; i < indices; i++) {
       await indexWith(es7.url, `${p}m-${String(i).padStart(2, "0")}`, 0);
       await addDocuments(es7.url, `${p}m-${String(i).padStart(2, "0")}`, 5);
@@ -102,21 +69,13 @@ Deno.test("kill -9 while the metadata is being created: the same command creates
     assert(!seen.backfill, "the copy had started: the kill did not fall in the creation");
     const rerun = await runCli(runArgs(es7, os2, p, journal));
     assertEquals(rerun.code, 0, rerun.stderr);
-    assertEquals(await targetCount(os2.url, `${p}*`), indices * 5);
+    assertEquals(await refreshedCount(os2.url, `${p}*`), indices * 5);
     await assertVerified(es7, os2, p);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("kill -9 at the first checkpoint and again near the end: the same command finishes, nothing lost or doubled", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("kill-ends");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  const total = 20_000;
-  try {
+Deno.test("kill -9 at the first checkpoint and again near the end: the same command finishes, nothing lost or doubled", () =>
+  inScene(["es7", "os2"], "kill-ends", async ({ es7, os2, p, journal }) => {
+    const total = 20_000;
     await indexWith(es7.url, `${p}big`, total, 2);
     const args = runArgs(es7, os2, p, journal);
     const slow = [...args, "--max-docs-per-second", "4000"];
@@ -131,20 +90,12 @@ Deno.test("kill -9 at the first checkpoint and again near the end: the same comm
     const result = JSON.parse(rerun.stdout);
     assertEquals(result.resumed, true);
     assert(result.documents.read_this_run < total / 2, "the last run did not continue");
-    assertEquals(await targetCount(os2.url, `${p}big`), total);
+    assertEquals(await refreshedCount(os2.url, `${p}big`), total);
     await assertVerified(es7, os2, p);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("two runs started on one journal: the second (and a rollback) is refused naming the first, which finishes", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("two-runs");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  try {
+Deno.test("two runs started on one journal: the second (and a rollback) is refused naming the first, which finishes", () =>
+  inScene(["es7", "os2"], "two-runs", async ({ es7, os2, p, journal }) => {
     await indexWith(es7.url, `${p}a`, 6000);
     const args = runArgs(es7, os2, p, journal);
     const first = spawnCli([...args, "--max-docs-per-second", "1500"]);
@@ -157,19 +108,11 @@ Deno.test("two runs started on one journal: the second (and a rollback) is refus
     assertEquals(rollback.code, 2, rollback.stderr);
     assertStringIncludes(rollback.stderr, "another fetch-migration process is using the journal");
     assertEquals((await first.status).code, 0);
-    assertEquals(await targetCount(os2.url, `${p}a`), 6000);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+    assertEquals(await refreshedCount(os2.url, `${p}a`), 6000);
+  }));
 
-Deno.test("a truncated or corrupted journal: exit 2 naming the file and the fix, no stack trace; the fix works", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("bad-journal");
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/run.json`;
-  try {
+Deno.test("a truncated or corrupted journal: exit 2 naming the file and the fix, no stack trace; the fix works", () =>
+  inScene(["es7", "os2"], "bad-journal", async ({ es7, os2, p, journal }) => {
     await indexWith(es7.url, `${p}a`, 6000);
     const args = runArgs(es7, os2, p, journal);
     const child = spawnCli([...args, "--max-docs-per-second", "1500"]);
@@ -197,10 +140,6 @@ Deno.test("a truncated or corrupted journal: exit 2 naming the file and the fix,
     assertStringIncludes(partial.stderr, "--restart");
     const restarted = await runCli([...args, "--restart"]);
     assertEquals(restarted.code, 0, restarted.stderr);
-    assertEquals(await targetCount(os2.url, `${p}a`), 6000);
+    assertEquals(await refreshedCount(os2.url, `${p}a`), 6000);
     await assertVerified(es7, os2, p);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));

@@ -4,7 +4,7 @@
  * Proves that no import map or deno.json is needed (every npm dependency is a full specifier).
  */
 import { assertEquals, assertStringIncludes } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
+import { ensureNodes } from "./scene.ts";
 import { VERSION } from "../../src/version.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;

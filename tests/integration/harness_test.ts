@@ -3,7 +3,7 @@
  * harness builds from Maven Central jars, working for `_reindex` from a remote source.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
+import { bulk, ensureNodes } from "./scene.ts";
 
 Deno.test("every node runs the distribution and version the README names", async () => {
   const nodes = await ensureNodes(["es6", "es7", "es8", "os1", "os2", "os3"]);
@@ -34,13 +34,9 @@ Deno.test("os2 runs the added reindex module: _reindex from remote es7 copies ev
     }).then((response) => response.json());
   try {
     await json(`${es7.url}/${source}`, "PUT", { settings: { number_of_replicas: 0 } });
-    const bulk = Array.from({ length: 25 }, (_, i) => `{"index":{"_id":"d${i}"}}\n{"n":${i}}\n`)
+    const lines = Array.from({ length: 25 }, (_, i) => `{"index":{"_id":"d${i}"}}\n{"n":${i}}\n`)
       .join("");
-    await fetch(`${es7.url}/${source}/_bulk?refresh=true`, {
-      method: "POST",
-      headers: { "content-type": "application/x-ndjson" },
-      body: bulk,
-    }).then((response) => response.body?.cancel());
+    await bulk(`${es7.url}/${source}`, lines);
     const result = await json(`${os2.url}/_reindex?refresh=true`, "POST", {
       source: { remote: { host: es7.url }, index: source },
       dest: { index: dest },

@@ -15,9 +15,22 @@
  * comparisons. Only the 413 test writes to os3, one index.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { type CliRun, runCli } from "./cli.ts";
-import { addDocuments, bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
+import {
+  addDocuments,
+  assertNoStackTrace,
+  assertRefused,
+  bulk,
+  call,
+  cleanUp,
+  type CliRun,
+  endpoints,
+  ensureNodes,
+  inScene,
+  nativeRunArgs,
+  type NodeHandle,
+  refreshedCount,
+  runCli,
+} from "./scene.ts";
 
 const SMALL = { number_of_shards: 1, number_of_replicas: 0 };
 
@@ -74,20 +87,6 @@ async function assertUnchanged(
   nodes.forEach((node, at) =>
     assertEquals(after[at], before[at], `${node.name} (${node.url}) was changed`)
   );
-}
-
-function assertNoStackTrace(run: CliRun): void {
-  assert(!run.stderr.includes("internal error"), run.stderr);
-  assert(!/\n\s+at /.test(run.stderr), `a stack trace was printed:\n${run.stderr}`);
-}
-
-/** A refusal: the exit code, every part in the message, a hint, no stack trace. */
-function assertRefused(run: CliRun, code: 2 | 3, ...parts: string[]): void {
-  assertEquals(run.code, code, run.stderr);
-  for (const part of parts) assertStringIncludes(run.stderr, part);
-  assertMatch(run.stderr, /^error: /m);
-  assertMatch(run.stderr, /^hint: /m);
-  assertNoStackTrace(run);
 }
 
 /** Runs several CLI commands at once (they are independent), in order of the list. */
@@ -153,19 +152,13 @@ async function withPair(
   label: string,
   test: (context: { es7: NodeHandle; os2: NodeHandle; p: string; dir: string }) => Promise<void>,
 ): Promise<void> {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix(label);
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  try {
+  await inScene(["es7", "os2"], label, async ({ es7, os2, p, dir }) => {
     await call(`${es7.url}/${p}a`, "PUT", { settings: SMALL });
     await addDocuments(es7.url, `${p}a`, 3);
     const before = await snapshot([es7, os2], p);
     await test({ es7, os2, p, dir });
     await assertUnchanged([es7, os2], p, before);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 /**
@@ -570,7 +563,7 @@ Deno.test("unknown flags and commands: commander names the close one; exit 2, no
       assertEquals(run.code, 2, run.stderr);
       assertStringIncludes(run.stderr, `error: ${cases[at][1]}`);
       assertStringIncludes(run.stderr, "(run with --help for usage)");
-      assertNoStackTrace(run);
+      assertNoStackTrace(run.stderr);
     });
     // Without --journal at all, rollback says what it needs.
     const missing = await runCli(["rollback", "--target", os2.url]);
@@ -578,16 +571,13 @@ Deno.test("unknown flags and commands: commander names the close one; exit 2, no
   });
 });
 
-Deno.test("index names with unicode, +, %, & and more go through plan, metadata, run, verify --checksums and rollback", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("hostile");
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  // `#`, a space, `:` and `,` cannot be in an index name on Elasticsearch 7 or OpenSearch (both
-  // refuse them, checked below), so document ids carry those.
-  const indices = [`${p}é+%&=;'@[x]索引~^!$()`, `${p}ü+100%`];
-  const ids = ["a b", "a/b", "a#b", "a?b", "100%", "é+x", "a&b=c", "a:b,c", "../x", "%2F"];
-  const enc = encodeURIComponent;
-  try {
+Deno.test("index names with unicode, +, %, & and more go through plan, metadata, run, verify --checksums and rollback", () =>
+  inScene(["es7", "os2"], "hostile", async ({ es7, os2, p, dir }) => {
+    // `#`, a space, `:` and `,` cannot be in an index name on Elasticsearch 7 or OpenSearch (both
+    // refuse them, checked below), so document ids carry those.
+    const indices = [`${p}é+%&=;'@[x]索引~^!$()`, `${p}ü+100%`];
+    const ids = ["a b", "a/b", "a#b", "a?b", "100%", "é+x", "a&b=c", "a:b,c", "../x", "%2F"];
+    const enc = encodeURIComponent;
     for (const refused of [`${p}a#b`, `${p}a b`]) {
       const response = await fetch(`${es7.url}/${enc(refused)}`, { method: "PUT" });
       assertEquals(response.status, 400, `es7 took the index name ${refused}`);
@@ -669,18 +659,11 @@ Deno.test("index names with unicode, +, %, & and more go through plan, metadata,
     assertEquals(rollback.code, 0, rollback.stderr);
     for (const index of indices) assertStringIncludes(rollback.stderr, index);
     await assertUnchanged([es7, os2], p, before);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a document larger than the target's http.max_content_length is dead-lettered by id; the other 200 arrive (es7 -> os3, exit 1)", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("hostile");
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  const index = `${p}big`;
-  try {
+Deno.test("a document larger than the target's http.max_content_length is dead-lettered by id; the other 200 arrive (es7 -> os3, exit 1)", () =>
+  inScene(["es7", "os3"], "hostile", async ({ es7, os3, p, dir }) => {
+    const index = `${p}big`;
     const before = await snapshot([es7, os3], p);
     await call(`${es7.url}/${index}`, "PUT", {
       settings: SMALL,
@@ -693,23 +676,14 @@ Deno.test("a document larger than the target's http.max_content_length is dead-l
     await bulk(es7.url, `{"index":{"_index":"${index}","_id":"huge"}}\n${JSON.stringify(huge)}\n`);
     const journal = `${dir}/run.json`;
     const deadLetters = `${dir}/dead.ndjson`;
-    const run = await runCli([
-      "run",
-      "--engine",
-      "native",
-      "--source",
-      es7.url,
-      "--target",
-      os3.url,
-      "--include",
-      index,
-      "--journal",
-      journal,
-      "--dead-letter",
-      deadLetters,
-    ]);
+    const run = await runCli(
+      nativeRunArgs({ source: es7, target: os3, include: index, journal }, [
+        "--dead-letter",
+        deadLetters,
+      ]),
+    );
     assertEquals(run.code, 1, run.stderr);
-    assertNoStackTrace(run);
+    assertNoStackTrace(run.stderr);
     assertStringIncludes(run.stderr, `1 document refused by the target, in ${deadLetters}`);
     assertStringIncludes(run.stderr, "413 request_entity_too_large");
     assertStringIncludes(run.stderr, `${index}: 200 of 201 documents on the target`);
@@ -721,25 +695,16 @@ Deno.test("a document larger than the target's http.max_content_length is dead-l
     assertStringIncludes(letter.reason, "11.0 MB");
     assertStringIncludes(letter.reason, "http.max_content_length");
     assertEquals(letter.source.blob.length, huge.blob.length);
-    await call(`${os3.url}/${index}/_refresh`, "POST");
-    const count = await call(`${os3.url}/${index}/_count`, "GET");
-    assertEquals(count.count, 200);
+    assertEquals(await refreshedCount(os3.url, index), 200);
 
     const rollback = await runCli(["rollback", "--journal", journal, "--target", os3.url]);
     assertEquals(rollback.code, 0, rollback.stderr);
     await cleanUp([es7.url], p);
     await assertUnchanged([es7, os3], p, before);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a definition the target refuses: the index and the target's reason named, nothing half-created (exit 1)", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("hostile");
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  try {
+Deno.test("a definition the target refuses: the index and the target's reason named, nothing half-created (exit 1)", () =>
+  inScene(["es7", "os2"], "hostile", async ({ es7, os2, p, dir }) => {
     await call(`${es7.url}/${p}a-good`, "PUT", { settings: SMALL });
     await addDocuments(es7.url, `${p}a-good`, 2);
     // Elasticsearch 7 takes soft deletes turned off; OpenSearch 2 refuses to create such an
@@ -754,17 +719,17 @@ Deno.test("a definition the target refuses: the index and the target's reason na
       settings: { number_of_shards: 1 },
     });
     const before = await snapshot([es7, os2], p);
-    const flags = ["--source", es7.url, "--target", os2.url, "--include", `${p}*`];
+    const flags = endpoints(es7, os2, `${p}*`);
     // One after the other: both create the same indices.
     for (
       const args of [
         ["metadata", ...flags, "--journal", `${dir}/metadata.json`],
-        ["run", "--engine", "native", ...flags, "--journal", `${dir}/run.json`],
+        nativeRunArgs({ source: es7, target: os2, include: `${p}*`, journal: `${dir}/run.json` }),
       ]
     ) {
       const run = await runCli(args);
       assertEquals(run.code, 1, run.stderr);
-      assertNoStackTrace(run);
+      assertNoStackTrace(run.stderr);
       assertStringIncludes(run.stderr, `error: creating index ${p}b-refused failed`);
       assertStringIncludes(run.stderr, "Creating indices with soft-deletes disabled is no longer");
       // The template and the index created before the refusal, both deleted again.
@@ -775,29 +740,23 @@ Deno.test("a definition the target refuses: the index and the target's reason na
       assertMatch(run.stderr, /^hint: /m);
     }
     await assertUnchanged([es7, os2], p, before);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a target older than the source (os2 -> os1): refused with the reason unless --allow-older-target", async () => {
-  const { os1, os2 } = await ensureNodes(["os1", "os2"]);
-  const p = runPrefix("hostile");
-  const dir = await Deno.makeTempDir({ prefix: "fm-hostile-" });
-  try {
+Deno.test("a target older than the source (os2 -> os1): refused with the reason unless --allow-older-target", () =>
+  inScene(["os1", "os2"], "hostile", async ({ os1, os2, p, dir }) => {
     await call(`${os2.url}/${p}newer`, "PUT", { settings: SMALL });
     await addDocuments(os2.url, `${p}newer`, 3);
     const before = await snapshot([os2, os1], p);
-    const flags = ["--source", os2.url, "--target", os1.url, "--include", `${p}*`];
+    const flags = endpoints(os2, os1, `${p}*`);
     const journal = `${dir}/run.json`;
+    const copy = nativeRunArgs({ source: os2, target: os1, include: `${p}*`, journal });
     const reason = `the target ${os1.url} runs OpenSearch ${os1.version}, older than the ` +
       `source ${os2.url} (OpenSearch ${os2.version})`;
     const [plan, metadata, run, dryrun] = await runAll([
       ["plan", ...flags],
       ["metadata", ...flags, "--journal", `${dir}/metadata.json`],
-      ["run", "--engine", "native", ...flags, "--journal", journal],
-      ["run", "--engine", "native", ...flags, "--journal", journal, "--dryrun"],
+      copy,
+      [...copy, "--dryrun"],
     ]);
     // plan changes nothing: it warns, and says what metadata and run will do.
     assertEquals(plan.code, 0, plan.stderr);
@@ -808,22 +767,10 @@ Deno.test("a target older than the source (os2 -> os1): refused with the reason 
     }
     await assertUnchanged([os2, os1], p, before);
 
-    const allowed = await runCli([
-      "run",
-      "--engine",
-      "native",
-      ...flags,
-      "--journal",
-      journal,
-      "--allow-older-target",
-    ]);
+    const allowed = await runCli([...copy, "--allow-older-target"]);
     assertEquals(allowed.code, 0, allowed.stderr);
     assertStringIncludes(allowed.stderr, "3 of 3 documents on the target");
     const rollback = await runCli(["rollback", "--journal", journal, "--target", os1.url]);
     assertEquals(rollback.code, 0, rollback.stderr);
     await assertUnchanged([os2, os1], p, before);
-  } finally {
-    await cleanUp([os2.url, os1.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

@@ -6,7 +6,6 @@
  * a Data Prepper home whose launcher runs our native engine; it is not Data Prepper.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
 import {
   buildImage,
   DATA_PREPPER_IMAGE,
@@ -16,7 +15,15 @@ import {
   runImage,
 } from "../harness/image.ts";
 import { VERSION } from "../../src/version.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import {
+  addDocuments,
+  call,
+  countOf,
+  endpoints,
+  inScene,
+  nativeRunArgs,
+  pipelineYaml,
+} from "./scene.ts";
 
 let built: Promise<number> | undefined;
 
@@ -38,43 +45,35 @@ Deno.test("the image runs the CLI as a non-root user, from the dependencies cach
   assertEquals(version.stdout.trim(), VERSION);
 });
 
-Deno.test("from inside the image: info, run --engine native es7 -> os2, then verify --checksums", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  await image();
-  const p = runPrefix("image");
-  const endpoints = ["--source", es7.url, "--target", os2.url];
-  try {
+Deno.test("from inside the image: info, run --engine native es7 -> os2, then verify --checksums", () =>
+  inScene(["es7", "os2"], "image", async ({ es7, os2, p }) => {
+    await image();
     await call(`${es7.url}/${p}docs`, "PUT", {
       settings: { number_of_shards: 2, number_of_replicas: 0 },
     });
     await addDocuments(es7.url, `${p}docs`, 250);
-    const info = await runImage(["info", ...endpoints, "--json"]);
+    const info = await runImage(["info", ...endpoints(es7, os2), "--json"]);
     assertEquals(info.code, 0, info.stderr);
     assertEquals(JSON.parse(info.stdout).source.version, "7.10.2");
-    const run = await runImage(["run", "--engine", "native", ...endpoints, "--include", `${p}*`]);
+    const run = await runImage(nativeRunArgs({ source: es7, target: os2, include: `${p}*` }));
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(run.stderr, "250 of 250 documents on the target");
     // The journal went to the image's own state directory.
     assertStringIncludes(run.stderr, "journal: /state/fetch-migration/run-");
-    const verify = await runImage(["verify", ...endpoints, "--include", `${p}*`, "--checksums"]);
+    const verify = await runImage(["verify", ...endpoints(es7, os2, `${p}*`), "--checksums"]);
     assertEquals(verify.code, 0, verify.stderr);
-    const count = await call(`${os2.url}/${p}docs/_count`, "GET");
-    assert(count.count === 250, JSON.stringify(count));
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+    const count = await countOf(os2.url, `${p}docs`);
+    assert(count === 250, JSON.stringify(count));
+  }));
 
-Deno.test("the original tool's image (target dataprepper, on the Data Prepper STAND-IN base): INLINE_PIPELINE and INLINE_TARGET_HOST, started as the original was", async () => {
-  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
-  const seconds = await buildImage("dataprepper");
-  console.log(
-    `built ${DATA_PREPPER_IMAGE} in ${seconds.toFixed(0)} s, size ${await imageSize(
-      DATA_PREPPER_IMAGE,
-    )}; its Data Prepper is the stand-in (our native engine), not Data Prepper`,
-  );
-  const p = runPrefix("dpimage");
-  try {
+Deno.test("the original tool's image (target dataprepper, on the Data Prepper STAND-IN base): INLINE_PIPELINE and INLINE_TARGET_HOST, started as the original was", () =>
+  inScene(["es7", "proxy"], "dpimage", async ({ es7, proxy, os2, p }) => {
+    const seconds = await buildImage("dataprepper");
+    console.log(
+      `built ${DATA_PREPPER_IMAGE} in ${seconds.toFixed(0)} s, size ${await imageSize(
+        DATA_PREPPER_IMAGE,
+      )}; its Data Prepper is the stand-in (our native engine), not Data Prepper`,
+    );
     await call(`${es7.url}/${p}docs`, "PUT", {
       settings: { number_of_shards: 2, number_of_replicas: 0 },
     });
@@ -82,20 +81,12 @@ Deno.test("the original tool's image (target dataprepper, on the Data Prepper ST
     // The sink names os2 directly; INLINE_TARGET_HOST sends it through the TLS proxy instead,
     // which the pipeline's credentials and its insecure: true get through (the image's
     // --insecure is the original's: Data Prepper's API is plain http).
-    const pipeline = `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${es7.url}"]
-      indices:
-        include:
-          - index_name_regex: "${p}.*"
-  sink:
-    - opensearch:
-        hosts: ["${os2.url}"]
-        username: ${proxy.username}
-        password: ${proxy.password}
-        insecure: true
-`;
+    const pipeline = pipelineYaml({
+      source: es7,
+      regex: `${p}.*`,
+      target: os2,
+      sinkSettings: { username: proxy.username!, password: proxy.password!, insecure: true },
+    });
     const run = await runImage(undefined, {
       image: DATA_PREPPER_IMAGE,
       // The image's own command, polling more often than the original's 30 s.
@@ -111,9 +102,5 @@ Deno.test("the original tool's image (target dataprepper, on the Data Prepper ST
     assertStringIncludes(output, "the clusters' certificates are still verified");
     assertStringIncludes(output, "120 of 120 documents on the target");
     assert(!output.includes(proxy.password!), "the password must never be printed");
-    const count = await call(`${os2.url}/${p}docs/_count`, "GET");
-    assertEquals(count.count, 120);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+    assertEquals(await countOf(os2.url, `${p}docs`), 120);
+  }));

@@ -3,8 +3,7 @@
  * unreachable host and bad pipeline files, each checked through the CLI's exit code and output.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
+import { ensureNodes, type NodeHandle, pipelineYaml, proxyLogin, runCli } from "./scene.ts";
 
 const SOURCES = ["es6", "es7", "es8", "os1", "os2", "os3"] as const;
 const EXPECTED: Record<(typeof SOURCES)[number], { distribution: string; major: string }> = {
@@ -126,19 +125,12 @@ Deno.test("a pipeline file with the proxy as sink connects with its credentials 
   const file = `${dir}/pipeline.yaml`;
   await Deno.writeTextFile(
     file,
-    `# a pipeline as the original Fetch Migration read it
-historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${es7.url}"]
-      disable_authentication: true
-  sink:
-    - opensearch:
-        hosts: ["${proxy.url}"]
-        username: ${proxy.username}
-        password: ${proxy.password}
-        cert: ${proxy.caPath}
-`,
+    "# a pipeline as the original Fetch Migration read it\n" + pipelineYaml({
+      source: es7,
+      sourceSettings: { disable_authentication: true },
+      target: proxy,
+      sinkSettings: proxyLogin(proxy),
+    }),
     { mode: 0o600 },
   );
   const run = await runCli(["info", "--pipeline", file, "--json"]);

@@ -3,9 +3,17 @@
  * failed create rolled back, and the original command's output file.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import {
+  addDocuments,
+  call,
+  cleanUp,
+  endpoints,
+  ensureNodes,
+  inScene,
+  type NodeHandle,
+  runCli,
+  runPrefix,
+} from "./scene.ts";
 
 const SOURCES = ["es6", "es7", "es8", "os1", "os2", "os3"] as const;
 const TARGETS = ["os2", "os3"] as const;
@@ -93,7 +101,7 @@ for (const sourceName of SOURCES) {
       const composable = !es6;
       const p = runPrefix(`md-${sourceName}-${targetName}`);
       const journal = () => Deno.makeTempDir().then((dir) => `${dir}/journal.json`);
-      const endpoints = ["--source", source.url, "--target", target.url];
+      const pair = endpoints(source, target);
       // os3 into os2 is a migration to an older release: metadata refuses it unless asked.
       const older = sourceName === "os3" && targetName === "os2" ? ["--allow-older-target"] : [];
       try {
@@ -113,7 +121,7 @@ for (const sourceName of SOURCES) {
         // given data, conflict created by hand with another mapping.
         const seeded = await runCli([
           "metadata",
-          ...endpoints,
+          ...pair,
           ...older,
           "--include",
           `${p}empty`,
@@ -131,7 +139,7 @@ for (const sourceName of SOURCES) {
         });
 
         const selection = ["--include", `${p}*`, "--exclude", `${p}tmp-*`];
-        const planned = await runCli(["plan", ...endpoints, ...selection, "--json"]);
+        const planned = await runCli(["plan", ...pair, ...selection, "--json"]);
         assertEquals(planned.code, 0, planned.stderr);
         const plan = JSON.parse(planned.stdout);
         assertEquals(plan.indices.create, [`${p}logs`]);
@@ -146,7 +154,7 @@ for (const sourceName of SOURCES) {
 
         const applied = await runCli([
           "metadata",
-          ...endpoints,
+          ...pair,
           ...older,
           ...selection,
           "--journal",
@@ -169,7 +177,7 @@ for (const sourceName of SOURCES) {
 
         // What we created must compare identical to the source: no spurious differences.
         const again = JSON.parse(
-          (await runCli(["plan", ...endpoints, ...selection, "--json"])).stdout,
+          (await runCli(["plan", ...pair, ...selection, "--json"])).stdout,
         );
         assertEquals(again.indices.create, []);
         assertEquals(again.indices.identical_empty, [`${p}empty`, `${p}logs`]);
@@ -197,7 +205,7 @@ for (const sourceName of SOURCES) {
         const before = await targetState(target.url);
         const failed = await runCli([
           "metadata",
-          ...endpoints,
+          ...pair,
           ...older,
           "--include",
           `${p}zz-*`,
@@ -215,25 +223,18 @@ for (const sourceName of SOURCES) {
   }
 }
 
-Deno.test("an ES 6 index with a custom type is created typeless on os2 and the rule is named", async () => {
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("md-typed");
-  try {
+Deno.test("an ES 6 index with a custom type is created typeless on os2 and the rule is named", () =>
+  inScene(["es6", "os2"], "md-typed", async ({ es6, os2, p, dir }) => {
     await call(`${es6.url}/${p}tweets`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
       mappings: { tweet: { properties: { text: { type: "text" }, likes: { type: "long" } } } },
     });
     const run = await runCli([
       "metadata",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
+      ...endpoints(es6, os2, `${p}*`),
       "--report",
       "--journal",
-      `${await Deno.makeTempDir()}/j.json`,
+      `${dir}/j.json`,
     ]);
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(
@@ -244,16 +245,11 @@ Deno.test("an ES 6 index with a custom type is created typeless on os2 and the r
     assertEquals(mapping[`${p}tweets`], {
       mappings: { properties: { likes: { type: "long" }, text: { type: "text" } } },
     });
-  } finally {
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("a create the target rejects mid-apply leaves the target exactly as before", async () => {
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("md-fail");
-  const journal = `${await Deno.makeTempDir()}/journal.json`;
-  try {
+Deno.test("a create the target rejects mid-apply leaves the target exactly as before", () =>
+  inScene(["es6", "os2"], "md-fail", async ({ es6, os2, p, dir }) => {
+    const journal = `${dir}/journal.json`;
     for (const name of ["a-good", "b-good"]) {
       await call(`${es6.url}/${p}${name}`, "PUT", {
         settings: { number_of_shards: 1, number_of_replicas: 0 },
@@ -277,17 +273,7 @@ Deno.test("a create the target rejects mid-apply leaves the target exactly as be
       },
     });
     const before = await targetState(os2.url);
-    const run = await runCli([
-      "metadata",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-      "--journal",
-      journal,
-    ]);
+    const run = await runCli(["metadata", ...endpoints(es6, os2, `${p}*`), "--journal", journal]);
     assertEquals(run.code, 1, run.stderr);
     assertStringIncludes(run.stderr, `creating index ${p}z-bad failed`);
     assertMatch(run.stderr, /ngram/);
@@ -304,23 +290,18 @@ Deno.test("a create the target rejects mid-apply leaves the target exactly as be
         `${p}z-bad:failed`,
       ],
     );
-  } finally {
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("rollback --journal deletes what the run created and nothing else", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("md-rb");
-  const journal = `${await Deno.makeTempDir()}/journal.json`;
-  try {
+Deno.test("rollback --journal deletes what the run created and nothing else", () =>
+  inScene(["es7", "os2"], "md-rb", async ({ es7, os2, p, dir }) => {
+    const journal = `${dir}/journal.json`;
     await call(`${es7.url}/${p}mine`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
     });
     await call(`${os2.url}/${p}theirs`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
     });
-    const args = ["--source", es7.url, "--target", os2.url, "--include", `${p}*`];
+    const args = endpoints(es7, os2, `${p}*`);
     assertEquals((await runCli(["metadata", ...args, "--journal", journal])).code, 0);
     await call(`${os2.url}/${p}mine`, "GET");
     const run = await runCli(["rollback", "--journal", journal, "--target", os2.url]);
@@ -333,16 +314,10 @@ Deno.test("rollback --journal deletes what the run created and nothing else", as
     );
     const wrong = await runCli(["rollback", "--journal", journal, "--target", es7.url]);
     assertEquals(wrong.code, 2, "a journal is never applied to another cluster");
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("metadata in.yaml out.yaml --report: the original command, comments kept, includes written", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("md-yaml");
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("metadata in.yaml out.yaml --report: the original command, comments kept, includes written", () =>
+  inScene(["es7", "os2"], "md-yaml", async ({ es7, os2, p, dir }) => {
     for (const name of ["alpha", "beta.1"]) {
       await call(`${es7.url}/${p}${name}`, "PUT", {
         settings: { number_of_shards: 1, number_of_replicas: 0 },
@@ -391,16 +366,10 @@ historical-data-migration:
       [...Deno.readDirSync(dir)].some((entry) => entry.name === ".fetch-migration"),
       false,
     );
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a setting the target calls unknown is stripped, the create retried once, and the removal named", async () => {
-  const { es8, os2 } = await ensureNodes(["es8", "os2"]);
-  const p = runPrefix("md-reject");
-  try {
+Deno.test("a setting the target calls unknown is stripped, the create retried once, and the removal named", () =>
+  inScene(["es8", "os2"], "md-reject", async ({ es8, os2, p, dir }) => {
     // No rule knows this ES 8 setting; only os2's own refusal reveals it.
     await call(`${es8.url}/${p}dims`, "PUT", {
       settings: {
@@ -411,15 +380,10 @@ Deno.test("a setting the target calls unknown is stripped, the create retried on
     });
     const run = await runCli([
       "metadata",
-      "--source",
-      es8.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
+      ...endpoints(es8, os2, `${p}*`),
       "--json",
       "--journal",
-      `${await Deno.makeTempDir()}/j.json`,
+      `${dir}/j.json`,
     ]);
     assertEquals(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout);
@@ -431,7 +395,4 @@ Deno.test("a setting the target calls unknown is stripped, the create retried on
     assertStringIncludes(run.stderr, "[target-rejected-setting]");
     assertEquals(rejected[0].subject, `${p}dims`);
     await call(`${os2.url}/${p}dims`, "GET");
-  } finally {
-    await cleanUp([es8.url, os2.url], p);
-  }
-});
+  }));

@@ -5,11 +5,18 @@
  * short of the count is reported idle, exit 1, and nothing is shut down.
  */
 import { assertEquals, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  bulk,
+  call,
+  cleanUp,
+  ensureNodes,
+  inScene,
+  nativeRunArgs,
+  type NodeHandle,
+  runCli,
+  runPrefix,
+  spawnCli,
+} from "./scene.ts";
 
 async function load(node: NodeHandle, index: string, count: number): Promise<void> {
   await call(`${node.url}/${index}`, "PUT", {
@@ -30,27 +37,21 @@ function nativeRun(
   port: number,
   state: string,
 ): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      ...["run", "-A", "--quiet", MAIN, "run", "--engine", "native"],
-      ...["--source", source.url, "--target", target.url, "--include", include],
-      ...["--metrics-port", String(port), "--max-docs-per-second", "2000"],
-    ],
-    env: { XDG_STATE_HOME: state, NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  const args = nativeRunArgs({ source, target, include }, [
+    "--metrics-port",
+    String(port),
+    "--max-docs-per-second",
+    "2000",
+  ]);
+  return spawnCli(args, { env: { XDG_STATE_HOME: state }, stderr: "piped" });
 }
 
-Deno.test("monitor watches native runs on two endpoints until every document arrived, then shuts both down", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("monitor");
-  const state = await Deno.makeTempDir();
-  try {
+Deno.test("monitor watches native runs on two endpoints until every document arrived, then shuts both down", () =>
+  inScene(["es7", "os2"], "monitor", async ({ es7, os2, p, dir }) => {
     await load(es7, `${p}a`, 3000);
     await load(es7, `${p}b`, 2000);
-    const first = nativeRun(es7, os2, `${p}a`, 4934, state);
-    const second = nativeRun(es7, os2, `${p}b`, 4935, `${state}/b`);
+    const first = nativeRun(es7, os2, `${p}a`, 4934, dir);
+    const second = nativeRun(es7, os2, `${p}b`, 4935, `${dir}/b`);
     const monitor = await runCli([
       "monitor",
       "http://127.0.0.1:4934",
@@ -69,11 +70,7 @@ Deno.test("monitor watches native runs on two endpoints until every document arr
     assertEquals((await second.status).code, 0);
     await first.stderr.cancel().catch(() => {});
     await second.stderr.cancel().catch(() => {});
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("monitor says idle, exit 1, when the counters stop short of the count, and leaves the engine running", async () => {
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);

@@ -4,53 +4,19 @@
  * of two pipelines each under its own series, and `--exit-when-done`.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli, TEST_STATE_HOME } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
+import {
+  bulk,
+  call,
+  countOf,
+  finished,
+  inScene,
+  nativeRunArgs,
+  type NodeHandle,
+  runCli,
+  TEST_STATE_HOME,
+} from "./scene.ts";
 
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 const SERVICE = '{serviceName="dataprepper",}';
-
-/** Starts `fetch-migration <args>` in the background, with the environment `runCli` gives. */
-function spawnCli(args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/root",
-      NO_COLOR: "1",
-      XDG_STATE_HOME: TEST_STATE_HOME,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
-
-/** The child's exit code and stderr, failing when it has not exited within `seconds`. */
-async function exited(
-  child: Deno.ChildProcess,
-  seconds: number,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`the run did not exit within ${seconds} s`));
-    }, seconds * 1000);
-  });
-  try {
-    const output = await Promise.race([child.output(), timeout]);
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Whether the child is still running (its status has not settled). */
 async function running(child: Deno.ChildProcess): Promise<boolean> {
@@ -131,10 +97,6 @@ async function sourceIndex(node: NodeHandle, index: string, count: number): Prom
   await bulk(node.url, lines);
 }
 
-async function count(url: string, index: string): Promise<number> {
-  return ((await call(`${url}/${index}/_count`, "GET")) as { count: number }).count;
-}
-
 /** A pipeline named `name` reading the indices matching `regex` from `source` into `target`. */
 function pipelineYaml(name: string, source: NodeHandle, target: NodeHandle, regex: string) {
   return `${name}:\n  workers: 2\n  delay: 0\n  source:\n    opensearch:\n` +
@@ -147,27 +109,23 @@ function pipelineYaml(name: string, source: NodeHandle, target: NodeHandle, rege
     `        document_id: '\${getMetadata("opensearch-document_id")}'\n`;
 }
 
-Deno.test("run --engine native --metrics-port serves Data Prepper's series, and POST /shutdown ends it with 0", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dpiface");
-  const directory = await Deno.makeTempDir();
-  const port = 4931;
-  let child: Deno.ChildProcess | undefined;
-  try {
+Deno.test("run --engine native --metrics-port serves Data Prepper's series, and POST /shutdown ends it with 0", () =>
+  inScene(["es7", "os2"], "dpiface", async ({ es7, os2, p, dir, spawn }) => {
+    const port = 4931;
     await sourceIndex(es7, `${p}one`, 1000);
     await sourceIndex(es7, `${p}two`, 2000);
-    const pipeline = `${directory}/pipeline.yaml`;
+    const pipeline = `${dir}/pipeline.yaml`;
     await Deno.writeTextFile(pipeline, pipelineYaml("dp-iface", es7, os2, `${p}.*`));
-    child = spawnCli([
+    const child = spawn([
       "run",
       "--engine",
       "native",
       pipeline,
       "--journal",
-      `${directory}/run.json`,
+      `${dir}/run.json`,
       "--metrics-port",
       String(port),
-    ]);
+    ], { stdout: "piped", stderr: "piped" });
     const prefix = "dp_iface";
     // Done as a Data Prepper monitor sees it: every partition completed, and idle polls ticking.
     const after = await scrapeUntil(
@@ -222,59 +180,33 @@ Deno.test("run --engine native --metrics-port serves Data Prepper's series, and 
     assertEquals(refused.status, 405);
     await refused.body?.cancel();
     assert(await running(child), "the run exited by itself after the copy");
-    assertEquals(await count(os2.url, `${p}one`), 1000);
-    assertEquals(await count(os2.url, `${p}two`), 2000);
+    assertEquals(await countOf(os2.url, `${p}one`), 1000);
+    assertEquals(await countOf(os2.url, `${p}two`), 2000);
 
     const shutdown = await post(port, "/shutdown");
     assertEquals(shutdown.status, 200);
     await shutdown.body?.cancel();
-    const output = await exited(child, 10);
-    child = undefined;
+    const output = await finished(child, 10);
     assertEquals(output.code, 0, output.stderr);
     assertStringIncludes(
       output.stderr,
       `serving Data Prepper's metrics at http://127.0.0.1:${port}/metrics/prometheus`,
     );
     assertStringIncludes(output.stderr, "3,000 of 3,000 documents on the target");
-  } finally {
-    if (child) {
-      child.kill("SIGKILL");
-      await child.output();
-    }
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("POST /shutdown in the middle of a copy exits 1, resumable; the same command finishes it", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dpiface");
-  const directory = await Deno.makeTempDir();
-  const port = 4932;
-  let child: Deno.ChildProcess | undefined;
-  try {
+Deno.test("POST /shutdown in the middle of a copy exits 1, resumable; the same command finishes it", () =>
+  inScene(["es7", "os2"], "dpiface", async ({ es7, os2, p, dir, spawn }) => {
+    const port = 4932;
     await sourceIndex(es7, `${p}slow`, 3000);
-    const args = [
-      "run",
-      "--engine",
-      "native",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-      "--journal",
-      `${directory}/run.json`,
-      "--page-size",
-      "100",
-      "--max-docs-per-second",
-      "300",
-      "--metrics-port",
-      String(port),
-      "--exit-when-done",
-    ];
-    child = spawnCli(args);
+    const args = nativeRunArgs(
+      { source: es7, target: os2, include: `${p}*`, journal: `${dir}/run.json` },
+      [
+        ...["--page-size", "100", "--max-docs-per-second", "300"],
+        ...["--metrics-port", String(port), "--exit-when-done"],
+      ],
+    );
+    const child = spawn(args, { stdout: "piped", stderr: "piped" });
     const prefix = "fetch_migration";
     const during = await scrapeUntil(
       port,
@@ -286,13 +218,12 @@ Deno.test("POST /shutdown in the middle of a copy exits 1, resumable; the same c
     const shutdown = await post(port, "/shutdown");
     assertEquals(shutdown.status, 200);
     await shutdown.body?.cancel();
-    const stopped = await exited(child, 20);
-    child = undefined;
+    const stopped = await finished(child, 20);
     assertEquals(stopped.code, 1, stopped.stderr);
     assertStringIncludes(stopped.stderr, "stopping (POST /shutdown)");
     assertStringIncludes(stopped.stderr, "interrupted");
     assertStringIncludes(stopped.stderr, "run the same command again");
-    const partial = await count(os2.url, `${p}slow`);
+    const partial = await countOf(os2.url, `${p}slow`);
     assert(partial < 3000, `the stopped run copied everything (${partial})`);
 
     const again = await runCli([...args, "--json"]);
@@ -300,34 +231,25 @@ Deno.test("POST /shutdown in the middle of a copy exits 1, resumable; the same c
     const result = JSON.parse(again.stdout);
     assertEquals(result.resumed, true);
     assertEquals(result.counts, [{ index: `${p}slow`, source: 3000, target: 3000 }]);
-    assertEquals(await count(os2.url, `${p}slow`), 3000);
-  } finally {
-    if (child) {
-      child.kill("SIGKILL");
-      await child.output();
-    }
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+    assertEquals(await countOf(os2.url, `${p}slow`), 3000);
+  }));
 
-Deno.test("a pipeline file of two pipelines runs both, each with its own journal and series", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dpiface");
-  const directory = await Deno.makeTempDir();
-  const port = 4933;
-  let child: Deno.ChildProcess | undefined;
-  try {
+Deno.test("a pipeline file of two pipelines runs both, each with its own journal and series", () =>
+  inScene(["es7", "os2"], "dpiface", async ({ es7, os2, p, dir, spawn }) => {
+    const port = 4933;
     await sourceIndex(es7, `${p}a1`, 500);
     await sourceIndex(es7, `${p}b1`, 700);
     await sourceIndex(es7, `${p}b2`, 300);
-    const pipeline = `${directory}/pipelines.yaml`;
+    const pipeline = `${dir}/pipelines.yaml`;
     await Deno.writeTextFile(
       pipeline,
       'version: "2"\n' + pipelineYaml("first-pipe", es7, os2, `${p}a.*`) +
         pipelineYaml("second-pipe", es7, os2, `${p}b.*`),
     );
-    child = spawnCli(["run", pipeline, "--metrics-port", String(port)]);
+    const child = spawn(["run", pipeline, "--metrics-port", String(port)], {
+      stdout: "piped",
+      stderr: "piped",
+    });
     const idle = (s: Map<string, number>, prefix: string) =>
       (s.get(`${prefix}_source_coordinator_noPartitionsAcquired_total${SERVICE}`) ?? 0) > 0;
     const after = await scrapeUntil(
@@ -355,12 +277,11 @@ Deno.test("a pipeline file of two pipelines runs both, each with its own journal
     });
     const shutdown = await post(port, "/shutdown");
     await shutdown.body?.cancel();
-    const output = await exited(child, 10);
-    child = undefined;
+    const output = await finished(child, 10);
     assertEquals(output.code, 0, output.stderr);
-    assertEquals(await count(os2.url, `${p}a1`), 500);
-    assertEquals(await count(os2.url, `${p}b1`), 700);
-    assertEquals(await count(os2.url, `${p}b2`), 300);
+    assertEquals(await countOf(os2.url, `${p}a1`), 500);
+    assertEquals(await countOf(os2.url, `${p}b1`), 700);
+    assertEquals(await countOf(os2.url, `${p}b2`), 300);
     // Each pipeline says its lines, and keeps its own journal in the state directory.
     assertMatch(output.stderr, /\[first-pipe\] 500 of 500 documents on the target/);
     assertMatch(output.stderr, /\[second-pipe\] 1,000 of 1,000 documents on the target/);
@@ -369,33 +290,18 @@ Deno.test("a pipeline file of two pipelines runs both, each with its own journal
     assert(journals.some((line) => line.endsWith("-first-pipe.json")), journals.join("\n"));
     assert(journals.some((line) => line.endsWith("-second-pipe.json")), journals.join("\n"));
     assert(journals.every((line) => line.includes(TEST_STATE_HOME)), journals.join("\n"));
-  } finally {
-    if (child) {
-      child.kill("SIGKILL");
-      await child.output();
-    }
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("--exit-when-done exits by itself with 0; a port in use is refused before anything", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("dpiface");
-  const directory = await Deno.makeTempDir();
-  try {
+Deno.test("--exit-when-done exits by itself with 0; a port in use is refused before anything", () =>
+  inScene(["es7", "os2"], "dpiface", async ({ es7, os2, p, dir }) => {
     await sourceIndex(es7, `${p}quick`, 200);
-    const args = [
-      "run",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-      "--journal",
-      `${directory}/run.json`,
-    ];
+    const args = nativeRunArgs({
+      source: es7,
+      target: os2,
+      include: `${p}*`,
+      journal: `${dir}/run.json`,
+      engine: false,
+    });
     const busy = Deno.listen({ hostname: "127.0.0.1", port: 4935 });
     try {
       const refused = await runCli([...args, "--metrics-port", "4935"]);
@@ -411,11 +317,7 @@ Deno.test("--exit-when-done exits by itself with 0; a port in use is refused bef
       "serving Data Prepper's metrics at http://127.0.0.1:4934/metrics/prometheus",
     );
     assert(!run.stderr.includes("serving the final metrics"), run.stderr);
-    assertEquals(await count(os2.url, `${p}quick`), 200);
+    assertEquals(await countOf(os2.url, `${p}quick`), 200);
     const gone = await fetch("http://127.0.0.1:4934/list").then(() => "served", () => "gone");
     assertEquals(gone, "gone");
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));

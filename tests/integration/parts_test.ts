@@ -5,12 +5,18 @@
  * that part created.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
 import { partOf } from "../../src/backfill/units.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  assertVerified,
+  bulk,
+  call,
+  finished,
+  inScene,
+  nativeRunArgs,
+  type NodeHandle,
+  runCli,
+  spawnCli,
+} from "./scene.ts";
 
 /** Creates `index` with `shards` primaries and no replica, and loads `count` documents. */
 async function loadIndex(node: NodeHandle, index: string, count: number, shards: number) {
@@ -69,38 +75,19 @@ async function exists(node: NodeHandle, path: string): Promise<boolean> {
   return response.status === 200;
 }
 
-Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-shard index; verify passes; the rollback of each part deletes only what that part created", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("parts");
-  const big = spreadName(p);
-  const small = `${p}small`;
-  const state = await Deno.makeTempDir({ prefix: "fm-parts-state-" });
-  const env = { XDG_STATE_HOME: state, NO_COLOR: "1" };
-  // Paced so part 2 is still copying when it is killed; the same command finishes it.
-  const command = (k: number) => [
-    "run",
-    "--engine",
-    "native",
-    "--source",
-    es7.url,
-    "--target",
-    os2.url,
-    "--include",
-    `${p}*`,
-    "--part",
-    `${k}/3`,
-    ...["--page-size", "200", "--max-docs-per-second", "1000"],
-  ];
-  const spawn = (k: number) =>
-    new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", MAIN, ...command(k)],
-      clearEnv: true,
-      env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: Deno.env.get("HOME")!, ...env },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  try {
+Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-shard index; verify passes; the rollback of each part deletes only what that part created", () =>
+  inScene(["es7", "os2"], "parts", async ({ es7, os2, p, dir }) => {
+    const big = spreadName(p);
+    const small = `${p}small`;
+    const env = { XDG_STATE_HOME: dir };
+    // Paced so part 2 is still copying when it is killed; the same command finishes it.
+    const command = (k: number) =>
+      nativeRunArgs({ source: es7, target: os2, include: `${p}*` }, [
+        "--part",
+        `${k}/3`,
+        ...["--page-size", "200", "--max-docs-per-second", "1000"],
+      ]);
+    const spawn = (k: number) => spawnCli(command(k), { env, stdout: "piped", stderr: "piped" });
     await loadIndex(es7, big, 12_000, 6);
     await loadIndex(es7, small, 300, 1);
     // Two templates (neither uses the other), so there is more for the parts to race for.
@@ -112,21 +99,21 @@ Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-
       settings: { number_of_shards: 1 },
     });
     const parts = [spawn(1), spawn(2), spawn(3)];
-    const outputs = parts.map((child) => child.output());
+    const outputs = parts.map((child) => finished(child));
 
     // Part 2 is killed once its journal says it copied something.
     const deadline = Date.now() + 90_000;
     let copied = 0;
     while (copied === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const journal = await partJournal(state, 2);
+      const journal = await partJournal(dir, 2);
       copied = (journal?.data.backfill?.units ?? []).reduce((sum, unit) => sum + unit.copied, 0);
     }
     assert(copied > 0, "part 2 copied nothing within 90 s");
     parts[1].kill("SIGKILL");
     const killed = await outputs[1];
-    assertEquals(killed.signal, "SIGKILL", text(killed.stderr));
-    const stopped = (await partJournal(state, 2))!.data;
+    assertEquals(killed.signal, "SIGKILL", killed.stderr);
+    const stopped = (await partJournal(dir, 2))!.data;
     const total = stopped.backfill!.units.reduce((sum, unit) => sum + unit.copied, 0);
     const share = (await call(
       `${es7.url}/${big}/_count?preference=_shards:${
@@ -138,13 +125,10 @@ Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-
 
     for (const k of [1, 3]) {
       const { code, stderr } = await outputs[k - 1];
-      assertEquals(code, 0, `part ${k}:\n${text(stderr)}`);
+      assertEquals(code, 0, `part ${k}:\n${stderr}`);
+      assertStringIncludes(stderr, `part ${k} of 3 done: `);
       assertStringIncludes(
-        text(stderr),
-        `part ${k} of 3 done: `,
-      );
-      assertStringIncludes(
-        text(stderr),
+        stderr,
         "when every part is done: fetch-migration verify --checksums --source",
       );
     }
@@ -155,20 +139,10 @@ Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-
     assertStringIncludes(again.stderr, "continuing run");
     assertStringIncludes(again.stderr, "part 2 of 3 done: ");
 
-    const verify = await runCli([
-      "verify",
-      "--checksums",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-    ], { env });
-    assertEquals(verify.code, 0, verify.stderr + verify.stdout);
+    await assertVerified(es7, os2, p, { env });
 
     // Each index and template was created by exactly one part, and journaled by that one only.
-    const journals = await Promise.all([1, 2, 3].map((k) => partJournal(state, k)));
+    const journals = await Promise.all([1, 2, 3].map((k) => partJournal(dir, k)));
     const createdBy = journals.map((journal) =>
       journal!.data.entries
         .filter((entry) => entry.status === "created" && entry.name.startsWith(p))
@@ -205,8 +179,4 @@ Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-
         );
       }
     }
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+  }));

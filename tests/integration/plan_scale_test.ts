@@ -4,9 +4,7 @@
  * targets belong in benchmarks, so nothing here asserts a duration.
  */
 import { assertEquals } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { call, cleanUp, runPrefix } from "./fixtures.ts";
+import { call, cleanUp, endpoints, ensureNodes, runCli, runPrefix } from "./scene.ts";
 
 const COUNT = 3000;
 const BATCH = 500;
@@ -46,16 +44,7 @@ Deno.test(`plan es7 -> os2 with ${COUNT} indices`, async () => {
     );
 
     const planStarted = Date.now();
-    const run = await runCli([
-      "plan",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-      "--json",
-    ]);
+    const run = await runCli(["plan", ...endpoints(es7, os2, `${p}*`), "--json"]);
     const seconds = (Date.now() - planStarted) / 1000;
     assertEquals(run.code, 0, run.stderr);
     const plan = JSON.parse(run.stdout);

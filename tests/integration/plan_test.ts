@@ -3,9 +3,7 @@
  * transformations named for an ES 6 source.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import { addDocuments, call, endpoints, inScene, runCli } from "./scene.ts";
 
 const MAPPINGS = {
   properties: {
@@ -17,10 +15,8 @@ const MAPPINGS = {
 };
 const SETTINGS = { number_of_shards: 1, number_of_replicas: 0 };
 
-Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("plan7");
-  try {
+Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", () =>
+  inScene(["es7", "os2"], "plan7", async ({ es7, os2, p }) => {
     const body = { settings: SETTINGS, mappings: MAPPINGS };
     await call(`${es7.url}/${p}create`, "PUT", {
       ...body,
@@ -64,12 +60,7 @@ Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", asyn
 
     const run = await runCli([
       "plan",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
+      ...endpoints(es7, os2, `${p}*`),
       "--exclude",
       `${p}tmp-*`,
       "--json",
@@ -106,15 +97,10 @@ Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", asyn
       per_index: { [`${p}create`]: 12, [`${p}empty`]: 3, [`${p}partial`]: 3 },
     });
     assertEquals("creations" in plan, false);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("plan es6 -> os2 makes typed mappings typeless and renames old analyzers, naming each rule", async () => {
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("plan6");
-  try {
+Deno.test("plan es6 -> os2 makes typed mappings typeless and renames old analyzers, naming each rule", () =>
+  inScene(["es6", "os2"], "plan6", async ({ es6, os2, p }) => {
     await call(`${es6.url}/${p}typed`, "PUT", {
       settings: {
         ...SETTINGS,
@@ -128,15 +114,7 @@ Deno.test("plan es6 -> os2 makes typed mappings typeless and renames old analyze
       mappings: { tweet: { _all: { enabled: false }, ...MAPPINGS } },
     });
     await addDocuments(es6.url, `${p}typed`, 5, "tweet");
-    const run = await runCli([
-      "plan",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-    ]);
+    const run = await runCli(["plan", ...endpoints(es6, os2, `${p}*`)]);
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(
       run.stderr,
@@ -155,26 +133,12 @@ Deno.test("plan es6 -> os2 makes typed mappings typeless and renames old analyze
     // A summary first, then only the sections with entries; -v shows them all.
     assertStringIncludes(run.stderr, "Indices: 1 to create, ");
     assert(!run.stderr.includes("(none)"), run.stderr);
-    const verbose = await runCli([
-      "-v",
-      "plan",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-    ]);
+    const verbose = await runCli(["-v", "plan", ...endpoints(es6, os2, `${p}*`)]);
     assertStringIncludes(verbose.stderr, "(none)");
-  } finally {
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("plan reports an ES 6 index with two mapping types as not migratable, with the reason", async () => {
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("plan6m");
-  try {
+Deno.test("plan reports an ES 6 index with two mapping types as not migratable, with the reason", () =>
+  inScene(["es6", "os2"], "plan6m", async ({ es6, os2, p }) => {
     // ES 6 allows several types only in indices created on 5.x; `_default_` is the 6.x case.
     await call(`${es6.url}/${p}defaulted`, "PUT", {
       settings: SETTINGS,
@@ -183,21 +147,9 @@ Deno.test("plan reports an ES 6 index with two mapping types as not migratable, 
         doc: { properties: { a: { type: "keyword" } } },
       },
     });
-    const run = await runCli([
-      "plan",
-      "--source",
-      es6.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-      "--json",
-    ]);
+    const run = await runCli(["plan", ...endpoints(es6, os2, `${p}*`), "--json"]);
     assertEquals(run.code, 0, run.stderr);
     const plan = JSON.parse(run.stdout);
     assertEquals(plan.indices.unsupported.map((u: { name: string }) => u.name), [`${p}defaulted`]);
     assertMatch(plan.indices.unsupported[0].reason, /_default_.*remove-mapping-type/);
-  } finally {
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));

@@ -3,11 +3,22 @@
  * (or nothing) while documents were missing, replayed on real nodes as an operator would.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  assertVerified,
+  bulk,
+  call,
+  cleanUp,
+  endpoints,
+  ensureNodes,
+  finished,
+  inScene,
+  nativeRunArgs,
+  type NodeHandle,
+  refreshedCount,
+  runCli,
+  runPrefix,
+  spawnCli,
+} from "./scene.ts";
 
 /** Creates `index` (one shard unless said) and loads `count` small documents `d0..`. */
 async function loadIndex(
@@ -30,31 +41,13 @@ async function loadIndex(
   await call(`${node.url}/${index}/_refresh`, "POST");
 }
 
-async function count(node: NodeHandle, index: string): Promise<number> {
-  await call(`${node.url}/${index}/_refresh`, "POST");
-  return ((await call(`${node.url}/${index}/_count`, "GET")) as { count: number }).count;
-}
-
-function endpoints(source: NodeHandle, target: NodeHandle): string[] {
-  return ["--source", source.url, "--target", target.url];
-}
-
-Deno.test("refused documents are sent again by the next run, and the summary counts what arrived (es7 -> os3, 429 storm)", async () => {
-  const { es7, os3 } = await ensureNodes(["es7", "os3"]);
-  const p = runPrefix("contract-dl");
-  const state = await Deno.makeTempDir();
-  const env = { XDG_STATE_HOME: state };
-  const command = [
-    "run",
-    "--engine",
-    "native",
-    ...endpoints(es7, os3),
-    "--include",
-    `${p}*`,
-    ...["--concurrency", "32", "--slices", "16", "--batch-bytes", "32kb", "--page-size", "200"],
-    ...["--max-attempts", "1", "--json"],
-  ];
-  try {
+Deno.test("refused documents are sent again by the next run, and the summary counts what arrived (es7 -> os3, 429 storm)", () =>
+  inScene(["es7", "os3"], "contract-dl", async ({ es7, os3, p, dir }) => {
+    const env = { XDG_STATE_HOME: dir };
+    const command = nativeRunArgs({ source: es7, target: os3, include: `${p}*` }, [
+      ...["--concurrency", "32", "--slices", "16", "--batch-bytes", "32kb", "--page-size", "200"],
+      ...["--max-attempts", "1", "--json"],
+    ]);
     await loadIndex(es7, `${p}storm`, 9000, 4);
     const first = await runCli(command, { env });
     const result = JSON.parse(first.stdout);
@@ -92,36 +85,23 @@ Deno.test("refused documents are sent again by the next run, and the summary cou
       left = again.documents.dead_lettered;
     }
     assertEquals(last.code, 0, last.stderr);
-    assertEquals(await count(os3, `${p}storm`), 9000);
-    const verify = await runCli([
-      "verify",
-      ...endpoints(es7, os3),
-      "--include",
-      `${p}*`,
-      "--checksums",
-    ]);
-    assertEquals(verify.code, 0, verify.stderr);
-  } finally {
-    await cleanUp([es7.url, os3.url], p);
-    await Deno.remove(state, { recursive: true });
-  }
-});
+    assertEquals(await refreshedCount(os3.url, `${p}storm`), 9000);
+    await assertVerified(es7, os3, p);
+  }));
 
 Deno.test("a run interrupted in one directory continues from another; without its journal the index is named partially filled", async () => {
   const { es7, os2 } = await ensureNodes(["es7", "os2"]);
   const p = runPrefix("contract-cwd");
   const state = await Deno.makeTempDir();
   const [dirA, dirB] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
-  const command = ["run", "--engine", "native", ...endpoints(es7, os2), "--include", `${p}*`];
+  const command = nativeRunArgs({ source: es7, target: os2, include: `${p}*` });
   try {
     await loadIndex(es7, `${p}docs`, 9000, 2);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", MAIN, ...command, "--max-docs-per-second", "300"],
+    const child = spawnCli([...command, "--max-docs-per-second", "300"], {
       cwd: dirA,
-      env: { XDG_STATE_HOME: state, NO_COLOR: "1" },
-      stdout: "null",
+      env: { XDG_STATE_HOME: state },
       stderr: "piped",
-    }).spawn();
+    });
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -132,14 +112,13 @@ Deno.test("a run interrupted in one directory continues from another; without it
     }
     const signalled = performance.now();
     child.kill("SIGINT");
-    const stopped = await child.output();
+    const { code, stderr } = await finished(child);
     const seconds = (performance.now() - signalled) / 1000;
-    const stderr = new TextDecoder().decode(stopped.stderr);
-    assertEquals(stopped.code, 1, stderr);
+    assertEquals(code, 1, stderr);
     assert(seconds < 5, `the run took ${seconds.toFixed(1)} s to stop after Ctrl-C:\n${stderr}`);
     assertMatch(stderr, /interrupted: [\d,]+ of 9,000 documents copied so far/);
     assert(!stderr.includes("9,000 of 9,000"), stderr);
-    const partial = await count(os2, `${p}docs`);
+    const partial = await refreshedCount(os2.url, `${p}docs`);
     assert(partial > 0 && partial < 9000, `${partial} on the target after the interrupt`);
 
     // The journal lost (another state directory): never "identical with data" in silence.
@@ -156,18 +135,16 @@ Deno.test("a run interrupted in one directory continues from another; without it
     assertEquals(resumed.code, 0, resumed.stderr);
     assertStringIncludes(resumed.stderr, "continuing run");
     assertStringIncludes(resumed.stderr, `${state}/fetch-migration/run-`);
-    assertEquals(await count(os2, `${p}docs`), 9000);
+    assertEquals(await refreshedCount(os2.url, `${p}docs`), 9000);
   } finally {
     await cleanUp([es7.url, os2.url], p);
     for (const dir of [state, dirA, dirB]) await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("a selected index that cannot be migrated makes run exit 1 with its reason, unless skipped on request", async () => {
-  // es8: the OSS es8 node has no dense_vector.
-  const { es8, os2 } = await ensureNodes(["es8", "os2"]);
-  const p = runPrefix("contract-unmig");
-  try {
+Deno.test("a selected index that cannot be migrated makes run exit 1 with its reason, unless skipped on request", () =>
+  inScene(["es8", "os2"], "contract-unmig", async ({ es8, os2, p }) => {
+    // es8: the OSS es8 node has no dense_vector.
     await call(`${es8.url}/${p}vectors`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
       mappings: { properties: { v: { type: "dense_vector", dims: 3 } } },
@@ -181,7 +158,7 @@ Deno.test("a selected index that cannot be migrated makes run exit 1 with its re
       mappings: { properties: { a: { type: "keyword" } } },
     });
     await loadIndex(es8, `${p}fine`, 5);
-    const command = ["run", ...endpoints(es8, os2), "--include", `${p}*`];
+    const command = ["run", ...endpoints(es8, os2, `${p}*`)];
 
     const run = await runCli(command);
     assertEquals(run.code, 1, run.stderr);
@@ -191,44 +168,36 @@ Deno.test("a selected index that cannot be migrated makes run exit 1 with its re
     );
     assertStringIncludes(run.stderr, `${p}conflict: conflicting: already on the target`);
     assertStringIncludes(run.stderr, "--skip-unmigratable");
-    assertEquals(await count(os2, `${p}fine`), 5, "the migratable index is migrated all the same");
+    assertEquals(
+      await refreshedCount(os2.url, `${p}fine`),
+      5,
+      "the migratable index is migrated all the same",
+    );
 
-    const one = await runCli(["run", ...endpoints(es8, os2), "--include", `${p}conflict`]);
+    const one = await runCli(["run", ...endpoints(es8, os2, `${p}conflict`)]);
     assertEquals(one.code, 1, one.stderr);
     assertStringIncludes(one.stderr, `${p}conflict: conflicting`);
 
     const skipped = await runCli([...command, "--skip-unmigratable"]);
     assertEquals(skipped.code, 0, skipped.stderr);
 
-    const verify = await runCli(["verify", ...endpoints(es8, os2), "--include", `${p}vectors`]);
+    const verify = await runCli(["verify", ...endpoints(es8, os2, `${p}vectors`)]);
     assertEquals(verify.code, 1, `verify with nothing to verify must fail:\n${verify.stderr}`);
-  } finally {
-    await cleanUp([es8.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("selections say what they do: no match is exit 2 with the closest names, commas list, --include narrows a pipeline, and wrong pairs are refused", async () => {
-  const { es7, es8, os2 } = await ensureNodes(["es7", "es8", "os2"]);
-  const p = runPrefix("contract-sel");
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("selections say what they do: no match is exit 2 with the closest names, commas list, --include narrows a pipeline, and wrong pairs are refused", () =>
+  inScene(["es7", "es8", "os2"], "contract-sel", async ({ es7, es8, os2, p, dir }) => {
     for (const name of ["alpha", "beta", "gamma"]) await loadIndex(es7, `${p}${name}`, 3);
 
-    const typo = await runCli(["run", ...endpoints(es7, os2), "--include", `${p}alpah*`]);
+    const typo = await runCli(["run", ...endpoints(es7, os2, `${p}alpah*`)]);
     assertEquals(typo.code, 2, typo.stderr);
     assertStringIncludes(typo.stderr, `--include ${p}alpah* matches no index (closest: ${p}alpha`);
 
-    const listed = await runCli([
-      "run",
-      ...endpoints(es7, os2),
-      "--include",
-      `${p}alpha,${p}beta`,
-      "--verify",
-    ]);
+    const listed = await runCli(["run", ...endpoints(es7, os2, `${p}alpha,${p}beta`), "--verify"]);
     assertEquals(listed.code, 0, listed.stderr);
     assertStringIncludes(listed.stderr, "verifying every document of 2 indices (--verify)");
-    assertEquals(await count(os2, `${p}alpha`), 3);
-    assertEquals(await count(os2, `${p}beta`), 3);
+    assertEquals(await refreshedCount(os2.url, `${p}alpha`), 3);
+    assertEquals(await refreshedCount(os2.url, `${p}beta`), 3);
 
     const pipeline = `${dir}/p.yaml`;
     const pipelineText = (extra = "") =>
@@ -274,20 +243,16 @@ Deno.test("selections say what they do: no match is exit 2 with the closest name
     assertEquals(twoPipelines.code, 0, twoPipelines.stderr);
     assertStringIncludes(twoPipelines.stderr, "[p] migrating 1 index (1 to create), 3 documents");
     assertStringIncludes(twoPipelines.stderr, "[q] migrating 0 indices");
-    assertEquals(await count(os2, `${p}gamma`), 3);
+    assertEquals(await refreshedCount(os2.url, `${p}gamma`), 3);
 
-    const same = await runCli(["run", ...endpoints(os2, os2), "--include", `${p}*`]);
+    const same = await runCli(["run", ...endpoints(os2, os2, `${p}*`)]);
     assertEquals(same.code, 2, same.stderr);
     assertStringIncludes(same.stderr, "the source and the target are the same cluster");
 
-    const elastic = await runCli(["run", ...endpoints(es7, es8), "--include", `${p}*`]);
+    const elastic = await runCli(["run", ...endpoints(es7, es8, `${p}*`)]);
     assertEquals(elastic.code, 2, elastic.stderr);
     assertStringIncludes(elastic.stderr, "is Elasticsearch 8.19.21, not OpenSearch");
     assertStringIncludes(elastic.stderr, "--allow-elasticsearch-target");
     const onEs8 = await fetch(`${es8.url}/${p}*`).then((r) => r.json());
     assertEquals(Object.keys(onEs8), [], "nothing was created on the refused target");
-  } finally {
-    await cleanUp([es7.url, es8.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

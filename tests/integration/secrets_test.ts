@@ -8,10 +8,15 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { dataPrepperHomeForTests } from "../harness/dataprepper.ts";
-import { ensureNodes } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, cleanUp, runPrefix } from "./fixtures.ts";
-import { spawnCli } from "./processes.ts";
+import {
+  addDocuments,
+  finished,
+  inScene,
+  pipelineYaml,
+  proxyLogin,
+  runCli,
+  spawnCli,
+} from "./scene.ts";
 
 /** Secrets no output may hold, with the forms they travel in (Basic auth's base64). */
 class Secrets {
@@ -113,8 +118,8 @@ interface Workspace {
   env: Record<string, string>;
 }
 
-async function workspace(env: Record<string, string> = {}): Promise<Workspace> {
-  const dir = await Deno.makeTempDir({ prefix: "fm-secrets-" });
+/** The commands' working directory `dir`, with a state directory in it; `env` added. */
+async function workspace(dir: string, env: Record<string, string> = {}): Promise<Workspace> {
   const state = `${dir}/state`;
   await Deno.mkdir(state);
   return { dir, state, env: { XDG_STATE_HOME: state, ...env } };
@@ -134,21 +139,17 @@ async function clean(
   return run.stdout + run.stderr;
 }
 
-Deno.test("secrets: API key in the environment, password in a file, URL credentials: no command prints or writes them, nor passes them on a command line", async () => {
-  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
-  const p = runPrefix("secret-flags");
-  const apiKey = `fm-test-api-key-${crypto.randomUUID()}`;
-  const secrets = new Secrets();
-  secrets.add(proxy.password!, apiKey, btoa(`${proxy.username}:${proxy.password}`));
-  const space = await workspace({ FETCH_MIGRATION_SOURCE_API_KEY: apiKey });
-  try {
+Deno.test("secrets: API key in the environment, password in a file, URL credentials: no command prints or writes them, nor passes them on a command line", () =>
+  inScene(["es7", "proxy"], "secret-flags", async ({ es7, proxy, p, dir }) => {
+    const apiKey = `fm-test-api-key-${crypto.randomUUID()}`;
+    const secrets = new Secrets();
+    secrets.add(proxy.password!, apiKey, btoa(`${proxy.username}:${proxy.password}`));
+    const space = await workspace(dir, { FETCH_MIGRATION_SOURCE_API_KEY: apiKey });
     await addDocuments(es7.url, `${p}a`, 300);
     const passwordFile = `${space.dir}/target-password`;
     await Deno.writeTextFile(passwordFile, `${proxy.password}\n`, { mode: 0o600 });
     const journal = `${space.dir}/run.json`;
-    const endpoints = [
-      "--source",
-      es7.url,
+    const target = [
       "--target",
       proxy.url,
       "--target-user",
@@ -158,6 +159,7 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
       "--target-ca",
       proxy.caPath!,
     ];
+    const endpoints = ["--source", es7.url, ...target];
     const selection = ["--include", `${p}*`];
     await clean(secrets, space, ["info", ...endpoints, "--json"]);
     await Deno.writeTextFile(
@@ -181,7 +183,7 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
       ],
       { stderr: "piped", env: space.env },
     );
-    const stderr = child.output();
+    const stderr = finished(child);
     const metrics = `http://127.0.0.1:${metricsPort}`;
     const prometheus = await waitFor(
       `${metrics}/metrics/prometheus`,
@@ -198,24 +200,11 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
     for (const line of await commandLines(child.pid)) assertClean(secrets, "a command line", line);
     await fetch(`${metrics}/shutdown`, { method: "POST" }).then((r) => r.body?.cancel());
     const ran = await stderr;
-    assertClean(secrets, "the output of run", new TextDecoder().decode(ran.stderr));
-    assertEquals(ran.code, 0, new TextDecoder().decode(ran.stderr));
+    assertClean(secrets, "the output of run", ran.stderr);
+    assertEquals(ran.code, 0, ran.stderr);
 
     await clean(secrets, space, ["verify", ...endpoints, ...selection, "--checksums", "--json"]);
-    await clean(secrets, space, [
-      "rollback",
-      "--journal",
-      journal,
-      "--target",
-      proxy.url,
-      "--target-user",
-      proxy.username!,
-      "--target-password-file",
-      passwordFile,
-      "--target-ca",
-      proxy.caPath!,
-      "--dryrun",
-    ]);
+    await clean(secrets, space, ["rollback", "--journal", journal, ...target, "--dryrun"]);
 
     // Credentials in a URL: taken, and never shown again, in success or in failure.
     const withUser = new URL(proxy.url);
@@ -248,26 +237,20 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
     await Deno.remove(passwordFile);
     const searched = await assertFilesClean(secrets, [space.dir]);
     console.log(`searched ${searched} files the commands wrote`);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(space.dir, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("secrets: AWS keys in the environment (SigV4): no command prints or writes them", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("secret-aws");
-  const aws = {
-    AWS_ACCESS_KEY_ID: "AKIAFMTEST" + crypto.randomUUID().replaceAll("-", "").slice(0, 10)
-      .toUpperCase(),
-    AWS_SECRET_ACCESS_KEY: `fmTestSecret/${crypto.randomUUID()}`,
-    AWS_SESSION_TOKEN: `fmTestToken${crypto.randomUUID()}`,
-  };
-  const secrets = new Secrets();
-  // The key id is not secret (it is in every signed request's header); the key and token are.
-  secrets.add(aws.AWS_SECRET_ACCESS_KEY, aws.AWS_SESSION_TOKEN);
-  const space = await workspace(aws);
-  try {
+Deno.test("secrets: AWS keys in the environment (SigV4): no command prints or writes them", () =>
+  inScene(["es7", "os2"], "secret-aws", async ({ es7, os2, p, dir }) => {
+    const aws = {
+      AWS_ACCESS_KEY_ID: "AKIAFMTEST" + crypto.randomUUID().replaceAll("-", "").slice(0, 10)
+        .toUpperCase(),
+      AWS_SECRET_ACCESS_KEY: `fmTestSecret/${crypto.randomUUID()}`,
+      AWS_SESSION_TOKEN: `fmTestToken${crypto.randomUUID()}`,
+    };
+    const secrets = new Secrets();
+    // The key id is not secret (it is in every signed request's header); the key and token are.
+    secrets.add(aws.AWS_SECRET_ACCESS_KEY, aws.AWS_SESSION_TOKEN);
+    const space = await workspace(dir, aws);
     await addDocuments(es7.url, `${p}a`, 200);
     // The test nodes ignore signatures; what matters is that signing with these keys leaks none.
     const endpoints = [
@@ -293,39 +276,25 @@ Deno.test("secrets: AWS keys in the environment (SigV4): no command prints or wr
     await clean(secrets, space, ["verify", ...endpoints, ...selection, "--checksums"]);
     const searched = await assertFilesClean(secrets, [space.dir]);
     console.log(`searched ${searched} files the commands wrote`);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(space.dir, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("secrets: a pipeline file with the sink's password: metadata's output and the Data Prepper stand-in's pipeline are 0600 and the only files holding it; no command line, log or message does", async () => {
-  const { home, kind } = await dataPrepperHomeForTests();
-  console.log(`Data Prepper home: ${kind} (${home})`);
-  const { es7, proxy, os2 } = await ensureNodes(["es7", "proxy"]);
-  const p = runPrefix("secret-pipe");
-  const secrets = new Secrets();
-  secrets.add(proxy.password!, btoa(`${proxy.username}:${proxy.password}`));
-  const space = await workspace();
-  try {
+Deno.test("secrets: a pipeline file with the sink's password: metadata's output and the Data Prepper stand-in's pipeline are 0600 and the only files holding it; no command line, log or message does", () =>
+  inScene(["es7", "proxy"], "secret-pipe", async ({ es7, proxy, p, dir }) => {
+    const { home, kind } = await dataPrepperHomeForTests();
+    console.log(`Data Prepper home: ${kind} (${home})`);
+    const secrets = new Secrets();
+    secrets.add(proxy.password!, btoa(`${proxy.username}:${proxy.password}`));
+    const space = await workspace(dir);
     await addDocuments(es7.url, `${p}a`, 400);
     const pipeline = `${space.dir}/pipeline.yaml`;
     await Deno.writeTextFile(
       pipeline,
-      `historical-data-migration:
-  source:
-    opensearch:
-      hosts: ["${es7.url}"]
-      indices:
-        include:
-          - index_name_regex: "${p}.*"
-  sink:
-    - opensearch:
-        hosts: ["${proxy.url}"]
-        username: ${proxy.username}
-        password: ${proxy.password}
-        cert: ${proxy.caPath}
-`,
+      pipelineYaml({
+        source: es7,
+        regex: `${p}.*`,
+        target: proxy,
+        sinkSettings: proxyLogin(proxy),
+      }),
       { mode: 0o600 },
     );
     const output = `${space.dir}/output.yaml`;
@@ -338,7 +307,7 @@ Deno.test("secrets: a pipeline file with the sink's password: metadata's output 
       stderr: "piped",
       env: space.env,
     });
-    const finished = child.output();
+    const ended = finished(child);
     await waitFor(`http://127.0.0.1:${port}/list`, () => true);
     const lines = await commandLines(child.pid);
     assert(lines.length > 1, "the Data Prepper stand-in was not seen running");
@@ -348,10 +317,9 @@ Deno.test("secrets: a pipeline file with the sink's password: metadata's output 
     for (const path of dataPrepperPipelines) {
       assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600, `${path} is not 0600`);
     }
-    const ran = await finished;
-    const text = new TextDecoder().decode(ran.stderr);
-    assertClean(secrets, "the output of run <dp>", text);
-    assertEquals(ran.code, 0, text);
+    const ran = await ended;
+    assertClean(secrets, "the output of run <dp>", ran.stderr);
+    assertEquals(ran.code, 0, ran.stderr);
     await clean(secrets, space, ["verify", "--pipeline", pipeline, "--checksums"]);
 
     const mayHold = (path: string) => path === pipeline || path === output;
@@ -362,8 +330,4 @@ Deno.test("secrets: a pipeline file with the sink's password: metadata's output 
       (path) => path.startsWith(`${home}/pipelines/`),
     );
     console.log(`searched ${searched} files the commands wrote and ${homeFiles} in the home`);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(space.dir, { recursive: true }).catch(() => {});
-  }
-});
+  }));

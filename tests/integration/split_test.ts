@@ -3,22 +3,15 @@
  * disjoint and cover the plan, each one a pipeline `run --engine native` accepts.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
 import { parseYaml } from "../../src/deps.ts";
 import { fullMatchRegExp } from "../../src/metadata/selection.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import { addDocuments, call, inScene, refreshedCount, runCli, spawnCli } from "./scene.ts";
 
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
-
-Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index sets covering the 4 indices; three engines on them and one monitor over the three endpoints copy everything", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("split");
-  const dir = await Deno.makeTempDir({ prefix: "fm-split-" });
-  const out = `${dir}/pipelines`;
-  const sizes: Record<string, number> = { a: 400, b: 250, c: 150, d: 100 };
-  const names = Object.keys(sizes).map((suffix) => `${p}${suffix}`);
-  try {
+Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index sets covering the 4 indices; three engines on them and one monitor over the three endpoints copy everything", () =>
+  inScene(["es7", "os2"], "split", async ({ es7, os2, p, dir }) => {
+    const out = `${dir}/pipelines`;
+    const sizes: Record<string, number> = { a: 400, b: 250, c: 150, d: 100 };
+    const names = Object.keys(sizes).map((suffix) => `${p}${suffix}`);
     for (const [suffix, count] of Object.entries(sizes)) {
       await call(`${es7.url}/${p}${suffix}`, "PUT", {
         settings: { number_of_shards: 1, number_of_replicas: 0 },
@@ -107,15 +100,10 @@ Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index 
     const third = await runCli(["plan", "--pipeline", pipeline, "--split", "3", "--out", out]);
     assertEquals(third.code, 0, third.stderr);
     const engines = files.map((file, i) =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          ...["run", "-A", "--quiet", MAIN, "run", "--engine", "native", `${out}/${file}`],
-          ...["--metrics-port", String(4937 + i)],
-        ],
-        env: { XDG_STATE_HOME: `${dir}/state-${i + 1}`, NO_COLOR: "1" },
-        stdout: "null",
-        stderr: "null",
-      }).spawn()
+      spawnCli(
+        ["run", "--engine", "native", `${out}/${file}`, "--metrics-port", String(4937 + i)],
+        { env: { XDG_STATE_HOME: `${dir}/state-${i + 1}` } },
+      )
     );
     const monitor = await runCli([
       "monitor",
@@ -128,11 +116,6 @@ Deno.test("plan --split 3 --out DIR writes 3 pipeline files with disjoint index 
     assertStringIncludes(monitor.stderr, "sent /shutdown to 3 endpoints");
     for (const engine of engines) assertEquals((await engine.status).code, 0);
     for (const [suffix, count] of Object.entries(sizes)) {
-      await call(`${os2.url}/${p}${suffix}/_refresh`, "POST");
-      assertEquals((await call(`${os2.url}/${p}${suffix}/_count`, "GET")).count, count);
+      assertEquals(await refreshedCount(os2.url, `${p}${suffix}`), count);
     }
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

@@ -11,12 +11,21 @@
  * when the copy began.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes, type NodeHandle } from "../harness/mod.ts";
-import { runCli, TEST_STATE_HOME } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
-import { readJournal } from "./processes.ts";
-
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+import {
+  assertNoStackTrace,
+  assertVerified,
+  bulk,
+  call,
+  endpoints,
+  inScene,
+  type NodeHandle,
+  type NodeName,
+  readJournal,
+  refreshedCount,
+  runCli,
+  type Scene,
+  spawnCli,
+} from "./scene.ts";
 
 /** Operations per second the writer aims at, and how long it writes in the long scenarios. */
 const RATE = 200;
@@ -204,16 +213,7 @@ async function createIndex(url: string, index: string, plain: number, routed: nu
       }\n` +
       `${JSON.stringify({ title: `first ${key.id}`, n: 0, kind: "initial" })}\n`
     ).join("");
-    const response = await fetch(`${url}/${index}/_bulk?refresh=true`, {
-      method: "POST",
-      headers: { "content-type": "application/x-ndjson" },
-      body: lines,
-    });
-    const answer = await response.json();
-    assert(
-      response.ok && !answer.errors,
-      `loading ${index}: ${JSON.stringify(answer).slice(0, 300)}`,
-    );
+    await bulk(`${url}/${index}`, lines);
   }
   return keys;
 }
@@ -237,20 +237,9 @@ interface Background {
   ended: Promise<Deno.CommandStatus>;
 }
 
-/** Starts `fetch-migration <args>` like spawnCli, but reading stdout (JSON lines) and stderr. */
+/** Starts `fetch-migration <args>` with spawnCli, reading stdout (JSON lines) and stderr. */
 function spawnSync(args: string[]): Background {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/root",
-      NO_COLOR: "1",
-      XDG_STATE_HOME: TEST_STATE_HOME,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnCli(args, { stdout: "piped", stderr: "piped" });
   const lines: Background["lines"] = [];
   let errors = "";
   const stdout = (async () => {
@@ -325,39 +314,47 @@ async function killed(background: Background): Promise<void> {
   await background.ended.catch(() => {});
 }
 
-function assertNoStackTrace(text: string): void {
-  assert(!/internal error|^\s+at .+:\d+:\d+/m.test(text), `a stack trace was printed:\n${text}`);
+/**
+ * A sync scenario's scene: its nodes, prefix and directory, the journal `sync.json`, and what it
+ * starts in the background, so that its end stops them whatever happened.
+ */
+type SyncScene<N extends NodeName> = Scene<N> & {
+  /** A writer (not started yet), stopped at the scenario's end. */
+  newWriter(...args: ConstructorParameters<typeof Writer>): Writer;
+  /** `fetch-migration <args>` in the background (spawnSync), killed at the end if it still runs. */
+  backgroundSync(args: string[]): Background;
+};
+
+/** Runs `body` in a scene of `names`; then stops its writers and kills its background syncs. */
+async function inSyncScene<N extends NodeName>(
+  names: N[],
+  body: (scene: SyncScene<N>) => Promise<void>,
+): Promise<void> {
+  await inScene(names, "sync", async (scene) => {
+    const writers: Writer[] = [];
+    const backgrounds: Background[] = [];
+    try {
+      await body({
+        ...(scene as Scene<N>),
+        journal: `${scene.dir}/sync.json`,
+        newWriter(...args) {
+          writers.push(new Writer(...args));
+          return writers.at(-1)!;
+        },
+        backgroundSync(args) {
+          backgrounds.push(spawnSync(args));
+          return backgrounds.at(-1)!;
+        },
+      });
+    } finally {
+      for (const writer of writers) await writer.stop().catch(() => {});
+      for (const background of backgrounds) await killed(background);
+    }
+  });
 }
 
 function syncArgs(source: NodeHandle, target: NodeHandle, p: string, journal: string): string[] {
-  return [
-    "sync",
-    "--source",
-    source.url,
-    "--target",
-    target.url,
-    "--include",
-    `${p}*`,
-    "--journal",
-    journal,
-    "--interval",
-    "1",
-  ];
-}
-
-/** `verify --checksums` of the prefix's indices passes. */
-async function assertVerified(source: NodeHandle, target: NodeHandle, p: string) {
-  const verify = await runCli([
-    "verify",
-    "--source",
-    source.url,
-    "--target",
-    target.url,
-    "--include",
-    `${p}*`,
-    "--checksums",
-  ]);
-  assertEquals(verify.code, 0, `verify --checksums:\n${verify.stderr}`);
+  return ["sync", ...endpoints(source, target, `${p}*`), "--journal", journal, "--interval", "1"];
 }
 
 /** Of `keys`, those `index` on `url` holds (an `ids` query: every shard, routing or not). */
@@ -373,11 +370,6 @@ async function present(url: string, index: string, keys: Key[]): Promise<string[
     found.push(...answer.hits.hits.map((hit) => hit._id));
   }
   return found;
-}
-
-async function count(url: string, index: string): Promise<number> {
-  await call(`${url}/${index}/_refresh`, "POST");
-  return ((await call(`${url}/${index}/_count`, "GET")) as { count: number }).count;
 }
 
 function median(values: number[]): number {
@@ -419,23 +411,20 @@ function reportLag(label: string, background: Background, writer: Writer) {
  * The long scenario: a live writer for WRITE_SECONDS while `sync --json` follows, then the final
  * pass, the deletes checked on the target, and a separate verify.
  */
-async function followLiveWriter(source: NodeHandle, target: NodeHandle, label: string) {
-  const p = runPrefix("sync");
-  const index = `${p}live`;
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/sync.json`;
-  let writer: Writer | undefined;
-  let background: Background | undefined;
-  try {
+async function followLiveWriter(from: NodeName, to: NodeName) {
+  await inSyncScene([from, to], async (scene) => {
+    const { p, journal, newWriter, backgroundSync } = scene;
+    const [source, target] = [scene[from], scene[to]];
+    const index = `${p}live`;
     const initial = await createIndex(source.url, index, 3000, 1000);
     const args = syncArgs(source, target, p, journal);
-    background = spawnSync([...args, "--json"]);
+    const background = backgroundSync([...args, "--json"]);
     // The writer starts with the copy: changes made during it must arrive too.
-    writer = new Writer(source.url, index, initial);
+    const writer = newWriter(source.url, index, initial);
     writer.start();
     await new Promise((resolve) => setTimeout(resolve, WRITE_SECONDS * 1000));
     await writer.stop();
-    const lag = reportLag(`${label} lag`, background, writer);
+    const lag = reportLag(`${from} -> ${to} lag`, background, writer);
     // Not a fixed limit on a shared machine, but a sync that keeps up is seconds behind.
     assert(lag.seconds.median < 10, `median lag ${lag.seconds.median} s`);
     assert(
@@ -454,25 +443,16 @@ async function followLiveWriter(source: NodeHandle, target: NodeHandle, label: s
     const deleted = [...writer.deleted.values()];
     assertEquals(await present(source.url, index, deleted), [], "deleted ids on the source");
     assertEquals(await present(target.url, index, deleted), [], "deleted ids on the target");
-    assertEquals(await count(target.url, index), writer.live.size);
+    assertEquals(await refreshedCount(target.url, index), writer.live.size);
     await assertVerified(source, target, p);
-  } finally {
-    await writer?.stop().catch(() => {});
-    if (background) await killed(background);
-    await cleanUp([source.url, target.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
+  });
 }
 
-Deno.test("sync es7 -> os2 follows a writer (inserts, updates, deletes, routing) at 200 operations/s; --final ends equal", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  await followLiveWriter(es7, os2, "es7 -> os2");
-});
+Deno.test("sync es7 -> os2 follows a writer (inserts, updates, deletes, routing) at 200 operations/s; --final ends equal", () =>
+  followLiveWriter("es7", "os2"));
 
-Deno.test("sync os2 -> os3 follows a writer (inserts, updates, deletes, routing) at 200 operations/s; --final ends equal", async () => {
-  const { os2, os3 } = await ensureNodes(["os2", "os3"]);
-  await followLiveWriter(os2, os3, "os2 -> os3");
-});
+Deno.test("sync os2 -> os3 follows a writer (inserts, updates, deletes, routing) at 200 operations/s; --final ends equal", () =>
+  followLiveWriter("os2", "os3"));
 
 /** Every checkpoint of `later` is at or above the same shard's in `earlier`; names the first not. */
 function backwards(earlier: Checkpoints, later: Checkpoints): string | undefined {
@@ -515,22 +495,15 @@ function watchJournal(path: string) {
   };
 }
 
-Deno.test("kill -9 of sync mid-pass while the writer writes: the same command continues, checkpoints never move back, --final ends equal", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("sync");
-  const index = `${p}kill`;
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/sync.json`;
-  let writer: Writer | undefined;
-  const backgrounds: Background[] = [];
-  try {
+Deno.test("kill -9 of sync mid-pass while the writer writes: the same command continues, checkpoints never move back, --final ends equal", () =>
+  inSyncScene(["es7", "os2"], async ({ es7, os2, p, journal, newWriter, backgroundSync }) => {
+    const index = `${p}kill`;
     const initial = await createIndex(es7.url, index, 3000, 1000);
     // Small pages: a pass saves its checkpoints many times, so the kill falls inside one.
     const args = [...syncArgs(es7, os2, p, journal), "--page-size", "10"];
-    const first = spawnSync([...args, "--json"]);
-    backgrounds.push(first);
+    const first = backgroundSync([...args, "--json"]);
     await waitFor("the first pass", 60, () => passes(first).length > 0);
-    writer = new Writer(es7.url, index, initial, { seed: 11 });
+    const writer = newWriter(es7.url, index, initial, { seed: 11 });
     writer.start();
     const watch = watchJournal(journal);
     // Mid-pass: a checkpoint moved while the pass count did not.
@@ -544,14 +517,13 @@ Deno.test("kill -9 of sync mid-pass while the writer writes: the same command co
     const passesAtKill = watch.readings.at(-1)!.passes;
     const readingsBeforeKill = watch.readings.length;
 
-    const again = spawnSync([...args, "--json"]);
-    backgrounds.push(again);
+    const again = backgroundSync([...args, "--json"]);
     await waitFor("four passes after the kill", 60, () => passes(again).length >= 4);
     await writer.stop();
     await waitFor(
       "a pass after the writer stopped",
       30,
-      () => passes(again).some((line) => line.at > writer!.stoppedAt),
+      () => passes(again).some((line) => line.at > writer.stoppedAt),
     );
     await stopSync(again);
     await watch.stop();
@@ -575,15 +547,9 @@ Deno.test("kill -9 of sync mid-pass while the writer writes: the same command co
         `${readings.length - readingsBeforeKill} readings after; ${writer.total} operations`,
     );
     assertEquals(await present(os2.url, index, [...writer.deleted.values()]), []);
-    assertEquals(await count(os2.url, index), writer.live.size);
+    assertEquals(await refreshedCount(os2.url, index), writer.live.size);
     await assertVerified(es7, os2, p);
-  } finally {
-    await writer?.stop().catch(() => {});
-    for (const background of backgrounds) await killed(background);
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
 /** A single write to `index` on `url`: its status and error type. */
 async function writeOne(url: string, index: string, id: string) {
@@ -602,21 +568,16 @@ async function writeOne(url: string, index: string, id: string) {
  * the selection (the late one too) refuses writes after it, and `lift` makes them accept again.
  */
 async function freezeThenLift(lift: "unfreeze" | "rollback") {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("sync");
-  const index = `${p}frozen`;
-  const late = `${p}late`;
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/sync.json`;
-  let writer: Writer | undefined;
-  try {
+  await inSyncScene(["es7", "os2"], async ({ es7, os2, p, journal, newWriter }) => {
+    const index = `${p}frozen`;
+    const late = `${p}late`;
     const initial = await createIndex(es7.url, index, 2000, 500);
     const args = syncArgs(es7, os2, p, journal);
     const caughtUp = await runCli([...args, "--until-lag", "0"]);
     assertEquals(caughtUp.code, 0, `sync --until-lag 0:\n${caughtUp.stderr}`);
     // Created after the last pass: the final pass follows it, so it must be frozen too.
     await createIndex(es7.url, late, 300, 0);
-    writer = new Writer(es7.url, index, initial, { stopOnBlock: true, seed: 5 });
+    const writer = newWriter(es7.url, index, initial, { stopOnBlock: true, seed: 5 });
     writer.start();
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const final = await runCli([...args, "--final", "--freeze-source"]);
@@ -634,8 +595,8 @@ async function freezeThenLift(lift: "unfreeze" | "rollback") {
         type: "cluster_block_exception",
       }, `a write to ${name} after the final pass`);
     }
-    assertEquals(await count(os2.url, index), writer.live.size);
-    assertEquals(await count(os2.url, late), 300);
+    assertEquals(await refreshedCount(os2.url, index), writer.live.size);
+    assertEquals(await refreshedCount(os2.url, late), 300);
     await assertVerified(es7, os2, p);
 
     if (lift === "unfreeze") {
@@ -666,11 +627,7 @@ async function freezeThenLift(lift: "unfreeze" | "rollback") {
       assertStringIncludes(again.stderr, "copying first");
       await assertVerified(es7, os2, p);
     }
-  } finally {
-    await writer?.stop().catch(() => {});
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
+  });
 }
 
 Deno.test("sync --final --freeze-source: the source refuses writes from the final pass on; sync --unfreeze lifts it", async () => {
@@ -681,41 +638,35 @@ Deno.test("sync --final --freeze-source, then rollback --source: the source acce
   await freezeThenLift("rollback");
 });
 
-Deno.test("lag falls to 0 once the writer stops (JSON lines and --metrics-port); an index created mid-sync arrives whole", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("sync");
-  const index = `${p}lag`;
-  const fresh = `${p}new`;
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/sync.json`;
-  let writer: Writer | undefined;
-  let background: Background | undefined;
-  try {
+Deno.test("lag falls to 0 once the writer stops (JSON lines and --metrics-port); an index created mid-sync arrives whole", () =>
+  inSyncScene(["es7", "os2"], async ({ es7, os2, p, journal, newWriter, backgroundSync }) => {
+    const index = `${p}lag`;
+    const fresh = `${p}new`;
     const initial = await createIndex(es7.url, index, 2000, 500);
     const args = syncArgs(es7, os2, p, journal);
-    background = spawnSync([...args, "--json", "--metrics-port", String(METRICS_PORT)]);
-    await waitFor("the first pass", 60, () => passes(background!).length > 0);
-    writer = new Writer(es7.url, index, initial, { seed: 3 });
+    const background = backgroundSync([...args, "--json", "--metrics-port", String(METRICS_PORT)]);
+    await waitFor("the first pass", 60, () => passes(background).length > 0);
+    const writer = newWriter(es7.url, index, initial, { seed: 3 });
     writer.start();
     await new Promise((resolve) => setTimeout(resolve, 3000));
     // Mid-sync: a new index of the selection, filled while the sync runs.
     await createIndex(es7.url, fresh, 1500, 500);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     await writer.stop();
-    const behind = passes(background).filter((line) => line.at <= writer!.stoppedAt);
+    const behind = passes(background).filter((line) => line.at <= writer.stoppedAt);
     assert(behind.some((line) => line.lag_operations > 0), "no pass saw the writer's lag");
     // The new index is looked for every few seconds, not every pass.
-    await waitFor("the new index followed", 30, () => background!.stderr().includes(fresh));
+    await waitFor("the new index followed", 30, () => background.stderr().includes(fresh));
     const followedAt = Date.now();
     await waitFor(
       "a pass with lag 0 after the writer stopped",
       30,
       () =>
-        passes(background!).some((line) =>
-          line.at > Math.max(writer!.stoppedAt, followedAt) && line.deletes_checked &&
+        passes(background).some((line) =>
+          line.at > Math.max(writer.stoppedAt, followedAt) && line.deletes_checked &&
           line.lag_operations === 0 && line.lag_seconds === 0
         ),
-      () => `${JSON.stringify(passes(background!).slice(-3))}\n${background!.stderr()}`,
+      () => `${JSON.stringify(passes(background).slice(-3))}\n${background.stderr()}`,
     );
     const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics/prometheus`))
       .text();
@@ -726,36 +677,29 @@ Deno.test("lag falls to 0 once the writer stops (JSON lines and --metrics-port);
     assert(total("fetch_migration_sync_deletes_total") > 0, metrics);
     assert(total("fetch_migration_sync_changes_total") > 0, metrics);
     assertStringIncludes(background.stderr(), `new on the source, now followed: ${fresh}`);
-    assertEquals(await count(os2.url, fresh), 2000);
+    assertEquals(await refreshedCount(os2.url, fresh), 2000);
     const deleted = [...writer.deleted.values()];
     assertEquals(await present(os2.url, index, deleted), [], "deleted ids on the target");
-    assertEquals(await count(os2.url, index), writer.live.size);
+    assertEquals(await refreshedCount(os2.url, index), writer.live.size);
     await stopSync(background);
     await assertVerified(es7, os2, p);
-  } finally {
-    await writer?.stop().catch(() => {});
-    if (background) await killed(background);
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("sync --until-lag 0 ends only once an index created mid-sync has arrived whole", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("sync");
-  const index = `${p}until`;
-  const fresh = `${p}until-new`;
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/sync.json`;
-  let writer: Writer | undefined;
-  let background: Background | undefined;
-  try {
+Deno.test("sync --until-lag 0 ends only once an index created mid-sync has arrived whole", () =>
+  inSyncScene(["es7", "os2"], async ({ es7, os2, p, journal, newWriter, backgroundSync }) => {
+    const index = `${p}until`;
+    const fresh = `${p}until-new`;
     const initial = await createIndex(es7.url, index, 2000, 500);
     // The writer runs from the start, so no pass is caught up before the new index exists.
-    writer = new Writer(es7.url, index, initial, { seed: 17 });
+    const writer = newWriter(es7.url, index, initial, { seed: 17 });
     writer.start();
-    background = spawnSync([...syncArgs(es7, os2, p, journal), "--until-lag", "0", "--json"]);
-    await waitFor("the second pass", 60, () => passes(background!).length > 1);
+    const background = backgroundSync([
+      ...syncArgs(es7, os2, p, journal),
+      "--until-lag",
+      "0",
+      "--json",
+    ]);
+    await waitFor("the second pass", 60, () => passes(background).length > 1);
     await createIndex(es7.url, fresh, 1000, 200);
     const running = passes(background);
     await writer.stop();
@@ -763,25 +707,14 @@ Deno.test("sync --until-lag 0 ends only once an index created mid-sync has arriv
     const status = await background.ended;
     assertEquals(status.code, 0, `sync --until-lag 0:\n${background.stderr()}`);
     assertEquals(background.lines.at(-1)?.value.status, "caught-up");
-    assertEquals(await count(os2.url, fresh), 1200, `${fresh} on the target`);
-    assertEquals(await count(os2.url, index), writer.live.size);
+    assertEquals(await refreshedCount(os2.url, fresh), 1200, `${fresh} on the target`);
+    assertEquals(await refreshedCount(os2.url, index), writer.live.size);
     await assertVerified(es7, os2, p);
-  } finally {
-    await writer?.stop().catch(() => {});
-    if (background) await killed(background);
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("SIGTERM while a pass waits to write: exit 1 saying to run the same command, no stack trace; it continues", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("sync");
-  const index = `${p}term`;
-  const directory = await Deno.makeTempDir();
-  const journal = `${directory}/sync.json`;
-  let background: Background | undefined;
-  try {
+Deno.test("SIGTERM while a pass waits to write: exit 1 saying to run the same command, no stack trace; it continues", () =>
+  inSyncScene(["es7", "os2"], async ({ es7, os2, p, journal, backgroundSync }) => {
+    const index = `${p}term`;
     await createIndex(es7.url, index, 100, 0);
     // One request at a time, a few documents each: a large pass has writes waiting their turn.
     const args = [
@@ -791,19 +724,14 @@ Deno.test("SIGTERM while a pass waits to write: exit 1 saying to run the same co
       "--batch-bytes",
       "1kb",
     ];
-    background = spawnSync(args);
-    await waitFor("the first pass", 60, () => background!.stderr().includes("pass 1:"));
+    const background = backgroundSync(args);
+    await waitFor("the first pass", 60, () => background.stderr().includes("pass 1:"));
     const keys = Array.from({ length: 20_000 }, (_, i) => ({ id: `bulk${i}` }));
     for (let at = 0; at < keys.length; at += 5000) {
       const lines = keys.slice(at, at + 5000).map((key) =>
         `${JSON.stringify({ index: { _id: key.id } })}\n${JSON.stringify({ n: at })}\n`
       ).join("");
-      const response = await fetch(`${es7.url}/${index}/_bulk?refresh=true`, {
-        method: "POST",
-        headers: { "content-type": "application/x-ndjson" },
-        body: lines,
-      });
-      assert(response.ok && !(await response.json()).errors, "loading the changes");
+      await bulk(`${es7.url}/${index}`, lines);
     }
     const before = ((await readJournal(journal))?.sync as SyncJournal).checkpoints;
     await waitFor("a pass writing the changes", 30, async () => {
@@ -813,23 +741,15 @@ Deno.test("SIGTERM while a pass waits to write: exit 1 saying to run the same co
     await stopSync(background);
     const final = await runCli([...syncArgs(es7, os2, p, journal), "--final"]);
     assertEquals(final.code, 0, `sync --final:\n${final.stderr}`);
-    assertEquals(await count(os2.url, index), 20_100);
-  } finally {
-    if (background) await killed(background);
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+    assertEquals(await refreshedCount(os2.url, index), 20_100);
+  }));
 
-Deno.test("sync --final --freeze-source with eight writers' bulks in flight: every write the source acknowledged is on the target", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("sync");
-  const directory = await Deno.makeTempDir();
-  try {
+Deno.test("sync --final --freeze-source with eight writers' bulks in flight: every write the source acknowledged is on the target", () =>
+  inScene(["es7", "os2"], "sync", async ({ es7, os2, p, dir }) => {
     // A write in flight when the block lands is the race: each round has a chance to hit it.
     for (let round = 0; round < 3; round++) {
       const index = `${p}race${round}`;
-      const args = [...syncArgs(es7, os2, index, `${directory}/sync${round}.json`)];
+      const args = [...syncArgs(es7, os2, index, `${dir}/sync${round}.json`)];
       await call(`${es7.url}/${index}`, "PUT", {
         settings: { number_of_shards: 1, number_of_replicas: 0 },
       });
@@ -861,48 +781,34 @@ Deno.test("sync --final --freeze-source with eight writers' bulks in flight: eve
       stop = true;
       await Promise.all(writers);
       assertEquals(final.code, 0, `round ${round}, sync --final --freeze-source:\n${final.stderr}`);
-      assertEquals(await count(os2.url, index), acknowledged, `round ${round}`);
+      assertEquals(await refreshedCount(os2.url, index), acknowledged, `round ${round}`);
       const lifted = await runCli([...args, "--unfreeze"]);
       assertEquals(lifted.code, 0, lifted.stderr);
     }
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("documents the source had not made visible when the copy began (refresh_interval -1) arrive with the first pass", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("sync");
-  const index = `${p}unrefreshed`;
-  const directory = await Deno.makeTempDir();
-  try {
+Deno.test("documents the source had not made visible when the copy began (refresh_interval -1) arrive with the first pass", () =>
+  inSyncScene(["es7", "os2"], async ({ es7, os2, p, journal }) => {
+    const index = `${p}unrefreshed`;
     await call(`${es7.url}/${index}`, "PUT", {
       settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: "-1" },
     });
     await bulk(`${es7.url}/${index}`, documentLines("seen", 100));
     // Acknowledged, but not searchable until the next refresh: the copy reads around them.
     await bulk(`${es7.url}/${index}`, documentLines("unseen", 1000), false);
-    const args = syncArgs(es7, os2, p, `${directory}/sync.json`);
+    const args = syncArgs(es7, os2, p, journal);
     const caughtUp = await runCli([...args, "--until-lag", "0"]);
     assertEquals(caughtUp.code, 0, `sync --until-lag 0:\n${caughtUp.stderr}`);
-    assertEquals(await count(os2.url, index), 1100);
+    assertEquals(await refreshedCount(os2.url, index), 1100);
     const final = await runCli([...args, "--final"]);
     assertEquals(final.code, 0, `sync --final:\n${final.stderr}`);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+  }));
 
-Deno.test("a field new to the source's mapping since the last pass (dynamic mapping): --final copies it and ends equal", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("sync");
-  const index = `${p}grows`;
-  const directory = await Deno.makeTempDir();
-  try {
+Deno.test("a field new to the source's mapping since the last pass (dynamic mapping): --final copies it and ends equal", () =>
+  inSyncScene(["es7", "os2"], async ({ es7, os2, p, journal }) => {
+    const index = `${p}grows`;
     await createIndex(es7.url, index, 200, 50);
-    const args = syncArgs(es7, os2, p, `${directory}/sync.json`);
+    const args = syncArgs(es7, os2, p, journal);
     const caughtUp = await runCli([...args, "--until-lag", "0"]);
     assertEquals(caughtUp.code, 0, `sync --until-lag 0:\n${caughtUp.stderr}`);
     const lines = Array.from(
@@ -916,9 +822,5 @@ Deno.test("a field new to the source's mapping since the last pass (dynamic mapp
     await bulk(`${es7.url}/${index}`, lines);
     const final = await runCli([...args, "--final"]);
     assertEquals(final.code, 0, `sync --final:\n${final.stderr}`);
-    assertEquals(await count(os2.url, index), 350);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
-  }
-});
+    assertEquals(await refreshedCount(os2.url, index), 350);
+  }));

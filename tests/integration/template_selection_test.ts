@@ -5,9 +5,7 @@
  * `none` override.
  */
 import { assertEquals, assertMatch } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { addDocuments, call, cleanUp, runPrefix } from "./fixtures.ts";
+import { addDocuments, call, endpoints, inScene, nativeRunArgs, runCli } from "./scene.ts";
 
 /** Names of the templates of each kind on `url` that start with `prefix`. */
 async function templatesOn(url: string, prefix: string): Promise<Record<string, string[]>> {
@@ -27,10 +25,8 @@ async function templatesOn(url: string, prefix: string): Promise<Record<string, 
   };
 }
 
-Deno.test("run --include <one index> creates only the templates that can shape it (and their components); plan says why each is in or out", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("tsel");
-  try {
+Deno.test("run --include <one index> creates only the templates that can shape it (and their components); plan says why each is in or out", () =>
+  inScene(["es7", "os2"], "tsel", async ({ es7, os2, p }) => {
     await call(`${es7.url}/_component_template/${p}a-base`, "PUT", {
       template: { settings: { number_of_replicas: 0 } },
     });
@@ -54,16 +50,7 @@ Deno.test("run --include <one index> creates only the templates that can shape i
     await addDocuments(es7.url, `${p}a-1`, 20);
     await addDocuments(es7.url, `${p}b-1`, 20);
 
-    const plan = await runCli([
-      "plan",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}a-1`,
-      "--json",
-    ]);
+    const plan = await runCli(["plan", ...endpoints(es7, os2, `${p}a-1`), "--json"]);
     assertEquals(plan.code, 0, plan.stderr);
     const decisions = JSON.parse(plan.stdout).template_selection.decisions as Array<
       { name: string; migrates: boolean; reason: string }
@@ -76,17 +63,7 @@ Deno.test("run --include <one index> creates only the templates that can shape i
     assertEquals(decision("legacy-b").migrates, false);
     assertMatch(decision("a-base").reason, /composed by index template/);
 
-    const run = await runCli([
-      "run",
-      "--engine",
-      "native",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}a-1`,
-    ]);
+    const run = await runCli(nativeRunArgs({ source: es7, target: os2, include: `${p}a-1` }));
     assertEquals(run.code, 0, run.stderr);
     assertEquals(await templatesOn(os2.url, p), {
       component: [`${p}a-base`],
@@ -96,12 +73,7 @@ Deno.test("run --include <one index> creates only the templates that can shape i
 
     const text = await runCli([
       "plan",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}b-1`,
+      ...endpoints(es7, os2, `${p}b-1`),
       "--templates",
       "none",
       "-v",
@@ -109,24 +81,11 @@ Deno.test("run --include <one index> creates only the templates that can shape i
     assertEquals(text.code, 0, text.stderr);
     assertMatch(text.stderr, new RegExp(`${p}legacy-b: --templates none`));
 
-    const all = await runCli([
-      "metadata",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}b-1`,
-      "--templates",
-      "all",
-    ]);
+    const all = await runCli(["metadata", ...endpoints(es7, os2, `${p}b-1`), "--templates", "all"]);
     assertEquals(all.code, 0, all.stderr);
     assertEquals(await templatesOn(os2.url, p), {
       component: [`${p}a-base`, `${p}b-base`],
       index: [`${p}a`, `${p}b`],
       legacy: [`${p}legacy-b`],
     });
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));

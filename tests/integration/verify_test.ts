@@ -4,9 +4,7 @@
  * see only what changes a count; a sample runs on both Elasticsearch 7 and the typed ES 6 path.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { ensureNodes } from "../harness/mod.ts";
-import { runCli } from "./cli.ts";
-import { bulk, call, cleanUp, runPrefix } from "./fixtures.ts";
+import { bulk, call, endpoints, inScene, runCli } from "./scene.ts";
 
 const DOCS = 300;
 const SETTINGS = { number_of_shards: 2, number_of_replicas: 0 };
@@ -73,12 +71,9 @@ function indexOf(report: { indices: IndexJson[] }, name: string): IndexJson {
   return found;
 }
 
-Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra document named exactly", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("verify7");
-  const index = `${p}docs`;
-  const endpoints = ["--source", es7.url, "--target", os2.url];
-  try {
+Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra document named exactly", () =>
+  inScene(["es7", "os2"], "verify7", async ({ es7, os2, p }) => {
+    const index = `${p}docs`;
     for (const url of [es7.url, os2.url]) {
       await call(`${url}/${index}`, "PUT", {
         settings: SETTINGS,
@@ -87,14 +82,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
       await bulk(`${url}/${index}`, documentLines());
     }
 
-    const equal = await runCli([
-      "verify",
-      ...endpoints,
-      "--include",
-      index,
-      "--checksums",
-      "--json",
-    ]);
+    const equal = await runCli(["verify", ...endpoints(es7, os2, index), "--checksums", "--json"]);
     assertEquals(equal.code, 0, equal.stderr);
     const equalReport = JSON.parse(equal.stdout);
     assertEquals(equalReport.ok, true);
@@ -113,9 +101,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
 
     const sampled = await runCli([
       "verify",
-      ...endpoints,
-      "--include",
-      index,
+      ...endpoints(es7, os2, index),
       "--sample",
       "20",
       "--json",
@@ -137,9 +123,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
 
     const changed = await runCli([
       "verify",
-      ...endpoints,
-      "--include",
-      index,
+      ...endpoints(es7, os2, index),
       "--checksums",
       "--json",
     ]);
@@ -160,12 +144,12 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     assertStringIncludes(changed.stderr, "error: verification failed: 1 of 1 index differs");
 
     // Equal counts: counting alone cannot see these three.
-    const counted = await runCli(["verify", ...endpoints, "--include", index, "--json"]);
+    const counted = await runCli(["verify", ...endpoints(es7, os2, index), "--json"]);
     assertEquals(counted.code, 0, counted.stderr);
     assertEquals(indexOf(JSON.parse(counted.stdout), index).checksums, undefined);
 
     await call(`${os2.url}/${index}/_doc/d7?refresh=true`, "DELETE");
-    const short = await runCli(["verify", ...endpoints, "--include", index, "--json"]);
+    const short = await runCli(["verify", ...endpoints(es7, os2, index), "--json"]);
     assertEquals(short.code, 1, short.stderr);
     const shortIndex = indexOf(JSON.parse(short.stdout), index);
     assertEquals([shortIndex.source_count, shortIndex.target_count, shortIndex.status], [
@@ -179,9 +163,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     // A sample larger than the index draws every document.
     const all = await runCli([
       "verify",
-      ...endpoints,
-      "--include",
-      index,
+      ...endpoints(es7, os2, index),
       "--sample",
       "1000",
       "--json",
@@ -191,15 +173,10 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     assertEquals(everything?.checked, DOCS);
     assertEquals(everything?.missing.sort(), ["d10", "d7"]);
     assertEquals(everything?.different, ["d9"]);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("verify es7 -> os2: a target index missing, a conflicting one not verified", async () => {
-  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
-  const p = runPrefix("verify7m");
-  try {
+Deno.test("verify es7 -> os2: a target index missing, a conflicting one not verified", () =>
+  inScene(["es7", "os2"], "verify7m", async ({ es7, os2, p }) => {
     await call(`${es7.url}/${p}absent`, "PUT", { settings: SETTINGS });
     await bulk(
       `${es7.url}/${p}absent`,
@@ -213,17 +190,7 @@ Deno.test("verify es7 -> os2: a target index missing, a conflicting one not veri
       settings: SETTINGS,
       mappings: { properties: { a: { type: "text" } } },
     });
-    const run = await runCli([
-      "verify",
-      "--source",
-      es7.url,
-      "--target",
-      os2.url,
-      "--include",
-      `${p}*`,
-      "--checksums",
-      "--json",
-    ]);
+    const run = await runCli(["verify", ...endpoints(es7, os2, `${p}*`), "--checksums", "--json"]);
     assertEquals(run.code, 1, run.stderr);
     const report = JSON.parse(run.stdout);
     const absent = indexOf(report, `${p}absent`);
@@ -231,18 +198,11 @@ Deno.test("verify es7 -> os2: a target index missing, a conflicting one not veri
     assertEquals(report.not_verified, [{ index: `${p}conflict`, reason: "definitions differ" }]);
     assertStringIncludes(run.stderr, "missing on target");
     assertStringIncludes(run.stderr, `not verified:\n  ${p}conflict: definitions differ`);
-  } finally {
-    await cleanUp([es7.url, os2.url], p);
-  }
-});
+  }));
 
-Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks the indices", async () => {
-  const { es6, os2 } = await ensureNodes(["es6", "os2"]);
-  const p = runPrefix("verify6");
-  const index = `${p}typed`;
-  const endpoints = ["--source", es6.url, "--target", os2.url];
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks the indices", () =>
+  inScene(["es6", "os2"], "verify6", async ({ es6, os2, p, dir }) => {
+    const index = `${p}typed`;
     await call(`${es6.url}/${index}`, "PUT", {
       settings: SETTINGS,
       mappings: { doc: { properties: PROPERTIES } },
@@ -258,9 +218,7 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
 
     const equal = await runCli([
       "verify",
-      ...endpoints,
-      "--include",
-      index,
+      ...endpoints(es6, os2, index),
       "--checksums",
       "--sample",
       "25",
@@ -293,7 +251,7 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
     );
     const changed = await runCli([
       "verify",
-      ...endpoints,
+      ...endpoints(es6, os2),
       "--journal",
       journal,
       "--checksums",
@@ -314,23 +272,11 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
       bare,
       JSON.stringify({ ...JSON.parse(await Deno.readTextFile(journal)), backfill: undefined }),
     );
-    const noBackfill = await runCli(["verify", ...endpoints, "--journal", bare]);
+    const noBackfill = await runCli(["verify", ...endpoints(es6, os2), "--journal", bare]);
     assertEquals(noBackfill.code, 2, noBackfill.stderr);
     assertStringIncludes(noBackfill.stderr, "has no backfill section");
 
-    const otherTarget = await runCli([
-      "verify",
-      "--source",
-      es6.url,
-      "--target",
-      es6.url,
-      "--journal",
-      journal,
-    ]);
+    const otherTarget = await runCli(["verify", ...endpoints(es6, es6), "--journal", journal]);
     assertEquals(otherTarget.code, 2, otherTarget.stderr);
     assertStringIncludes(otherTarget.stderr, "the journal is for the target");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-    await cleanUp([es6.url, os2.url], p);
-  }
-});
+  }));

@@ -32,6 +32,14 @@ const context = (url: string, timedOut = false) => ({
   role: "source" as const,
 });
 
+/** What networkFailure makes of Deno's fetch failing to connect to `url`, hyper saying `cause`. */
+function connectFailure(url: string, cause: string): ClusterError {
+  return networkFailure(
+    denoFetchError(`error sending request for url (${url}): client error (Connect): ${cause}`),
+    context(url),
+  );
+}
+
 Deno.test("error reasons: type and reason, root cause when it adds, strings, proxy pages", () => {
   // OpenSearch 2.19, PUT /BadName
   assertEquals(
@@ -167,12 +175,9 @@ Deno.test("plain HTTP to an HTTPS port: nginx's 400 page gets a hint", () => {
 });
 
 Deno.test("Deno fetch: connection refused names host and port; exit 3", () => {
-  const error = networkFailure(
-    denoFetchError(
-      "error sending request for url (http://127.0.0.1:19999/): client error (Connect): " +
-        "tcp connect error: Connection refused (os error 111)",
-    ),
-    context("http://127.0.0.1:19999/"),
+  const error = connectFailure(
+    "http://127.0.0.1:19999/",
+    "tcp connect error: Connection refused (os error 111)",
   );
   assertEquals(error.kind, "unreachable");
   assertEquals(error.errorKind, "unreachable");
@@ -193,12 +198,9 @@ Deno.test("Deno fetch: connection refused names host and port; exit 3", () => {
 });
 
 Deno.test("Deno fetch: an unknown host is unreachable, naming the host", () => {
-  const error = networkFailure(
-    denoFetchError(
-      "error sending request for url (http://no-such-host.invalid/): client error (Connect): " +
-        "dns error: failed to lookup address information: Name or service not known",
-    ),
-    context("http://no-such-host.invalid/"),
+  const error = connectFailure(
+    "http://no-such-host.invalid/",
+    "dns error: failed to lookup address information: Name or service not known",
   );
   assertEquals(error.kind, "unreachable");
   assertEquals(
@@ -210,12 +212,9 @@ Deno.test("Deno fetch: an unknown host is unreachable, naming the host", () => {
 });
 
 Deno.test("Deno fetch: certificate failures are TLS errors with the fix in the hint", () => {
-  const unknown = networkFailure(
-    denoFetchError(
-      "error sending request for url (https://127.0.0.1:19443/): client error (Connect): " +
-        "invalid peer certificate: UnknownIssuer",
-    ),
-    context("https://127.0.0.1:19443/"),
+  const unknown = connectFailure(
+    "https://127.0.0.1:19443/",
+    "invalid peer certificate: UnknownIssuer",
   );
   assertEquals(unknown.kind, "tls");
   assertEquals(unknown.errorKind, "unreachable");
@@ -229,46 +228,34 @@ Deno.test("Deno fetch: certificate failures are TLS errors with the fix in the h
     "pass --source-ca FILE (or `cert: FILE` in the pipeline's source) to trust its CA, or " +
       "--source-insecure (--insecure for both clusters) to skip verification",
   );
-  const wrongName = networkFailure(
-    denoFetchError(
-      "error sending request for url (https://127.0.0.1:18447/): client error (Connect): " +
-        'invalid peer certificate: certificate not valid for name "127.0.0.1"; certificate is ' +
-        'only valid for DnsName("other.example")',
-    ),
-    context("https://127.0.0.1:18447/"),
+  const wrongName = connectFailure(
+    "https://127.0.0.1:18447/",
+    'invalid peer certificate: certificate not valid for name "127.0.0.1"; certificate is ' +
+      'only valid for DnsName("other.example")',
   );
   assertEquals(wrongName.kind, "tls");
   assertStringIncludes(wrongName.message, 'certificate not valid for name "127.0.0.1"');
   assertMatch(wrongName.hint!, /host name the certificate names/);
-  const expired = networkFailure(
-    denoFetchError(
-      "error sending request for url (https://127.0.0.1:18443/): client error (Connect): " +
-        "invalid peer certificate: certificate expired: verification time 1795485482 (UNIX), " +
-        "but certificate is not valid after 1580515200 (214970282 seconds ago)",
-    ),
-    context("https://127.0.0.1:18443/"),
+  const expired = connectFailure(
+    "https://127.0.0.1:18443/",
+    "invalid peer certificate: certificate expired: verification time 1795485482 (UNIX), " +
+      "but certificate is not valid after 1580515200 (214970282 seconds ago)",
   );
   assertEquals(expired.kind, "tls");
   assertStringIncludes(expired.message, "certificate expired");
   assertMatch(expired.hint!, /renew/);
-  const caAsLeaf = networkFailure(
-    denoFetchError(
-      "error sending request for url (https://127.0.0.1:18441/): client error (Connect): " +
-        "invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))",
-    ),
-    context("https://127.0.0.1:18441/"),
+  const caAsLeaf = connectFailure(
+    "https://127.0.0.1:18441/",
+    "invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))",
   );
   assertEquals(caAsLeaf.kind, "tls");
   assertStringIncludes(caAsLeaf.message, "CaUsedAsEndEntity");
 });
 
 Deno.test("Deno fetch: HTTPS to a plain HTTP port is a TLS error pointing at http://", () => {
-  const error = networkFailure(
-    denoFetchError(
-      "error sending request for url (https://127.0.0.1:19302/): client error (Connect): " +
-        "received corrupt message of type InvalidContentType",
-    ),
-    context("https://127.0.0.1:19302/"),
+  const error = connectFailure(
+    "https://127.0.0.1:19302/",
+    "received corrupt message of type InvalidContentType",
   );
   assertEquals(error.kind, "tls");
   assertMatch(error.hint!, /use http:\/\//);

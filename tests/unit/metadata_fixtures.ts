@@ -11,54 +11,23 @@ import type {
 } from "../../src/metadata/types.ts";
 import type { RuleContext } from "../../src/metadata/transform/rule.ts";
 
-export const ES5: ClusterVersion = {
-  distribution: "elasticsearch",
-  version: "5.6.16",
-  major: 5,
-  minor: 6,
-};
-export const ES6: ClusterVersion = {
-  distribution: "elasticsearch",
-  version: "6.8.23",
-  major: 6,
-  minor: 8,
-};
-export const ES7: ClusterVersion = {
-  distribution: "elasticsearch",
-  version: "7.10.2",
-  major: 7,
-  minor: 10,
-};
-export const ES8: ClusterVersion = {
-  distribution: "elasticsearch",
-  version: "8.19.2",
-  major: 8,
-  minor: 19,
-};
-export const OS1: ClusterVersion = {
-  distribution: "opensearch",
-  version: "1.3.20",
-  major: 1,
-  minor: 3,
-};
-export const OS2: ClusterVersion = {
-  distribution: "opensearch",
-  version: "2.19.1",
-  major: 2,
-  minor: 19,
-};
-export const OS26: ClusterVersion = {
-  distribution: "opensearch",
-  version: "2.6.0",
-  major: 2,
-  minor: 6,
-};
-export const OS3: ClusterVersion = {
-  distribution: "opensearch",
-  version: "3.1.0",
-  major: 3,
-  minor: 1,
-};
+/** A cluster's version as the metadata code sees it: major and minor read off `version`. */
+function clusterVersion(
+  distribution: ClusterVersion["distribution"],
+  version: string,
+): ClusterVersion {
+  const [major, minor] = version.split(".").map(Number);
+  return { distribution, version, major, minor };
+}
+
+export const ES5 = clusterVersion("elasticsearch", "5.6.16");
+export const ES6 = clusterVersion("elasticsearch", "6.8.23");
+export const ES7 = clusterVersion("elasticsearch", "7.10.2");
+export const ES8 = clusterVersion("elasticsearch", "8.19.2");
+export const OS1 = clusterVersion("opensearch", "1.3.20");
+export const OS2 = clusterVersion("opensearch", "2.19.1");
+export const OS26 = clusterVersion("opensearch", "2.6.0");
+export const OS3 = clusterVersion("opensearch", "3.1.0");
 
 /** Rule context for a pair of clusters. */
 export function context(
@@ -164,8 +133,8 @@ export function os2Index(name: string, extra: Partial<IndexMetadata> = {}): Inde
   };
 }
 
-/** A legacy template as ES 6.8 returns it. */
-export function es6LegacyTemplate(name: string): TemplateMetadata {
+/** A legacy template for `<name>-*` with these mappings. */
+function legacyTemplate(name: string, mappings: Record<string, unknown>): TemplateMetadata {
   return {
     name,
     kind: "legacy",
@@ -173,25 +142,23 @@ export function es6LegacyTemplate(name: string): TemplateMetadata {
       order: 1,
       index_patterns: [`${name}-*`],
       settings: { index: { number_of_shards: "1" } },
-      mappings: { _doc: { properties: { host: { type: "keyword" } } } },
+      mappings,
       aliases: {},
     },
   };
 }
 
+/** A fresh mapping of one keyword field, `host` (each template gets its own object). */
+const hostMapping = () => ({ properties: { host: { type: "keyword" } } });
+
+/** A legacy template as ES 6.8 returns it. */
+export function es6LegacyTemplate(name: string): TemplateMetadata {
+  return legacyTemplate(name, { _doc: hostMapping() });
+}
+
 /** The same legacy template as OpenSearch 2.19 returns it after this tool created it. */
 export function os2LegacyTemplate(name: string): TemplateMetadata {
-  return {
-    name,
-    kind: "legacy",
-    body: {
-      order: 1,
-      index_patterns: [`${name}-*`],
-      settings: { index: { number_of_shards: "1" } },
-      mappings: { properties: { host: { type: "keyword" } } },
-      aliases: {},
-    },
-  };
+  return legacyTemplate(name, hostMapping());
 }
 
 /** An empty snapshot of a cluster. */
