@@ -118,6 +118,12 @@ function render(event: MigrationEvent, dryrun: boolean, pipeline?: string): void
           `${identical.length} identical with data left as they are, ${conflicting.length} ` +
           `conflicting. journal: ${journalPath}` + (dryrun ? "; nothing was changed" : ""),
       );
+      if (plan.left_out.length > 0) {
+        summary(
+          `left out by default: ${plural(plan.left_out.length, "hidden index")} (` +
+            plan.left_out.map(({ name }) => name).join(", ") + "); --include-hidden takes them",
+        );
+      }
       return;
     }
     case "journal-archived":
@@ -209,6 +215,7 @@ function resultJson(result: MigrationResult): Record<string, unknown> {
     created: result.created,
     migrating: result.indices,
     unmigratable: result.unmigratable,
+    left_out: result.plan.left_out,
     ...(copy
       ? {
         documents: {

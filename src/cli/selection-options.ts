@@ -37,5 +37,10 @@ export function addSelectionOptions(command: Command, { templates = true } = {})
       ).choices(TEMPLATE_MODES).default("matching"),
     );
   }
-  return command.option("--allow-red", "migrate red indices too (skipped and listed by default)");
+  return command
+    .option("--allow-red", "migrate red indices too (skipped and listed by default)")
+    .option(
+      "--include-hidden",
+      "migrate users' hidden indices (index.hidden: true) too (left out and named by default)",
+    );
 }

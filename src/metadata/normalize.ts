@@ -45,9 +45,21 @@ const INTERNAL_SETTINGS: readonly RegExp[] = [
   /^archived\./,
 ];
 
-/** True for names the migration never touches: system (`.name`) and hidden indices. */
-export function isSystemIndex(name: string, settings: Record<string, unknown>): boolean {
-  return name.startsWith(".") || canonicalSettings(settings)["index.hidden"] === "true";
+/** Whether an index is hidden (`index.hidden: true`). */
+export function isHidden(settings: Record<string, unknown>): boolean {
+  return canonicalSettings(settings)["index.hidden"] === "true";
+}
+
+/**
+ * Hidden indices without a leading dot that the cluster makes for itself (Elasticsearch's ILM
+ * history): the cluster's own, as dot names are, never a user's.
+ */
+const CLUSTER_OWNED_HIDDEN = [/^ilm-history-\d+-\d+$/];
+
+/** Whether an index is the cluster's own: a dot name, or a hidden one the cluster makes itself. */
+export function isClusterOwnedIndex(name: string, settings: Record<string, unknown>): boolean {
+  return name.startsWith(".") ||
+    (isHidden(settings) && CLUSTER_OWNED_HIDDEN.some((pattern) => pattern.test(name)));
 }
 
 /**

@@ -4,7 +4,7 @@
  * pure data out; the report prints it and the apply step carries it out.
  */
 import { diffDefinitions, diffTemplates } from "./diff.ts";
-import { canonicalSettings, isSystemIndex } from "./normalize.ts";
+import { canonicalSettings, isClusterOwnedIndex, isHidden } from "./normalize.ts";
 import { selector } from "./selection.ts";
 import { decideTemplates, templateKey, templatePatterns } from "./template-selection.ts";
 import type { RuleContext } from "./transform/rule.ts";
@@ -19,8 +19,11 @@ import type {
   Buckets,
   ClusterSnapshot,
   Creation,
+  DataStreamBuckets,
   Difference,
   IndexMetadata,
+  Inventory,
+  LeftOut,
   MigrationPlan,
   PlanOptions,
   TemplateDecision,
@@ -69,7 +72,8 @@ export function buildPlan(
   targetPlugins: readonly string[] = [],
 ): MigrationPlan {
   const context: RuleContext = { source: source.version, target: target.version, targetPlugins };
-  const indices = planIndices(source.indices, target.indices, options, context);
+  const streams = planDataStreams(source, options);
+  const indices = planIndices(source.indices, target.indices, options, context, streams.backing);
   const selectedIndices = source.indices
     .filter((index) => !indices.buckets.excluded.includes(index.name))
     .map((index) => index.name);
@@ -91,6 +95,9 @@ export function buildPlan(
       version: target.version.version,
     },
     indices: indices.buckets,
+    left_out: indices.leftOut,
+    data_streams: streams.buckets,
+    inventory: inventoryOf(source, indices, streams),
     templates: templates.buckets,
     template_selection: {
       mode: options.templates ?? "matching",
@@ -124,26 +131,49 @@ interface IndexPlan {
   documents: Record<string, number>;
   transformations: Transformation[];
   creations: Creation[];
+  leftOut: LeftOut[];
+  /** How many of `buckets.excluded` are the cluster's own (dot names), not the selection's. */
+  system: number;
 }
+
+/** Why a users' hidden index is left out, and the flag that takes it. */
+const HIDDEN_LEFT_OUT = {
+  reason: "hidden (index.hidden: true): left out by default, as the cluster's own indices are",
+  flag: "--include-hidden",
+};
 
 function planIndices(
   sourceIndices: readonly IndexMetadata[],
   targetIndices: readonly IndexMetadata[],
   options: PlanOptions,
   context: RuleContext,
+  backing: ReadonlySet<string>,
 ): IndexPlan {
   const plan: IndexPlan = {
     buckets: emptyBuckets(),
     documents: {},
     transformations: [],
     creations: [],
+    leftOut: [],
+    system: 0,
   };
   const { buckets } = plan;
   const selected = selector(options);
   const onTarget = new Map(targetIndices.map((index) => [index.name, index]));
   for (const index of [...sourceIndices].sort(byName)) {
-    if (isSystemIndex(index.name, index.settings) || !selected(index.name)) {
+    // A data stream's backing index is accounted for, and migrated or named, with its stream.
+    if (backing.has(index.name)) continue;
+    if (isClusterOwnedIndex(index.name, index.settings)) {
       buckets.excluded.push(index.name);
+      plan.system++;
+      continue;
+    }
+    if (!selected(index.name)) {
+      buckets.excluded.push(index.name);
+      continue;
+    }
+    if (isHidden(index.settings) && !options.includeHidden) {
+      plan.leftOut.push({ name: index.name, ...HIDDEN_LEFT_OUT });
       continue;
     }
     if (index.state === "close") {
@@ -202,6 +232,83 @@ function planIndices(
     }
   }
   return plan;
+}
+
+interface DataStreamPlan {
+  buckets: DataStreamBuckets;
+  /** Every backing index of every stream of the source, selected or not. */
+  backing: Set<string>;
+  /** The cluster's own streams (hidden or system), left out. */
+  system: number;
+}
+
+/** Why a selected data stream is not migrated yet. */
+const DATA_STREAM_UNSUPPORTED = "a data stream: this version does not copy data streams yet " +
+  "(its backing indices and documents stay on the source); --exclude it, or " +
+  "--skip-unmigratable to leave it out on purpose";
+
+/**
+ * The source's data streams: selected when their name (or one of their backing indices' names)
+ * matches the selection. Each selected stream is named with why it is not migrated.
+ */
+function planDataStreams(source: ClusterSnapshot, options: PlanOptions): DataStreamPlan {
+  const selected = selector(options);
+  const documents = new Map(source.indices.map((index) => [index.name, index.documents]));
+  const plan: DataStreamPlan = {
+    buckets: { unsupported: [], excluded: [] },
+    backing: new Set(source.dataStreams.flatMap((stream) => stream.indices)),
+    system: 0,
+  };
+  for (const stream of [...source.dataStreams].sort(byName)) {
+    if (stream.system) {
+      plan.system++;
+      continue;
+    }
+    if (!selected(stream.name) && !stream.indices.some((index) => selected(index))) {
+      plan.buckets.excluded.push(stream.name);
+      continue;
+    }
+    plan.buckets.unsupported.push({
+      name: stream.name,
+      ...(stream.template ? { template: stream.template } : {}),
+      timestamp_field: stream.timestampField,
+      backing_indices: stream.indices,
+      documents: stream.indices.reduce((sum, index) => sum + (documents.get(index) ?? 0), 0),
+      reason: DATA_STREAM_UNSUPPORTED,
+    });
+  }
+  return plan;
+}
+
+/** Counts every index and data stream of the source in the one place the plan put it. */
+function inventoryOf(
+  source: ClusterSnapshot,
+  indices: IndexPlan,
+  streams: DataStreamPlan,
+): Inventory {
+  const { buckets } = indices;
+  const onSource = new Set(source.indices.map((index) => index.name));
+  return {
+    indices: {
+      source: source.indices.length,
+      migrating: buckets.create.length + buckets.identical_empty.length +
+        buckets.partially_filled.length,
+      identical: buckets.identical.length,
+      not_migratable: buckets.conflicting.length + buckets.unhealthy.length +
+        buckets.unsupported.length,
+      excluded: buckets.excluded.length - indices.system,
+      system: indices.system,
+      hidden: indices.leftOut.length,
+      // A stream may name a backing index the index listing has not caught up with yet.
+      backing: [...streams.backing].filter((name) => onSource.has(name)).length,
+    },
+    data_streams: {
+      source: source.dataStreams.length,
+      not_migratable: streams.buckets.unsupported.length,
+      excluded: streams.buckets.excluded.length,
+      system: streams.system,
+    },
+  };
 }
 
 interface TemplatePlan {

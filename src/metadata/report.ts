@@ -141,8 +141,17 @@ export function planSummary(plan: MigrationPlan): string[] {
       `${buckets.unsupported.length} unsupported`,
     ].join(", ");
   const own = indices.excluded.filter((name) => !name.startsWith(".")).length;
+  const hidden = plan.left_out.length;
+  const streams = plan.data_streams;
   return [
-    `Indices: ${counts(indices, true)}; ${own} excluded by the selection`,
+    `Indices: ${counts(indices, true)}; ${own} excluded by the selection` +
+    (hidden > 0 ? `; ${hidden} hidden left out (--include-hidden takes them)` : ""),
+    ...(streams.unsupported.length + streams.excluded.length > 0
+      ? [
+        `Data streams: ${streams.unsupported.length} not migrated; ` +
+        `${streams.excluded.length} excluded by the selection`,
+      ]
+      : []),
     ...(["component", "index", "legacy"] as const).map((kind) =>
       `${TEMPLATE_TITLES[kind]}: ${counts(plan.templates[kind])}`
     ),
@@ -215,12 +224,26 @@ export function formatPlanText(
       all,
     ),
     section(
-      "Indices excluded by the selection, or hidden" +
+      "Hidden indices left out (--include-hidden takes them):",
+      plan.left_out.map(({ name }) => name),
+      all,
+    ),
+    section(
+      "Indices excluded by the selection" +
         (system.length > 0 ? ` (and ${plural(system.length, "system index")}, not listed)` : "") +
         ":",
       excluded,
       all,
     ),
+    section(
+      "Data streams not migrated (with their backing indices and documents):",
+      plan.data_streams.unsupported.map(({ name, backing_indices, documents, reason }) =>
+        `${name}: ${plural(backing_indices.length, "backing index", "backing indices")}, ` +
+        `${plural(documents, "document")}: ${reason}`
+      ),
+      all,
+    ),
+    section("Data streams excluded by the selection:", plan.data_streams.excluded, all),
     "",
     templateSection(plan, "component", all),
     templateSection(plan, "index", all),

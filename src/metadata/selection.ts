@@ -116,6 +116,7 @@ export interface SelectionFlags {
   include?: string[];
   exclude?: string[];
   allowRed?: boolean;
+  includeHidden?: boolean;
   templates?: TemplateMode;
 }
 
@@ -130,6 +131,7 @@ export function planOptions(
     includeRegex: endpoints.selection.include,
     excludeRegex: endpoints.selection.exclude,
     allowRed: !!flags.allowRed,
+    includeHidden: !!flags.includeHidden,
     templates: flags.templates ?? "matching",
   };
 }

@@ -5,7 +5,13 @@
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
-import type { AliasDefinition, ClusterSnapshot, IndexMetadata, TemplateMetadata } from "./types.ts";
+import type {
+  AliasDefinition,
+  ClusterSnapshot,
+  DataStreamMetadata,
+  IndexMetadata,
+  TemplateMetadata,
+} from "./types.ts";
 
 interface CatIndexRow {
   index: string;
@@ -27,7 +33,7 @@ export async function readSnapshot(client: ClusterClient): Promise<ClusterSnapsh
   // ES 6 refuses expand_wildcards on _cat/indices; it lists every index without it anyway.
   const catPath = "/_cat/indices?format=json&h=index,health,status" +
     (info.distribution === "elasticsearch" && info.major < 7 ? "" : "&expand_wildcards=all");
-  const [rows, settings, mappings, aliases, counts, templates] = await Promise.all([
+  const [rows, settings, mappings, aliases, counts, templates, dataStreams] = await Promise.all([
     client.json<CatIndexRow[]>("GET", catPath),
     client.json<PerIndex<{ settings: Record<string, unknown> }>>(
       "GET",
@@ -43,6 +49,7 @@ export async function readSnapshot(client: ClusterClient): Promise<ClusterSnapsh
     ),
     readDocumentCounts(client),
     readTemplates(client, info),
+    readDataStreams(client, info),
   ]);
   const indices: IndexMetadata[] = rows.map((row) => ({
     name: row.index,
@@ -64,7 +71,50 @@ export async function readSnapshot(client: ClusterClient): Promise<ClusterSnapsh
     },
     indices,
     templates,
+    dataStreams,
   };
+}
+
+interface DataStreamRow {
+  name: string;
+  timestamp_field?: { name?: string } | string;
+  indices?: Array<{ index_name: string }>;
+  template?: string;
+  hidden?: boolean;
+  system?: boolean;
+}
+
+/**
+ * The data streams (Elasticsearch 7.9+, every OpenSearch), backing indices oldest first. A
+ * cluster without the data-stream module (the Elasticsearch distributions of the tests) answers
+ * `_data_stream` as an index name: that is no data streams, not an error.
+ */
+async function readDataStreams(
+  client: ClusterClient,
+  info: ClusterInfo,
+): Promise<DataStreamMetadata[]> {
+  const supported = info.distribution === "opensearch" || info.major > 7 ||
+    (info.major === 7 && info.minor >= 9);
+  if (!supported) return [];
+  const response = await client.request<{ data_streams?: DataStreamRow[] }>(
+    "GET",
+    "/_data_stream",
+    { idempotent: true },
+  );
+  if (response.status === 400 || response.status === 404) return [];
+  if (response.status < 200 || response.status >= 300) {
+    throw client.httpError("GET", "/_data_stream", response);
+  }
+  const data_streams = response.body?.data_streams ?? [];
+  return data_streams.map((row) => ({
+    name: row.name,
+    timestampField: typeof row.timestamp_field === "string"
+      ? row.timestamp_field
+      : row.timestamp_field?.name ?? "@timestamp",
+    indices: (row.indices ?? []).map((index) => index.index_name),
+    ...(row.template ? { template: row.template } : {}),
+    ...(row.hidden || row.system || row.name.startsWith(".") ? { system: true } : {}),
+  })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function isHealth(value: unknown): value is "green" | "yellow" | "red" {

@@ -70,6 +70,19 @@ export interface TemplateMetadata {
   body: Record<string, unknown>;
 }
 
+/** One data stream of one cluster, as `GET /_data_stream` returns it. */
+export interface DataStreamMetadata {
+  name: string;
+  /** The field every document must have (`@timestamp` unless the template says otherwise). */
+  timestampField: string;
+  /** Its backing indices, oldest generation first; the last is the write index. */
+  indices: string[];
+  /** The composable index template it was created from. */
+  template?: string;
+  /** A hidden or system data stream (the cluster's own, e.g. Elasticsearch's ILM history). */
+  system?: boolean;
+}
+
 /** Everything the metadata step reads from one cluster. */
 export interface ClusterSnapshot {
   /** Base URL without credentials. */
@@ -77,6 +90,8 @@ export interface ClusterSnapshot {
   version: ClusterVersion;
   indices: IndexMetadata[];
   templates: TemplateMetadata[];
+  /** Empty where the cluster has no data streams (or no data-stream module). */
+  dataStreams: DataStreamMetadata[];
 }
 
 /** One applied change to make a source definition acceptable to the target. */
@@ -136,11 +151,67 @@ export interface Buckets {
   unsupported: Skipped[];
 }
 
+/** A data stream of the source, as the plan sees it. */
+export interface DataStreamEntry {
+  name: string;
+  /** The composable index template it was created from. */
+  template?: string;
+  timestamp_field: string;
+  /** Its backing indices on the source, oldest generation first (the last is the write index). */
+  backing_indices: string[];
+  documents: number;
+}
+
+/** What happens to each data stream of the source. */
+export interface DataStreamBuckets {
+  /** Selected, and not migrated, each with the reason (a run exits 1 unless skipped on request). */
+  unsupported: Array<DataStreamEntry & { reason: string }>;
+  /** Left out by the selection. */
+  excluded: string[];
+}
+
+/**
+ * Every index and data stream of the source in exactly one place, counted: each sum is the
+ * source's number (`_cat/indices` with every index, hidden and closed ones included; the
+ * `_data_stream` list).
+ */
+export interface Inventory {
+  indices: {
+    source: number;
+    /** To create and fill, empty to fill, or partly filled to continue. */
+    migrating: number;
+    /** Already on the target with as many documents: left as they are. */
+    identical: number;
+    /** Selected, and not migratable as they are (conflicting, unhealthy, unsupported). */
+    not_migratable: number;
+    /** Left out by `--include`/`--exclude` or the pipeline's regexes. */
+    excluded: number;
+    /** The cluster's own (names starting with a dot). */
+    system: number;
+    /** Users' indices with `index.hidden: true`, left out unless `--include-hidden`. */
+    hidden: number;
+    /** Backing indices of data streams: accounted for by their stream. */
+    backing: number;
+  };
+  data_streams: { source: number; not_migratable: number; excluded: number; system: number };
+}
+
+/** A user's index left out by default (not by the selection), with the flag that takes it. */
+export interface LeftOut {
+  name: string;
+  reason: string;
+  flag: string;
+}
+
 /** What the metadata step decided. Pure data; the report and apply read it. */
 export interface MigrationPlan {
   source: { url: string; distribution: string; version: string };
   target: { url: string; distribution: string; version: string };
   indices: Buckets;
+  /** User indices left out by default (hidden ones), each named with the flag that takes it. */
+  left_out: LeftOut[];
+  data_streams: DataStreamBuckets;
+  inventory: Inventory;
   templates: { component: Buckets; index: Buckets; legacy: Buckets };
   /** Why each template (the cluster's own aside) migrates or is left out. */
   template_selection: { mode: TemplateMode; decisions: TemplateDecision[] };
@@ -182,6 +253,8 @@ export interface PlanOptions {
   excludeRegex: string[];
   /** Take red indices too (default: skip and list them). */
   allowRed: boolean;
+  /** Take users' hidden indices (`index.hidden: true`, no leading dot) too. */
+  includeHidden?: boolean;
   /** Which templates migrate: those that can shape a selected index (default), all, none. */
   templates?: TemplateMode;
 }

@@ -79,10 +79,16 @@ export function olderTargetHint(): string {
     "--allow-older-target";
 }
 
-/** Every source index name the plan saw, system ones aside. */
+/**
+ * Every source name a selection can match, system ones aside: indices (hidden ones included),
+ * data streams, and their backing indices (which select their stream).
+ */
 export function sourceIndexNames(plan: MigrationPlan): string[] {
-  const { indices } = plan;
+  const { indices, data_streams } = plan;
   return [
+    ...plan.left_out.map(({ name }) => name),
+    ...data_streams.excluded,
+    ...data_streams.unsupported.flatMap(({ name, backing_indices }) => [name, ...backing_indices]),
     ...indices.create,
     ...indices.identical_empty,
     ...indices.identical,
@@ -109,10 +115,15 @@ export function checkSelectionMatches(plan: MigrationPlan, options: PlanOptions)
   );
 }
 
-/** Selected indices that the plan leaves alone because they cannot be migrated. */
+/** Selected indices and data streams that the plan leaves alone because they cannot be migrated. */
 export function unmigratableIndices(plan: MigrationPlan): Unmigratable[] {
   const { conflicting, unsupported, unhealthy } = plan.indices;
   return [
+    ...plan.data_streams.unsupported.map(({ name, reason }) => ({
+      name,
+      bucket: "unsupported" as const,
+      reason,
+    })),
     ...conflicting.map(({ name, differences }) => ({
       name,
       bucket: "conflicting" as const,

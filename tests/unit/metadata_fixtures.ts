@@ -6,6 +6,7 @@
 import type {
   ClusterSnapshot,
   ClusterVersion,
+  DataStreamMetadata,
   IndexMetadata,
   TemplateMetadata,
 } from "../../src/metadata/types.ts";
@@ -167,6 +168,7 @@ export function snapshot(
   version: ClusterVersion,
   indices: IndexMetadata[] = [],
   templates: TemplateMetadata[] = [],
+  dataStreams: DataStreamMetadata[] = [],
 ): ClusterSnapshot {
-  return { url, version, indices, templates };
+  return { url, version, indices, templates, dataStreams };
 }

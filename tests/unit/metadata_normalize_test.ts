@@ -6,7 +6,8 @@ import {
   canonicalSettings,
   dropInternalSettings,
   flattenSettings,
-  isSystemIndex,
+  isClusterOwnedIndex,
+  isHidden,
   nestSettings,
 } from "../../src/metadata/normalize.ts";
 
@@ -151,9 +152,10 @@ Deno.test("canonicalAliases: routing is spelled out as the cluster returns it; f
   );
 });
 
-Deno.test("isSystemIndex: dot names and hidden indices, nested or flat settings", () => {
-  assert(isSystemIndex(".kibana_1", {}));
-  assert(isSystemIndex("ilm-history-2", { "index.hidden": "true" }));
-  assert(isSystemIndex("x", { index: { hidden: true } }));
-  assert(!isSystemIndex("logs", { "index.hidden": "false" }));
+Deno.test("isClusterOwnedIndex and isHidden: dot names, ILM history; hidden nested or flat", () => {
+  assert(isClusterOwnedIndex(".kibana_1", {}));
+  assert(isClusterOwnedIndex("ilm-history-2-000001", { "index.hidden": "true" }));
+  assert(!isClusterOwnedIndex("audit", { "index.hidden": "true" }));
+  assert(isHidden({ index: { hidden: true } }));
+  assert(!isHidden({ "index.hidden": "false" }));
 });

@@ -56,7 +56,7 @@ Deno.test("formatPlanText with all: skipped indices, templates and transformatio
   );
   assertStringIncludes(
     text,
-    "Indices excluded by the selection, or hidden (and 1 system index, not listed):\n  tmp",
+    "Indices excluded by the selection (and 1 system index, not listed):\n  tmp",
   );
   assertStringIncludes(text, "Legacy templates to be created in the target cluster:\n  web");
   assertStringIncludes(text, "Component templates to be created in the target cluster:\n  (none)");
@@ -90,8 +90,11 @@ Deno.test("planToJson: the documented shape, without creations or credentials", 
   source.source.url = "https://admin:secret@es7:9200";
   const json = planToJson(source);
   assertEquals(Object.keys(json).sort(), [
+    "data_streams",
     "documents",
     "indices",
+    "inventory",
+    "left_out",
     "source",
     "target",
     "template_selection",
