@@ -370,6 +370,11 @@ export function runPrefix(label: string): string {
  */
 export async function cleanUp(urls: string[], prefix: string): Promise<void> {
   for (const url of urls) {
+    // Data streams first: their backing indices (.ds-...) are deleted with them. A cluster
+    // without the data-stream module answers 400 or 404, which is nothing to clean.
+    await fetch(`${url}/_data_stream/${prefix}*`, { method: "DELETE" }).then((r) =>
+      r.body?.cancel()
+    );
     const response = await fetch(
       `${url}/${prefix}*?expand_wildcards=all&timeout=5m&master_timeout=5m`,
       { method: "DELETE" },
