@@ -231,6 +231,9 @@ export class BulkWriter {
     try {
       response = await this.client.request("POST", "/_bulk", {
         body,
+        // Copied documents went through the source's ingest pipelines already: a default
+        // pipeline applied again would change them (a `set`, `append` or script twice).
+        query: { pipeline: "_none" },
         // Pacing and retries are ours: the limit must hear about every push-back.
         retry: { maxAttempts: 1 },
         // Writing the same ids again is harmless, so a timed-out bulk may be resent.

@@ -507,6 +507,21 @@ Deno.test("writer: push-back still refused after the attempts is dead-lettered, 
   }
 });
 
+Deno.test("writer: copied documents skip the target's default ingest pipeline (pipeline=_none)", async () => {
+  const { client, lastQuery } = scriptedTarget((ids) => ({
+    status: 200,
+    body: { items: ids.map(() => ({ index: { status: 201 } })) },
+  }));
+  const writer = new BulkWriter(client, {
+    concurrency: 1,
+    batchBytes: 1 << 20,
+    maxAttempts: 1,
+    deadLetters: new DeadLetterFile("/nonexistent/never-written.ndjson"),
+  });
+  assertEquals(await writer.write("i", [doc("a")]), { written: 1, deadLettered: 0 });
+  assertEquals(lastQuery(), { pipeline: "_none" });
+});
+
 Deno.test("writer: a stop ends a rate wait at once; the page rejects, nothing more is sent", async () => {
   const { client, requests } = scriptedTarget((ids) => ({
     status: 200,

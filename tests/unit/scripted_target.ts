@@ -1,15 +1,20 @@
 /** A stand-in target for unit tests of the bulk writer: scripted `_bulk` answers, no network. */
 import type { ClusterClient } from "../../src/cluster/client.ts";
 
-/** A target answering `_bulk` with `answer(items)` per request; counts the requests. */
+/**
+ * A target answering `_bulk` with `answer(items)` per request; counts the requests and keeps the
+ * query of the last one.
+ */
 export function scriptedTarget(
   answer: (ids: string[]) => { status: number; body: unknown },
-): { client: ClusterClient; requests: () => number } {
+): { client: ClusterClient; requests: () => number; lastQuery: () => unknown } {
   let requests = 0;
+  let lastQuery: unknown;
   const client = {
     url: "http://target.test",
-    request: (_method: string, _path: string, options: { body: string }) => {
+    request: (_method: string, _path: string, options: { body: string; query?: unknown }) => {
       requests++;
+      lastQuery = options.query;
       const ids = options.body.trim().split("\n").filter((_, i) => i % 2 === 0).map((line) =>
         JSON.parse(line).index._id as string
       );
@@ -18,5 +23,5 @@ export function scriptedTarget(
     },
     httpError: () => new Error("http error"),
   } as unknown as ClusterClient;
-  return { client, requests: () => requests };
+  return { client, requests: () => requests, lastQuery: () => lastQuery };
 }
