@@ -174,12 +174,13 @@ Deno.test("a document the target refuses goes to the dead-letter file, exit 1", 
   try {
     // es7 has no ingest processors: an empty pipeline lets the source index name it.
     await call(`${es7.url}/_ingest/pipeline/${pipeline}`, "PUT", { processors: [] });
-    // On the target the same pipeline refuses one document, as a real ingest rule would.
+    // On the target the same pipeline refuses one document, as a real ingest rule would. It is
+    // the final pipeline: copies skip a default one (pipeline=_none), never a final one.
     await call(`${os3.url}/_ingest/pipeline/${pipeline}`, "PUT", {
       processors: [{ fail: { if: "ctx.title == 'poison'", message: "poison document refused" } }],
     });
     await call(`${es7.url}/${p}in`, "PUT", {
-      settings: { number_of_shards: 1, number_of_replicas: 0, "index.default_pipeline": pipeline },
+      settings: { number_of_shards: 1, number_of_replicas: 0, "index.final_pipeline": pipeline },
     });
     const lines = Array.from(
       { length: 50 },

@@ -391,7 +391,7 @@ Deno.test("run --engine native when the target stops answering mid-copy: exit 3 
     // The operator's --timeout, not a built-in one of minutes.
     assertMatch(
       failed.stderr,
-      /error: the copy stopped: no answer from 127\.0\.0\.1:18402 within 5 s \(POST http:\/\/127\.0\.0\.1:18402\/_bulk\)/,
+      /error: the copy stopped: no answer from 127\.0\.0\.1:18402 within 5 s \(POST http:\/\/127\.0\.0\.1:18402\/_bulk\?pipeline=_none\)/,
     );
     assertStringIncludes(failed.stderr, "hint: fix the cause and run the same command again");
     await s.target.clear();
