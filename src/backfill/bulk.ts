@@ -12,16 +12,24 @@ export interface BulkItem {
   document: SourceDocument;
   /** Action and source lines, each ending in `\n`. */
   lines: string;
+  /** Sent as `create` (into a data stream): "exists already" means it is there. */
+  create?: boolean;
 }
 
-/** Serialises one document as an `index` action (create or overwrite: re-runs are idempotent). */
-export function toBulkItem(index: string, document: SourceDocument): BulkItem {
+/**
+ * Serialises one document as an `index` action (create or overwrite: re-runs are idempotent),
+ * or, into a data stream, a `create` action (a re-run finds the document there: see
+ * {@link classifyBulkResponse}).
+ */
+export function toBulkItem(index: string, document: SourceDocument, create = false): BulkItem {
   const action: Record<string, string> = { _index: index, _id: document.id };
   if (document.routing !== undefined) action.routing = document.routing;
+  const verb = create ? "create" : "index";
   return {
     index,
     document,
-    lines: `{"index":${JSON.stringify(action)}}\n${sourceText(document)}\n`,
+    lines: `{"${verb}":${JSON.stringify(action)}}\n${sourceText(document)}\n`,
+    ...(create ? { create } : {}),
   };
 }
 
@@ -107,6 +115,11 @@ export function classifyBulkResponse(items: BulkItem[], response: unknown): Bulk
     const detail = Object.values(result)[0] ?? {};
     const status = detail.status ?? 0;
     if (status >= 200 && status < 300 && !detail.error) {
+      outcome.written.push(item);
+      return;
+    }
+    // A create into a data stream that a re-run sends again: the document is there already.
+    if (item.create && status === 409) {
       outcome.written.push(item);
       return;
     }

@@ -6,7 +6,7 @@
  * ranges are done, and only then marked done: changes made during the copy all arrive.
  */
 import type { ClusterClient } from "../cluster/client.ts";
-import type { BackfillState, Journal } from "../journal/journal.ts";
+import type { BackfillState, BackfillUnit, Journal } from "../journal/journal.ts";
 import type { RunPart } from "../journal/run-journal.ts";
 import type { CopyTuning } from "../migrate/copy-options.ts";
 import type { CopyProgress } from "../migrate/engine.ts";
@@ -19,12 +19,16 @@ import { tuneTarget } from "./tune.ts";
 import { restoreTunedSettings } from "../journal/undo.ts";
 import {
   afterPass,
+  generationOf,
   mayFinish,
+  planStreamUnits,
   planUnits,
+  readIndexOf,
   readyToFinish,
   type ShardSeqNo,
   shardsOfPart,
 } from "./units.ts";
+import { rollOverTo } from "./streams.ts";
 import { BulkWriter, type WriteOutcome } from "./writer.ts";
 
 const log = logger("backfill");
@@ -89,7 +93,8 @@ export function countProgress(state: BackfillState): BackfillProgress {
 /**
  * Starts the backfill state in the journal unless an earlier run left one: the slices of each
  * index from its shards' sequence numbers now. With `part` (`--part k/N`), only the primary
- * shards of that part are sliced, and each index expects the documents of those shards.
+ * shards of that part are sliced, and each index expects the documents of those shards. A data
+ * stream among `indices` (a key of `streams`) is sliced backing index by backing index.
  */
 export async function prepareBackfill(
   source: ClusterClient,
@@ -97,22 +102,43 @@ export async function prepareBackfill(
   indices: Record<string, number>,
   slices: number,
   part?: RunPart,
+  streams: Record<string, string[]> = {},
 ): Promise<void> {
   if (journal.data.backfill) return;
-  const seqNos = await readShardSeqNos(source, Object.keys(indices));
+  const { units, seqNos } = await planAllUnits(source, Object.keys(indices), streams, slices, part);
   const names = Object.keys(indices).sort();
   const expected = part ? await shareCounts(source, names, seqNos, part) : indices;
   journal.data.backfill = {
     source: source.url,
     indices: expected,
-    units: names.flatMap((index) =>
-      planUnits(index, shardsOfPart(index, seqNos.get(index) ?? [], part), slices)
-    ),
+    units,
+    ...(Object.keys(streams).length > 0 ? { streams } : {}),
     tuned: {},
     deadLetters: 0,
     status: "running",
   };
   await journal.save();
+}
+
+/** The slices of every index and of every data stream's backing indices, from today's numbers. */
+async function planAllUnits(
+  source: ClusterClient,
+  names: string[],
+  streams: Record<string, string[]>,
+  slices: number,
+  part?: RunPart,
+): Promise<{ units: BackfillUnit[]; seqNos: Map<string, ShardSeqNo[]> }> {
+  const plain = names.filter((name) => !(name in streams)).sort();
+  const backing = Object.keys(streams).sort().flatMap((stream) => streams[stream]);
+  const seqNos = await readShardSeqNos(source, [...plain, ...backing]);
+  const shardsOf = (index: string) => shardsOfPart(index, seqNos.get(index) ?? [], part);
+  const units = [
+    ...plain.flatMap((index) => planUnits(index, shardsOf(index), slices)),
+    ...Object.keys(streams).sort().flatMap((stream) =>
+      planStreamUnits(stream, streams[stream], shardsOf, slices)
+    ),
+  ];
+  return { units, seqNos };
 }
 
 /**
@@ -156,10 +182,8 @@ export async function restartBackfill(
 ) {
   const state = journal.data.backfill;
   if (!state) return;
-  const seqNos = await readShardSeqNos(source, Object.keys(state.indices));
-  state.units = Object.keys(state.indices).sort().flatMap((index) =>
-    planUnits(index, shardsOfPart(index, seqNos.get(index) ?? [], part), slices)
-  );
+  const names = Object.keys(state.indices);
+  state.units = (await planAllUnits(source, names, state.streams ?? {}, slices, part)).units;
   state.status = "running";
   await journal.save();
 }
@@ -176,6 +200,7 @@ export async function runBackfill(
   const started = performance.now();
   const info = await source.info();
   const { signal } = options;
+  const streams = state.streams ?? {};
   const deadLetters = new DeadLetterFile(options.deadLetterPath);
   const writer = new BulkWriter(target, {
     concurrency: options.concurrency,
@@ -184,13 +209,16 @@ export async function runBackfill(
     deadLetters,
     rate: options.maxDocsPerSecond ? new RateLimit(options.maxDocsPerSecond) : undefined,
     signal,
+    dataStreams: new Set(Object.keys(streams)),
   });
   const resumedUnits = state.units.filter((unit) => unit.done).length;
   const deadLetteredBefore = state.deadLetters;
   const skipped = Object.keys(state.indices).filter((index) => options.skipIndex?.(index));
   if (skipped.length > 0) state.skipped = skipped;
   else delete state.skipped;
-  const queue = state.units.filter((unit) => !unit.done && !skipped.includes(unit.index));
+  const pending = state.units.filter((unit) => !unit.done && !skipped.includes(unit.index));
+  // Filled generation by generation (indices are generation 0): see copyGenerations below.
+  const queue: BackfillUnit[] = [];
   const indices = Object.keys(state.indices).filter((index) => !skipped.includes(index));
   let readThisRun = 0;
   let bytesRead = 0;
@@ -236,7 +264,9 @@ export async function runBackfill(
   const copyUnit = async (unit: typeof queue[number]): Promise<void> => {
     // Decided before reading: only a pass begun after its siblings were done may finish it.
     const final = mayFinish(unit, state.units);
-    if (final && unit.to === null) unit.settled = await settleShard(source, unit.index, unit.shard);
+    if (final && unit.to === null) {
+      unit.settled = await settleShard(source, readIndexOf(unit), unit.shard);
+    }
     const pages = readSlice(source, info, unit, options.pageSize);
     let next: Promise<IteratorResult<Page>> = pages.next();
     const writing: Array<{ done: Promise<WriteOutcome>; last: number }> = [];
@@ -321,12 +351,26 @@ export async function runBackfill(
   };
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    if (options.tuneTarget) await tuneTarget(target, journal, indices);
-    const workers = Math.max(1, Math.min(options.slices, queue.length));
-    await Promise.all(Array.from({ length: workers }, worker));
-    if (!failure && !stopping && waiting.length > 0) {
-      // Cannot happen: a shard's last sibling to finish sends its open range back to the queue.
-      throw new Error(`internal: ${waiting.map((unit) => unit.id).join(", ")} never finished`);
+    const plain = indices.filter((index) => !(index in streams));
+    if (options.tuneTarget) await tuneTarget(target, journal, plain);
+    const generations = Math.max(1, ...pending.map((unit) => generationOf(unit, streams) + 1));
+    for (let generation = 0; generation < generations; generation++) {
+      if (failure || stopping) break;
+      // The target stream's write index becomes its generation-th backing index, as the source's.
+      if (generation > 0) {
+        for (const [stream, backing] of Object.entries(streams)) {
+          if (backing.length > generation && !skipped.includes(stream)) {
+            await rollOverTo(target, stream, generation + 1);
+          }
+        }
+      }
+      queue.push(...pending.filter((unit) => generationOf(unit, streams) === generation));
+      const workers = Math.max(1, Math.min(options.slices, queue.length));
+      await Promise.all(Array.from({ length: workers }, worker));
+      if (!failure && !stopping && waiting.length > 0) {
+        // Cannot happen: a shard's last sibling to finish sends its open range back to the queue.
+        throw new Error(`internal: ${waiting.map((unit) => unit.id).join(", ")} never finished`);
+      }
     }
     if (!failure && !stopping) await refresh(target, indices);
   } catch (error) {

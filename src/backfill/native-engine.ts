@@ -10,6 +10,7 @@ import type {
   CopyControl,
   CopyOutcome,
   CopyProgress,
+  DataStreamRefusal,
   Engine,
   ResumePoint,
 } from "../migrate/engine.ts";
@@ -32,26 +33,36 @@ export type NativeEngineOptions =
     deadLetterPath?: string;
     /** `--part k/N`: copy only the primary shards of this part (see units.ts). */
     part?: RunPart;
+    /** Set when this copy must not take data streams (a sync's first copy), with why. */
+    dataStreamsRefused?: DataStreamRefusal;
   };
 
 /** Copies with sliced `_seq_no` reads and adaptive bulk writes (see engine.ts). */
 export class NativeEngine implements Engine {
   readonly name = "native";
   readonly resumable = true;
+  readonly dataStreamsRefused?: DataStreamRefusal;
 
   constructor(
     readonly source: ClusterClient,
     readonly target: ClusterClient,
     readonly options: NativeEngineOptions,
-  ) {}
+  ) {
+    this.dataStreamsRefused = options.dataStreamsRefused;
+  }
 
   /** Where refused documents of the run of `journal` go. */
   deadLetterPath(journal: Journal): string {
     return this.options.deadLetterPath ?? deadLetterPathBeside(journal.path);
   }
 
-  prepare(journal: Journal, documents: Record<string, number>): Promise<void> {
-    return prepareBackfill(this.source, journal, documents, this.options.slices, this.options.part);
+  prepare(
+    journal: Journal,
+    documents: Record<string, number>,
+    streams: Record<string, string[]> = {},
+  ): Promise<void> {
+    const { slices, part } = this.options;
+    return prepareBackfill(this.source, journal, documents, slices, part, streams);
   }
 
   indices(journal: Journal): string[] {
@@ -91,6 +102,8 @@ export class NativeEngine implements Engine {
         ? new RateLimit(this.options.maxDocsPerSecond)
         : undefined,
       signal: control.signal,
+      // Refused documents of a stream go back into it (its write index now) as creates.
+      dataStreams: new Set(Object.keys(state.streams ?? {})),
     };
     if (state.deadLetters > 0) {
       const replay = await replayDeadLetters(this.target, deadLetterPath, {

@@ -9,7 +9,7 @@ import type { ClusterInfo } from "../cluster/version.ts";
 import type { BackfillUnit } from "../journal/journal.ts";
 import { parseLosslessJson } from "../deps.ts";
 import { needsExactParse, stringifyJsonExact, toNumber } from "./json.ts";
-import { resumeFrom, type ShardPosition, type ShardSeqNo } from "./units.ts";
+import { readIndexOf, resumeFrom, type ShardPosition, type ShardSeqNo } from "./units.ts";
 
 /** A long copy rides out a node restart or a busy minute: up to 8 attempts over about 2 min. */
 export const READ_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000 };
@@ -143,6 +143,7 @@ export async function* readSlice(
   { idsOnly = false }: { idsOnly?: boolean } = {},
 ): AsyncGenerator<Page> {
   let after = resumeFrom(unit) - 1;
+  const index = readIndexOf(unit);
   const range: Record<string, number> = { gte: unit.from };
   if (unit.to !== null) range.lt = unit.to;
   // ES 6 counts hits unless told otherwise in the URL; later versions take it in the body.
@@ -150,7 +151,7 @@ export async function* readSlice(
   for (;;) {
     const response = await client.request<string>(
       "POST",
-      `/${encodeURIComponent(unit.index)}/_search`,
+      `/${encodeURIComponent(index)}/_search`,
       {
         query: {
           preference: `_shards:${unit.shard}`,
@@ -172,7 +173,7 @@ export async function* readSlice(
       },
     );
     if (response.status < 200 || response.status >= 300) {
-      throw client.httpError("POST", `/${encodeURIComponent(unit.index)}/_search`, {
+      throw client.httpError("POST", `/${encodeURIComponent(index)}/_search`, {
         ...response,
         body: safeJson(response.body),
       });
@@ -184,7 +185,7 @@ export async function* readSlice(
     };
     const hits = parsed.hits?.hits ?? [];
     if (hits.length === 0) return;
-    const documents = hits.map((hit) => toDocument(unit.index, hit, exact, idsOnly));
+    const documents = hits.map((hit) => toDocument(index, hit, exact, idsOnly));
     after = documents[documents.length - 1].seqNo;
     yield { documents, bytes: text.length };
     if (hits.length < size) return;

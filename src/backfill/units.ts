@@ -89,6 +89,42 @@ export function shardsOfPart<T extends { shard: number }>(
   return shards.filter(({ shard }) => partOf(index, shard, part.count) === part.index);
 }
 
+/** The index a unit reads on the source: its own, or a data stream's backing index. */
+export function readIndexOf(unit: Pick<BackfillUnit, "index" | "source">): string {
+  return unit.source ?? unit.index;
+}
+
+/**
+ * The units of one data stream: each backing index cut as {@link planUnits} cuts an index, the
+ * units writing to (and counted under) the stream.
+ */
+export function planStreamUnits(
+  stream: string,
+  backing: readonly string[],
+  shardsOf: (index: string) => ShardSeqNo[],
+  slices: number,
+): BackfillUnit[] {
+  return backing.flatMap((index) =>
+    planUnits(index, shardsOf(index), slices).map((unit) => ({
+      ...unit,
+      index: stream,
+      source: index,
+    }))
+  );
+}
+
+/**
+ * A unit's generation: the position of its backing index in its stream (oldest 0); 0 for an
+ * index's unit. Generation g is copied once every earlier one is done.
+ */
+export function generationOf(
+  unit: Pick<BackfillUnit, "index" | "source">,
+  streams: Readonly<Record<string, readonly string[]>> = {},
+): number {
+  if (unit.source === undefined) return 0;
+  return Math.max(0, streams[unit.index]?.indexOf(unit.source) ?? 0);
+}
+
 /** The first `_seq_no` a unit still has to read. */
 export function resumeFrom(unit: BackfillUnit): number {
   return unit.after === null ? unit.from : Math.max(unit.from, unit.after + 1);
@@ -102,7 +138,7 @@ export function isOpenRange(unit: BackfillUnit): boolean {
 /** The other units of `unit`'s shard, from `units` (every unit of the backfill). */
 export function shardSiblings(unit: BackfillUnit, units: BackfillUnit[]): BackfillUnit[] {
   return units.filter((other) =>
-    other !== unit && other.id !== unit.id && other.index === unit.index &&
+    other !== unit && other.id !== unit.id && readIndexOf(other) === readIndexOf(unit) &&
     other.shard === unit.shard
   );
 }

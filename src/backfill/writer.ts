@@ -46,6 +46,11 @@ export interface BulkWriterOptions {
    * rejects with the signal's reason. A request already sent is let finish.
    */
   signal?: AbortSignal;
+  /**
+   * Data streams among the names written to: their documents go with `op_type: create` (the
+   * only write a stream takes), and one the target says it holds already counts as written.
+   */
+  dataStreams?: ReadonlySet<string>;
 }
 
 /** Counters of one writer, for progress and the summary. */
@@ -137,7 +142,8 @@ export class BulkWriter {
    * nothing after the last checkpoint is assumed written. Every batch has settled by then.
    */
   async write(index: string, documents: SourceDocument[]): Promise<WriteOutcome> {
-    const items = documents.map((document) => toBulkItem(index, document));
+    const create = this.options.dataStreams?.has(index) ?? false;
+    const items = documents.map((document) => toBulkItem(index, document, create));
     const results = await Promise.allSettled(
       toBatches(items, this.options.batchBytes).map((batch) => this.#send(batch)),
     );

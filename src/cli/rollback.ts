@@ -40,6 +40,7 @@ export interface RollbackJson extends RollbackResult {
 const KIND_LABELS: Readonly<Record<RollbackItem["kind"], string>> = {
   index: "index",
   "index-template": "index template",
+  "data-stream": "data stream",
   component: "component template",
   legacy: "legacy template",
 };
@@ -182,7 +183,13 @@ export function formatRollbackList(journal: string, target: string, items: Rollb
 
 /** "2 indices and 1 index template", in the order a rollback deletes kinds. */
 export function describeCounts(items: Array<{ kind: RollbackItem["kind"] }>): string {
-  const order: Array<RollbackItem["kind"]> = ["index", "legacy", "index-template", "component"];
+  const order: Array<RollbackItem["kind"]> = [
+    "index",
+    "data-stream",
+    "legacy",
+    "index-template",
+    "component",
+  ];
   const parts = order
     .map((kind) => ({ kind, count: items.filter((item) => item.kind === kind).length }))
     .filter(({ count }) => count > 0)

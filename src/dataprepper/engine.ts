@@ -41,6 +41,11 @@ export const PIPELINE_FILE = "fetch-migration.yaml";
 export class DataPrepperEngine implements Engine {
   readonly name = "dataprepper";
   readonly resumable = false;
+  readonly dataStreamsRefused = {
+    why: "the Data Prepper engine does not write data streams generation by generation yet " +
+      "(its sink would put every document into the stream's newest backing index)",
+    hint: "--exclude the streams here, and copy them with --engine native (--include <stream>)",
+  };
   #documents: Record<string, number> = {};
 
   constructor(readonly source: ClusterClient, readonly options: DataPrepperOptions) {}

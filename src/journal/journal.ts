@@ -8,7 +8,7 @@ import { pathExists } from "../fs.ts";
 import { BadInputError, messageOf } from "../errors.ts";
 
 /** The kinds of thing a run creates, in the order they are created. */
-export type CreatedKind = "component" | "index-template" | "legacy" | "index";
+export type CreatedKind = "component" | "index-template" | "legacy" | "data-stream" | "index";
 
 /** One creation. `pending` is written before the request, `created` after the cluster said yes. */
 export interface JournalEntry {
@@ -22,7 +22,10 @@ export interface JournalEntry {
 export interface BackfillUnit {
   /** Stable name, e.g. `logs-1/s0/r1` (index, shard, range). */
   id: string;
+  /** The index (or data stream) written, and counted, on the target. */
   index: string;
+  /** A data stream's unit: the backing index read on the source (`index` is the stream). */
+  source?: string;
   shard: number;
   /** First `_seq_no` of the range. */
   from: number;
@@ -55,6 +58,11 @@ export interface BackfillState {
   /** Indices being filled, with their top-level document counts at the start. */
   indices: Record<string, number>;
   units: BackfillUnit[];
+  /**
+   * Data streams of `indices`, each with its source backing indices oldest first: copied one
+   * generation after the other, the target stream rolled over in between.
+   */
+  streams?: Record<string, string[]>;
   /** Indices whose refresh and replicas were changed by `--tune-target`. */
   tuned: Record<string, TunedIndex>;
   /** Documents in the dead-letter file now. */

@@ -11,6 +11,8 @@ export function creationPath(kind: CreatedKind, name: string): string {
       return `/_index_template/${encoded}`;
     case "legacy":
       return `/_template/${encoded}`;
+    case "data-stream":
+      return `/_data_stream/${encoded}`;
     case "index":
       return `/${encoded}`;
   }

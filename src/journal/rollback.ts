@@ -71,7 +71,7 @@ export async function previewRollback(
 
 async function lookUp(client: ClusterClient, entry: JournalEntry): Promise<RollbackItem> {
   const { kind, name } = entry;
-  if (kind === "index") {
+  if (kind === "index" || kind === "data-stream") {
     const documents = await countDocuments(client, name);
     return { kind, name, exists: documents !== null, documents };
   }

@@ -11,7 +11,7 @@ import { writerPipelineOf } from "../dataprepper/pipeline-writer.ts";
 import { BadInputError } from "../errors.ts";
 import type { RunPart } from "../journal/run-journal.ts";
 import type { CopyTuning } from "../migrate/copy-options.ts";
-import type { Engine } from "../migrate/engine.ts";
+import type { DataStreamRefusal, Engine } from "../migrate/engine.ts";
 
 /** The native engine and its controls. */
 export interface NativeChoice {
@@ -22,6 +22,8 @@ export interface NativeChoice {
   part?: RunPart;
   /** `--metrics-port`: Data Prepper's HTTP interface served by the native engine. */
   metrics?: { host: string; port: number; exitWhenDone: boolean };
+  /** Why data streams are refused by this copy (sync's first copy: it cannot follow them). */
+  dataStreamsRefused?: DataStreamRefusal;
 }
 
 /** Data Prepper, from its home, and how it is watched. */
@@ -114,5 +116,6 @@ export function buildEngine(
     tuneTarget: choice.tuneTarget,
     deadLetterPath,
     part: choice.part,
+    dataStreamsRefused: choice.dataStreamsRefused,
   });
 }

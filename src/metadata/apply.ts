@@ -1,6 +1,6 @@
 /**
  * Creates on the target what the plan says, in order (component templates, index templates,
- * legacy templates, indices), journaling each creation. On the first failure it stops and, unless
+ * legacy templates, data streams, indices), journaling each creation. On the first failure it stops and, unless
  * asked to keep them, deletes what this run created.
  *
  * Processes that create the same plan at once (`run --part k/N`) pass `whenExisting`: templates
@@ -84,15 +84,17 @@ async function create(
   const path = creationPath(kind, creation.name);
   // An index PUT never overwrites; a template PUT does unless told `create=true`.
   const query = exclusive && kind !== "index" ? { create: "true" } : undefined;
-  const first = await client.request("PUT", path, { body: creation.body, query });
+  // A data stream takes no body: the target's matching index template shapes it.
+  const body = creation.kind === "data-stream" ? undefined : creation.body;
+  const first = await client.request("PUT", path, { body, query });
   if (first.status >= 200 && first.status < 300) return;
   if (exclusive && isAlreadyExists(first.status, first.body)) throw new AlreadyExists();
   const error = client.httpError("PUT", path, first, query);
   const key = error.reason ? parseRejectedSettingKey(error.reason) : undefined;
   if (!key || creation.kind !== "index") throw error;
-  const body = { ...creation.body, settings: withoutSetting(creation.body.settings, key) };
+  const retry = { ...creation.body, settings: withoutSetting(creation.body.settings, key) };
   log.warn`target refused setting ${key} of ${creation.name}; retrying without it`;
-  const second = await client.request("PUT", path, { body, query });
+  const second = await client.request("PUT", path, { body: retry, query });
   if (exclusive && isAlreadyExists(second.status, second.body)) throw new AlreadyExists();
   if (second.status >= 200 && second.status < 300) {
     transformations.push({

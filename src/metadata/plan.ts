@@ -20,6 +20,8 @@ import type {
   ClusterSnapshot,
   Creation,
   DataStreamBuckets,
+  DataStreamEntry,
+  DataStreamMetadata,
   Difference,
   IndexMetadata,
   Inventory,
@@ -72,17 +74,23 @@ export function buildPlan(
   targetPlugins: readonly string[] = [],
 ): MigrationPlan {
   const context: RuleContext = { source: source.version, target: target.version, targetPlugins };
-  const streams = planDataStreams(source, options);
-  const indices = planIndices(source.indices, target.indices, options, context, streams.backing);
-  const selectedIndices = source.indices
-    .filter((index) => !indices.buckets.excluded.includes(index.name))
-    .map((index) => index.name);
+  const chosen = selectDataStreams(source, options);
+  const indices = planIndices(source.indices, target.indices, options, context, chosen.backing);
+  // Templates follow the selected indices and data streams; a backing index stands for its stream.
+  const selectedIndices = [
+    ...source.indices
+      .filter((index) => !indices.buckets.excluded.includes(index.name))
+      .filter((index) => !chosen.backing.has(index.name))
+      .map((index) => index.name),
+    ...chosen.selected.map((stream) => stream.name),
+  ];
   const decisions = decideTemplates(
     source.templates.filter((template) => !isSystemTemplate(template)),
     selectedIndices,
     options,
   );
   const templates = planTemplates(source.templates, target.templates, decisions, context);
+  const streams = planDataStreams(chosen, source, target, templates.buckets.index);
   return {
     source: {
       url: source.url,
@@ -103,27 +111,51 @@ export function buildPlan(
       mode: options.templates ?? "matching",
       decisions: [...decisions.values()],
     },
-    documents: {
-      total: Object.values(indices.documents).reduce((sum, count) => sum + count, 0),
-      per_index: indices.documents,
-    },
+    documents: documentsOf({ ...indices.documents, ...streams.documents }),
     transformations: [...templates.transformations, ...indices.transformations],
-    // Templates first: an index created afterwards is shaped by the templates it matches, so
-    // they must already be those of the source.
-    creations: [...templates.creations, ...indices.creations],
+    // Templates first: an index or data stream created afterwards is shaped by the templates it
+    // matches, so they must already be those of the source.
+    creations: [...templates.creations, ...streams.creations, ...indices.creations],
   };
 }
 
+function documentsOf(perIndex: Record<string, number>): MigrationPlan["documents"] {
+  const total = Object.values(perIndex).reduce((sum, count) => sum + count, 0);
+  return { total, per_index: perIndex };
+}
+
 /**
- * Indices whose documents a data migration will move: created now, or identical and empty, and
- * with `withPartial` (a run that continues or restarts them) the partially filled ones.
+ * Indices and data streams whose documents a data migration will move: created now, or
+ * identical and empty, and with `withPartial` (a run that continues or restarts them) the
+ * partially filled ones.
  */
 export function migratingIndices(plan: MigrationPlan, withPartial = false): string[] {
+  const streams = plan.data_streams;
   return [
     ...plan.indices.create,
     ...plan.indices.identical_empty,
     ...(withPartial ? plan.indices.partially_filled.map(({ name }) => name) : []),
+    ...streams.create.map(({ name }) => name),
+    ...streams.identical_empty.map(({ name }) => name),
+    ...(withPartial ? streams.partially_filled.map(({ name }) => name) : []),
   ].sort();
+}
+
+/**
+ * The migrating data streams of a plan, each with its source backing indices oldest first: what
+ * an engine copies generation by generation.
+ */
+export function migratingDataStreams(
+  plan: MigrationPlan,
+  withPartial = false,
+): Record<string, string[]> {
+  const streams = plan.data_streams;
+  const entries = [
+    ...streams.create,
+    ...streams.identical_empty,
+    ...(withPartial ? streams.partially_filled : []),
+  ];
+  return Object.fromEntries(entries.map((entry) => [entry.name, entry.backing_indices]));
 }
 
 interface IndexPlan {
@@ -234,50 +266,127 @@ function planIndices(
   return plan;
 }
 
-interface DataStreamPlan {
-  buckets: DataStreamBuckets;
+/** The source's data streams, sorted by the selection. */
+interface DataStreamSelection {
+  /** Selected user streams. */
+  selected: DataStreamMetadata[];
+  excluded: string[];
   /** Every backing index of every stream of the source, selected or not. */
   backing: Set<string>;
   /** The cluster's own streams (hidden or system), left out. */
   system: number;
 }
 
-/** Why a selected data stream is not migrated yet. */
-const DATA_STREAM_UNSUPPORTED = "a data stream: this version does not copy data streams yet " +
-  "(its backing indices and documents stay on the source); --exclude it, or " +
-  "--skip-unmigratable to leave it out on purpose";
-
 /**
  * The source's data streams: selected when their name (or one of their backing indices' names)
- * matches the selection. Each selected stream is named with why it is not migrated.
+ * matches the selection; the cluster's own are counted apart.
  */
-function planDataStreams(source: ClusterSnapshot, options: PlanOptions): DataStreamPlan {
+function selectDataStreams(source: ClusterSnapshot, options: PlanOptions): DataStreamSelection {
   const selected = selector(options);
-  const documents = new Map(source.indices.map((index) => [index.name, index.documents]));
-  const plan: DataStreamPlan = {
-    buckets: { unsupported: [], excluded: [] },
+  const selection: DataStreamSelection = {
+    selected: [],
+    excluded: [],
     backing: new Set(source.dataStreams.flatMap((stream) => stream.indices)),
     system: 0,
   };
   for (const stream of [...source.dataStreams].sort(byName)) {
-    if (stream.system) {
-      plan.system++;
-      continue;
-    }
-    if (!selected(stream.name) && !stream.indices.some((index) => selected(index))) {
-      plan.buckets.excluded.push(stream.name);
-      continue;
-    }
-    plan.buckets.unsupported.push({
+    if (stream.system) selection.system++;
+    else if (selected(stream.name) || stream.indices.some((index) => selected(index))) {
+      selection.selected.push(stream);
+    } else selection.excluded.push(stream.name);
+  }
+  return selection;
+}
+
+interface DataStreamPlan extends DataStreamSelection {
+  buckets: DataStreamBuckets;
+  documents: Record<string, number>;
+  creations: Creation[];
+}
+
+/**
+ * What happens to each selected stream: created after its index template (which must be on the
+ * target by then), filled when on the target and empty, continued when partly filled, left alone
+ * when the target holds as many documents; refused, with the reason, when the target holds a
+ * plain index of that name or its template will not be there.
+ */
+function planDataStreams(
+  chosen: DataStreamSelection,
+  source: ClusterSnapshot,
+  target: ClusterSnapshot,
+  indexTemplates: Buckets,
+): DataStreamPlan {
+  const plan: DataStreamPlan = {
+    ...chosen,
+    buckets: {
+      create: [],
+      identical_empty: [],
+      identical: [],
+      partially_filled: [],
+      unsupported: [],
+      excluded: chosen.excluded,
+    },
+    documents: {},
+    creations: [],
+  };
+  const { buckets } = plan;
+  const count = documentCounter(source.indices);
+  const countOnTarget = documentCounter(target.indices);
+  const onTarget = new Map(target.dataStreams.map((stream) => [stream.name, stream]));
+  const targetIndices = new Set(target.indices.map((index) => index.name));
+  for (const stream of chosen.selected) {
+    const entry: DataStreamEntry = {
       name: stream.name,
       ...(stream.template ? { template: stream.template } : {}),
       timestamp_field: stream.timestampField,
       backing_indices: stream.indices,
-      documents: stream.indices.reduce((sum, index) => sum + (documents.get(index) ?? 0), 0),
-      reason: DATA_STREAM_UNSUPPORTED,
-    });
+      documents: count(stream.indices),
+    };
+    const existing = onTarget.get(stream.name);
+    if (existing) {
+      const documents = countOnTarget(existing.indices);
+      if (documents >= entry.documents) {
+        buckets.identical.push(stream.name);
+        continue;
+      }
+      if (documents === 0) buckets.identical_empty.push(entry);
+      else buckets.partially_filled.push({ ...entry, target_documents: documents });
+      plan.documents[stream.name] = entry.documents;
+      continue;
+    }
+    const reason = targetIndices.has(stream.name)
+      ? "the target holds a plain index of that name, which a data stream cannot replace"
+      : missingTemplate(stream, indexTemplates);
+    if (reason) {
+      buckets.unsupported.push({ ...entry, reason });
+      continue;
+    }
+    buckets.create.push(entry);
+    plan.documents[stream.name] = entry.documents;
+    plan.creations.push({ kind: "data-stream", name: stream.name });
   }
   return plan;
+}
+
+/** Sums the documents of the named indices of a snapshot. */
+function documentCounter(indices: readonly IndexMetadata[]): (names: string[]) => number {
+  const documents = new Map(indices.map((index) => [index.name, index.documents]));
+  return (names) => names.reduce((sum, name) => sum + (documents.get(name) ?? 0), 0);
+}
+
+/** Why a stream's index template will not be on the target to create the stream from. */
+function missingTemplate(stream: DataStreamMetadata, indexTemplates: Buckets): string | undefined {
+  const name = stream.template;
+  if (!name) return "the source names no index template for it, so none can shape it on the target";
+  if (indexTemplates.create.includes(name) || indexTemplates.identical.includes(name)) return;
+  const unsupported = indexTemplates.unsupported.find((entry) => entry.name === name);
+  if (unsupported) return `its index template ${name} is not migratable: ${unsupported.reason}`;
+  const conflicting = indexTemplates.conflicting.find((entry) => entry.name === name);
+  if (conflicting) {
+    return `its index template ${name} is on the target with another definition ` +
+      `(first difference: ${conflicting.differences[0]?.path ?? "?"})`;
+  }
+  return `its index template ${name} is not migrated (--templates); the target needs it first`;
 }
 
 /** Counts every index and data stream of the source in the one place the plan put it. */
@@ -304,6 +413,9 @@ function inventoryOf(
     },
     data_streams: {
       source: source.dataStreams.length,
+      migrating: streams.buckets.create.length + streams.buckets.identical_empty.length +
+        streams.buckets.partially_filled.length,
+      identical: streams.buckets.identical.length,
       not_migratable: streams.buckets.unsupported.length,
       excluded: streams.buckets.excluded.length,
       system: streams.system,

@@ -2,7 +2,14 @@
  * The plan for people (text, grouped as the original tool printed it) and for programs (the
  * JSON of docs/architecture.md). Pure.
  */
-import type { Buckets, Difference, MigrationPlan, TemplateKind, Transformation } from "./types.ts";
+import type {
+  Buckets,
+  DataStreamEntry,
+  Difference,
+  MigrationPlan,
+  TemplateKind,
+  Transformation,
+} from "./types.ts";
 import { plural } from "../text.ts";
 
 /** A transformation as the JSON report names it: keys in snake_case, as all of the report. */
@@ -60,6 +67,14 @@ interface Shown {
 
 /** What a left-out section becomes, dropped before the report is joined. */
 const LEFT_OUT = "\u0000";
+
+/** "logs-app (template logs, @timestamp): 2 backing indices, 120 documents". */
+function describeStream(entry: DataStreamEntry): string {
+  const template = entry.template ? `template ${entry.template}, ` : "";
+  return `${entry.name} (${template}${entry.timestamp_field}): ` +
+    `${plural(entry.backing_indices.length, "backing index", "backing indices")} ` +
+    `(${entry.backing_indices.join(", ")}), ${plural(entry.documents, "document")}`;
+}
 
 /** A titled list; an empty one says "(none)" when it must be shown, else is left out. */
 function section(title: string, lines: readonly string[], show = true): string {
@@ -146,9 +161,11 @@ export function planSummary(plan: MigrationPlan): string[] {
   return [
     `Indices: ${counts(indices, true)}; ${own} excluded by the selection` +
     (hidden > 0 ? `; ${hidden} hidden left out (--include-hidden takes them)` : ""),
-    ...(streams.unsupported.length + streams.excluded.length > 0
+    ...(plan.inventory.data_streams.source > 0
       ? [
-        `Data streams: ${streams.unsupported.length} not migrated; ` +
+        `Data streams: ${streams.create.length} to create, ${streams.identical_empty.length} ` +
+        `identical and empty, ${streams.partially_filled.length} partially filled, ` +
+        `${streams.identical.length} identical, ${streams.unsupported.length} not migratable; ` +
         `${streams.excluded.length} excluded by the selection`,
       ]
       : []),
@@ -172,6 +189,7 @@ export function formatPlanText(
   const { all = false, originalGroups = false } = shown;
   const group = all || originalGroups;
   const { indices, documents } = plan;
+  const streams = plan.data_streams;
   const system = indices.excluded.filter((name) => name.startsWith("."));
   const excluded = indices.excluded.filter((name) => !name.startsWith("."));
   return joinShown([
@@ -236,11 +254,27 @@ export function formatPlanText(
       all,
     ),
     section(
-      "Data streams not migrated (with their backing indices and documents):",
-      plan.data_streams.unsupported.map(({ name, backing_indices, documents, reason }) =>
-        `${name}: ${plural(backing_indices.length, "backing index", "backing indices")}, ` +
-        `${plural(documents, "document")}: ${reason}`
-      ),
+      "Data streams to migrate (generation by generation: the target's k-th backing index " +
+        "holds the source's k-th):",
+      [
+        ...streams.create.map((entry) => `${describeStream(entry)}: to create`),
+        ...streams.identical_empty.map((entry) => `${describeStream(entry)}: on the target, empty`),
+        ...streams.partially_filled.map((entry) =>
+          `${describeStream(entry)}: on the target with ${
+            plural(entry.target_documents, "document")
+          }`
+        ),
+      ],
+      all,
+    ),
+    section(
+      "Data streams on the target already, as full (left as they are):",
+      streams.identical,
+      all,
+    ),
+    section(
+      "Data streams not migratable (with their backing indices and documents):",
+      streams.unsupported.map((entry) => `${describeStream(entry)}: ${entry.reason}`),
       all,
     ),
     section("Data streams excluded by the selection:", plan.data_streams.excluded, all),

@@ -177,7 +177,8 @@ export function parseRejectedSettingKey(reason: string): string | undefined {
  * `undefined` when the body does not carry that key (a retry would fail the same way). Settings
  * may be nested or flat, with or without the `index.` prefix; the creation is not changed.
  */
-export function stripRejectedSetting(creation: Creation, key: string): Creation | undefined {
+export function stripRejectedSetting<C extends Creation>(creation: C, key: string): C | undefined {
+  if (!("body" in creation)) return undefined;
   const body = structuredClone(creation.body) as Record<string, unknown>;
   const holder = creation.kind === "index" || creation.kind === "legacy"
     ? body
@@ -191,7 +192,7 @@ export function stripRejectedSetting(creation: Creation, key: string): Creation 
   for (const candidate of [full, short]) {
     removed = removePath(holder.settings, candidate.split(".")) || removed;
   }
-  return removed ? { ...creation, body } as Creation : undefined;
+  return removed ? { ...creation, body } : undefined;
 }
 
 /**

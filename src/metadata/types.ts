@@ -162,9 +162,25 @@ export interface DataStreamEntry {
   documents: number;
 }
 
-/** What happens to each data stream of the source. */
+/** A data stream on the target already, with fewer documents than the source's. */
+export type PartialDataStream = DataStreamEntry & { target_documents: number };
+
+/**
+ * What happens to each data stream of the source. A migrating stream is created on the target
+ * after its index template, then filled generation by generation: the source's backing indices
+ * are read oldest first, each written into the target stream (`op_type: create`), the target
+ * rolled over between two, so the target's k-th backing index holds the source's k-th.
+ */
 export interface DataStreamBuckets {
-  /** Selected, and not migrated, each with the reason (a run exits 1 unless skipped on request). */
+  /** Missing on the target: created, then filled. */
+  create: DataStreamEntry[];
+  /** On the target already and empty: filled. */
+  identical_empty: DataStreamEntry[];
+  /** On the target already with as many documents or more: left as it is. */
+  identical: string[];
+  /** On the target with fewer documents: a copy that stopped part way (as for indices). */
+  partially_filled: PartialDataStream[];
+  /** Selected, and not migratable, each with the reason (a run exits 1 unless skipped). */
   unsupported: Array<DataStreamEntry & { reason: string }>;
   /** Left out by the selection. */
   excluded: string[];
@@ -193,7 +209,16 @@ export interface Inventory {
     /** Backing indices of data streams: accounted for by their stream. */
     backing: number;
   };
-  data_streams: { source: number; not_migratable: number; excluded: number; system: number };
+  data_streams: {
+    source: number;
+    /** To create and fill, empty to fill, or partly filled to continue. */
+    migrating: number;
+    identical: number;
+    not_migratable: number;
+    excluded: number;
+    /** The cluster's own (hidden or system streams). */
+    system: number;
+  };
 }
 
 /** A user's index left out by default (not by the selection), with the flag that takes it. */
@@ -215,11 +240,12 @@ export interface MigrationPlan {
   templates: { component: Buckets; index: Buckets; legacy: Buckets };
   /** Why each template (the cluster's own aside) migrates or is left out. */
   template_selection: { mode: TemplateMode; decisions: TemplateDecision[] };
+  /** Documents to move, per migrating index and data stream (a stream's over its generations). */
   documents: { total: number; per_index: Record<string, number> };
   transformations: Transformation[];
   /**
    * What to create on the target, already transformed, in apply order: component templates,
-   * index templates, legacy templates, then indices. Not part of the JSON report.
+   * index templates, legacy templates, data streams, then indices. Not part of the JSON report.
    */
   creations: Creation[];
 }
@@ -239,6 +265,11 @@ export type Creation =
     kind: "component" | "index-template" | "legacy";
     name: string;
     body: Record<string, unknown>;
+  }
+  | {
+    /** `PUT _data_stream/<name>` (no body): the target's matching index template shapes it. */
+    kind: "data-stream";
+    name: string;
   };
 
 /** Selection rules for the plan. */

@@ -6,8 +6,9 @@ import { type ClusterInfo, isOlderTarget } from "../cluster/version.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
 import type { RunPart } from "../journal/run-journal.ts";
 import { unmatchedIncludes } from "../metadata/selection.ts";
+import { emptyBuckets } from "../metadata/plan.ts";
 import type { Buckets, Creation, MigrationPlan, PlanOptions } from "../metadata/types.ts";
-import type { CopyOutcome } from "./engine.ts";
+import type { CopyOutcome, Engine } from "./engine.ts";
 import type { IndexCounts } from "./io.ts";
 
 /** A selected index the run cannot migrate, with why. */
@@ -88,7 +89,13 @@ export function sourceIndexNames(plan: MigrationPlan): string[] {
   return [
     ...plan.left_out.map(({ name }) => name),
     ...data_streams.excluded,
-    ...data_streams.unsupported.flatMap(({ name, backing_indices }) => [name, ...backing_indices]),
+    ...data_streams.identical,
+    ...[
+      ...data_streams.create,
+      ...data_streams.identical_empty,
+      ...data_streams.partially_filled,
+      ...data_streams.unsupported,
+    ].flatMap(({ name, backing_indices }) => [name, ...backing_indices]),
     ...indices.create,
     ...indices.identical_empty,
     ...indices.identical,
@@ -271,6 +278,34 @@ export function checkPartOptions(
   }
 }
 
+/**
+ * Refuses, before anything is created, data streams that this run cannot copy: with `--part`
+ * (a stream is filled one generation after another, rolled over on the target in between, which
+ * parts filling shards apart cannot do), or with an engine that does not copy streams.
+ */
+export function checkDataStreamsCopyable(
+  streams: Record<string, string[]>,
+  engine: Pick<Engine, "dataStreamsRefused">,
+  part: RunPart | undefined,
+): void {
+  const names = Object.keys(streams).sort();
+  if (names.length === 0) return;
+  const list = `data ${names.length === 1 ? "stream" : "streams"} ${names.join(", ")}`;
+  if (part) {
+    throw new BadInputError(
+      `--part does not copy data streams, and the selection holds the ${list}: a stream is ` +
+        "filled one generation after another, rolled over on the target in between, which " +
+        "parts filling shards apart cannot do",
+      "--exclude them from the parts, and copy them in one process without --part " +
+        "(--include <stream>)",
+    );
+  }
+  const refusal = engine.dataStreamsRefused;
+  if (refusal) {
+    throw new BadInputError(`${refusal.why}, and the selection holds the ${list}`, refusal.hint);
+  }
+}
+
 /** The plan's buckets for the kind of thing a creation makes. */
 function bucketsOf(plan: MigrationPlan, creation: Creation): Buckets {
   switch (creation.kind) {
@@ -282,6 +317,19 @@ function bucketsOf(plan: MigrationPlan, creation: Creation): Buckets {
       return plan.templates.index;
     case "legacy":
       return plan.templates.legacy;
+    case "data-stream": {
+      const streams = plan.data_streams;
+      return {
+        ...emptyBuckets(),
+        identical: streams.identical,
+        identical_empty: streams.identical_empty.map(({ name }) => name),
+        partially_filled: streams.partially_filled.map((entry) => ({
+          name: entry.name,
+          source_documents: entry.documents,
+          target_documents: entry.target_documents,
+        })),
+      };
+    }
   }
 }
 

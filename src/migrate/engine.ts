@@ -84,6 +84,12 @@ export interface ResumePoint {
   copied: number;
 }
 
+/** Why an engine does not copy data streams, and what the operator can do instead. */
+export interface DataStreamRefusal {
+  why: string;
+  hint: string;
+}
+
 /** A way of copying documents that the run flow can drive and continue. */
 export interface Engine {
   readonly name: string;
@@ -95,8 +101,20 @@ export interface Engine {
   readonly resumable: boolean;
   /** Checks, before the run changes anything, that this engine can copy from this source. */
   preflight?(): Promise<void>;
-  /** Records in the journal what a new copy will read: the indices and their counts now. */
-  prepare(journal: Journal, documents: Record<string, number>): Promise<void>;
+  /**
+   * Set when it does not copy data streams: why, and the way out. A run that selects a stream
+   * is then refused before anything is created.
+   */
+  readonly dataStreamsRefused?: DataStreamRefusal;
+  /**
+   * Records in the journal what a new copy will read: the indices and data streams with their
+   * counts now; `streams` gives each data stream's source backing indices, oldest first.
+   */
+  prepare(
+    journal: Journal,
+    documents: Record<string, number>,
+    streams?: Record<string, string[]>,
+  ): Promise<void>;
   /** The indices the journal's copy fills (a continued run keeps them). */
   indices(journal: Journal): string[];
   /** Sets an unfinished copy back to its start (`--restart`); ids are kept, nothing doubles. */

@@ -17,11 +17,12 @@ import {
   startRunJournal,
 } from "../journal/run-journal.ts";
 import { ApplyError, type ApplyResult, type ExistingCheck } from "../metadata/apply.ts";
-import { migratingIndices } from "../metadata/plan.ts";
+import { migratingDataStreams, migratingIndices } from "../metadata/plan.ts";
 import { selector } from "../metadata/selection.ts";
 import type { MigrationPlan, PartiallyFilled, PlanOptions } from "../metadata/types.ts";
 import {
   checkClusterPair,
+  checkDataStreamsCopyable,
   checkPartOptions,
   checkSelectionMatches,
   checkTargetNotOlder,
@@ -146,6 +147,7 @@ export async function runMigration(
     const partial = options.restart || part ? [] : plan.indices.partially_filled;
     if (partial.length > 0) throw partiallyFilledError(partial, journalPath);
   }
+  if (!resuming) checkDataStreamsCopyable(migratingDataStreams(plan, true), engine, part);
   await engine.preflight?.();
   const migrating = resuming
     ? engine.indices(previous!)
@@ -216,6 +218,7 @@ async function startRun(
   await engine.prepare(
     journal,
     Object.fromEntries(migrating.map((name) => [name, plan.documents.per_index[name] ?? 0])),
+    migratingDataStreams(plan, options.restart || !!options.part),
   );
   if (options.part) {
     const { total } = engine.resumePoint(journal);

@@ -139,7 +139,16 @@ function copyFirst(options: FollowOptions, onEvent: (event: FollowEvent) => void
   return launchRun({
     endpoints: [options.endpoints],
     selection: options.selection,
-    engine: { kind: "native", copy: options.copy, tuneTarget: false },
+    engine: {
+      kind: "native",
+      copy: options.copy,
+      tuneTarget: false,
+      dataStreamsRefused: {
+        why: "sync does not follow data streams yet",
+        hint: "--exclude the streams from sync, and copy them with `fetch-migration run` " +
+          "(--include <stream>) once their source stops receiving writes",
+      },
+    },
     journal: options.journal,
     deadLetter: options.deadLetter,
     dryrun: false,

@@ -14,7 +14,7 @@ import { setWriteBlock } from "../journal/undo.ts";
 import { DeadLetterFile } from "../backfill/deadletter.ts";
 import { BulkWriter } from "../backfill/writer.ts";
 import { isAbort, pause } from "../abort.ts";
-import { migratingIndices } from "../metadata/plan.ts";
+import { migratingDataStreams, migratingIndices } from "../metadata/plan.ts";
 import type { PlanOptions } from "../metadata/types.ts";
 import type { CopyTuning } from "../migrate/copy-options.ts";
 import type { MigrationIO } from "../migrate/io.ts";
@@ -334,8 +334,16 @@ async function followNewIndices(
   // A followed index is judged by the final verify, not the plan: its target mapping lags the
   // source's dynamic fields until the documents that bring them are copied ("conflicting").
   const unfollowed = unmigratableIndices(plan).filter(({ name }) => !(name in state.checkpoints));
-  unmigratable.splice(0, unmigratable.length, ...unfollowed);
-  const fresh = migratingIndices(plan).filter((index) => !(index in state.checkpoints));
+  const streams = Object.keys(migratingDataStreams(plan, true));
+  const streamsLeft = streams.map((name) => ({
+    name,
+    bucket: "unsupported" as const,
+    reason: "a data stream: sync does not follow data streams yet (copy it with run)",
+  }));
+  unmigratable.splice(0, unmigratable.length, ...unfollowed, ...streamsLeft);
+  const fresh = migratingIndices(plan).filter((index) =>
+    !(index in state.checkpoints) && !streams.includes(index)
+  );
   if (fresh.length === 0) return 0;
   const creations = plan.creations.filter((creation) =>
     creation.kind !== "index" || fresh.includes(creation.name)

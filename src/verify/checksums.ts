@@ -21,12 +21,18 @@ import { diffDigests, recordDigest } from "./diff.ts";
 import { mapLimit } from "./pool.ts";
 import type { ChecksumPass, ChecksumProgress, ChecksumResult } from "./report.ts";
 
-/** One cluster's view of the index being checked. */
+/** One index's primary shards and their highest `_seq_no`, from `readShardSeqNos`. */
+export interface IndexShards {
+  index: string;
+  shards: ShardSeqNo[];
+}
+
+/** One cluster's view of the index (or data stream) being checked. */
 export interface ChecksumSide {
   client: ClusterClient;
   info: ClusterInfo;
-  /** Primary shards and their highest `_seq_no`, from `readShardSeqNos`. */
-  shards: ShardSeqNo[];
+  /** The index itself, or a data stream's backing indices. */
+  indices: IndexShards[];
   /** Documents `_count` reported, for the progress line. */
   expected: number;
 }
@@ -70,11 +76,11 @@ export async function checksumIndex(
     counters.target.hashed = 0;
     const report = () => options.onProgress?.({ index, pass, ...counters });
     await Promise.all([
-      scanSide(index, source, options, visitSource, (n) => {
+      scanSide(source, options, visitSource, (n) => {
         counters.source.hashed += n;
         report();
       }),
-      scanSide(index, target, options, visitTarget, (n) => {
+      scanSide(target, options, visitTarget, (n) => {
         counters.target.hashed += n;
         report();
       }),
@@ -122,13 +128,14 @@ export async function checksumIndex(
 
 /** Reads every document of one side, slice by slice, several slices at once. */
 async function scanSide(
-  index: string,
   side: ChecksumSide,
   options: ChecksumOptions,
   visit: (document: SourceDocument) => void,
   progressed: (documents: number) => void,
 ): Promise<void> {
-  const units = planUnits(index, side.shards, options.slices);
+  const units = side.indices.flatMap(({ index, shards }) =>
+    planUnits(index, shards, options.slices)
+  );
   await mapLimit(units, options.slices, async (unit) => {
     for await (const page of readSlice(side.client, side.info, unit, options.pageSize)) {
       for (const document of page.documents) visit(document);

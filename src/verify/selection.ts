@@ -22,8 +22,16 @@ export interface VerifySelection {
 export function selectFromPlan(plan: MigrationPlan): VerifySelection {
   const { create, identical_empty, identical, partially_filled, conflicting } = plan.indices;
   const partial = partially_filled.map(({ name }) => name);
+  const streams = plan.data_streams;
+  const streamNames = [
+    ...[...streams.create, ...streams.identical_empty, ...streams.partially_filled].map(
+      ({ name }) => name,
+    ),
+    ...streams.identical,
+  ];
   return {
-    indices: [...new Set([...create, ...identical_empty, ...identical, ...partial])].sort(),
+    indices: [...new Set([...create, ...identical_empty, ...identical, ...partial, ...streamNames])]
+      .sort(),
     notVerified: conflicting
       .map(({ name }) => ({ index: name, reason: "definitions differ" }))
       .sort((a, b) => a.index.localeCompare(b.index)),

@@ -4,8 +4,13 @@
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import { ClusterError } from "../cluster/errors.ts";
-import { MissingSourceError, readShardSeqNos } from "../backfill/reader.ts";
-import { checksumIndex, type ChecksumOptions, DEFAULT_CHECKSUM_OPTIONS } from "./checksums.ts";
+import { MissingSourceError, readShardPositions, readShardSeqNos } from "../backfill/reader.ts";
+import {
+  checksumIndex,
+  type ChecksumOptions,
+  DEFAULT_CHECKSUM_OPTIONS,
+  type IndexShards,
+} from "./checksums.ts";
 import { countDocuments } from "../cluster/count.ts";
 import { mapLimit } from "./pool.ts";
 import { type ChecksumProgress, type IndexResult, indexStatus } from "./report.ts";
@@ -55,8 +60,8 @@ export async function verifyIndices(
     const [sourceInfo, targetInfo, sourceShards, targetShards] = await Promise.all([
       source.info(),
       target.info(),
-      readShardSeqNos(source, names),
-      readShardSeqNos(target, names),
+      readShardsOf(source, names),
+      readShardsOf(target, names),
     ]);
     const checksumOptions = {
       ...DEFAULT_CHECKSUM_OPTIONS,
@@ -71,13 +76,13 @@ export async function verifyIndices(
           {
             client: source,
             info: sourceInfo,
-            shards: sourceShards.get(finding.index) ?? [],
+            indices: sourceShards.get(finding.index) ?? [],
             expected: finding.source_count ?? 0,
           },
           {
             client: target,
             info: targetInfo,
-            shards: targetShards.get(finding.index) ?? [],
+            indices: targetShards.get(finding.index) ?? [],
             expected: finding.target_count ?? 0,
           },
           checksumOptions,
@@ -120,4 +125,33 @@ async function perIndex(finding: Finding, check: () => Promise<void>): Promise<v
     else if (error instanceof ClusterError && error.kind === "http") finding.error = error.message;
     else throw error;
   }
+}
+
+/**
+ * The primary shards of each name: an index's own, or, for a data stream, those of each of its
+ * backing indices (a stream is compared across all of them, by id).
+ */
+async function readShardsOf(
+  client: ClusterClient,
+  names: string[],
+): Promise<Map<string, IndexShards[]>> {
+  const seqNos = await readShardSeqNos(client, names);
+  const result = new Map<string, IndexShards[]>();
+  for (const name of names) {
+    const own = seqNos.get(name) ?? [];
+    if (own.length > 0) {
+      result.set(name, [{ index: name, shards: own }]);
+      continue;
+    }
+    // No shard under the name itself: a data stream, whose stats list its backing indices.
+    const positions = await readShardPositions(client, [name], { ignoreUnavailable: false });
+    result.set(
+      name,
+      Object.entries(positions).map(([index, shards]) => ({
+        index,
+        shards: shards.map(({ shard, maxSeqNo }) => ({ shard, maxSeqNo })),
+      })),
+    );
+  }
+  return result;
 }

@@ -2,8 +2,8 @@
  * Every index and data stream of the source accounted for (issue 18, section 1), on a real
  * OpenSearch 2.19 source holding a data stream of two generations, a plain index, a user's hidden
  * index and a closed one: `plan --json` puts each in one place and its sums are the source's
- * `_cat/indices` (every index) and `_data_stream` counts; a run names what it does not migrate
- * and exits 1 for a selected data stream or closed index unless they are skipped on request.
+ * `_cat/indices` (every index) and `_data_stream` counts; a run copies the stream, names what it
+ * does not migrate and exits 1 for a selected closed index unless it is skipped on request.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import {
@@ -40,7 +40,7 @@ async function dataStream(url: string, p: string): Promise<string> {
   return name;
 }
 
-Deno.test("inventory: a data stream, a hidden and a closed index are each named, the plan's sums are the source's, and the run's exit follows the contract", async () => {
+Deno.test("inventory: a data stream is copied, a hidden and a closed index are named, the plan's sums are the source's, and the run's exit follows the contract", async () => {
   await inScene(["os2", "os3"], "inventory", async ({ os2, os3, p, dir }) => {
     const stream = await dataStream(os2.url, p);
     await addDocuments(os2.url, `${p}plain`, 5);
@@ -65,7 +65,7 @@ Deno.test("inventory: a data stream, a hidden and a closed index are each named,
       Object.values(streamParts as Record<string, number>).reduce((sum, n) => sum + n, 0),
       streamCount,
     );
-    const entry = plan.data_streams.unsupported.find((s: { name: string }) => s.name === stream);
+    const entry = plan.data_streams.create.find((s: { name: string }) => s.name === stream);
     assertEquals(entry.backing_indices, [`.ds-${stream}-000001`, `.ds-${stream}-000002`]);
     assertEquals(entry.documents, 5);
     assertEquals(entry.timestamp_field, "@timestamp");
@@ -81,12 +81,12 @@ Deno.test("inventory: a data stream, a hidden and a closed index are each named,
     const run = await runCli(
       nativeRunArgs({ source: os2, target: os3, include: `${p}*`, journal }),
     );
-    assertEquals(run.code, 1, `a selected data stream is not migrated: exit 1\n${run.stderr}`);
-    assertStringIncludes(run.stderr, stream);
+    assertEquals(run.code, 1, `a selected closed index is not migrated: exit 1\n${run.stderr}`);
     assertStringIncludes(run.stderr, `${p}closed`);
     assertStringIncludes(run.stderr, `${p}hidden`);
     assertStringIncludes(run.stderr, "--include-hidden");
     assertEquals(await refreshedCount(os3.url, `${p}plain`), 5, "the plain index is copied");
+    assertEquals(await refreshedCount(os3.url, stream), 5, "the data stream is copied");
 
     const skipped = await runCli(nativeRunArgs(
       { source: os2, target: os3, include: `${p}*`, journal: `${dir}/again.json` },

@@ -40,7 +40,14 @@ function plan(change: (plan: MigrationPlan) => void = () => {}): MigrationPlan {
     target: { url: "http://target:9200", distribution: "opensearch", version: "2.19.6" },
     indices: { ...emptyBuckets(), create: ["logs"] },
     left_out: [],
-    data_streams: { unsupported: [], excluded: [] },
+    data_streams: {
+      create: [],
+      identical_empty: [],
+      identical: [],
+      partially_filled: [],
+      unsupported: [],
+      excluded: [],
+    },
     inventory: {
       indices: {
         source: 1,
@@ -52,7 +59,14 @@ function plan(change: (plan: MigrationPlan) => void = () => {}): MigrationPlan {
         hidden: 0,
         backing: 0,
       },
-      data_streams: { source: 0, not_migratable: 0, excluded: 0, system: 0 },
+      data_streams: {
+        source: 0,
+        migrating: 0,
+        identical: 0,
+        not_migratable: 0,
+        excluded: 0,
+        system: 0,
+      },
     },
     templates: { component: emptyBuckets(), index: emptyBuckets(), legacy: emptyBuckets() },
     template_selection: { mode: "matching", decisions: [] },
