@@ -418,3 +418,56 @@ Deno.test("remove-unknown-template-fields: ES 8 template fields OpenSearch refus
   assertEquals(body.allow_auto_create, true, "the input is not changed");
   assertEquals(r.appliesTo(context(OS1)), false);
 });
+
+// time-series-to-plain and synthetic-source-to-stored (Elasticsearch 8 -> OpenSearch)
+
+const TSDB_MAPPINGS = {
+  properties: {
+    "@timestamp": { type: "date" },
+    host: { type: "keyword", time_series_dimension: true },
+    cpu: { type: "double", time_series_metric: "gauge" },
+  },
+};
+
+Deno.test("time-series-to-plain: dimension and metric parameters removed, each named, the index a plain one", () => {
+  const outcome = run("time-series-to-plain", { mappings: TSDB_MAPPINGS }, context(ES8));
+  assertEquals(outcome.value.mappings, {
+    properties: {
+      "@timestamp": { type: "date" },
+      host: { type: "keyword" },
+      cpu: { type: "double" },
+    },
+  });
+  assertEquals(outcome.changes.length, 3);
+  assertMatch(outcome.changes[0], /host: time_series_dimension true removed/);
+  assertMatch(outcome.changes.at(-1)!, /becomes a plain one/);
+  assertEquals(rule("time-series-to-plain").appliesTo(context(ES7)), false);
+  assertEquals(rule("time-series-to-plain").appliesTo(context(ES8, ES8)), false);
+});
+
+Deno.test("time-series-to-plain: an aggregate_metric_double field is not migratable, named", () => {
+  const outcome = run("time-series-to-plain", {
+    mappings: { properties: { cpu: { type: "aggregate_metric_double", metrics: ["max"] } } },
+  }, context(ES8));
+  assertMatch(outcome.unsupported ?? "", /cpu is of type aggregate_metric_double/);
+});
+
+Deno.test("synthetic-source-to-stored: _source.mode dropped, said what arrives; logsdb noted without a change", () => {
+  const synthetic = run("synthetic-source-to-stored", {
+    mappings: { _source: { mode: "synthetic" }, properties: { a: { type: "keyword" } } },
+  }, context(ES8));
+  assertEquals(synthetic.value.mappings, { properties: { a: { type: "keyword" } } });
+  assertMatch(synthetic.changes[0], /synthetic removed: documents arrive as the source rebuilds/);
+  const disabled = run("synthetic-source-to-stored", {
+    mappings: { _source: { mode: "disabled" } },
+  }, context(ES8));
+  assertEquals(disabled.value.mappings, { _source: { enabled: false } });
+  const logsdb = run("synthetic-source-to-stored", {
+    settings: { "index.mode": "logsdb" },
+    mappings: { properties: {} },
+  }, context(ES8));
+  assertEquals(logsdb.value.mappings, { properties: {} });
+  assertMatch(logsdb.changes[0], /synthetic on the source/);
+  const plain = run("synthetic-source-to-stored", { mappings: {} }, context(ES8));
+  assertEquals(plain.changes, []);
+});

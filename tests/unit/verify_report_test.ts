@@ -169,7 +169,13 @@ function buckets(overrides: Partial<Buckets>): Buckets {
   };
 }
 
-Deno.test("selectFromPlan: create, identical_empty and identical; conflicting named", () => {
+Deno.test("selectFromPlan: create, identical_empty and identical, data streams too; conflicting named", () => {
+  const stream = (name: string) => ({
+    name,
+    timestamp_field: "@timestamp",
+    backing_indices: [`.ds-${name}-000001`],
+    documents: 1,
+  });
   const plan = {
     indices: buckets({
       create: ["c"],
@@ -179,9 +185,17 @@ Deno.test("selectFromPlan: create, identical_empty and identical; conflicting na
       excluded: ["x"],
       unhealthy: [{ name: "red", reason: "red" }],
     }),
+    data_streams: {
+      create: [stream("ds-new")],
+      identical_empty: [],
+      identical: ["ds-full"],
+      partially_filled: [],
+      unsupported: [{ ...stream("ds-no"), reason: "no template" }],
+      excluded: ["ds-out"],
+    },
   } as unknown as MigrationPlan;
   assertEquals(selectFromPlan(plan), {
-    indices: ["a", "b", "c"],
+    indices: ["a", "b", "c", "ds-full", "ds-new"],
     notVerified: [{ index: "z", reason: "definitions differ" }],
   });
 });

@@ -15,11 +15,16 @@ import { removeUnknownTemplateFields } from "./rules/remove-unknown-template-fie
 import { renameAnalysisComponents } from "./rules/rename-analysis-components.ts";
 import { requireTargetPlugins } from "./rules/require-target-plugins.ts";
 import { stringToTextKeyword } from "./rules/string-to-text-keyword.ts";
+import { syntheticSourceToStored } from "./rules/synthetic-source-to-stored.ts";
+import { timeSeriesToPlain } from "./rules/time-series-to-plain.ts";
 import type { DefinitionRule, TemplateRule } from "./rule.ts";
 
 /** Rules over index definitions (indices, and the index part of templates), in order. */
 export const DEFINITION_RULES: readonly DefinitionRule[] = [
   removeMappingType,
+  // Before the settings rule: they read `index.mode`, which it removes.
+  timeSeriesToPlain,
+  syntheticSourceToStored,
   removeUnknownSettings,
   removeAllocationFilters,
   removeIndexBlocks,
