@@ -29,6 +29,7 @@ import {
   shardsOfPart,
 } from "./units.ts";
 import { rollOverTo } from "./streams.ts";
+import { readFinalPipelines, suspendFinalPipelines } from "./final-pipeline.ts";
 import { BulkWriter, type WriteOutcome } from "./writer.ts";
 
 const log = logger("backfill");
@@ -353,6 +354,9 @@ export async function runBackfill(
   try {
     const plain = indices.filter((index) => !(index in streams));
     if (options.tuneTarget) await tuneTarget(target, journal, plain);
+    const streamNames = new Set(Object.keys(streams));
+    const sourceFinals = await readFinalPipelines(source, indices, streamNames);
+    await suspendFinalPipelines(target, journal, indices, streamNames, sourceFinals);
     const generations = Math.max(1, ...pending.map((unit) => generationOf(unit, streams) + 1));
     for (let generation = 0; generation < generations; generation++) {
       if (failure || stopping) break;
@@ -361,6 +365,8 @@ export async function runBackfill(
         for (const [stream, backing] of Object.entries(streams)) {
           if (backing.length > generation && !skipped.includes(stream)) {
             await rollOverTo(target, stream, generation + 1);
+            // The new backing index has the template's final pipeline, if any.
+            await suspendFinalPipelines(target, journal, [stream], streamNames, sourceFinals);
           }
         }
       }

@@ -38,6 +38,7 @@ export interface RollbackJson extends RollbackResult {
 }
 
 const KIND_LABELS: Readonly<Record<RollbackItem["kind"], string>> = {
+  "ingest-pipeline": "ingest pipeline",
   index: "index",
   "index-template": "index template",
   "data-stream": "data stream",
@@ -189,6 +190,7 @@ export function describeCounts(items: Array<{ kind: RollbackItem["kind"] }>): st
     "legacy",
     "index-template",
     "component",
+    "ingest-pipeline",
   ];
   const parts = order
     .map((kind) => ({ kind, count: items.filter((item) => item.kind === kind).length }))

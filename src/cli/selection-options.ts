@@ -36,6 +36,13 @@ export function addSelectionOptions(command: Command, { templates = true } = {})
           "whose name is selected, and the component templates they compose), all, or none",
       ).choices(TEMPLATE_MODES).default("matching"),
     );
+    command.addOption(
+      new Option(
+        "--ingest-pipelines <which>",
+        "ingest pipelines to migrate: referenced (those the selected indices and templates " +
+          "name as default or final pipeline, and those they call), all, or none",
+      ).choices(["referenced", "all", "none"]).default("referenced"),
+    );
   }
   return command
     .option("--allow-red", "migrate red indices too (skipped and listed by default)")

@@ -8,7 +8,13 @@ import { pathExists } from "../fs.ts";
 import { BadInputError, messageOf } from "../errors.ts";
 
 /** The kinds of thing a run creates, in the order they are created. */
-export type CreatedKind = "component" | "index-template" | "legacy" | "data-stream" | "index";
+export type CreatedKind =
+  | "ingest-pipeline"
+  | "component"
+  | "index-template"
+  | "legacy"
+  | "data-stream"
+  | "index";
 
 /** One creation. `pending` is written before the request, `created` after the cluster said yes. */
 export interface JournalEntry {
@@ -48,6 +54,8 @@ export interface BackfillUnit {
 export interface TunedIndex {
   refresh_interval: string | null;
   number_of_replicas: string | null;
+  /** Its final pipeline, set to `_none` while documents are copied (backfill/final-pipeline.ts). */
+  final_pipeline?: string;
   restored: boolean;
 }
 

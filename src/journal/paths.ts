@@ -5,6 +5,8 @@ import type { CreatedKind } from "./journal.ts";
 export function creationPath(kind: CreatedKind, name: string): string {
   const encoded = encodeURIComponent(name);
   switch (kind) {
+    case "ingest-pipeline":
+      return `/_ingest/pipeline/${encoded}`;
     case "component":
       return `/_component_template/${encoded}`;
     case "index-template":

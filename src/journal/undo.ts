@@ -30,7 +30,7 @@ export async function restoreTunedSettings(
     } else {
       failed.push(index);
       log
-        .error`could not restore refresh_interval/number_of_replicas of ${index} on ${client.url} (${response.status}); set them by hand: ${
+        .error`could not restore the load-time settings of ${index} on ${client.url} (${response.status}); set them by hand: ${
         JSON.stringify(originalSettings(tuned))
       }`;
     }
@@ -41,7 +41,11 @@ export async function restoreTunedSettings(
 
 /** The settings body that restores an index; `null` resets a setting to the default. */
 export function originalSettings(tuned: TunedIndex): Record<string, string | null> {
-  return { refresh_interval: tuned.refresh_interval, number_of_replicas: tuned.number_of_replicas };
+  return {
+    refresh_interval: tuned.refresh_interval,
+    number_of_replicas: tuned.number_of_replicas,
+    ...(tuned.final_pipeline !== undefined ? { final_pipeline: tuned.final_pipeline } : {}),
+  };
 }
 
 /** Lifts the write block `--freeze-source` set (`--unfreeze`, rollback). Returns the indices. */

@@ -3,7 +3,9 @@
  * alone (identical or conflicting), or skip (excluded, unhealthy, unsupported). Pure data in,
  * pure data out; the report prints it and the apply step carries it out.
  */
+import { emptyBuckets } from "./buckets.ts";
 import { diffDefinitions, diffTemplates } from "./diff.ts";
+import { planPipelines } from "./pipelines.ts";
 import { canonicalSettings, isClusterOwnedIndex, isHidden } from "./normalize.ts";
 import { selector } from "./selection.ts";
 import { decideTemplates, templateKey, templatePatterns } from "./template-selection.ts";
@@ -43,19 +45,7 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   allowRed: false,
 };
 
-/** All buckets empty. */
-export function emptyBuckets(): Buckets {
-  return {
-    create: [],
-    identical_empty: [],
-    identical: [],
-    partially_filled: [],
-    conflicting: [],
-    excluded: [],
-    unhealthy: [],
-    unsupported: [],
-  };
-}
+export { emptyBuckets } from "./buckets.ts";
 
 const byName = <T extends { name: string }>(a: T, b: T) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -91,6 +81,13 @@ export function buildPlan(
   );
   const templates = planTemplates(source.templates, target.templates, decisions, context);
   const streams = planDataStreams(chosen, source, target, templates.buckets.index);
+  const users = usersOfPipelines(indices.buckets);
+  const pipelines = planPipelines(source, target, {
+    indices: source.indices.filter((index) => users.has(index.name)),
+    templates: source.templates.filter((template) =>
+      decisions.get(templateKey(template.kind, template.name))?.migrates
+    ),
+  }, options.ingestPipelines);
   return {
     source: {
       url: source.url,
@@ -107,6 +104,7 @@ export function buildPlan(
     data_streams: streams.buckets,
     inventory: inventoryOf(source, indices, streams),
     templates: templates.buckets,
+    ingest_pipelines: pipelines.buckets,
     template_selection: {
       mode: options.templates ?? "matching",
       decisions: [...decisions.values()],
@@ -115,8 +113,24 @@ export function buildPlan(
     transformations: [...templates.transformations, ...indices.transformations],
     // Templates first: an index or data stream created afterwards is shaped by the templates it
     // matches, so they must already be those of the source.
-    creations: [...templates.creations, ...streams.creations, ...indices.creations],
+    // Pipelines before all: what the templates and indices name must exist when they are used.
+    creations: [
+      ...pipelines.creations,
+      ...templates.creations,
+      ...streams.creations,
+      ...indices.creations,
+    ],
   };
+}
+
+/** The source indices whose pipelines matter: migrated, or already on the target as they are. */
+function usersOfPipelines(buckets: Buckets): Set<string> {
+  return new Set([
+    ...buckets.create,
+    ...buckets.identical_empty,
+    ...buckets.identical,
+    ...buckets.partially_filled.map(({ name }) => name),
+  ]);
 }
 
 function documentsOf(perIndex: Record<string, number>): MigrationPlan["documents"] {

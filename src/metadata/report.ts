@@ -103,6 +103,29 @@ const TEMPLATE_TITLES: Readonly<Record<TemplateKind, string>> = {
   legacy: "Legacy templates",
 };
 
+function pipelineSection(plan: MigrationPlan, all: boolean): string {
+  const buckets = plan.ingest_pipelines;
+  return joinShown([
+    section("Ingest pipelines identical in the target cluster:", buckets.identical, all),
+    section(
+      "Ingest pipelines present in both clusters with conflicting definitions (left as they are):",
+      conflictLines(buckets),
+      all,
+    ),
+    section("Ingest pipelines to be created in the target cluster:", buckets.create, all),
+    section(
+      "Ingest pipelines that cannot be migrated as they are:",
+      buckets.unsupported.map(({ name, reason }) => `${name}: ${reason}`),
+      all,
+    ),
+    section(
+      `Ingest pipelines left out (--ingest-pipelines ${buckets.mode}):`,
+      buckets.excluded,
+      all,
+    ),
+  ]);
+}
+
 function templateSection(plan: MigrationPlan, kind: TemplateKind, all: boolean): string {
   const title = TEMPLATE_TITLES[kind];
   const buckets = plan.templates[kind];
@@ -172,6 +195,8 @@ export function planSummary(plan: MigrationPlan): string[] {
     ...(["component", "index", "legacy"] as const).map((kind) =>
       `${TEMPLATE_TITLES[kind]}: ${counts(plan.templates[kind])}`
     ),
+    `Ingest pipelines: ${counts(plan.ingest_pipelines)}; ` +
+    `${plan.ingest_pipelines.excluded.length} left out (--ingest-pipelines ${plan.ingest_pipelines.mode})`,
     `Documents to move: ${plan.documents.total}; transformations: ${plan.transformations.length}`,
   ];
 }
@@ -282,6 +307,7 @@ export function formatPlanText(
     templateSection(plan, "component", all),
     templateSection(plan, "index", all),
     templateSection(plan, "legacy", all),
+    pipelineSection(plan, all),
     "",
     section(
       "Transformations applied to what will be created or filled:",

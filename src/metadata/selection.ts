@@ -5,7 +5,7 @@
 import { editDistance } from "../deps.ts";
 import { BadInputError, messageOf } from "../errors.ts";
 import type { IndexSelection } from "../config/types.ts";
-import type { PlanOptions, TemplateMode } from "./types.ts";
+import type { PipelineMode, PlanOptions, TemplateMode } from "./types.ts";
 
 /** `logs-*` → /^logs-.*$/: `*` any run of characters, `?` one character, the rest literal. */
 export function globToRegExp(glob: string): RegExp {
@@ -118,6 +118,7 @@ export interface SelectionFlags {
   allowRed?: boolean;
   includeHidden?: boolean;
   templates?: TemplateMode;
+  ingestPipelines?: PipelineMode;
 }
 
 /** Plan options from the flags plus the pipeline file's `indices.include/exclude` regexes. */
@@ -133,5 +134,6 @@ export function planOptions(
     allowRed: !!flags.allowRed,
     includeHidden: !!flags.includeHidden,
     templates: flags.templates ?? "matching",
+    ingestPipelines: flags.ingestPipelines ?? "referenced",
   };
 }

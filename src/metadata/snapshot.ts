@@ -33,7 +33,17 @@ export async function readSnapshot(client: ClusterClient): Promise<ClusterSnapsh
   // ES 6 refuses expand_wildcards on _cat/indices; it lists every index without it anyway.
   const catPath = "/_cat/indices?format=json&h=index,health,status" +
     (info.distribution === "elasticsearch" && info.major < 7 ? "" : "&expand_wildcards=all");
-  const [rows, settings, mappings, aliases, counts, templates, dataStreams] = await Promise.all([
+  const [
+    rows,
+    settings,
+    mappings,
+    aliases,
+    counts,
+    templates,
+    dataStreams,
+    pipelines,
+    processors,
+  ] = await Promise.all([
     client.json<CatIndexRow[]>("GET", catPath),
     client.json<PerIndex<{ settings: Record<string, unknown> }>>(
       "GET",
@@ -50,6 +60,8 @@ export async function readSnapshot(client: ClusterClient): Promise<ClusterSnapsh
     readDocumentCounts(client),
     readTemplates(client, info),
     readDataStreams(client, info),
+    readPipelines(client),
+    readProcessors(client),
   ]);
   const indices: IndexMetadata[] = rows.map((row) => ({
     name: row.index,
@@ -72,7 +84,37 @@ export async function readSnapshot(client: ClusterClient): Promise<ClusterSnapsh
     indices,
     templates,
     dataStreams,
+    pipelines,
+    ...(processors ? { processors } : {}),
   };
+}
+
+/** Ingest pipelines by id; a cluster without any answers 404 with `{}`. */
+async function readPipelines(
+  client: ClusterClient,
+): Promise<Record<string, Record<string, unknown>>> {
+  const response = await client.request<Record<string, Record<string, unknown>>>(
+    "GET",
+    "/_ingest/pipeline",
+    { idempotent: true },
+  );
+  if (response.status === 404) return {};
+  if (response.status < 200 || response.status >= 300) {
+    throw client.httpError("GET", "/_ingest/pipeline", response);
+  }
+  return response.body ?? {};
+}
+
+/** The processor types every ingest node of the cluster has; undefined when none says. */
+async function readProcessors(client: ClusterClient): Promise<string[] | undefined> {
+  const answer = await client.json<{
+    nodes?: Record<string, { ingest?: { processors?: Array<{ type: string }> } }>;
+  }>("GET", "/_nodes/ingest", undefined, { idempotent: true });
+  const lists = Object.values(answer.nodes ?? {})
+    .filter((node) => node.ingest !== undefined)
+    .map((node) => (node.ingest?.processors ?? []).map(({ type }) => type));
+  if (lists.length === 0) return undefined;
+  return lists[0].filter((type) => lists.every((list) => list.includes(type))).sort();
 }
 
 interface DataStreamRow {

@@ -92,7 +92,14 @@ export interface ClusterSnapshot {
   templates: TemplateMetadata[];
   /** Empty where the cluster has no data streams (or no data-stream module). */
   dataStreams: DataStreamMetadata[];
+  /** Ingest pipelines by id, bodies as the cluster returned them. */
+  pipelines?: Record<string, Record<string, unknown>>;
+  /** Processor types every ingest node has (`_nodes/ingest`); absent when unknown. */
+  processors?: string[];
 }
+
+/** `--ingest-pipelines`: which ingest pipelines a migration takes (pipelines.ts). */
+export type PipelineMode = "referenced" | "all" | "none";
 
 /** One applied change to make a source definition acceptable to the target. */
 export interface Transformation {
@@ -238,14 +245,20 @@ export interface MigrationPlan {
   data_streams: DataStreamBuckets;
   inventory: Inventory;
   templates: { component: Buckets; index: Buckets; legacy: Buckets };
+  /**
+   * Ingest pipelines: those the selected indices and migrating templates name (`default_pipeline`,
+   * `final_pipeline`, and the pipelines those call), or all, or none (`--ingest-pipelines`).
+   */
+  ingest_pipelines: Buckets & { mode: PipelineMode };
   /** Why each template (the cluster's own aside) migrates or is left out. */
   template_selection: { mode: TemplateMode; decisions: TemplateDecision[] };
   /** Documents to move, per migrating index and data stream (a stream's over its generations). */
   documents: { total: number; per_index: Record<string, number> };
   transformations: Transformation[];
   /**
-   * What to create on the target, already transformed, in apply order: component templates,
-   * index templates, legacy templates, data streams, then indices. Not part of the JSON report.
+   * What to create on the target, already transformed, in apply order: ingest pipelines,
+   * component templates, index templates, legacy templates, data streams, then indices. Not part
+   * of the JSON report.
    */
   creations: Creation[];
 }
@@ -262,7 +275,7 @@ export type Creation =
     };
   }
   | {
-    kind: "component" | "index-template" | "legacy";
+    kind: "ingest-pipeline" | "component" | "index-template" | "legacy";
     name: string;
     body: Record<string, unknown>;
   }
@@ -288,4 +301,6 @@ export interface PlanOptions {
   includeHidden?: boolean;
   /** Which templates migrate: those that can shape a selected index (default), all, none. */
   templates?: TemplateMode;
+  /** Which ingest pipelines migrate: those the selection names (default), all, none. */
+  ingestPipelines?: PipelineMode;
 }

@@ -131,6 +131,18 @@ export function unmigratableIndices(plan: MigrationPlan): Unmigratable[] {
       bucket: "unsupported" as const,
       reason,
     })),
+    ...plan.ingest_pipelines.unsupported.map(({ name, reason }) => ({
+      name: `ingest pipeline ${name}`,
+      bucket: "unsupported" as const,
+      reason,
+    })),
+    ...plan.ingest_pipelines.conflicting.map(({ name, differences }) => ({
+      name: `ingest pipeline ${name}`,
+      bucket: "conflicting" as const,
+      reason: `on the target with another definition (first difference: ${
+        differences[0]?.path ?? "?"
+      })`,
+    })),
     ...conflicting.map(({ name, differences }) => ({
       name,
       bucket: "conflicting" as const,
@@ -311,6 +323,8 @@ function bucketsOf(plan: MigrationPlan, creation: Creation): Buckets {
   switch (creation.kind) {
     case "index":
       return plan.indices;
+    case "ingest-pipeline":
+      return plan.ingest_pipelines;
     case "component":
       return plan.templates.component;
     case "index-template":

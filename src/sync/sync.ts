@@ -15,6 +15,8 @@ import { DeadLetterFile } from "../backfill/deadletter.ts";
 import { BulkWriter } from "../backfill/writer.ts";
 import { isAbort, pause } from "../abort.ts";
 import { migratingDataStreams, migratingIndices } from "../metadata/plan.ts";
+import { readFinalPipelines, suspendFinalPipelines } from "../backfill/final-pipeline.ts";
+import { restoreTunedSettings } from "../journal/undo.ts";
 import type { PlanOptions } from "../metadata/types.ts";
 import type { CopyTuning } from "../migrate/copy-options.ts";
 import type { MigrationIO } from "../migrate/io.ts";
@@ -189,8 +191,19 @@ export async function runSync(
   const unmigratable: Unmigratable[] = [];
   const followNew = async () => {
     plannedAt = Date.now();
-    return await followNewIndices(io, journal, state, options, onEvent, unmigratable);
+    const before = new Set(Object.keys(state.checkpoints));
+    const added = await followNewIndices(io, journal, state, options, onEvent, unmigratable);
+    const fresh = Object.keys(state.checkpoints).filter((index) => !before.has(index));
+    if (fresh.length > 0) await suspendSourceFinals(fresh);
+    return added;
   };
+  // A final pipeline the source ran would process the passes' documents again: off until the end.
+  const suspendSourceFinals = async (names: string[]) => {
+    const none = new Set<string>();
+    const finals = await readFinalPipelines(clusters.source, names, none);
+    await suspendFinalPipelines(clusters.target, journal, names, none, finals);
+  };
+  await suspendSourceFinals(Object.keys(state.checkpoints));
   try {
     if (options.final) {
       // Indices new since the last pass are frozen and passed too.
@@ -254,6 +267,18 @@ export async function runSync(
     // A delete check still reading ids: let it end (its deletes are confirmed one by one).
     await background.task?.catch(() => {});
     deadLetters.close();
+    const unrestored = () =>
+      Object.entries(journal.data.backfill?.tuned ?? {}).filter(([, t]) => !t.restored)
+        .map(([index]) => index);
+    // The target may be what just failed: its silence must not hide the sync's own error.
+    const notRestored = await restoreTunedSettings(clusters.target, journal).catch(unrestored);
+    if (notRestored.length > 0) {
+      onEvent({
+        type: "note",
+        message: `final pipelines not put back on ${notRestored.join(", ")}: the next sync, ` +
+          "run or rollback of this journal puts them back",
+      });
+    }
   }
 }
 

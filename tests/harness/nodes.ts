@@ -94,6 +94,25 @@ function painlessModule(version: string): ExtraModule {
 }
 
 /**
+ * Ingest processors (append, set, grok...): OpenSearch 2.19's integ-test zip lacks them; the
+ * ingest pipeline tests read from os2 with them. Extends lang-painless (the script processor).
+ */
+function ingestCommonModule(version: string): ExtraModule {
+  return {
+    name: "ingest-common",
+    artifact: `org.opensearch.plugin:ingest-common:${version}`,
+    classname: "org.opensearch.ingest.common.IngestCommonPlugin",
+    settings: {},
+    extendedPlugins: ["lang-painless"],
+  };
+}
+
+/** A module of OpenSearch's own (no settings, no policy), from its jar on Maven Central. */
+function plainModule(name: string, artifact: string, classname: string): ExtraModule {
+  return { name, artifact, classname, settings: {} };
+}
+
+/**
  * Not installed by default: tests rely on os2 lacking it (an `ngram` tokenizer is the target
  * rejection in the metadata rollback test). Needs `painlessModule` before it in the list.
  */
@@ -169,6 +188,19 @@ export const NODE_SPECS: Record<NodeName, NodeSpec> = {
       reindexModule("2.19.6"),
       mapperExtrasModule("2.19.6"),
       painlessModule("2.19.6"),
+      ingestCommonModule("2.19.6"),
+      // For the shapes a source must be able to hold: join fields, percolator queries, geo_shape.
+      plainModule(
+        "parent-join",
+        "org.opensearch.plugin:parent-join-client:2.19.6",
+        "org.opensearch.join.ParentJoinPlugin",
+      ),
+      plainModule(
+        "percolator",
+        "org.opensearch.plugin:percolator-client:2.19.6",
+        "org.opensearch.percolator.PercolatorPlugin",
+      ),
+      plainModule("geo", "org.opensearch.plugin:geo:2.19.6", "org.opensearch.geo.GeoModulePlugin"),
     ],
   },
   os3: {

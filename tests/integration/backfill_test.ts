@@ -172,15 +172,19 @@ Deno.test("a document the target refuses goes to the dead-letter file, exit 1", 
   const journal = `${directory}/run.json`;
   const deadLetters = `${directory}/dead.ndjson`;
   try {
-    // es7 has no ingest processors: an empty pipeline lets the source index name it.
-    await call(`${es7.url}/_ingest/pipeline/${pipeline}`, "PUT", { processors: [] });
-    // On the target the same pipeline refuses one document, as a real ingest rule would. It is
-    // the final pipeline: copies skip a default one (pipeline=_none), never a final one.
+    // On the target a pipeline refuses one document, as a real ingest rule would: the final
+    // pipeline the target's own template gives the index. The source never ran it, so the copy
+    // goes through it (only pipelines the source ran are skipped).
     await call(`${os3.url}/_ingest/pipeline/${pipeline}`, "PUT", {
       processors: [{ fail: { if: "ctx.title == 'poison'", message: "poison document refused" } }],
     });
+    await call(`${os3.url}/_index_template/${p}target-only`, "PUT", {
+      index_patterns: [`${p}in`],
+      priority: 1000,
+      template: { settings: { "index.final_pipeline": pipeline } },
+    });
     await call(`${es7.url}/${p}in`, "PUT", {
-      settings: { number_of_shards: 1, number_of_replicas: 0, "index.final_pipeline": pipeline },
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
     });
     const lines = Array.from(
       { length: 50 },
@@ -215,9 +219,6 @@ Deno.test("a document the target refuses goes to the dead-letter file, exit 1", 
     assertEquals(await countOf(os3.url, `${p}in`), 49);
   } finally {
     await cleanUp([es7.url, os3.url], p);
-    await fetch(`${es7.url}/_ingest/pipeline/${pipeline}`, { method: "DELETE" }).then((r) =>
-      r.text()
-    );
     await fetch(`${os3.url}/_ingest/pipeline/${pipeline}`, { method: "DELETE" }).then((r) =>
       r.text()
     );

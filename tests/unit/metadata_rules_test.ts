@@ -471,3 +471,13 @@ Deno.test("synthetic-source-to-stored: _source.mode dropped, said what arrives; 
   const plain = run("synthetic-source-to-stored", { mappings: {} }, context(ES8));
   assertEquals(plain.changes, []);
 });
+
+// name-source-filtering
+
+Deno.test("name-source-filtering: includes/excludes named, the mapping unchanged", () => {
+  const mappings = { _source: { excludes: ["secret.*"] }, properties: { a: { type: "keyword" } } };
+  const outcome = run("name-source-filtering", { mappings }, context(ES7));
+  assertEquals(outcome.value.mappings, mappings);
+  assertMatch(outcome.changes[0], /_source excludes \["secret\.\*"\]: .* cannot be copied/);
+  assertEquals(run("name-source-filtering", { mappings: {} }, context(ES7)).changes, []);
+});

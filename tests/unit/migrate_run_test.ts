@@ -69,6 +69,7 @@ function plan(change: (plan: MigrationPlan) => void = () => {}): MigrationPlan {
       },
     },
     templates: { component: emptyBuckets(), index: emptyBuckets(), legacy: emptyBuckets() },
+    ingest_pipelines: { ...emptyBuckets(), mode: "referenced" },
     template_selection: { mode: "matching", decisions: [] },
     documents: { total: 9000, per_index: { logs: 9000 } },
     transformations: [],

@@ -6,6 +6,7 @@
 import { denseVectorToKnnVector } from "./rules/dense-vector-to-knn-vector.ts";
 import { flattenedToFlatObject } from "./rules/flattened-to-flat-object.ts";
 import { legacyTemplatePatterns } from "./rules/legacy-template-patterns.ts";
+import { nameSourceFiltering } from "./rules/name-source-filtering.ts";
 import { removeAllocationFilters } from "./rules/remove-allocation-filters.ts";
 import { removeIndexBlocks } from "./rules/remove-index-blocks.ts";
 import { removeMappingType } from "./rules/remove-mapping-type.ts";
@@ -33,6 +34,7 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
   stringToTextKeyword,
   flattenedToFlatObject,
   denseVectorToKnnVector,
+  nameSourceFiltering,
   // Last: it checks the field types the rules above produced (knn_vector from dense_vector).
   requireTargetPlugins,
 ];
