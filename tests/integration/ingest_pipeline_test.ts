@@ -14,10 +14,13 @@ import {
   assertVerified,
   bulk,
   call,
+  finished,
   inScene,
   nativeRunArgs,
   type NodeHandle,
   runCli,
+  spawnCli,
+  waitForCopied,
 } from "./scene.ts";
 
 /** Appends `value` to `field`: run twice, a document would hold it twice. */
@@ -164,6 +167,57 @@ Deno.test("ingest pipelines with a processor the target lacks: named as not migr
       assertNoStackTrace(run.stderr);
     } finally {
       await dropPipelines([es6.url, os1.url], p);
+    }
+  });
+});
+
+Deno.test("kill -9 while a final pipeline is off: the journal holds it, the same command finishes and puts it back (os2 -> os3)", async () => {
+  await inScene(["os2", "os3"], "ingestkill", async ({ os2, os3, p, journal }) => {
+    assert(
+      os2.modules.includes("ingest-common"),
+      "os2 has no ingest-common module (see its start)",
+    );
+    try {
+      await call(`${os2.url}/_ingest/pipeline/${p}mark`, "PUT", appending("marks", "f"));
+      const index = `${p}big`;
+      await call(`${os2.url}/${index}`, "PUT", {
+        settings: { index: { number_of_shards: 1, final_pipeline: `${p}mark` } },
+      });
+      for (let at = 0; at < 20_000; at += 5000) {
+        await bulk(
+          `${os2.url}/${index}`,
+          Array.from(
+            { length: 5000 },
+            (_, i) =>
+              `${JSON.stringify({ index: { _id: `d${at + i}` } })}\n${
+                JSON.stringify({ n: at + i })
+              }\n`,
+          )
+            .join(""),
+        );
+      }
+      const args = nativeRunArgs({ source: os2, target: os3, include: index, journal }, [
+        "--concurrency",
+        "1",
+        "--batch-bytes",
+        "8kb",
+      ]);
+      const child = spawnCli(args);
+      await waitForCopied(journal, 1000);
+      child.kill("SIGKILL");
+      await finished(child);
+      const finalOf = async () =>
+        (await call(`${os3.url}/${index}/_settings?flat_settings=true`, "GET") as Record<
+          string,
+          { settings: Record<string, string> }
+        >)[index].settings["index.final_pipeline"];
+      assertEquals(await finalOf(), "_none", "off while the copy was running");
+      const again = await runCli(args);
+      assertEquals(again.code, 0, again.stderr);
+      assertEquals(await finalOf(), `${p}mark`, "put back by the run that finished");
+      await assertVerified(os2, os3, p);
+    } finally {
+      await dropPipelines([os2.url, os3.url], p);
     }
   });
 });
