@@ -21,6 +21,7 @@ import {
   afterPass,
   generationOf,
   mayFinish,
+  ownsStream,
   planStreamUnits,
   planUnits,
   readIndexOf,
@@ -107,8 +108,7 @@ export async function prepareBackfill(
 ): Promise<void> {
   if (journal.data.backfill) return;
   const { units, seqNos } = await planAllUnits(source, Object.keys(indices), streams, slices, part);
-  const names = Object.keys(indices).sort();
-  const expected = part ? await shareCounts(source, names, seqNos, part) : indices;
+  const expected = part ? await shareCounts(source, indices, streams, seqNos, part) : indices;
   journal.data.backfill = {
     source: source.url,
     indices: expected,
@@ -133,27 +133,35 @@ async function planAllUnits(
   const backing = Object.keys(streams).sort().flatMap((stream) => streams[stream]);
   const seqNos = await readShardSeqNos(source, [...plain, ...backing]);
   const shardsOf = (index: string) => shardsOfPart(index, seqNos.get(index) ?? [], part);
+  // A part copies the streams it owns whole (see ownsStream), every shard of them.
+  const allShards = (index: string) => seqNos.get(index) ?? [];
   const units = [
     ...plain.flatMap((index) => planUnits(index, shardsOf(index), slices)),
-    ...Object.keys(streams).sort().flatMap((stream) =>
-      planStreamUnits(stream, streams[stream], shardsOf, slices)
-    ),
+    ...Object.keys(streams).sort().filter((stream) => ownsStream(stream, part)).flatMap((
+      stream,
+    ) => planStreamUnits(stream, streams[stream], allShards, slices)),
   ];
   return { units, seqNos };
 }
 
 /**
  * Top-level documents of each index on the primary shards of `part` (`_count` with
- * `preference=_shards:...`); 0, without a request, for an index with no shard in the part.
+ * `preference=_shards:...`); 0, without a request, for an index with no shard in the part. A
+ * data stream counts whole for the part that owns it, 0 for the others.
  */
 async function shareCounts(
   source: ClusterClient,
-  names: string[],
+  indices: Record<string, number>,
+  streams: Record<string, string[]>,
   seqNos: Map<string, ShardSeqNo[]>,
   part: RunPart,
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const index of names) {
+  for (const index of Object.keys(indices).sort()) {
+    if (index in streams) {
+      counts[index] = ownsStream(index, part) ? indices[index] : 0;
+      continue;
+    }
     const shards = shardsOfPart(index, seqNos.get(index) ?? [], part).map(({ shard }) => shard);
     if (shards.length === 0) {
       counts[index] = 0;
@@ -201,7 +209,12 @@ export async function runBackfill(
   const started = performance.now();
   const info = await source.info();
   const { signal } = options;
-  const streams = state.streams ?? {};
+  // The streams this copy fills (under --part, those the part owns: see ownsStream).
+  const streams = Object.fromEntries(
+    Object.entries(state.streams ?? {}).filter(([name]) =>
+      state.units.some((unit) => unit.index === name)
+    ),
+  );
   const deadLetters = new DeadLetterFile(options.deadLetterPath);
   const writer = new BulkWriter(target, {
     concurrency: options.concurrency,
@@ -355,8 +368,10 @@ export async function runBackfill(
     const plain = indices.filter((index) => !(index in streams));
     if (options.tuneTarget) await tuneTarget(target, journal, plain);
     const streamNames = new Set(Object.keys(streams));
-    const sourceFinals = await readFinalPipelines(source, indices, streamNames);
-    await suspendFinalPipelines(target, journal, indices, streamNames, sourceFinals);
+    // Streams another part fills are that part's to change.
+    const filled = indices.filter((index) => !(index in (state.streams ?? {})) || index in streams);
+    const sourceFinals = await readFinalPipelines(source, filled, streamNames);
+    await suspendFinalPipelines(target, journal, filled, streamNames, sourceFinals);
     const generations = Math.max(1, ...pending.map((unit) => generationOf(unit, streams) + 1));
     for (let generation = 0; generation < generations; generation++) {
       if (failure || stopping) break;

@@ -79,6 +79,17 @@ export function partOf(index: string, shard: number, count: number): number {
   return (digest.readUInt32BE(0) % count) + 1;
 }
 
+/**
+ * Whether `part` copies data stream `stream`: a stream is filled one generation after another by
+ * one process (the target is rolled over between two), so parts share streams whole: the part
+ * is the first 4 bytes of SHA-256 of `stream`, modulo `count`, plus 1. Every part without one.
+ */
+export function ownsStream(stream: string, part: RunPart | undefined): boolean {
+  if (!part) return true;
+  const digest = createHash("sha256").update(stream).digest();
+  return (digest.readUInt32BE(0) % part.count) + 1 === part.index;
+}
+
 /** The shards of `index` that `part` copies; every shard without a part. */
 export function shardsOfPart<T extends { shard: number }>(
   index: string,

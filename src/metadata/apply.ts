@@ -82,8 +82,10 @@ async function create(
   exclusive: boolean,
 ): Promise<void> {
   const path = creationPath(kind, creation.name);
-  // An index PUT never overwrites; a template PUT does unless told `create=true`.
-  const query = exclusive && kind !== "index" ? { create: "true" } : undefined;
+  // An index or data stream PUT never overwrites; a template PUT does unless told `create=true`
+  // (a pipeline PUT does too, and takes no such flag: every part puts the same body).
+  const template = kind === "component" || kind === "index-template" || kind === "legacy";
+  const query = exclusive && template ? { create: "true" } : undefined;
   // A data stream takes no body: the target's matching index template shapes it.
   const body = creation.kind === "data-stream" ? undefined : creation.body;
   const first = await client.request("PUT", path, { body, query });

@@ -291,31 +291,18 @@ export function checkPartOptions(
 }
 
 /**
- * Refuses, before anything is created, data streams that this run cannot copy: with `--part`
- * (a stream is filled one generation after another, rolled over on the target in between, which
- * parts filling shards apart cannot do), or with an engine that does not copy streams.
+ * Refuses, before anything is created, data streams the engine cannot copy (it says why: Data
+ * Prepper, a sync's first copy).
  */
 export function checkDataStreamsCopyable(
   streams: Record<string, string[]>,
   engine: Pick<Engine, "dataStreamsRefused">,
-  part: RunPart | undefined,
 ): void {
   const names = Object.keys(streams).sort();
-  if (names.length === 0) return;
-  const list = `data ${names.length === 1 ? "stream" : "streams"} ${names.join(", ")}`;
-  if (part) {
-    throw new BadInputError(
-      `--part does not copy data streams, and the selection holds the ${list}: a stream is ` +
-        "filled one generation after another, rolled over on the target in between, which " +
-        "parts filling shards apart cannot do",
-      "--exclude them from the parts, and copy them in one process without --part " +
-        "(--include <stream>)",
-    );
-  }
   const refusal = engine.dataStreamsRefused;
-  if (refusal) {
-    throw new BadInputError(`${refusal.why}, and the selection holds the ${list}`, refusal.hint);
-  }
+  if (names.length === 0 || !refusal) return;
+  const list = `data ${names.length === 1 ? "stream" : "streams"} ${names.join(", ")}`;
+  throw new BadInputError(`${refusal.why}, and the selection holds the ${list}`, refusal.hint);
 }
 
 /** The plan's buckets for the kind of thing a creation makes. */

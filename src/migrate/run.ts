@@ -147,7 +147,7 @@ export async function runMigration(
     const partial = options.restart || part ? [] : plan.indices.partially_filled;
     if (partial.length > 0) throw partiallyFilledError(partial, journalPath);
   }
-  if (!resuming) checkDataStreamsCopyable(migratingDataStreams(plan, true), engine, part);
+  if (!resuming) checkDataStreamsCopyable(migratingDataStreams(plan, true), engine);
   await engine.preflight?.();
   const migrating = resuming
     ? engine.indices(previous!)

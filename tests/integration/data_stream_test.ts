@@ -29,9 +29,13 @@ import {
  * A data stream `<p>logs` on `url` (two shards per backing index) whose generations hold
  * `sizes[k]` documents each, rolled over between two; returns its name.
  */
-async function dataStream(url: string, p: string, sizes: number[]): Promise<string> {
-  const name = `${p}logs`;
-  await call(`${url}/_index_template/${p}logs`, "PUT", {
+async function dataStream(
+  url: string,
+  p: string,
+  sizes: number[],
+  name = `${p}logs`,
+): Promise<string> {
+  await call(`${url}/_index_template/${name}`, "PUT", {
     index_patterns: [`${name}*`],
     data_stream: {},
     priority: 500,
@@ -150,7 +154,7 @@ Deno.test("data stream: a run killed (SIGKILL) in its second generation continue
     await assertVerified(os2, os3, p);
   }));
 
-Deno.test("data stream: --part, sync and the Data Prepper engine refuse it by name before anything is created", () =>
+Deno.test("data stream: sync and the Data Prepper engine refuse it by name before anything is created", () =>
   inScene(["os2", "os3"], "dsrefuse", async ({ os2, os3, p, dir }) => {
     const stream = await dataStream(os2.url, p, [5]);
     const { home, kind } = await dataPrepperHomeForTests();
@@ -168,10 +172,6 @@ Deno.test("data stream: --part, sync and the Data Prepper engine refuse it by na
       }),
     );
     const refusals = [
-      {
-        hint: "--part",
-        args: [...nativeRunArgs({ source: os2, target: os3, include: stream }), "--part", "1/2"],
-      },
       { hint: "sync does not follow", args: ["sync", ...pair, "--journal", `${dir}/sync.json`] },
       {
         hint: "Data Prepper engine",
@@ -188,4 +188,29 @@ Deno.test("data stream: --part, sync and the Data Prepper engine refuse it by na
       await created.body?.cancel();
       assertEquals(created.status, 404, `nothing created by ${args[0]}`);
     }
+  }));
+
+Deno.test("data streams with --part 1/2 and 2/2 at once: each stream copied whole by one part, generations kept, verify equal", () =>
+  inScene(["os2", "os3"], "dsparts", async ({ os2, os3, p, dir }) => {
+    const streams = [];
+    for (const [at, sizes] of [[800, 5], [300, 600], [10, 20, 30]].entries()) {
+      streams.push({ name: await dataStream(os2.url, p, sizes, `${p}s${at}`), sizes });
+    }
+    const parts = ["1/2", "2/2"].map((part) =>
+      spawnCli(
+        nativeRunArgs({
+          source: os2,
+          target: os3,
+          include: `${p}*`,
+          journal: `${dir}/part-${part[0]}.json`,
+        }, ["--part", part]),
+        { stderr: "piped" },
+      )
+    );
+    const results = await Promise.all(parts.map((child) => finished(child, 300)));
+    for (const result of results) assertEquals(result.code, 0, result.stderr);
+    for (const { name, sizes } of streams) {
+      assertEquals(await generationCounts(os3.url, name), sizes, `${name} per generation`);
+    }
+    await assertVerified(os2, os3, p);
   }));
