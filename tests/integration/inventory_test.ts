@@ -2,8 +2,10 @@
  * Every index and data stream of the source accounted for (issue 18, section 1), on a real
  * OpenSearch 2.19 source holding a data stream of two generations, a plain index, a user's hidden
  * index and a closed one: `plan --json` puts each in one place and its sums are the source's
- * `_cat/indices` (every index) and `_data_stream` counts; a run copies the stream, names what it
- * does not migrate and exits 1 for a selected closed index unless it is skipped on request.
+ * `_cat/indices` (every index) and `_data_stream` counts, with every other shape of the issue
+ * beside them (shapes.ts, and an index with an ingest pipeline); a run copies the stream and the
+ * shapes, names what it does not migrate and exits 1 for a selected closed index unless it is
+ * skipped on request.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import {
@@ -16,6 +18,7 @@ import {
   refreshedCount,
   runCli,
 } from "./scene.ts";
+import { moduleShapes, shapes } from "./shapes.ts";
 
 /** A data stream `<p>ds` of two generations (3 then 2 documents), through its template. */
 async function dataStream(url: string, p: string): Promise<string> {
@@ -50,6 +53,17 @@ Deno.test("inventory: a data stream is copied, a hidden and a closed index are n
     await addDocuments(os2.url, `${p}hidden`, 2);
     await addDocuments(os2.url, `${p}closed`, 1);
     await call(`${os2.url}/${p}closed/_close`, "POST");
+    // Every other shape of issue 18 beside them: sorting, routing partitions, nested, geo,
+    // completion, _source excludes, 1 200 fields, aliases, a join field, percolator queries, and
+    // an index with a default pipeline.
+    const shaped = { ...await shapes(os2, p), ...await moduleShapes(os2, p) };
+    await call(`${os2.url}/_ingest/pipeline/${p}tag`, "PUT", {
+      processors: [{ set: { field: "tagged", value: true } }],
+    });
+    await call(`${os2.url}/${p}piped`, "PUT", {
+      settings: { index: { number_of_shards: 1, default_pipeline: `${p}tag` } },
+    });
+    await addDocuments(os2.url, `${p}piped`, 3);
 
     const planned = await runCli(["plan", "--source", os2.url, "--target", os3.url, "--json"]);
     assertEquals(planned.code, 0, planned.stderr);
@@ -76,6 +90,10 @@ Deno.test("inventory: a data stream is copied, a hidden and a closed index are n
       "the hidden index is left out with its flag",
     );
     assert(plan.indices.unhealthy.some((u: { name: string }) => u.name === `${p}closed`));
+    for (const index of [...Object.values(shaped), `${p}piped`, `${p}plain`]) {
+      assert(plan.indices.create.includes(index), `${index} to create`);
+    }
+    assertEquals(plan.ingest_pipelines.create, [`${p}tag`]);
 
     const journal = `${dir}/run.json`;
     const run = await runCli(
@@ -87,6 +105,13 @@ Deno.test("inventory: a data stream is copied, a hidden and a closed index are n
     assertStringIncludes(run.stderr, "--include-hidden");
     assertEquals(await refreshedCount(os3.url, `${p}plain`), 5, "the plain index is copied");
     assertEquals(await refreshedCount(os3.url, stream), 5, "the data stream is copied");
+    for (const index of Object.values(shaped)) {
+      assertEquals(
+        await refreshedCount(os3.url, index),
+        await refreshedCount(os2.url, index),
+        index,
+      );
+    }
 
     const skipped = await runCli(nativeRunArgs(
       { source: os2, target: os3, include: `${p}*`, journal: `${dir}/again.json` },

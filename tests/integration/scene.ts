@@ -383,7 +383,9 @@ export async function cleanUp(urls: string[], prefix: string): Promise<void> {
       throw new Error(`cleaning ${prefix}* on ${url}: ${response.status} ${await response.text()}`);
     }
     await response.body?.cancel();
-    for (const kind of ["_template", "_index_template", "_component_template"]) {
+    for (
+      const kind of ["_template", "_index_template", "_component_template", "_ingest/pipeline"]
+    ) {
       await fetch(`${url}/${kind}/${prefix}*`, { method: "DELETE" }).then((r) => r.body?.cancel());
     }
   }
