@@ -1,14 +1,14 @@
 /**
- * Shapes that must round-trip (issue 18, section 4), from Elasticsearch 7.10 and OpenSearch 2.19
- * to OpenSearch 3.6: index sorting, `routing_partition_size` with required routing, nested,
+ * Shapes that must round-trip (issue 18, section 4), from Elasticsearch 7.10 and 8.19 and
+ * OpenSearch 1.3 and 2.19 to OpenSearch 3.6: index sorting, `routing_partition_size` with required routing, nested,
  * geo_point and geo_shape, a completion suggester, `_source` excludes (named: what the source
  * does not keep cannot be copied), an ECS-sized mapping (1 200 fields, its `total_fields.limit`),
  * aliases with a filter and routing, an alias over two indices with one write index. Each arrives
  * with `verify --checksums` equal and its definition on the target; the run exits 0.
  *
  * Join fields (questions and answers routed together), percolator queries and geo_shape need
- * modules on the source: the harness adds them to os2 (from Maven Central); es7's integ-test
- * distribution lacks them, and the test says "not run" for those there.
+ * modules on the source: the harness adds them to os2 (from Maven Central); the integ-test
+ * distributions of the other sources lack them, and the test says "not run" for those there.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { assertVerified, call, inScene, nativeRunArgs, type NodeHandle, runCli } from "./scene.ts";
@@ -91,3 +91,9 @@ Deno.test("shapes es7 -> os3: sorting, partitioned routing, nested, geo, complet
 
 Deno.test("shapes os2 -> os3: sorting, partitioned routing, nested, geo, completion, _source excludes, 1 200 fields, aliases: each arrives, verify equal", () =>
   inScene(["os2", "os3"], "shapes", ({ os2, os3, p, dir }) => roundTrips(os2, os3, p, dir)));
+
+Deno.test("shapes es8 -> os3: sorting, partitioned routing, nested, geo, completion, _source excludes, 1 200 fields, aliases: each arrives, verify equal", () =>
+  inScene(["es8", "os3"], "shapes", ({ es8, os3, p, dir }) => roundTrips(es8, os3, p, dir)));
+
+Deno.test("shapes os1 -> os3: sorting, partitioned routing, nested, geo, completion, _source excludes, 1 200 fields, aliases: each arrives, verify equal", () =>
+  inScene(["os1", "os3"], "shapes", ({ os1, os3, p, dir }) => roundTrips(os1, os3, p, dir)));
