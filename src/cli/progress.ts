@@ -131,3 +131,26 @@ export class CombinedProgress {
     this.#printer.update(sum);
   }
 }
+
+/**
+ * The creations' counter: redrawn in place on a terminal, a line every few seconds elsewhere,
+ * and cleared once all are made (the summary line says how many).
+ */
+export class CreationProgress {
+  readonly #tty = Deno.stderr.isTerminal();
+  #lastLog = -Infinity;
+
+  constructor(readonly verb = "creating", readonly logEveryMs = 3000) {}
+
+  update(done: number, total: number): void {
+    const line = `${this.verb} on the target: ${formatCount(done)} of ${formatCount(total)}`;
+    if (this.#tty) {
+      Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${done < total ? line : ""}`));
+      return;
+    }
+    const now = performance.now();
+    if (now - this.#lastLog < this.logEveryMs && done < total) return;
+    this.#lastLog = now;
+    Deno.stderr.writeSync(encoder.encode(`${line}\n`));
+  }
+}

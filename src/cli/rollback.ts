@@ -11,11 +11,14 @@ import {
   type RollbackRunOutcome,
 } from "../journal/rollback.ts";
 import { ClusterClient } from "../cluster/client.ts";
+import { openClusters } from "../cluster/pair.ts";
+import { runFiles } from "../journal/run-journal.ts";
 import { loadEndpoints, loadTargetEndpoint } from "../config/load.ts";
 import { BadInputError } from "../errors.ts";
 import { formatColumns, plural } from "../text.ts";
 import { addEndpointOptions, type EndpointOptionValues } from "./endpoint-options.ts";
 import { askHuman, printHuman, printJson, printSummary } from "./output.ts";
+import { CreationProgress } from "./progress.ts";
 
 type RollbackOptions = EndpointOptionValues & {
   journal?: string;
@@ -46,6 +49,22 @@ const KIND_LABELS: Readonly<Record<RollbackItem["kind"], string>> = {
   legacy: "legacy template",
 };
 
+/**
+ * Without `--journal`: the pair's run journal (the one `run` with the same endpoints keeps),
+ * which needs the source too.
+ */
+async function pairJournal(options: RollbackOptions): Promise<string> {
+  if (options.source === undefined && options.pipeline === undefined) {
+    throw new BadInputError(
+      "rollback needs the journal of the run to undo",
+      "pass --journal FILE (the path a metadata or run command printed, `journal: ...`), or " +
+        "the run's --source and --target (or its pipeline) to undo that pair's run",
+    );
+  }
+  using clusters = openClusters(await loadEndpoints(options, Deno.env.toObject()));
+  return runFiles({ sourceUrl: clusters.source.url, targetUrl: clusters.target.url }).journal;
+}
+
 /** Registers `rollback --journal FILE`: delete what a run created, and only that. */
 export function registerRollback(program: Command): void {
   addEndpointOptions(
@@ -61,25 +80,25 @@ export function registerRollback(program: Command): void {
       // Checked in the action rather than as commander's required option: commander reports a
       // missing required option before an unknown one, so `--jornal FILE` would be told that
       // --journal is missing instead of "did you mean --journal?".
-      .option("--journal <file>", "the journal a metadata or run command wrote (required)")
+      .option(
+        "--journal <file>",
+        "the journal a metadata or run command wrote (default, with --source and --target or " +
+          "a pipeline: the journal of that pair's run)",
+      )
       .option("--dryrun", "list what would be deleted and change nothing")
       .option("--yes", "do not ask for confirmation on a terminal")
       .option("--json", "print what was (or would be) deleted as JSON on stdout"),
   ).action(async (options: RollbackOptions) => {
-    if (options.journal === undefined) {
-      throw new BadInputError(
-        "rollback needs the journal of the run to undo",
-        "pass --journal FILE: the path a metadata or run command printed (`journal: ...`)",
-      );
-    }
-    const path = options.journal;
+    const path = options.journal ?? await pairJournal(options);
     const journal = await loadJournalToUndo(path);
     const endpoint = await loadTargetEndpoint(options, Deno.env.toObject());
     const client = new ClusterClient(endpoint, { role: "target" });
     try {
       const asking = !options.dryrun && !options.yes && Deno.stdin.isTerminal();
+      const deleting = new CreationProgress("deleting");
       const outcome = await rollBackRun(client, journal, {
         dryrun: !!options.dryrun,
+        onProgress: (done, total) => deleting.update(done, total),
         onList: (items) => {
           // The list is the answer of a dry run and the ground of a question: then always shown.
           const shown = options.dryrun || (asking && items.some((item) => item.exists));

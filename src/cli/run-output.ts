@@ -10,7 +10,7 @@ import { formatPlanText, planToJson } from "../metadata/report.ts";
 import type { MigrationEvent, MigrationResult } from "../migrate/run.ts";
 import { plural } from "../text.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
-import { CombinedProgress } from "./progress.ts";
+import { CombinedProgress, CreationProgress } from "./progress.ts";
 
 /** The flags that change what is shown. */
 interface ShowOptions {
@@ -99,6 +99,8 @@ function failureJson(error: unknown): Record<string, unknown> {
     : { kind: "internal", message: error instanceof Error ? error.message : String(error) };
 }
 
+const creationProgress = new CreationProgress();
+
 function render(event: MigrationEvent, dryrun: boolean, pipeline?: string): void {
   // With several pipelines, each line says whose it is.
   const tag = pipeline === undefined ? "" : `[${pipeline}] `;
@@ -141,6 +143,9 @@ function render(event: MigrationEvent, dryrun: boolean, pipeline?: string): void
         `leaving out ${plural(event.indices.length, "index")} the selection excludes: ` +
           event.indices.join(", "),
       );
+    case "creating":
+      creationProgress.update(event.done, event.total);
+      return;
     case "created":
       for (const t of event.result.transformations) {
         summary(`${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`);
@@ -172,6 +177,12 @@ function render(event: MigrationEvent, dryrun: boolean, pipeline?: string): void
 
 function printResult(result: MigrationResult, pipeline?: string): void {
   const tag = pipeline === undefined ? "" : `[${pipeline}] `;
+  if (result.skipped.length > 0) {
+    printSummary(
+      `${tag}left alone on request (--skip-unmigratable): ` +
+        result.skipped.map(({ name, reason }) => `${name} (${reason})`).join("; "),
+    );
+  }
   const copy = result.copy;
   if (!copy || result.status === "interrupted") return;
   const figures = copy.figures as {
@@ -215,6 +226,7 @@ function resultJson(result: MigrationResult): Record<string, unknown> {
     created: result.created,
     migrating: result.indices,
     unmigratable: result.unmigratable,
+    skipped: result.skipped,
     left_out: result.plan.left_out,
     ...(copy
       ? {

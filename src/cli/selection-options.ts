@@ -8,7 +8,8 @@ export type SelectionOptionValues = SelectionFlags;
 
 /** Repeatable, and each value may be a comma list (index names cannot hold a comma). */
 function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(",").map((part) => part.trim()).filter(Boolean)];
+  // Blank parts are kept: planOptions refuses them (an unset variable must not select all).
+  return [...previous, ...value.split(",").map((part) => part.trim())];
 }
 
 /**

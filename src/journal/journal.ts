@@ -163,11 +163,6 @@ export function stateDirectory(env: { get(name: string): string | undefined } = 
   );
 }
 
-/** Where a metadata step's journal goes by default: `<state dir>/<run-id>.json`. */
-export function defaultJournalPath(runId: string): string {
-  return `${stateDirectory()}/${runId}.json`;
-}
-
 /**
  * A journal file kept in step with every change (written whole, then renamed into place, so a
  * crash at any moment, `kill -9` included, leaves either the old or the new content).

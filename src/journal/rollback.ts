@@ -40,10 +40,26 @@ const PREVIEW_CONCURRENCY = 8;
  * created, and those pending (possibly created just before a crash).
  */
 export function entriesToRollBack(journal: Journal): JournalEntry[] {
+  const rank = (entry: JournalEntry) => DELETE_ORDER.indexOf(entry.kind);
+  // Newest first, and by kind: a template a data stream uses cannot go before the stream.
   return journal.data.entries
     .filter((entry) => entry.status === "created" || entry.status === "pending")
-    .reverse();
+    .reverse()
+    .sort((a, b) => rank(a) - rank(b));
 }
+
+/** The order kinds are deleted in: what uses something goes before it. */
+const DELETE_ORDER: readonly CreatedKind[] = [
+  "index",
+  "data-stream",
+  "legacy",
+  "index-template",
+  "component",
+  "ingest-pipeline",
+];
+
+/** Deletions sent at once at most (as creations: the target sets the pace). */
+const DELETE_CONCURRENCY = 8;
 
 /**
  * What {@link rollBack} would delete, in its order, each looked up on the target: whether it is
@@ -81,9 +97,15 @@ async function lookUp(client: ClusterClient, entry: JournalEntry): Promise<Rollb
 }
 
 /** Deletes every created (or possibly created) entry of the journal, in reverse order. */
-export async function rollBack(client: ClusterClient, journal: Journal): Promise<RollbackResult> {
+export async function rollBack(
+  client: ClusterClient,
+  journal: Journal,
+  onProgress?: (done: number, total: number) => void,
+): Promise<RollbackResult> {
   const result: RollbackResult = { deleted: [], missing: [], failed: [] };
-  for (const entry of entriesToRollBack(journal)) {
+  const entries = entriesToRollBack(journal);
+  let done = 0;
+  const remove = async (entry: JournalEntry) => {
     const label = `${entry.kind} ${entry.name}`;
     const response = await client.request("DELETE", creationPath(entry.kind, entry.name));
     if (response.status >= 200 && response.status < 300) {
@@ -95,6 +117,15 @@ export async function rollBack(client: ClusterClient, journal: Journal): Promise
     } else {
       result.failed.push(`${label} (${response.status})`);
     }
+    onProgress?.(++done, entries.length);
+  };
+  // One kind after another (see DELETE_ORDER), those of a kind a few at a time.
+  for (const kind of DELETE_ORDER) {
+    const queue = entries.filter((entry) => entry.kind === kind);
+    const worker = async () => {
+      while (queue.length > 0) await remove(queue.shift()!);
+    };
+    await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, queue.length) }, worker));
   }
   await journal.finish(result.failed.length === 0 ? "rolled-back" : "failed");
   return result;
@@ -104,6 +135,8 @@ export async function rollBack(client: ClusterClient, journal: Journal): Promise
 export interface RollbackRunOptions {
   /** List what would be deleted and change nothing. */
   dryrun: boolean;
+  /** Called after each delete. */
+  onProgress?: (done: number, total: number) => void;
   /** Asked with the list, before anything is deleted; `false` cancels (nothing deleted). */
   confirm?: (present: RollbackItem[]) => Promise<boolean>;
   /** Called with the list once it is known, before the question and the deletes. */
@@ -167,7 +200,7 @@ export async function rollBackRun(
   }
   // A run still writing this journal would recreate what is deleted, or record more.
   await using _lock = await lockJournal(journal.path);
-  outcome.result = await rollBack(target, journal);
+  outcome.result = await rollBack(target, journal, options.onProgress);
   // Indices the run only filled (not created) keep living: give them their settings back.
   outcome.settingsNotRestored = await restoreTunedSettings(target, journal);
   const failed = [

@@ -178,6 +178,15 @@ export function isUnfinished(journal: Journal): boolean {
 }
 
 /**
+ * Whether a run continues in this journal rather than a new one: it never started copying (a run
+ * stopped or failed while creating, `--createonly`, `metadata`) and was not rolled back. What it
+ * created stays recorded in one place, so one rollback undoes the whole run.
+ */
+export function continuesInPlace(journal: Journal): boolean {
+  return !journal.data.backfill && journal.data.status !== "rolled-back";
+}
+
+/**
  * Starts a new run's journal at `path`. A finished (or rolled back) journal there is moved
  * aside first, where it stays usable for `rollback`; returns where it went.
  */

@@ -85,7 +85,13 @@ async function create(
   // An index or data stream PUT never overwrites; a template PUT does unless told `create=true`
   // (a pipeline PUT does too, and takes no such flag: every part puts the same body).
   const template = kind === "component" || kind === "index-template" || kind === "legacy";
-  const query = exclusive && template ? { create: "true" } : undefined;
+  // An index is made once the target accepted it; its primary starts meanwhile (the copy's
+  // writes wait for it), so many creations share the target's cluster-state updates.
+  const query = exclusive && template
+    ? { create: "true" }
+    : kind === "index"
+    ? { wait_for_active_shards: "0" }
+    : undefined;
   // A data stream takes no body: the target's matching index template shapes it.
   const body = creation.kind === "data-stream" ? undefined : creation.body;
   const first = await client.request("PUT", path, { body, query });
@@ -129,7 +135,36 @@ function withoutSetting(settings: Record<string, unknown>, key: string): Record<
   return copy;
 }
 
-/** Carries out the plan's creations. */
+/**
+ * Creations sent at once at most. The target applies them through its cluster state, which
+ * batches those that wait together: with 16 at once, 300 indices take a third of the time they
+ * take one by one (OpenSearch 3.6, README). The target's 429s are retried by the client.
+ */
+export const CREATE_CONCURRENCY = 16;
+
+/** Thrown when the run was stopped while creating: what was created is journaled. */
+export class CreationInterrupted extends FetchMigrationError {
+  constructor(done: number, total: number, journalPath: string) {
+    super(
+      "interrupted",
+      `interrupted while creating: ${done} of ${total} created, each recorded in ${journalPath}`,
+      "run the same command again to create the rest and go on, or undo what was created with " +
+        `\`fetch-migration rollback --journal ${journalPath}\``,
+    );
+  }
+}
+
+/** What goes wrong with one creation. */
+interface CreationFailure {
+  creation: Creation;
+  error: unknown;
+}
+
+/**
+ * Carries out the plan's creations, kind after kind in the plan's order (pipelines, templates,
+ * data streams, indices), those of one kind {@link CREATE_CONCURRENCY} at a time. Stops starting
+ * new ones at the first failure or when `signal` fires; what was sent is journaled either way.
+ */
 export async function applyCreations(
   client: ClusterClient,
   creations: Creation[],
@@ -139,59 +174,117 @@ export async function applyCreations(
     onProgress?: (done: number, total: number) => void;
     /** Processes creating the same plan at once: see the module comment. */
     whenExisting?: ExistingCheck;
+    /** The run's stop (Ctrl-C, SIGTERM): nothing new is sent once it fires. */
+    signal?: AbortSignal;
   },
 ): Promise<ApplyResult> {
-  const created: ApplyResult["created"] = [];
-  const existing: NonNullable<ApplyResult["existing"]> = [];
-  const transformations: Transformation[] = [];
-  const { whenExisting } = options;
-  for (const [position, creation] of creations.entries()) {
-    const kind = creation.kind;
-    const entry = await journal.begin(kind, creation.name);
-    try {
-      try {
-        await create(client, kind, creation, transformations, !!whenExisting);
-      } catch (error) {
-        if (!(error instanceof AlreadyExists) || !whenExisting) throw error;
-        const differs = await whenExisting(creation);
-        if (differs !== undefined) {
-          throw new Error(
-            `${creation.name} exists on the target already, with another definition: ${differs}`,
-          );
+  const result: Required<ApplyResult> = { created: [], existing: [], transformations: [] };
+  let done = 0;
+  let failure: CreationFailure | undefined;
+  const stopped = () => failure !== undefined || !!options.signal?.aborted;
+  for (const group of kindGroups(creations)) {
+    const queue = [...group];
+    const worker = async () => {
+      while (queue.length > 0 && !stopped()) {
+        const creation = queue.shift()!;
+        try {
+          await createOne(client, creation, journal, result, options.whenExisting);
+        } catch (error) {
+          failure ??= { creation, error };
+          return;
         }
-        // Another process created it, as this one would have: not this journal's to undo.
-        journal.data.entries.splice(journal.data.entries.indexOf(entry), 1);
-        await journal.save();
-        existing.push({ kind, name: creation.name });
-        options.onProgress?.(position + 1, creations.length);
-        continue;
+        options.onProgress?.(++done, creations.length);
       }
-    } catch (error) {
+    };
+    await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, group.length) }, worker));
+    if (stopped()) break;
+  }
+  if (failure) throw await failed(client, journal, failure, result, options.keepOnFailure);
+  if (options.signal?.aborted) throw new CreationInterrupted(done, creations.length, journal.path);
+  const { existing, ...rest } = result;
+  return { ...rest, ...(options.whenExisting ? { existing } : {}) };
+}
+
+/** Consecutive creations of one kind: those of a kind may go at once, kinds one after another. */
+function kindGroups(creations: readonly Creation[]): Creation[][] {
+  const groups: Creation[][] = [];
+  for (const creation of creations) {
+    const last = groups.at(-1);
+    if (last && last[0].kind === creation.kind) last.push(creation);
+    else groups.push([creation]);
+  }
+  return groups;
+}
+
+/** Sends one creation, journaled before and after; a name another process made is let be. */
+async function createOne(
+  client: ClusterClient,
+  creation: Creation,
+  journal: Journal,
+  result: Required<ApplyResult>,
+  whenExisting: ExistingCheck | undefined,
+): Promise<void> {
+  const kind = creation.kind;
+  // Sent by a run of this journal that was killed before the answer: it may have been made.
+  const sentBefore = journal.data.entries.find((entry) =>
+    entry.kind === kind && entry.name === creation.name && entry.status === "pending"
+  );
+  const entry = sentBefore ?? await journal.begin(kind, creation.name);
+  try {
+    await create(client, kind, creation, result.transformations, !!whenExisting || !!sentBefore);
+  } catch (error) {
+    if (error instanceof AlreadyExists && sentBefore) {
+      await journal.mark(entry, "created");
+      result.created.push({ kind, name: creation.name });
+      return;
+    }
+    if (!(error instanceof AlreadyExists) || !whenExisting) {
       await journal.mark(entry, "failed");
-      const reason = error instanceof Error ? error.message : String(error);
-      if (options.keepOnFailure) {
-        throw new ApplyError(
-          `creating ${kind} ${creation.name} failed: ${reason}; ${created.length} created before it were kept`,
-          `fix the cause and re-run, or undo them with: fetch-migration rollback --journal ${journal.path}`,
-          error,
-          false,
-        );
-      }
-      const undone = await rollBack(client, journal);
-      throw new ApplyError(
-        `creating ${kind} ${creation.name} failed: ${reason}; ${
-          plural(undone.deleted.length, "creation")
-        } of this run rolled back, the target is as before`,
-        undone.failed.length > 0
-          ? `some could not be deleted: ${undone.failed.join(", ")}; see ${journal.path}`
-          : "fix the cause (see the target's reason above) and run again",
-        error,
-        undone.failed.length === 0,
+      throw error;
+    }
+    const differs = await whenExisting(creation);
+    if (differs !== undefined) {
+      await journal.mark(entry, "failed");
+      throw new Error(
+        `${creation.name} exists on the target already, with another definition: ${differs}`,
       );
     }
-    await journal.mark(entry, "created");
-    created.push({ kind, name: creation.name });
-    options.onProgress?.(position + 1, creations.length);
+    // Another process created it, as this one would have: not this journal's to undo.
+    journal.data.entries.splice(journal.data.entries.indexOf(entry), 1);
+    await journal.save();
+    result.existing.push({ kind, name: creation.name });
+    return;
   }
-  return { created, transformations, ...(whenExisting ? { existing } : {}) };
+  await journal.mark(entry, "created");
+  result.created.push({ kind, name: creation.name });
+}
+
+/** The error of a failed creation, after undoing what this run created unless kept. */
+async function failed(
+  client: ClusterClient,
+  journal: Journal,
+  { creation, error }: CreationFailure,
+  result: ApplyResult,
+  keepOnFailure: boolean,
+): Promise<ApplyError> {
+  const reason = error instanceof Error ? error.message : String(error);
+  const what = `creating ${creation.kind} ${creation.name} failed: ${reason}`;
+  if (keepOnFailure) {
+    return new ApplyError(
+      `${what}; ${result.created.length} created before it were kept`,
+      `fix the cause and re-run, or undo them with: fetch-migration rollback --journal ${journal.path}`,
+      error,
+      false,
+    );
+  }
+  const undone = await rollBack(client, journal);
+  return new ApplyError(
+    `${what}; ${plural(undone.deleted.length, "creation")} of this run rolled back, the target ` +
+      "is as before",
+    undone.failed.length > 0
+      ? `some could not be deleted: ${undone.failed.join(", ")}; see ${journal.path}`
+      : "fix the cause (see the target's reason above) and run again",
+    error,
+    undone.failed.length === 0,
+  );
 }

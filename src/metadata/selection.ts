@@ -126,6 +126,17 @@ export function planOptions(
   flags: SelectionFlags,
   endpoints: { selection: IndexSelection },
 ): PlanOptions {
+  for (const flag of ["include", "exclude"] as const) {
+    if ((flags[flag] ?? []).some((pattern) => pattern === "")) {
+      throw new BadInputError(
+        `--${flag} was given an empty pattern (${JSON.stringify(flags[flag]!.join(","))}): an ` +
+          `unset variable in a script, or a stray comma, would otherwise ${
+            flag === "include" ? "select every index" : "exclude nothing"
+          }`,
+        `give --${flag} a glob (e.g. --${flag} 'logs-*'), or leave the flag out`,
+      );
+    }
+  }
   return {
     include: flags.include ?? [],
     exclude: flags.exclude ?? [],

@@ -7,6 +7,7 @@ import { BadInputError, FetchMigrationError } from "../errors.ts";
 import type { RunPart } from "../journal/run-journal.ts";
 import { unmatchedIncludes } from "../metadata/selection.ts";
 import { emptyBuckets } from "../metadata/plan.ts";
+import { plural } from "../text.ts";
 import type { Buckets, Creation, MigrationPlan, PlanOptions } from "../metadata/types.ts";
 import type { CopyOutcome, Engine } from "./engine.ts";
 import type { IndexCounts } from "./io.ts";
@@ -107,8 +108,12 @@ export function sourceIndexNames(plan: MigrationPlan): string[] {
   ].sort();
 }
 
-/** Refuses include patterns that match no index of the source (a typo must not "succeed"). */
+/**
+ * Refuses include patterns that match no index of the source (a typo must not "succeed"), and a
+ * selection that leaves nothing once the excludes are applied.
+ */
 export function checkSelectionMatches(plan: MigrationPlan, options: PlanOptions): void {
+  checkSomethingSelected(plan, options);
   const unmatched = unmatchedIncludes(options, sourceIndexNames(plan));
   if (unmatched.length === 0) return;
   const lines = unmatched.map(({ pattern, closest }) =>
@@ -119,6 +124,22 @@ export function checkSelectionMatches(plan: MigrationPlan, options: PlanOptions)
     `on the source ${plan.source.url}: ${lines.join("; ")}`,
     "correct the pattern (globs take * and ?; several patterns: repeat --include or separate " +
       "them with commas); `fetch-migration plan` lists every index",
+  );
+}
+
+/** A narrowed selection that leaves none of the source's own indices and data streams. */
+function checkSomethingSelected(plan: MigrationPlan, options: PlanOptions): void {
+  const narrowed = options.exclude.length + options.excludeRegex.length > 0;
+  const { indices, data_streams: streams } = plan.inventory;
+  const selected = indices.migrating + indices.identical + indices.not_migratable +
+    indices.hidden + streams.migrating + streams.identical + streams.not_migratable;
+  const users = indices.source - indices.system - indices.backing + streams.source - streams.system;
+  if (!narrowed || selected > 0 || users === 0) return;
+  throw new BadInputError(
+    `on the source ${plan.source.url}: the selection is empty: the excludes leave none of its ` +
+      `${plural(users, "index or data stream", "indices and data streams")}`,
+    "check --exclude (and the pipeline's indices.exclude); `fetch-migration plan` lists what " +
+      "each pattern takes",
   );
 }
 

@@ -18,6 +18,15 @@ export interface IndexCounts {
   target: number | null;
 }
 
+/** How the creations are made (see metadata/apply.ts). */
+export interface CreateOptions {
+  keepOnFailure: boolean;
+  whenExisting?: ExistingCheck;
+  /** Stops sending new creations (Ctrl-C); what was sent is journaled. */
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** What the run flow asks of the clusters. */
 export interface MigrationIO {
   sourceUrl: string;
@@ -28,12 +37,7 @@ export interface MigrationIO {
    * Creates what the plan says (see metadata/apply.ts); with `whenExisting` (parts creating the
    * same plan at once), a name found taken is asked about instead of failing at once.
    */
-  create(
-    creations: Creation[],
-    journal: Journal,
-    keepOnFailure: boolean,
-    whenExisting?: ExistingCheck,
-  ): Promise<ApplyResult>;
+  create(creations: Creation[], journal: Journal, options: CreateOptions): Promise<ApplyResult>;
   /** Those of `indices` that the target does not have. */
   missingOnTarget(indices: string[]): Promise<string[]>;
   /** Top-level document counts on both sides, after a refresh of the target. */
@@ -50,8 +54,7 @@ export function clusterIO(clusters: ClusterPair): MigrationIO {
     targetUrl: target.url,
     info: async () => ({ source: await source.info(), target: await target.info() }),
     readPlan: (options) => readPlan(clusters, options),
-    create: (creations, journal, keepOnFailure, whenExisting) =>
-      applyCreations(target, creations, journal, { keepOnFailure, whenExisting }),
+    create: (creations, journal, options) => applyCreations(target, creations, journal, options),
     missingOnTarget: async (indices) => {
       const missing: string[] = [];
       for (const index of indices) {

@@ -3,7 +3,13 @@
  * run, then the plan's creations, journaled, with the journal's status set here as in a run.
  */
 import type { ClusterPair } from "../cluster/pair.ts";
-import { defaultJournalPath, Journal, newRunId } from "../journal/journal.ts";
+import type { Journal } from "../journal/journal.ts";
+import {
+  continuesInPlace,
+  loadRunJournal,
+  runFiles,
+  startRunJournal,
+} from "../journal/run-journal.ts";
 import { applyCreations, ApplyError, type ApplyResult } from "../metadata/apply.ts";
 import type { MigrationPlan, PlanOptions } from "../metadata/types.ts";
 import { isOlderTarget } from "../cluster/version.ts";
@@ -74,8 +80,9 @@ export interface MetadataStepResult extends Pick<ApplyResult, "created" | "trans
 }
 
 /**
- * Creates the plan's creations under a new journal (`--journal`, else one named after the run
- * in the state directory); creates nothing, and starts no journal, when there is nothing to.
+ * Creates the plan's creations under the pair's run journal (`--journal`, else the one `run`
+ * with the same endpoints keeps, so a later `run` continues it and one rollback undoes both);
+ * creates nothing, and touches no journal, when there is nothing to.
  */
 export async function createMetadata(
   clusters: ClusterPair,
@@ -83,9 +90,13 @@ export async function createMetadata(
   options: { journal?: string; keepOnFailure: boolean },
 ): Promise<MetadataStepResult> {
   if (plan.creations.length === 0) return { created: [], transformations: [] };
-  const runId = newRunId();
-  const journalPath = options.journal ?? defaultJournalPath(runId);
-  const journal = await Journal.create(journalPath, runId, clusters.target.url);
+  const { source, target } = clusters;
+  const journalPath = options.journal ??
+    runFiles({ sourceUrl: source.url, targetUrl: target.url }).journal;
+  const previous = await loadRunJournal(journalPath, source.url, target.url);
+  const journal = previous && continuesInPlace(previous)
+    ? previous
+    : (await startRunJournal(journalPath, previous, target.url)).journal;
   const result = await createPlanned(clusters, plan, journal, options.keepOnFailure);
   return { created: result.created, transformations: result.transformations, journalPath };
 }

@@ -9,6 +9,7 @@ import type { Journal } from "../journal/journal.ts";
 import { lockJournal } from "../journal/lock.ts";
 import {
   checkJournalPart,
+  continuesInPlace,
   isUnfinished,
   loadRunJournal,
   recordPart,
@@ -16,9 +17,15 @@ import {
   type RunPart,
   startRunJournal,
 } from "../journal/run-journal.ts";
-import { ApplyError, type ApplyResult, type ExistingCheck } from "../metadata/apply.ts";
+import {
+  ApplyError,
+  type ApplyResult,
+  CreationInterrupted,
+  type ExistingCheck,
+} from "../metadata/apply.ts";
 import { migratingDataStreams, migratingIndices } from "../metadata/plan.ts";
 import { selector } from "../metadata/selection.ts";
+import { plural } from "../text.ts";
 import type { MigrationPlan, PartiallyFilled, PlanOptions } from "../metadata/types.ts";
 import {
   checkClusterPair,
@@ -80,6 +87,7 @@ export type MigrationEvent =
   | { type: "resuming"; runId: string; journalPath: string; point: ResumePoint }
   | { type: "restarting"; runId: string }
   | { type: "left-out"; indices: string[] }
+  | { type: "creating"; done: number; total: number }
   | { type: "created"; result: ApplyResult }
   | { type: "copying"; indices: string[] }
   | { type: "replayed"; replay: ReplayOutcome }
@@ -99,6 +107,8 @@ export interface MigrationResult {
   indices: string[];
   created: ApplyResult["created"];
   unmigratable: Unmigratable[];
+  /** With `--skip-unmigratable`: what was left alone on request, each with why. */
+  skipped: Unmigratable[];
   copy?: CopyOutcome;
   counts: IndexCounts[];
   /** Set unless everything selected was done: what is missing, and the command to run. */
@@ -136,6 +146,7 @@ export async function runMigration(
     journalPath,
     plan,
     unmigratable,
+    skipped: options.skipUnmigratable ? unmigratableIndices(plan) : [],
     resumed: resuming,
     created: [],
     counts: [],
@@ -178,19 +189,51 @@ async function startRun(
   options: MigrationOptions,
   onEvent: (event: MigrationEvent) => void,
 ): Promise<RunOutcome> {
-  const { journal, archivedTo } = await startRunJournal(journalPath, previous, io.targetUrl);
-  if (archivedTo) onEvent({ type: "journal-archived", archivedTo });
+  if (previous && !continuesInPlace(previous) && nothingToDo(plan, migrating)) {
+    // The finished journal stays the record of what its run created: a no-op run keeps it.
+    onEvent({
+      type: "note",
+      message: `nothing to create or copy; ${journalPath} stays the journal of the last run`,
+    });
+    const failure = shortcomingsError({
+      ...nothingMissing(),
+      unmigratable: leftAlone(options, plan),
+    });
+    return {
+      status: failure ? "incomplete" : "completed",
+      runId: previous.data.runId,
+      indices: [],
+      created: [],
+      counts: [],
+      failure,
+    };
+  }
+  const journal = await openRunJournal(journalPath, previous, io.targetUrl, onEvent);
   await recordPart(journal, options.part);
   let created: ApplyResult;
   try {
+    const onProgress = (done: number, total: number) => onEvent({ type: "creating", done, total });
+    const { signal } = options;
     // A part keeps what it created when a later creation fails: other parts may be filling it.
     created = options.part
-      ? await io.create(plan.creations, journal, true, existingCheck(io, options))
-      : await io.create(plan.creations, journal, options.keepOnFailure);
+      ? await io.create(plan.creations, journal, {
+        keepOnFailure: true,
+        whenExisting: existingCheck(io, options),
+        signal,
+        onProgress,
+      })
+      : await io.create(plan.creations, journal, {
+        keepOnFailure: options.keepOnFailure,
+        signal,
+        onProgress,
+      });
   } catch (error) {
-    await journal.finish(
-      error instanceof ApplyError && error.rolledBack ? "rolled-back" : "failed",
-    );
+    // Interrupted: the journal stays as it is (running), and the same command continues it.
+    if (!(error instanceof CreationInterrupted)) {
+      await journal.finish(
+        error instanceof ApplyError && error.rolledBack ? "rolled-back" : "failed",
+      );
+    }
     throw error;
   }
   onEvent({ type: "created", result: created });
@@ -250,6 +293,45 @@ async function startRun(
   }
   const { copyFailed: _, ...result } = outcome;
   return { ...result, created: created.created };
+}
+
+/** Whether a run has nothing to do: nothing to create, no document to copy. */
+function nothingToDo(plan: MigrationPlan, migrating: string[]): boolean {
+  return plan.creations.length === 0 && migrating.length === 0;
+}
+
+/** Selected things this run leaves alone, unless skipped on request. */
+function leftAlone(options: MigrationOptions, plan: MigrationPlan): Unmigratable[] {
+  return options.skipUnmigratable ? [] : unmigratableIndices(plan);
+}
+
+/**
+ * The run's journal: the previous one when its run stopped before copying (continued in place,
+ * see continuesInPlace), else a new one, a finished previous journal moved aside.
+ */
+async function openRunJournal(
+  path: string,
+  previous: Journal | undefined,
+  targetUrl: string,
+  onEvent: (event: MigrationEvent) => void,
+): Promise<Journal> {
+  if (previous && continuesInPlace(previous)) {
+    onEvent({
+      type: "note",
+      message: `continuing the run of ${path} (started ${previous.data.startedAt}, ` +
+        `${plural(createdIn(previous), "creation")} recorded): what is left is created now`,
+    });
+    await previous.finish("running");
+    return previous;
+  }
+  const { journal, archivedTo } = await startRunJournal(path, previous, targetUrl);
+  if (archivedTo) onEvent({ type: "journal-archived", archivedTo });
+  return journal;
+}
+
+/** Creations a journal records as made. */
+function createdIn(journal: Journal): number {
+  return journal.data.entries.filter((entry) => entry.status !== "rolled-back").length;
 }
 
 /**

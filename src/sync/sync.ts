@@ -373,7 +373,7 @@ async function followNewIndices(
   const creations = plan.creations.filter((creation) =>
     creation.kind !== "index" || fresh.includes(creation.name)
   );
-  await io.create(creations, journal, false);
+  await io.create(creations, journal, { keepOnFailure: false, signal: options.signal });
   // No checkpoint yet: every shard reads from its first operation (checkpointOf gives -1).
   for (const index of fresh) state.checkpoints[index] = {};
   await journal.save();

@@ -11,7 +11,7 @@ import type { ExistingCheck } from "../../src/metadata/apply.ts";
 import { DEFAULT_PLAN_OPTIONS, emptyBuckets } from "../../src/metadata/plan.ts";
 import type { Creation, MigrationPlan } from "../../src/metadata/types.ts";
 import type { CopyOutcome, Engine } from "../../src/migrate/engine.ts";
-import type { IndexCounts, MigrationIO } from "../../src/migrate/io.ts";
+import type { CreateOptions, IndexCounts, MigrationIO } from "../../src/migrate/io.ts";
 import { type MigrationOptions, runMigration } from "../../src/migrate/run.ts";
 
 const ES7: ClusterInfo = {
@@ -105,8 +105,7 @@ class FakeIO implements MigrationIO {
   async create(
     creations: Creation[],
     _journal: Journal,
-    keepOnFailure: boolean,
-    whenExisting?: ExistingCheck,
+    { keepOnFailure, whenExisting }: CreateOptions,
   ) {
     this.keptOnFailure = keepOnFailure;
     const made: Creation[] = [];
