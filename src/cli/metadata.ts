@@ -9,6 +9,8 @@ import {
   writePipelineOutput,
 } from "../config/pipeline-output.ts";
 import { checkMetadataStep, createMetadata } from "../migrate/metadata.ts";
+import { RunStop } from "../launch/stop.ts";
+import { CreationProgress } from "./progress.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
 import { openClusters } from "../cluster/pair.ts";
 import { migratingIndices } from "../metadata/plan.ts";
@@ -109,9 +111,17 @@ export function registerMetadata(program: Command): void {
       let created: Array<{ kind: string; name: string }> = [];
       let journalPath: string | undefined;
       if (!options.dryrun) {
+        using stop = new RunStop((event) => {
+          if (event.type === "stopping") {
+            printSummary("stopping: the creations in flight finish, nothing new is sent");
+          }
+        });
+        const creating = new CreationProgress();
         const result = await createMetadata(clusters, plan, {
           journal: options.journal,
           keepOnFailure: !!options.keepOnFailure,
+          signal: stop.signal,
+          onProgress: (done, total) => creating.update(done, total),
         });
         ({ created, journalPath } = result);
         plan.transformations.push(...result.transformations);

@@ -4,6 +4,7 @@
  */
 import type { Command } from "../deps.ts";
 import {
+  entriesToRollBack,
   loadJournalToUndo,
   type RollbackItem,
   type RollbackResult,
@@ -12,7 +13,8 @@ import {
 } from "../journal/rollback.ts";
 import { ClusterClient } from "../cluster/client.ts";
 import { openClusters } from "../cluster/pair.ts";
-import { runFiles } from "../journal/run-journal.ts";
+import { pairJournals, runFiles } from "../journal/run-journal.ts";
+import type { Journal } from "../journal/journal.ts";
 import { loadEndpoints, loadTargetEndpoint } from "../config/load.ts";
 import { BadInputError } from "../errors.ts";
 import { formatColumns, plural } from "../text.ts";
@@ -25,6 +27,8 @@ type RollbackOptions = EndpointOptionValues & {
   json?: boolean;
   dryrun?: boolean;
   yes?: boolean;
+  list?: boolean;
+  all?: boolean;
 };
 
 /** What `rollback --json` prints; every key snake_case, as the other commands' JSON. */
@@ -86,37 +90,65 @@ export function registerRollback(program: Command): void {
           "a pipeline: the journal of that pair's run)",
       )
       .option("--dryrun", "list what would be deleted and change nothing")
+      .option("--list", "list the pair's runs (with --source and --target) and what each created")
+      .option("--all", "undo every run of the pair not rolled back yet, newest first")
       .option("--yes", "do not ask for confirmation on a terminal")
       .option("--json", "print what was (or would be) deleted as JSON on stdout"),
   ).action(async (options: RollbackOptions) => {
-    const path = options.journal ?? await pairJournal(options);
-    const journal = await loadJournalToUndo(path);
-    const endpoint = await loadTargetEndpoint(options, Deno.env.toObject());
-    const client = new ClusterClient(endpoint, { role: "target" });
-    try {
-      const asking = !options.dryrun && !options.yes && Deno.stdin.isTerminal();
-      const deleting = new CreationProgress("deleting");
-      const outcome = await rollBackRun(client, journal, {
-        dryrun: !!options.dryrun,
-        onProgress: (done, total) => deleting.update(done, total),
-        onList: (items) => {
-          // The list is the answer of a dry run and the ground of a question: then always shown.
-          const shown = options.dryrun || (asking && items.some((item) => item.exists));
-          (shown ? printHuman : printSummary)(formatRollbackList(path, client.url, items));
-        },
-        confirm: asking ? (present) => confirmDeletes(present, client.url) : undefined,
-        openSource: options.source === undefined && options.pipeline === undefined
-          ? undefined
-          : async () =>
-            new ClusterClient((await loadEndpoints(options, Deno.env.toObject())).source, {
-              role: "source",
-            }),
-      });
-      render(outcome, path, client.url, options);
-    } finally {
-      client.close();
+    if (options.list || options.all) {
+      const journals = await pairJournals(await pairJournal(options));
+      if (options.list) return printHuman(formatRuns(journals));
+      for (const journal of journals.filter((j) => j.data.status !== "rolled-back")) {
+        await undoOne(journal.path, options);
+      }
+      return;
     }
+    await undoOne(options.journal ?? await pairJournal(options), options);
   });
+}
+
+/** The pair's runs, newest first: journal, status, start, and what each created and holds. */
+function formatRuns(journals: Journal[]): string {
+  if (journals.length === 0) return "no run journal for this pair";
+  return formatColumns([
+    ["journal", "status", "started", "created (not rolled back)"],
+    ...journals.map((journal) => [
+      journal.path,
+      journal.data.status,
+      journal.data.startedAt,
+      String(entriesToRollBack(journal).length),
+    ]),
+  ]).join("\n");
+}
+
+/** Undoes the run of the journal at `path`. */
+async function undoOne(path: string, options: RollbackOptions): Promise<void> {
+  const journal = await loadJournalToUndo(path);
+  const endpoint = await loadTargetEndpoint(options, Deno.env.toObject());
+  const client = new ClusterClient(endpoint, { role: "target" });
+  try {
+    const asking = !options.dryrun && !options.yes && Deno.stdin.isTerminal();
+    const deleting = new CreationProgress("deleting");
+    const outcome = await rollBackRun(client, journal, {
+      dryrun: !!options.dryrun,
+      onProgress: (done, total) => deleting.update(done, total),
+      onList: (items) => {
+        // The list is the answer of a dry run and the ground of a question: then always shown.
+        const shown = options.dryrun || (asking && items.some((item) => item.exists));
+        (shown ? printHuman : printSummary)(formatRollbackList(path, client.url, items));
+      },
+      confirm: asking ? (present) => confirmDeletes(present, client.url) : undefined,
+      openSource: options.source === undefined && options.pipeline === undefined
+        ? undefined
+        : async () =>
+          new ClusterClient((await loadEndpoints(options, Deno.env.toObject())).source, {
+            role: "source",
+          }),
+    });
+    render(outcome, path, client.url, options);
+  } finally {
+    client.close();
+  }
 }
 
 async function confirmDeletes(present: RollbackItem[], target: string): Promise<boolean> {

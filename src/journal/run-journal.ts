@@ -202,3 +202,31 @@ export async function startRunJournal(
   }
   return { journal: await Journal.create(path, newRunId(), targetUrl), archivedTo };
 }
+
+/**
+ * Every journal of a pair: the one at `path` and those earlier runs left beside it (moved aside
+ * as `<name>.<run id>.json`), newest run first. Damaged files are left out.
+ */
+export async function pairJournals(path: string): Promise<Journal[]> {
+  const slash = path.lastIndexOf("/");
+  const directory = slash >= 0 ? path.slice(0, slash) : ".";
+  const stem = path.slice(slash + 1).replace(/\.json$/, "");
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(directory)) {
+      const rest = entry.name.startsWith(`${stem}.`) ? entry.name.slice(stem.length + 1) : "";
+      const archived = /^\d{8}T\d{6}Z-[0-9a-f]{8}\.json$/.test(rest);
+      if (entry.isFile && (entry.name === `${stem}.json` || archived)) {
+        names.push(`${directory}/${entry.name}`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  const journals = await Promise.all(
+    names.map((name) => Journal.load(name).catch(() => undefined)),
+  );
+  return journals.filter((journal): journal is Journal => journal !== undefined)
+    .sort((a, b) => b.data.startedAt.localeCompare(a.data.startedAt));
+}

@@ -10,7 +10,13 @@ import {
   runFiles,
   startRunJournal,
 } from "../journal/run-journal.ts";
-import { applyCreations, ApplyError, type ApplyResult } from "../metadata/apply.ts";
+import {
+  applyCreations,
+  ApplyError,
+  type ApplyResult,
+  CreationInterrupted,
+} from "../metadata/apply.ts";
+import type { CreateOptions } from "./io.ts";
 import type { MigrationPlan, PlanOptions } from "../metadata/types.ts";
 import { isOlderTarget } from "../cluster/version.ts";
 import {
@@ -46,17 +52,22 @@ export async function createPlanned(
   plan: MigrationPlan,
   journal: Journal,
   keepOnFailure: boolean,
+  control: Pick<CreateOptions, "signal" | "onProgress"> = {},
 ): Promise<ApplyResult> {
   try {
     const result = await applyCreations(clusters.target, plan.creations, journal, {
       keepOnFailure,
+      ...control,
     });
     await journal.finish("completed");
     return result;
   } catch (error) {
-    await journal.finish(
-      error instanceof ApplyError && error.rolledBack ? "rolled-back" : "failed",
-    );
+    // Interrupted: the journal stays running, and `run` or `metadata` continues it.
+    if (!(error instanceof CreationInterrupted)) {
+      await journal.finish(
+        error instanceof ApplyError && error.rolledBack ? "rolled-back" : "failed",
+      );
+    }
     throw error;
   }
 }
@@ -87,7 +98,12 @@ export interface MetadataStepResult extends Pick<ApplyResult, "created" | "trans
 export async function createMetadata(
   clusters: ClusterPair,
   plan: MigrationPlan,
-  options: { journal?: string; keepOnFailure: boolean },
+  options:
+    & { journal?: string; keepOnFailure: boolean }
+    & Pick<
+      CreateOptions,
+      "signal" | "onProgress"
+    >,
 ): Promise<MetadataStepResult> {
   if (plan.creations.length === 0) return { created: [], transformations: [] };
   const { source, target } = clusters;
@@ -97,6 +113,10 @@ export async function createMetadata(
   const journal = previous && continuesInPlace(previous)
     ? previous
     : (await startRunJournal(journalPath, previous, target.url)).journal;
-  const result = await createPlanned(clusters, plan, journal, options.keepOnFailure);
+  const { signal, onProgress } = options;
+  const result = await createPlanned(clusters, plan, journal, options.keepOnFailure, {
+    signal,
+    onProgress,
+  });
   return { created: result.created, transformations: result.transformations, journalPath };
 }

@@ -16,8 +16,9 @@ export interface VerifySelection {
 
 /**
  * The source indices a migration would fill or already filled: the plan's `create`,
- * `identical_empty` and `identical` buckets. Conflicting indices are named, not verified: the
- * migration leaves them alone, so their documents differing is no failure of it.
+ * `identical_empty` and `identical` buckets, and the data streams alike. Those the migration
+ * leaves alone (conflicting, closed or red, unsupported, hidden) are named, not verified: their
+ * documents differing is no failure of it, and a reader must not take "all match" for them.
  */
 export function selectFromPlan(plan: MigrationPlan): VerifySelection {
   const { create, identical_empty, identical, partially_filled, conflicting } = plan.indices;
@@ -32,9 +33,14 @@ export function selectFromPlan(plan: MigrationPlan): VerifySelection {
   return {
     indices: [...new Set([...create, ...identical_empty, ...identical, ...partial, ...streamNames])]
       .sort(),
-    notVerified: conflicting
-      .map(({ name }) => ({ index: name, reason: "definitions differ" }))
-      .sort((a, b) => a.index.localeCompare(b.index)),
+    notVerified: [
+      ...conflicting.map(({ name }) => ({ index: name, reason: "definitions differ" })),
+      // Selected, and left alone by the migration: named, so "all match" never hides them.
+      ...plan.indices.unhealthy.map(({ name, reason }) => ({ index: name, reason })),
+      ...plan.indices.unsupported.map(({ name, reason }) => ({ index: name, reason })),
+      ...streams.unsupported.map(({ name, reason }) => ({ index: name, reason })),
+      ...plan.left_out.map(({ name, reason }) => ({ index: name, reason })),
+    ].sort((a, b) => a.index.localeCompare(b.index)),
   };
 }
 

@@ -188,3 +188,44 @@ Deno.test("--skip-unmigratable: what it leaves alone is named in the summary and
     const json = JSON.parse(result.stdout);
     assertEquals(json.skipped.map((s: { name: string }) => s.name), [`${p}closed`]);
   }));
+
+Deno.test("Ctrl-C during metadata: the journal and both commands named; run continues that journal; rollback without --journal undoes both", () =>
+  inScene(["os2", "os3"], "mdctrlc", async ({ os2, os3, p, dir }) => {
+    await manyIndices(os2, p);
+    const state = `${dir}/state`;
+    const { pair, run, rollback, options, journalOf } = commands(os2, os3, p, state);
+    const journalPath = runJournalPath(os2.url, os3.url, `${state}/fetch-migration`);
+    const child = spawnCli(["metadata", ...pair], { ...options, stderr: "piped" });
+    await waitForJournal(journalPath, "40 creations", (journal) => createdEntries(journal) >= 40);
+    child.kill("SIGINT");
+    const stopped = await finished(child, 60);
+    assertEquals(stopped.code, 1, stopped.stderr);
+    assertStringIncludes(stopped.stderr, `interrupted while creating`);
+    assertStringIncludes(stopped.stderr, journalPath);
+    assertStringIncludes(stopped.stderr, "fetch-migration rollback --journal");
+    const continued = await runCli(run, options);
+    assertEquals(continued.code, 0, continued.stderr);
+    assertEquals(journalOf(continued.stderr), journalPath, "run continued the metadata journal");
+    const undone = await runCli(rollback, options);
+    assertEquals(undone.code, 0, undone.stderr);
+    assertEquals(await onTarget(os3, p), []);
+  }));
+
+Deno.test("rollback --list shows the pair's runs, newest first; --all undoes every one", () =>
+  inScene(["os2", "os3"], "rball", async ({ os2, os3, p, dir }) => {
+    for (const name of ["a", "b"]) await addDocuments(os2.url, `${p}${name}`, 2);
+    const { options } = commands(os2, os3, p, `${dir}/state`);
+    const pair = ["--source", os2.url, "--target", os3.url];
+    for (const name of ["a", "b"]) {
+      const run = await runCli(["run", ...pair, "--include", `${p}${name}`], options);
+      assertEquals(run.code, 0, run.stderr);
+    }
+    const listed = await runCli(["rollback", ...pair, "--list"], options);
+    assertEquals(listed.code, 0, listed.stderr);
+    const rows = listed.stderr.trim().split("\n").slice(1);
+    assertEquals(rows.length, 2, listed.stderr);
+    assert(rows.every((row) => /completed\s+\S+\s+1$/.test(row)), listed.stderr);
+    const all = await runCli(["rollback", ...pair, "--all", "--yes"], options);
+    assertEquals(all.code, 0, all.stderr);
+    assertEquals(await onTarget(os3, p), [], "both runs undone");
+  }));

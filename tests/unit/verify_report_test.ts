@@ -169,7 +169,7 @@ function buckets(overrides: Partial<Buckets>): Buckets {
   };
 }
 
-Deno.test("selectFromPlan: create, identical_empty and identical, data streams too; conflicting named", () => {
+Deno.test("selectFromPlan: create, identical_empty and identical, data streams too; what is left alone named", () => {
   const stream = (name: string) => ({
     name,
     timestamp_field: "@timestamp",
@@ -193,10 +193,16 @@ Deno.test("selectFromPlan: create, identical_empty and identical, data streams t
       unsupported: [{ ...stream("ds-no"), reason: "no template" }],
       excluded: ["ds-out"],
     },
+    left_out: [{ name: "hidden", reason: "hidden", flag: "--include-hidden" }],
   } as unknown as MigrationPlan;
   assertEquals(selectFromPlan(plan), {
     indices: ["a", "b", "c", "ds-full", "ds-new"],
-    notVerified: [{ index: "z", reason: "definitions differ" }],
+    notVerified: [
+      { index: "ds-no", reason: "no template" },
+      { index: "hidden", reason: "hidden" },
+      { index: "red", reason: "red" },
+      { index: "z", reason: "definitions differ" },
+    ],
   });
 });
 
