@@ -23,6 +23,8 @@ interface ShowOptions {
 export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
   let progress: CombinedProgress | undefined;
   let several = false;
+  // Named again when a second Ctrl-C ends the process at once.
+  const journals: string[] = [];
   return (event) => {
     switch (event.type) {
       case "pipelines":
@@ -47,9 +49,13 @@ export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
         progress?.clear();
         return printHuman(
           "stopped at once; the journal holds the last checkpoints: run the same command again " +
-            "to continue",
+            "to continue" +
+            journals.map((path) =>
+              `; journal ${path} (undo with \`fetch-migration rollback --journal ${path}\`)`
+            ).join(""),
         );
       case "migration":
+        if (event.event.type === "planned") journals.push(event.event.journalPath);
         if (event.event.type === "progress") {
           return progress?.update(event.pipeline, event.event.progress);
         }

@@ -475,7 +475,8 @@ async function copyAndConfirm(
       ? new FetchMigrationError(
         "interrupted",
         `interrupted: ${copied}; the checkpoints are saved in ${journal.path}`,
-        "run the same command again to continue from the checkpoints",
+        "run the same command again to continue from the checkpoints, or undo the run with " +
+          `\`fetch-migration rollback --journal ${journal.path}\``,
       )
       : new FetchMigrationError("interrupted", `interrupted: ${copied}`);
     return {
