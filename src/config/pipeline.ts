@@ -193,6 +193,13 @@ function parsePipeline(
  * match, with the `u` flag when the pattern allows it).
  */
 export function checkIndexRegex(regex: string, key: string, origin: string): void {
+  if (regex.trim() === "") {
+    // An unset variable in a templated file: it would match no name (or, left out, all).
+    throw new BadInputError(
+      `${origin}: key \`${key}\` is empty`,
+      "give it a regex matching whole index names, e.g. `logs-.*`, or remove the entry",
+    );
+  }
   try {
     new RegExp(`^(?:${regex})$`, "u");
     return;

@@ -196,13 +196,29 @@ export async function applyCreations(
         options.onProgress?.(++done, creations.length);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, group.length) }, worker));
+    const workers = Promise.all(
+      Array.from({ length: Math.min(CREATE_CONCURRENCY, group.length) }, worker),
+    );
+    // A stop does not wait for the answers in flight: their entries are journaled as sent
+    // (`pending`), which a rollback deletes and a continued run takes as made if they were.
+    await Promise.race([workers, aborted(options.signal)]);
     if (stopped()) break;
   }
-  if (failure) throw await failed(client, journal, failure, result, options.keepOnFailure);
+  if (failure && !options.signal?.aborted) {
+    throw await failed(client, journal, failure, result, options.keepOnFailure);
+  }
   if (options.signal?.aborted) throw new CreationInterrupted(done, creations.length, journal.path);
   const { existing, ...rest } = result;
   return { ...rest, ...(options.whenExisting ? { existing } : {}) };
+}
+
+/** Resolves when `signal` fires (never without one). */
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
 }
 
 /** Consecutive creations of one kind: those of a kind may go at once, kinds one after another. */

@@ -16,6 +16,7 @@ import {
   finished,
   inScene,
   type NodeHandle,
+  pipelineYaml,
   readJournal,
   runCli,
   spawnCli,
@@ -86,6 +87,8 @@ async function stoppedWhileCreating(
   p: string,
   dir: string,
   signal: "SIGINT" | "SIGKILL",
+  /** Creations recorded before the signal (the 40 templates go first, then the indices). */
+  after: number,
 ) {
   await manyIndices(source, p);
   const before = await onTarget(target, p);
@@ -93,13 +96,19 @@ async function stoppedWhileCreating(
   const { run, rollback, options, journalOf } = commands(source, target, p, state);
   const child = spawnCli(run, { ...options, stderr: "piped" });
   const journalPath = runJournalPath(source.url, target.url, `${state}/fetch-migration`);
-  await waitForJournal(journalPath, "40 creations", (journal) => createdEntries(journal) >= 40);
+  await waitForJournal(
+    journalPath,
+    `${after} creations`,
+    (journal) => createdEntries(journal) >= after,
+  );
   const stoppedAt = performance.now();
   child.kill(signal);
   const stopped = await finished(child, 60);
   const seconds = (performance.now() - stoppedAt) / 1000;
   const made = createdEntries((await readJournal(journalPath))!);
-  console.log(`${signal} after 40 creations: exited in ${seconds.toFixed(2)} s, ${made} created`);
+  console.log(
+    `${signal} after ${after} creations: exited in ${seconds.toFixed(2)} s, ${made} created`,
+  );
   assert(made < INDICES + TEMPLATES, "stopped before the end of the creations");
   if (signal === "SIGINT") {
     assertEquals(stopped.code, 1, stopped.stderr);
@@ -127,18 +136,20 @@ async function stoppedWhileCreating(
   assertEquals(await onTarget(target, p), before, "the target as before the first run");
 }
 
-Deno.test("Ctrl-C while 340 creations are sent: stops within 2 s naming the journal; the same command continues it; rollback without --journal undoes everything", () =>
-  inScene(
-    ["os2", "os3"],
-    "ctrlc",
-    ({ os2, os3, p, dir }) => stoppedWhileCreating(os2, os3, p, dir, "SIGINT"),
-  ));
+for (const after of [10, 120, 300]) {
+  Deno.test(`Ctrl-C after ${after} of 340 creations: stops within 2 s naming the journal; the same command continues it; rollback without --journal undoes everything`, () =>
+    inScene(
+      ["os2", "os3"],
+      "ctrlc",
+      ({ os2, os3, p, dir }) => stoppedWhileCreating(os2, os3, p, dir, "SIGINT", after),
+    ));
+}
 
 Deno.test("kill -9 while 340 creations are sent: the same command continues the journal; rollback without --journal undoes everything", () =>
   inScene(
     ["os2", "os3"],
     "kill9create",
-    ({ os2, os3, p, dir }) => stoppedWhileCreating(os2, os3, p, dir, "SIGKILL"),
+    ({ os2, os3, p, dir }) => stoppedWhileCreating(os2, os3, p, dir, "SIGKILL", 40),
   ));
 
 Deno.test("a no-op re-run keeps the finished journal: rollback by the path it prints undoes the first run", () =>
@@ -173,6 +184,11 @@ Deno.test("an empty --include or an --exclude that leaves nothing: exit 2 with t
       assertEquals(refused.code, 2, refused.stderr);
       assertMatch(refused.stderr, reason);
     }
+    const pipeline = `${dir}/pipeline.yaml`;
+    await Deno.writeTextFile(pipeline, pipelineYaml({ source: os2, target: os3, regex: "" }));
+    const blank = await runCli(["run", "--engine", "native", pipeline], options);
+    assertEquals(blank.code, 2, blank.stderr);
+    assertMatch(blank.stderr, /index_name_regex` is empty/);
     assertEquals(await onTarget(os3, p), []);
   }));
 
