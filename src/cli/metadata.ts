@@ -9,6 +9,7 @@ import {
   writePipelineOutput,
 } from "../config/pipeline-output.ts";
 import { checkMetadataStep, createMetadata } from "../migrate/metadata.ts";
+import { unmigratableIndices } from "../migrate/checks.ts";
 import { RunStop } from "../launch/stop.ts";
 import { CreationProgress } from "./progress.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
@@ -144,7 +145,16 @@ export function registerMetadata(program: Command): void {
           printSummary(`wrote ${prepared.path} including ${plural(migrating.length, "index")}`);
         }
       }
-      if (options.json) printJson({ ...planToJson(plan), created, journal: journalPath });
+      // Selected and not created (closed, red, unsupported, conflicting): named, never silent.
+      const leftAlone = unmigratableIndices(plan);
+      if (leftAlone.length > 0) {
+        printSummary(
+          `left alone: ${leftAlone.map(({ name, reason }) => `${name} (${reason})`).join("; ")}`,
+        );
+      }
+      if (options.json) {
+        printJson({ ...planToJson(plan), created, journal: journalPath, left_alone: leftAlone });
+      }
     },
   );
 }

@@ -112,7 +112,7 @@ export async function followSource(
     }
     onEvent(event);
   });
-  return { result, journalPath: files.journal, ...ending(result) };
+  return { result, journalPath: files.journal, ...ending(result, files.journal) };
 }
 
 /** The lag series at `/metrics/prometheus` (empty before the first pass); nothing else. */
@@ -164,7 +164,10 @@ function copyFirst(options: FollowOptions, onEvent: (event: FollowEvent) => void
 }
 
 /** The last words of a sync, and the failure when it was stopped before what was asked. */
-function ending(result: SyncResult): Pick<FollowOutcome, "summary" | "failure"> {
+function ending(
+  result: SyncResult,
+  journalPath: string,
+): Pick<FollowOutcome, "summary" | "failure"> {
   const summary = `${plural(result.passes, "pass")}: ${formatCount(result.changes)} changes and ` +
     `${formatCount(result.deletes)} deletes applied in all; ${
       plural(result.lagDocuments, "operation")
@@ -174,9 +177,10 @@ function ending(result: SyncResult): Pick<FollowOutcome, "summary" | "failure"> 
     summary,
     failure: new FetchMigrationError(
       "interrupted",
-      `sync stopped after ${summary}`,
+      `sync stopped after ${summary}; its journal: ${journalPath}`,
       "run the same command to keep following; at cutover, once the application stops " +
-        "writing, run it with --final (--freeze-source makes sure)",
+        "writing, run it with --final (--freeze-source makes sure); to undo the migration " +
+        `instead: \`fetch-migration rollback --journal ${journalPath}\``,
     ),
   };
 }

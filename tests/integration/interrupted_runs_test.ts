@@ -203,6 +203,17 @@ Deno.test("--skip-unmigratable: what it leaves alone is named in the summary and
     assertMatch(result.stderr, new RegExp(`left alone on request .*${p}closed \\(closed`));
     const json = JSON.parse(result.stdout);
     assertEquals(json.skipped.map((s: { name: string }) => s.name), [`${p}closed`]);
+    // metadata, which creates what it can, names what it leaves alone too.
+    await runCli(["rollback", "--source", os2.url, "--target", os3.url, "--yes"], options);
+    const metadata = await runCli(
+      ["metadata", "--source", os2.url, "--target", os3.url, "--include", `${p}*`, "--json"],
+      options,
+    );
+    assertMatch(metadata.stderr, new RegExp(`left alone: ${p}closed \\(closed`));
+    assertEquals(
+      JSON.parse(metadata.stdout).left_alone.map((s: { name: string }) => s.name),
+      [`${p}closed`],
+    );
   }));
 
 Deno.test("Ctrl-C during metadata: the journal and both commands named; run continues that journal; rollback without --journal undoes both", () =>

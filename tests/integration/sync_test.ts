@@ -301,6 +301,7 @@ async function stopSync(background: Background): Promise<void> {
   const status = await background.ended;
   assertEquals(status.code, 1, `sync after SIGTERM:\n${background.stderr()}`);
   assertStringIncludes(background.stderr(), "run the same command to keep following");
+  assertStringIncludes(background.stderr(), "fetch-migration rollback --journal ");
   assertNoStackTrace(background.stderr());
 }
 
