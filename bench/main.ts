@@ -299,7 +299,7 @@ async function mainSync(sync: SyncBenchOptions): Promise<void> {
     source: `${env.source.version} at ${env.source.url}`,
     target: `${env.target.version} at ${env.target.url}`,
   });
-  const resultsDir = new URL("./results/", import.meta.url).pathname;
+  const resultsDir = resultsDirectory();
   await Deno.mkdir(resultsDir, { recursive: true });
   const stamp = `${fileTimestamp(new Date(env.date))}-sync`;
   const markdownPath = `${resultsDir}${stamp}.md`;
@@ -320,6 +320,12 @@ async function mainSync(sync: SyncBenchOptions): Promise<void> {
     log("sync --final did not end equal: see sync-final.stderr.log");
     Deno.exit(1);
   }
+}
+
+/** `bench/results/`, or `FM_BENCH_RESULTS_DIR` (the suite's smoke run writes to a temporary one). */
+function resultsDirectory(): string {
+  const chosen = Deno.env.get("FM_BENCH_RESULTS_DIR");
+  return chosen ? `${chosen.replace(/\/$/, "")}/` : new URL("./results/", import.meta.url).pathname;
 }
 
 async function main(): Promise<void> {
@@ -391,7 +397,7 @@ async function main(): Promise<void> {
   }
 
   const markdown = report(options, env, data, sourceIndex, rows);
-  const resultsDir = new URL("./results/", import.meta.url).pathname;
+  const resultsDir = resultsDirectory();
   await Deno.mkdir(resultsDir, { recursive: true });
   const stamp = fileTimestamp(new Date(env.date));
   const markdownPath = `${resultsDir}${stamp}.md`;

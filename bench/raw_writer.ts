@@ -17,7 +17,14 @@ import { setUpLogging } from "../src/log.ts";
 import { countFlag, parseFlags, stringFlag } from "./args.ts";
 import { ndjsonChunks } from "./dataset.ts";
 
-const flags = parseFlags(Deno.args, ["target", "index", "file", "concurrency", "batch-bytes"]);
+const flags = parseFlags(Deno.args, [
+  "target",
+  "index",
+  "file",
+  "concurrency",
+  "batch-bytes",
+  "dead-letter",
+]);
 const target = stringFlag(flags, "target");
 const index = stringFlag(flags, "index");
 const file = stringFlag(flags, "file");
