@@ -304,22 +304,41 @@ async function mainSync(sync: SyncBenchOptions): Promise<void> {
   const stamp = `${fileTimestamp(new Date(env.date))}-sync`;
   const markdownPath = `${resultsDir}${stamp}.md`;
   const jsonPath = `${resultsDir}${stamp}.json`;
-  await Deno.writeTextFile(markdownPath, markdown);
-  await Deno.writeTextFile(
-    jsonPath,
-    JSON.stringify({ options: sync, environment: env, logs: logDir, ...result }, null, 2) + "\n",
-  );
-  await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--quiet", markdownPath, jsonPath],
-    stdout: "null",
-    stderr: "inherit",
-  }).output();
+  await writeResults(markdownPath, markdown, jsonPath, {
+    options: sync,
+    environment: env,
+    logs: logDir,
+    ...result,
+  });
   console.log(await Deno.readTextFile(markdownPath));
   log(`results: bench/results/${stamp}.md and .json; child logs in ${logDir}`);
   if (result.lag.final.code !== 0) {
     log("sync --final did not end equal: see sync-final.stderr.log");
     Deno.exit(1);
   }
+}
+
+/** The checkout, whose path the results leave out: they are committed, and read anywhere. */
+const CHECKOUT = new URL("..", import.meta.url).pathname;
+
+/**
+ * Writes a run's results, paths inside the checkout made relative to it, formatted like the rest
+ * of the tree so `deno fmt --check` stays clean.
+ */
+async function writeResults(
+  markdownPath: string,
+  markdown: string,
+  jsonPath: string,
+  value: unknown,
+): Promise<void> {
+  const relative = (text: string) => text.replaceAll(CHECKOUT, "");
+  await Deno.writeTextFile(markdownPath, relative(markdown));
+  await Deno.writeTextFile(jsonPath, relative(JSON.stringify(value, null, 2) + "\n"));
+  await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--quiet", markdownPath, jsonPath],
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
 }
 
 /** `bench/results/`, or `FM_BENCH_RESULTS_DIR` (the suite's smoke run writes to a temporary one). */
@@ -402,28 +421,14 @@ async function main(): Promise<void> {
   const stamp = fileTimestamp(new Date(env.date));
   const markdownPath = `${resultsDir}${stamp}.md`;
   const jsonPath = `${resultsDir}${stamp}.json`;
-  await Deno.writeTextFile(markdownPath, markdown);
-  await Deno.writeTextFile(
-    jsonPath,
-    JSON.stringify(
-      {
-        options: { ...options, only: [...options.only] },
-        environment: env,
-        dataset: { ...data, index: sourceIndex, load_seconds: loading.seconds },
-        memory_dataset: memoryData,
-        logs: logDir,
-        rows,
-      },
-      null,
-      2,
-    ) + "\n",
-  );
-  // Formatted like the rest of the tree, so `deno fmt --check` stays clean.
-  await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--quiet", markdownPath, jsonPath],
-    stdout: "null",
-    stderr: "inherit",
-  }).output();
+  await writeResults(markdownPath, markdown, jsonPath, {
+    options: { ...options, only: [...options.only] },
+    environment: env,
+    dataset: { ...data, index: sourceIndex, load_seconds: loading.seconds },
+    memory_dataset: memoryData,
+    logs: logDir,
+    rows,
+  });
   console.log(await Deno.readTextFile(markdownPath));
   log(`results: bench/results/${stamp}.md and .json; child logs in ${logDir}`);
   if (options.keep) log("--keep: the os2 target indices are left in place");

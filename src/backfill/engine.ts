@@ -231,7 +231,7 @@ export async function runBackfill(
   if (skipped.length > 0) state.skipped = skipped;
   else delete state.skipped;
   const pending = state.units.filter((unit) => !unit.done && !skipped.includes(unit.index));
-  // Filled generation by generation (indices are generation 0): see copyGenerations below.
+  // Filled generation by generation (indices are generation 0): see the loop below.
   const queue: BackfillUnit[] = [];
   const indices = Object.keys(state.indices).filter((index) => !skipped.includes(index));
   let readThisRun = 0;

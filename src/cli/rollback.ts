@@ -4,6 +4,7 @@
  */
 import type { Command } from "../deps.ts";
 import {
+  DELETE_ORDER,
   entriesToRollBack,
   loadJournalToUndo,
   type RollbackItem,
@@ -235,15 +236,7 @@ export function formatRollbackList(journal: string, target: string, items: Rollb
 
 /** "2 indices and 1 index template", in the order a rollback deletes kinds. */
 export function describeCounts(items: Array<{ kind: RollbackItem["kind"] }>): string {
-  const order: Array<RollbackItem["kind"]> = [
-    "index",
-    "data-stream",
-    "legacy",
-    "index-template",
-    "component",
-    "ingest-pipeline",
-  ];
-  const parts = order
+  const parts = DELETE_ORDER
     .map((kind) => ({ kind, count: items.filter((item) => item.kind === kind).length }))
     .filter(({ count }) => count > 0)
     .map(({ kind, count }) => plural(count, KIND_LABELS[kind]));

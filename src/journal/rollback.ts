@@ -49,7 +49,7 @@ export function entriesToRollBack(journal: Journal): JournalEntry[] {
 }
 
 /** The order kinds are deleted in: what uses something goes before it. */
-const DELETE_ORDER: readonly CreatedKind[] = [
+export const DELETE_ORDER: readonly CreatedKind[] = [
   "index",
   "data-stream",
   "legacy",

@@ -1,7 +1,7 @@
 /**
- * Creates on the target what the plan says, in order (component templates, index templates,
- * legacy templates, data streams, indices), journaling each creation. On the first failure it stops and, unless
- * asked to keep them, deletes what this run created.
+ * Creates on the target what the plan says, in order (ingest pipelines, component templates,
+ * index templates, legacy templates, data streams, indices), journaling each creation. On the
+ * first failure it stops and, unless asked to keep them, deletes what this run created.
  *
  * Processes that create the same plan at once (`run --part k/N`) pass `whenExisting`: templates
  * are then created with `?create=true`, so a template another process created first is found
@@ -154,6 +154,16 @@ export class CreationInterrupted extends FetchMigrationError {
   }
 }
 
+/** How the creations are made. */
+export interface ApplyOptions {
+  keepOnFailure: boolean;
+  onProgress?: (done: number, total: number) => void;
+  /** Processes creating the same plan at once: see the module comment. */
+  whenExisting?: ExistingCheck;
+  /** The run's stop (Ctrl-C, SIGTERM): nothing new is sent once it fires. */
+  signal?: AbortSignal;
+}
+
 /** What goes wrong with one creation. */
 interface CreationFailure {
   creation: Creation;
@@ -169,14 +179,7 @@ export async function applyCreations(
   client: ClusterClient,
   creations: Creation[],
   journal: Journal,
-  options: {
-    keepOnFailure: boolean;
-    onProgress?: (done: number, total: number) => void;
-    /** Processes creating the same plan at once: see the module comment. */
-    whenExisting?: ExistingCheck;
-    /** The run's stop (Ctrl-C, SIGTERM): nothing new is sent once it fires. */
-    signal?: AbortSignal;
-  },
+  options: ApplyOptions,
 ): Promise<ApplyResult> {
   const result: Required<ApplyResult> = { created: [], existing: [], transformations: [] };
   let done = 0;

@@ -7,7 +7,7 @@ import type { ClusterPair } from "../cluster/pair.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import type { Journal } from "../journal/journal.ts";
 import { rollBack, type RollbackResult } from "../journal/rollback.ts";
-import { applyCreations, type ApplyResult, type ExistingCheck } from "../metadata/apply.ts";
+import { applyCreations, type ApplyOptions, type ApplyResult } from "../metadata/apply.ts";
 import { readPlan } from "../metadata/read-plan.ts";
 import type { Creation, MigrationPlan, PlanOptions } from "../metadata/types.ts";
 
@@ -19,13 +19,7 @@ export interface IndexCounts {
 }
 
 /** How the creations are made (see metadata/apply.ts). */
-export interface CreateOptions {
-  keepOnFailure: boolean;
-  whenExisting?: ExistingCheck;
-  /** Stops sending new creations (Ctrl-C); what was sent is journaled. */
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
-}
+export type CreateOptions = ApplyOptions;
 
 /** What the run flow asks of the clusters. */
 export interface MigrationIO {

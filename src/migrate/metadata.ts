@@ -13,10 +13,10 @@ import {
 import {
   applyCreations,
   ApplyError,
+  type ApplyOptions,
   type ApplyResult,
   CreationInterrupted,
 } from "../metadata/apply.ts";
-import type { CreateOptions } from "./io.ts";
 import type { MigrationPlan, PlanOptions } from "../metadata/types.ts";
 import { isOlderTarget } from "../cluster/version.ts";
 import {
@@ -52,7 +52,7 @@ export async function createPlanned(
   plan: MigrationPlan,
   journal: Journal,
   keepOnFailure: boolean,
-  control: Pick<CreateOptions, "signal" | "onProgress"> = {},
+  control: Pick<ApplyOptions, "signal" | "onProgress"> = {},
 ): Promise<ApplyResult> {
   try {
     const result = await applyCreations(clusters.target, plan.creations, journal, {
@@ -62,14 +62,18 @@ export async function createPlanned(
     await journal.finish("completed");
     return result;
   } catch (error) {
-    // Interrupted: the journal stays running, and `run` or `metadata` continues it.
-    if (!(error instanceof CreationInterrupted)) {
-      await journal.finish(
-        error instanceof ApplyError && error.rolledBack ? "rolled-back" : "failed",
-      );
-    }
+    await recordCreationFailure(journal, error);
     throw error;
   }
+}
+
+/**
+ * Sets how a creation step that threw left its journal: rolled back, or failed; an interrupted
+ * one stays running, so that `run` or `metadata` continues it.
+ */
+export async function recordCreationFailure(journal: Journal, error: unknown): Promise<void> {
+  if (error instanceof CreationInterrupted) return;
+  await journal.finish(error instanceof ApplyError && error.rolledBack ? "rolled-back" : "failed");
 }
 
 /**
@@ -101,7 +105,7 @@ export async function createMetadata(
   options:
     & { journal?: string; keepOnFailure: boolean }
     & Pick<
-      CreateOptions,
+      ApplyOptions,
       "signal" | "onProgress"
     >,
 ): Promise<MetadataStepResult> {

@@ -17,12 +17,8 @@ import {
   type RunPart,
   startRunJournal,
 } from "../journal/run-journal.ts";
-import {
-  ApplyError,
-  type ApplyResult,
-  CreationInterrupted,
-  type ExistingCheck,
-} from "../metadata/apply.ts";
+import type { ApplyResult, ExistingCheck } from "../metadata/apply.ts";
+import { recordCreationFailure } from "./metadata.ts";
 import { migratingDataStreams, migratingIndices } from "../metadata/plan.ts";
 import { selector } from "../metadata/selection.ts";
 import { plural } from "../text.ts";
@@ -141,7 +137,7 @@ export async function runMigration(
   const previous = await loadRunJournal(journalPath, io.sourceUrl, io.targetUrl);
   const resuming = !!previous && isUnfinished(previous);
   if (resuming) checkJournalPart(previous!, part);
-  const unmigratable = options.skipUnmigratable ? [] : unmigratableIndices(plan);
+  const unmigratable = leftAlone(options, plan);
   const base = {
     journalPath,
     plan,
@@ -212,28 +208,15 @@ async function startRun(
   await recordPart(journal, options.part);
   let created: ApplyResult;
   try {
-    const onProgress = (done: number, total: number) => onEvent({ type: "creating", done, total });
-    const { signal } = options;
     // A part keeps what it created when a later creation fails: other parts may be filling it.
-    created = options.part
-      ? await io.create(plan.creations, journal, {
-        keepOnFailure: true,
-        whenExisting: existingCheck(io, options),
-        signal,
-        onProgress,
-      })
-      : await io.create(plan.creations, journal, {
-        keepOnFailure: options.keepOnFailure,
-        signal,
-        onProgress,
-      });
+    created = await io.create(plan.creations, journal, {
+      keepOnFailure: options.part ? true : options.keepOnFailure,
+      ...(options.part ? { whenExisting: existingCheck(io, options) } : {}),
+      signal: options.signal,
+      onProgress: (done, total) => onEvent({ type: "creating", done, total }),
+    });
   } catch (error) {
-    // Interrupted: the journal stays as it is (running), and the same command continues it.
-    if (!(error instanceof CreationInterrupted)) {
-      await journal.finish(
-        error instanceof ApplyError && error.rolledBack ? "rolled-back" : "failed",
-      );
-    }
+    await recordCreationFailure(journal, error);
     throw error;
   }
   onEvent({ type: "created", result: created });
@@ -244,7 +227,7 @@ async function startRun(
         "by another part, as this part would have (not in this part's journal)",
     });
   }
-  const unmigratable = options.skipUnmigratable ? [] : unmigratableIndices(plan);
+  const unmigratable = leftAlone(options, plan);
   if (options.createOnly || migrating.length === 0) {
     const failure = shortcomingsError({ ...nothingMissing(), unmigratable });
     await journal.finish(failure ? "incomplete" : "completed");

@@ -7,7 +7,6 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "../as
 import type { ClusterInfo } from "../../src/cluster/version.ts";
 import { BadInputError, FetchMigrationError } from "../../src/errors.ts";
 import type { Journal } from "../../src/journal/journal.ts";
-import type { ExistingCheck } from "../../src/metadata/apply.ts";
 import { DEFAULT_PLAN_OPTIONS, emptyBuckets } from "../../src/metadata/plan.ts";
 import type { Creation, MigrationPlan } from "../../src/metadata/types.ts";
 import type { CopyOutcome, Engine } from "../../src/migrate/engine.ts";
