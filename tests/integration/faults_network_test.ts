@@ -443,7 +443,19 @@ Deno.test("run <data-prepper-dir> <pipeline.yaml> 4930 through latency, sliced p
       stream: "upstream",
       attributes: { average_size: 2048, size_variation: 1024, delay: 20 },
     });
-    const run = await s.cli(["run", home, pipeline, "4930", "--poll-interval", "1", "--json"]);
+    // Polled every second for a quick end, but judged stuck only after a minute without progress
+    // (the defaults give 150 s): a read cut off several times in a row backs off for seconds.
+    const run = await s.cli([
+      "run",
+      home,
+      pipeline,
+      "4930",
+      "--poll-interval",
+      "1",
+      "--idle-polls",
+      "60",
+      "--json",
+    ]);
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(run.stderr, "Data Prepper stopped");
     assertEquals(JSON.parse(run.stdout).documents.copied, TOTAL);
