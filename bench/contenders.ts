@@ -4,10 +4,20 @@
  */
 import { pathExists } from "../src/fs.ts";
 import { buildStandin } from "../tests/harness/dataprepper.ts";
-import { countDocuments, type DatasetInfo } from "./dataset.ts";
-import { benchIndexBody } from "./dataset.ts";
+import { countDocuments, datasetIndexBody, type DatasetInfo } from "./dataset.ts";
 import { formatCount, formatMiB, log } from "./format.ts";
-import { deleteIndex, indexedSoFar, nodeCpuSeconds, sendJson } from "./http.ts";
+import {
+  deleteIndex,
+  indexedSoFar,
+  type IndexWork,
+  indexWork,
+  nodeCpuSeconds,
+  sendJson,
+  statsDelta,
+  type TargetStats,
+  targetStats,
+} from "./http.ts";
+import type { LinkSpec } from "./link.ts";
 import { logTail, machineBusySeconds, runMonitored } from "./measure.ts";
 
 const REPO = new URL("../", import.meta.url).pathname;
@@ -19,6 +29,10 @@ export const DATA_PREPPER_BIN = `${REPO}.test-clusters/data-prepper/bin/data-pre
 export interface BenchContext {
   es7: string;
   os2: string;
+  /** Where the contenders read the source: es7, or with `--link` the proxy in front of it. */
+  source: string;
+  /** `--link`: what the proxy does to the source's traffic. */
+  link?: LinkSpec;
   /** Modules os2 loaded (for `_reindex`). */
   os2Modules: string[];
   data: DatasetInfo;
@@ -55,6 +69,17 @@ export interface Row {
    * (the rest is other processes: the bench itself, idle nodes, anything else running).
    */
   cpu?: { tool?: number; es7?: number; os2?: number; machine?: number };
+  /**
+   * What os2 did meanwhile (`_nodes/stats/indices/...`, after minus before; node-wide, so any
+   * other work on os2 counts too). The translog fields are gauges: how much they grew over the
+   * run, every index of the node together.
+   */
+  targetStats?: TargetStats;
+  /**
+   * The target's own `_stats` once counted (it was created for the run, so these are the run's):
+   * index operations, and operations left in its translog outside a Lucene commit.
+   */
+  targetOwn?: IndexWork;
   /** 1-minute load average when the run started. */
   loadBefore?: number;
   notes: string[];
@@ -80,10 +105,17 @@ interface WorkOutcome {
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Deletes and (unless the tool creates it) re-creates a target with the bench mapping. */
-async function freshTarget(context: BenchContext, index: string, create: boolean) {
+/**
+ * Deletes and (unless the tool creates it) re-creates a target with the data set's mapping;
+ * `tuned`: with refreshes off (`refresh_interval: -1`; it has no replicas either way).
+ */
+async function freshTarget(context: BenchContext, index: string, create: boolean, tuned = false) {
   await deleteIndex(context.os2, index);
-  if (create) await sendJson("PUT", `${context.os2}/${index}`, benchIndexBody(context.data.docs));
+  if (create) {
+    const body = datasetIndexBody(context.data);
+    if (tuned) (body.settings as { index: Record<string, unknown> }).index.refresh_interval = "-1";
+    await sendJson("PUT", `${context.os2}/${index}`, body);
+  }
   // Let the node finish what the previous contender left (merges, deletes) before timing.
   await settle(3000);
 }
@@ -102,12 +134,18 @@ async function measureRun(
     bytes: number;
     /** Undoes the run on os2 (default: delete the target index). */
     cleanUp?: () => Promise<void>;
+    /**
+     * Runs once the work ended, before the final refresh and count, inside the timed span
+     * (a tuned target's settings put back).
+     */
+    afterWork?: () => Promise<void>;
   },
   work: () => Promise<WorkOutcome>,
 ): Promise<Row> {
   log(`${spec.contender}: start (→ ${spec.targetIndex} on os2)`);
   const loadBefore = Deno.loadavg()[0];
   const cpuBefore = await Promise.all([nodeCpuSeconds(context.es7), nodeCpuSeconds(context.os2)]);
+  const statsBefore = await targetStats(context.os2);
   const machineBefore = machineBusySeconds();
   const started = performance.now();
   let lastCount = 0;
@@ -134,6 +172,13 @@ async function measureRun(
   } finally {
     clearInterval(ticker);
   }
+  if (spec.afterWork) {
+    try {
+      await spec.afterWork();
+    } catch (error) {
+      outcome.failure ??= (error as Error).message ?? String(error);
+    }
+  }
   let docs: number | undefined;
   try {
     docs = await countDocuments(context.os2, spec.targetIndex) ?? 0;
@@ -143,6 +188,8 @@ async function measureRun(
   const seconds = (performance.now() - started) / 1000;
   const machineAfter = machineBusySeconds();
   const cpuAfter = await Promise.all([nodeCpuSeconds(context.es7), nodeCpuSeconds(context.os2)]);
+  const statsAfter = await targetStats(context.os2);
+  const own = await indexWork(context.os2, spec.targetIndex).catch(() => undefined);
   const delta = (index: number) =>
     cpuAfter[index] !== undefined && cpuBefore[index] !== undefined
       ? cpuAfter[index]! - cpuBefore[index]!
@@ -181,6 +228,8 @@ async function measureRun(
         ? machineAfter - machineBefore
         : undefined,
     },
+    targetStats: statsBefore && statsAfter ? statsDelta(statsBefore, statsAfter) : undefined,
+    targetOwn: own,
     loadBefore,
     notes,
     command: outcome.command,
@@ -211,10 +260,14 @@ function parseLastJson(stdout: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The ceiling: our BulkWriter fed from the local file, nothing read from a cluster. */
-export async function rawCeiling(context: BenchContext): Promise<Row> {
-  const index = "bench-raw";
-  await freshTarget(context, index, true);
+/**
+ * The ceiling: our BulkWriter fed from the local file, nothing read from a cluster; `tuned`:
+ * into a target with refreshes off, put back before the final refresh (inside the timed span).
+ */
+export async function rawCeiling(context: BenchContext, tuned = false): Promise<Row> {
+  const index = tuned ? "bench-raw-tuned" : "bench-raw";
+  const key = tuned ? "raw-tuned" : "raw";
+  await freshTarget(context, index, true, tuned);
   const args = [
     "run",
     "-A",
@@ -230,21 +283,23 @@ export async function rawCeiling(context: BenchContext): Promise<Row> {
     "--batch-bytes",
     String(context.rawBatchBytes),
     "--dead-letter",
-    `${context.logDir}/raw.dead-letter.ndjson`,
+    `${context.logDir}/${key}.dead-letter.ndjson`,
   ];
   return await measureRun(context, {
-    key: "raw",
-    contender: "raw bulk ceiling",
+    key,
+    contender: tuned ? "raw bulk ceiling (target tuned)" : "raw bulk ceiling",
     targetIndex: index,
     expected: context.data.docs,
     bytes: context.data.sourceBytes,
+    afterWork: tuned ? () => untune(context, index) : undefined,
   }, async () => {
-    const logPath = `${context.logDir}/raw.log`;
+    const logPath = `${context.logDir}/${key}.log`;
     const result = await runMonitored(Deno.execPath(), args, logPath);
     const summary = parseLastJson(result.stdout);
     const notes = [
       `BulkWriter from the local NDJSON file, --concurrency ${context.rawConcurrency}, ` +
       `batches of ${formatMiB(context.rawBatchBytes)}, no source reads`,
+      ...(tuned ? [TUNED_NOTE] : []),
     ];
     if (summary && typeof summary.peak_rss_in_process === "number") {
       notes.push(`Deno.memoryUsage().rss peak ${formatMiB(summary.peak_rss_in_process)}`);
@@ -265,6 +320,16 @@ export async function rawCeiling(context: BenchContext): Promise<Row> {
   });
 }
 
+const TUNED_NOTE = "target created with refresh_interval -1, put back to the default " +
+  "before the final refresh (timed)";
+
+/** Puts a tuned target's refresh interval back to the default. */
+async function untune(context: BenchContext, index: string): Promise<void> {
+  await sendJson("PUT", `${context.os2}/${index}/_settings`, {
+    index: { refresh_interval: null },
+  });
+}
+
 /** One native-engine setting to try. */
 export interface NativeVariant {
   key: string;
@@ -272,13 +337,21 @@ export interface NativeVariant {
   flags: string[];
 }
 
+/**
+ * The engine's defaults (which load the indices it creates with refreshes off and no replicas,
+ * put back at the end), the same without that tuning, and more slices and writers.
+ */
 export const NATIVE_VARIANTS: NativeVariant[] = [
   { key: "native", label: "native engine (defaults)", flags: [] },
-  { key: "native-tune", label: "native engine (--tune-target)", flags: ["--tune-target"] },
+  {
+    key: "native-untuned",
+    label: "native engine (--no-tune-target)",
+    flags: ["--no-tune-target"],
+  },
   {
     key: "native-8x8",
-    label: "native engine (--slices 8 --concurrency 8 --tune-target)",
-    flags: ["--slices", "8", "--concurrency", "8", "--tune-target"],
+    label: "native engine (--slices 8 --concurrency 8)",
+    flags: ["--slices", "8", "--concurrency", "8"],
   },
 ];
 
@@ -303,7 +376,7 @@ export async function nativeEngine(
     "--engine",
     "native",
     "--source",
-    context.es7,
+    context.source,
     "--target",
     context.os2,
     "--include",
@@ -393,7 +466,7 @@ export async function elasticdump(context: BenchContext): Promise<Row> {
   await freshTarget(context, index, true);
   const args = [
     bin,
-    `--input=${context.es7}/${context.sourceIndex}`,
+    `--input=${context.source}/${context.sourceIndex}`,
     `--output=${context.os2}/${index}`,
     "--type=data",
     `--limit=${context.elasticdumpLimit}`,
@@ -454,33 +527,38 @@ async function ensureElasticdump(dir: string): Promise<{ ok: boolean; reason: st
   }
 }
 
-/** `_reindex` from remote, run by os2 itself, into a target created with the same mapping. */
-export async function reindexFromRemote(context: BenchContext): Promise<Row> {
-  const index = "bench-reindex";
-  const contender = "_reindex from remote";
+/**
+ * `_reindex` from remote, run by os2 itself, into a target created with the same mapping;
+ * `tuned`: with refreshes off, put back before the final refresh (inside the timed span).
+ */
+export async function reindexFromRemote(context: BenchContext, tuned = false): Promise<Row> {
+  const index = tuned ? "bench-reindex-tuned" : "bench-reindex";
+  const key = tuned ? "reindex-tuned" : "reindex";
+  const contender = tuned ? "_reindex from remote (target tuned)" : "_reindex from remote";
   if (!context.os2Modules.includes("reindex")) {
     return notRun(
-      "reindex",
+      key,
       contender,
       context.data.docs,
       `os2 has no reindex module (modules: ${context.os2Modules.join(", ")})`,
     );
   }
-  await freshTarget(context, index, true);
+  await freshTarget(context, index, true, tuned);
   const body = {
     source: {
-      remote: { host: context.es7 },
+      remote: { host: context.source },
       index: context.sourceIndex,
       size: context.reindexSize,
     },
     dest: { index },
   };
   return await measureRun(context, {
-    key: "reindex",
+    key,
     contender,
     targetIndex: index,
     expected: context.data.docs,
     bytes: context.data.sourceBytes,
+    afterWork: tuned ? () => untune(context, index) : undefined,
   }, async () => {
     const response = await fetch(`${context.os2}/_reindex?wait_for_completion=true`, {
       method: "POST",
@@ -498,6 +576,7 @@ export async function reindexFromRemote(context: BenchContext): Promise<Row> {
     const notes = [
       `source.size ${context.reindexSize}, one scroll (remote reindex cannot slice); ` +
       "target created first with the same mapping",
+      ...(tuned ? [TUNED_NOTE] : []),
     ];
     if (answer?.took !== undefined) notes.push(`took ${(Number(answer.took) / 1000).toFixed(1)} s`);
     if (failures.length > 0) notes.push(`${failures.length} failures reported`);
@@ -537,7 +616,7 @@ export async function dataPrepper(
   const pipeline = `${context.logDir}/${key}.pipeline.yaml`;
   await Deno.writeTextFile(
     pipeline,
-    `bench:\n  source:\n    opensearch:\n      hosts: ["${context.es7}"]\n` +
+    `bench:\n  source:\n    opensearch:\n      hosts: ["${context.source}"]\n` +
       `      disable_authentication: true\n      indices:\n        include:\n` +
       `          - index_name_regex: "${pattern.replace("*", "[0-9]+")}"\n` +
       `  sink:\n    - opensearch:\n        hosts: ["${context.os2}"]\n` +

@@ -1,8 +1,11 @@
 /**
- * The bench's data set: deterministic, realistic documents of about 1 KB (timestamps, keywords,
- * free text, numbers, an object and a nested array), written once to a local NDJSON file in
- * `_bulk` form and loaded into the source cluster once. Document `i` depends only on the seed and
- * `i`, so a smaller set is the first documents of a larger one.
+ * The bench's data sets: deterministic documents written once to a local NDJSON file in `_bulk`
+ * form and loaded into the source cluster once. Document `i` depends only on the seed and `i`, so
+ * a smaller set is the first documents of a larger one. Two kinds (`--data`):
+ * - `bench` (the default): realistic documents of about 1.1 KB (timestamps, keywords, free text,
+ *   numbers, an object and a nested array);
+ * - `small`: small, repetitive documents of about 100–150 bytes (a timestamp, a keyword, an
+ *   integer and a short message, each from a small set), where per-document costs dominate.
  */
 import { sendJson } from "./http.ts";
 import { formatCount, log } from "./format.ts";
@@ -15,8 +18,18 @@ export const BENCH_DIR = new URL("../.test-clusters/bench/", import.meta.url).pa
 /** Shards of every bench index (source and targets), no replicas on a single node. */
 export const SHARDS = 4;
 
+/** Which data set (`--data`). */
+export type DatasetKind = "bench" | "small";
+export const DATASET_KINDS: readonly DatasetKind[] = ["bench", "small"];
+
+/** Bump when the small generator or its mapping changes. */
+export const SMALL_DATASET_VERSION = 1;
+export const SMALL_SEED = 0x5a11_2026;
+
 /** What is known of one generated file. */
 export interface DatasetInfo {
+  /** Which generator made it. */
+  kind: DatasetKind;
   version: number;
   seed: number;
   docs: number;
@@ -87,6 +100,22 @@ export function benchMappings(docs: number): Record<string, unknown> {
   };
 }
 
+/** The explicit mapping of the small data set's indices. */
+export function smallMappings(docs: number): Record<string, unknown> {
+  return {
+    _meta: {
+      bench: { kind: "small", version: SMALL_DATASET_VERSION, seed: SMALL_SEED, docs },
+    },
+    dynamic: "strict",
+    properties: {
+      "@timestamp": { type: "date" },
+      service: { type: "keyword" },
+      duration_ms: { type: "integer" },
+      message: { type: "text" },
+    },
+  };
+}
+
 /** Index settings and mappings for a bench index holding `docs` documents. */
 export function benchIndexBody(docs: number): Record<string, unknown> {
   return {
@@ -95,9 +124,25 @@ export function benchIndexBody(docs: number): Record<string, unknown> {
   };
 }
 
+/** Index settings and mappings for an index holding the data set `data` (either kind). */
+export function datasetIndexBody(
+  data: Pick<DatasetInfo, "kind" | "docs">,
+): Record<string, unknown> {
+  if (data.kind === "bench") return benchIndexBody(data.docs);
+  return {
+    settings: { index: { number_of_shards: SHARDS, number_of_replicas: 0 } },
+    mappings: smallMappings(data.docs),
+  };
+}
+
 /** `bench-src` for the default million, `bench-src-100k` and the like for other sizes. */
 export function sourceIndexName(docs: number): string {
   return docs === 1_000_000 ? "bench-src" : `bench-src-${shortCount(docs)}`;
+}
+
+/** The source index of a data set: {@link sourceIndexName}, or `bench-small-<size>`. */
+export function datasetIndexName(kind: DatasetKind, docs: number): string {
+  return kind === "bench" ? sourceIndexName(docs) : `bench-small-${shortCount(docs)}`;
 }
 
 function shortCount(docs: number): string {
@@ -122,8 +167,8 @@ function mulberry32(seed: number): () => number {
 }
 
 /** A seed for document `i` that differs well between neighbours. */
-function docSeed(i: number): number {
-  let h = (SEED ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0;
+function docSeed(i: number, seed = SEED): number {
+  let h = (seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
@@ -249,23 +294,75 @@ export function generateDocument(i: number): { id: string; source: Record<string
   return { id, source };
 }
 
+const SMALL_SERVICES = ["api", "auth", "billing", "cart", "search", "worker"];
+const SMALL_MESSAGES = [
+  "request completed",
+  "request completed with warnings",
+  "cache miss, loaded from the database",
+  "user logged in",
+  "user logged out",
+  "session expired, token refreshed",
+  "payment authorised",
+  "job queued for retry after timeout",
+  "connection reset by upstream",
+  "health check passed",
+];
+
+/** The `_id` and `_source` of document `i` of the small data set (about 100–150 bytes). */
+export function generateSmallDocument(i: number): { id: string; source: Record<string, unknown> } {
+  const random = mulberry32(docSeed(i, SMALL_SEED));
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
+  let suffix = "";
+  for (let c = 0; c < 6; c++) suffix += ID_CHARS[Math.floor(random() * 64)];
+  return {
+    id: i.toString(36).padStart(6, "0") + suffix,
+    source: {
+      "@timestamp": new Date(BASE_TIME + i * 250 + Math.floor(random() * 250)).toISOString(),
+      service: pick(SMALL_SERVICES),
+      duration_ms: Math.floor(random() * 100_000),
+      message: pick(SMALL_MESSAGES),
+    },
+  };
+}
+
+/** What tells the two data sets apart: generator, version, seed and file. */
+function generatorOf(kind: DatasetKind) {
+  return kind === "bench"
+    ? {
+      version: DATASET_VERSION,
+      seed: SEED,
+      generate: generateDocument,
+      file: (docs: number) => `${BENCH_DIR}data-${docs}.ndjson`,
+    }
+    : {
+      version: SMALL_DATASET_VERSION,
+      seed: SMALL_SEED,
+      generate: generateSmallDocument,
+      file: (docs: number) => `${BENCH_DIR}data-small-${docs}.ndjson`,
+    };
+}
+
 /**
  * The NDJSON file of `docs` documents (`_bulk` form, no `_index`), generated unless a file of
  * this version, seed and size is already there.
  */
-export async function ensureDatasetFile(docs: number): Promise<DatasetInfo> {
+export async function ensureDatasetFile(
+  docs: number,
+  kind: DatasetKind = "bench",
+): Promise<DatasetInfo> {
   await Deno.mkdir(BENCH_DIR, { recursive: true });
-  const path = `${BENCH_DIR}data-${docs}.ndjson`;
+  const generator = generatorOf(kind);
+  const path = generator.file(docs);
   const metaPath = `${path}.meta.json`;
   try {
     const meta = JSON.parse(await Deno.readTextFile(metaPath)) as DatasetInfo;
     const stat = await Deno.stat(path);
     if (
-      meta.version === DATASET_VERSION && meta.seed === SEED && meta.docs === docs &&
-      stat.size === meta.fileBytes
+      meta.version === generator.version && meta.seed === generator.seed && meta.docs === docs &&
+      (meta.kind ?? "bench") === kind && stat.size === meta.fileBytes
     ) {
       log(`data set: reusing ${path} (${formatCount(docs)} documents, ${mb(meta.fileBytes)})`);
-      return { ...meta, path };
+      return { ...meta, kind, path };
     }
   } catch {
     // Not there or unreadable: generate.
@@ -288,7 +385,7 @@ export async function ensureDatasetFile(docs: number): Promise<DatasetInfo> {
       pending = 0;
     };
     for (let i = 0; i < docs; i++) {
-      const { id, source } = generateDocument(i);
+      const { id, source } = generator.generate(i);
       const text = JSON.stringify(source);
       sourceBytes += text.length; // ASCII only: characters are bytes
       const lines = `{"index":{"_id":"${id}"}}\n${text}\n`;
@@ -303,8 +400,9 @@ export async function ensureDatasetFile(docs: number): Promise<DatasetInfo> {
   }
   await Deno.rename(temporary, path);
   const info: DatasetInfo = {
-    version: DATASET_VERSION,
-    seed: SEED,
+    kind,
+    version: generator.version,
+    seed: generator.seed,
     docs,
     sourceBytes,
     fileBytes,
@@ -416,6 +514,18 @@ export async function countDocuments(url: string, index: string): Promise<number
   return body.count;
 }
 
+/** The `_meta` of a bench index's mapping. */
+interface BenchMeta {
+  bench?: { kind?: DatasetKind; version?: number; seed?: number; docs?: number };
+}
+
+/** Whether a mapping's `_meta` names the data set `data` (no `kind`: the `bench` one). */
+function namesDataset(meta: BenchMeta | undefined, data: DatasetInfo): boolean {
+  const bench = meta?.bench;
+  return bench !== undefined && (bench.kind ?? "bench") === data.kind &&
+    bench.version === data.version && bench.seed === data.seed && bench.docs === data.docs;
+}
+
 /**
  * Makes sure `index` on the source holds exactly the data set: reused when its mapping names
  * this generator version and size and its count matches, else (re)created and loaded with
@@ -429,16 +539,9 @@ export async function ensureSourceIndex(
   const started = performance.now();
   const mapping = await fetch(`${url}/${index}/_mapping`);
   if (mapping.ok) {
-    const body = await mapping.json() as Record<
-      string,
-      { mappings?: { _meta?: { bench?: { version?: number; seed?: number; docs?: number } } } }
-    >;
-    const meta = body[index]?.mappings?._meta?.bench;
+    const body = await mapping.json() as Record<string, { mappings?: { _meta?: BenchMeta } }>;
     const count = await countDocuments(url, index);
-    if (
-      meta?.version === DATASET_VERSION && meta.seed === SEED && meta.docs === data.docs &&
-      count === data.docs
-    ) {
+    if (namesDataset(body[index]?.mappings?._meta, data) && count === data.docs) {
       log(`source: reusing ${index} on ${url} (${formatCount(count)} documents)`);
       return { reused: true, seconds: 0 };
     }
@@ -448,7 +551,7 @@ export async function ensureSourceIndex(
   }
   const deleted = await fetch(`${url}/${index}`, { method: "DELETE" });
   await deleted.body?.cancel();
-  const body = benchIndexBody(data.docs);
+  const body = datasetIndexBody(data);
   (body.settings as { index: Record<string, unknown> }).index.refresh_interval = "-1";
   await sendJson("PUT", `${url}/${index}`, body);
 
@@ -532,9 +635,10 @@ async function loadChunk(
 /** How the split data set shares its documents out: six indices of unequal size. */
 export const SPLIT_WEIGHTS = [30, 22, 16, 13, 11, 8] as const;
 
-/** Names of the split data set's indices, e.g. `bench-dp-1m-1` … `-6`. */
-export function splitIndexNames(docs: number): string[] {
-  return SPLIT_WEIGHTS.map((_, i) => `bench-dp-${shortCount(docs)}-${i + 1}`);
+/** Names of the split data set's indices, e.g. `bench-dp-1m-1` … `-6` (`bench-dp-small-1m-1`…). */
+export function splitIndexNames(docs: number, kind: DatasetKind = "bench"): string[] {
+  const prefix = kind === "bench" ? "bench-dp" : `bench-dp-${kind}`;
+  return SPLIT_WEIGHTS.map((_, i) => `${prefix}-${shortCount(docs)}-${i + 1}`);
 }
 
 /**
@@ -547,7 +651,7 @@ export async function ensureSplitSourceIndices(
   url: string,
   data: DatasetInfo,
 ): Promise<string[]> {
-  const names = splitIndexNames(data.docs);
+  const names = splitIndexNames(data.docs, data.kind);
   let total = 0;
   let reusable = true;
   for (const name of names) {
@@ -557,14 +661,8 @@ export async function ensureSplitSourceIndices(
       reusable = false;
       continue;
     }
-    const body = await mapping.json() as Record<
-      string,
-      { mappings?: { _meta?: { bench?: { version?: number; seed?: number; docs?: number } } } }
-    >;
-    const meta = body[name]?.mappings?._meta?.bench;
-    if (meta?.version !== DATASET_VERSION || meta.seed !== SEED || meta.docs !== data.docs) {
-      reusable = false;
-    }
+    const body = await mapping.json() as Record<string, { mappings?: { _meta?: BenchMeta } }>;
+    if (!namesDataset(body[name]?.mappings?._meta, data)) reusable = false;
     total += (await countDocuments(url, name)) ?? 0;
   }
   if (reusable && total === data.docs) {
@@ -581,7 +679,7 @@ export async function ensureSplitSourceIndices(
   for (const name of names) {
     const deleted = await fetch(`${url}/${name}`, { method: "DELETE" });
     await deleted.body?.cancel();
-    await sendJson("PUT", `${url}/${name}`, benchIndexBody(data.docs));
+    await sendJson("PUT", `${url}/${name}`, datasetIndexBody(data));
   }
   const weight = SPLIT_WEIGHTS.reduce((sum, w) => sum + w, 0);
   const shares = SPLIT_WEIGHTS.map((w) => Math.round((data.docs * w) / weight));

@@ -71,3 +71,114 @@ export async function clusterVersion(url: string): Promise<string> {
     return `unknown (${(error as Error).message.slice(0, 80)})`;
   }
 }
+
+/**
+ * The index work a node did so far (`_nodes/stats/indices/indexing,refresh,merge,flush,translog`,
+ * summed over the nodes): cumulative counters, except the translog's two gauges.
+ */
+export interface TargetStats {
+  /** Index operations (documents written, retries included) and the time spent in them. */
+  indexTotal: number;
+  indexMillis: number;
+  /** Refreshes (internal ones included) and their time. */
+  refreshTotal: number;
+  refreshMillis: number;
+  /** Refreshes asked from outside (`_refresh`, `refresh_interval`), not the engine's own. */
+  externalRefreshTotal: number;
+  /** Merges finished and their time. */
+  mergeTotal: number;
+  mergeMillis: number;
+  /** Flushes (Lucene commits) and how many of them the translog's size triggered. */
+  flushTotal: number;
+  flushPeriodic: number;
+  /** Gauges: operations in the translog not yet in a Lucene commit, and their bytes. */
+  translogUncommittedOps: number;
+  translogUncommittedBytes: number;
+}
+
+interface NodeIndicesStats {
+  indexing?: { index_total?: number; index_time_in_millis?: number };
+  refresh?: { total?: number; total_time_in_millis?: number; external_total?: number };
+  merges?: { total?: number; total_time_in_millis?: number };
+  flush?: { total?: number; periodic?: number };
+  translog?: { uncommitted_operations?: number; uncommitted_size_in_bytes?: number };
+}
+
+/** {@link TargetStats} of a cluster now, or `undefined` when it does not answer. */
+export async function targetStats(url: string): Promise<TargetStats | undefined> {
+  try {
+    const body = await sendJson<{ nodes?: Record<string, { indices?: NodeIndicesStats }> }>(
+      "GET",
+      `${url}/_nodes/stats/indices/indexing,refresh,merge,flush,translog`,
+    );
+    const sum: TargetStats = {
+      indexTotal: 0,
+      indexMillis: 0,
+      refreshTotal: 0,
+      refreshMillis: 0,
+      externalRefreshTotal: 0,
+      mergeTotal: 0,
+      mergeMillis: 0,
+      flushTotal: 0,
+      flushPeriodic: 0,
+      translogUncommittedOps: 0,
+      translogUncommittedBytes: 0,
+    };
+    for (const node of Object.values(body.nodes ?? {})) {
+      const stats = node.indices ?? {};
+      sum.indexTotal += stats.indexing?.index_total ?? 0;
+      sum.indexMillis += stats.indexing?.index_time_in_millis ?? 0;
+      sum.refreshTotal += stats.refresh?.total ?? 0;
+      sum.refreshMillis += stats.refresh?.total_time_in_millis ?? 0;
+      sum.externalRefreshTotal += stats.refresh?.external_total ?? 0;
+      sum.mergeTotal += stats.merges?.total ?? 0;
+      sum.mergeMillis += stats.merges?.total_time_in_millis ?? 0;
+      sum.flushTotal += stats.flush?.total ?? 0;
+      sum.flushPeriodic += stats.flush?.periodic ?? 0;
+      sum.translogUncommittedOps += stats.translog?.uncommitted_operations ?? 0;
+      sum.translogUncommittedBytes += stats.translog?.uncommitted_size_in_bytes ?? 0;
+    }
+    return sum;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `after - before`, field by field (for the gauges: how much they grew over the run). */
+export function statsDelta(before: TargetStats, after: TargetStats): TargetStats {
+  return Object.fromEntries(
+    Object.entries(after).map(([key, value]) => [key, value - before[key as keyof TargetStats]]),
+  ) as unknown as TargetStats;
+}
+
+/** What a target index (or pattern) holds in its own stats, all copies (`_all.total`). */
+export interface IndexWork {
+  /** Index operations the index took since it was created. */
+  indexTotal: number;
+  /** Operations in its translog not yet in a Lucene commit (a gauge). */
+  translogUncommittedOps: number;
+}
+
+/** {@link IndexWork} of an index or pattern, or `undefined` when there is none. */
+export async function indexWork(url: string, index: string): Promise<IndexWork | undefined> {
+  const response = await fetch(`${url}/${index}/_stats/indexing,translog`);
+  if (!response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = await response.json() as {
+    _all?: {
+      total?: {
+        indexing?: { index_total?: number };
+        translog?: { uncommitted_operations?: number };
+      };
+    };
+  };
+  const total = body._all?.total;
+  return total
+    ? {
+      indexTotal: total.indexing?.index_total ?? 0,
+      translogUncommittedOps: total.translog?.uncommitted_operations ?? 0,
+    }
+    : undefined;
+}

@@ -3,7 +3,8 @@
  * Elasticsearch 7.10 (es7) to OpenSearch 2.19 (os2) on this machine.
  *
  *   deno task bench [--docs 1000000] [--only raw,native,elasticdump,reindex,dataprepper]
- *                   [--keep] [--memory-docs 100000] [--elasticdump-limit 1000]
+ *                   [--data bench|small] [--link LATENCY,BANDWIDTH] [--keep]
+ *                   [--memory-docs 100000] [--elasticdump-limit 1000]
  *                   [--reindex-size 1000] [--raw-concurrency 4] [--raw-batch-bytes 5242880]
  *   deno task bench --sync [--sync-docs 100000] [--sync-seconds 60] [--sync-rate 200]
  *                   [--sync-delete-docs 1000000] [--sync-delete-data small|bench]
@@ -11,6 +12,10 @@
  *
  * `--sync` measures `sync` instead (bench/sync.ts): its lag under a writer, and the cost of one
  * delete-finding pass; it writes `bench/results/<UTC time>-sync.md` and `.json`.
+ *
+ * `--data small` moves small documents (~120 bytes) instead of the ~1.1 KB ones; `--link 20ms,50MB`
+ * makes every contender read the source through a Toxiproxy proxy with that latency and bandwidth
+ * on each direction (bench/link.ts).
  *
  * Prints a Markdown table on stdout, progress on stderr, and writes the table and the raw numbers
  * to `bench/results/<UTC time>.md` and `.json`. See bench/README.md.
@@ -30,21 +35,25 @@ import {
 } from "./contenders.ts";
 import {
   BENCH_DIR,
+  DATASET_KINDS,
+  datasetIndexName,
   type DatasetInfo,
+  type DatasetKind,
   ensureDatasetFile,
   ensureSourceIndex,
   ensureSplitSourceIndices,
   SHARDS,
-  sourceIndexName,
 } from "./dataset.ts";
 import { fileTimestamp, fixed, formatCount, formatMiB, log, markdownTable } from "./format.ts";
 import { clusterVersion } from "./http.ts";
+import { describeLink, type Link, LINK_PORT, type LinkSpec, openLink, parseLink } from "./link.ts";
 import { runSyncBench, type SyncBenchOptions, syncReport } from "./sync.ts";
 
 const CONTENDERS = ["raw", "native", "elasticdump", "reindex", "dataprepper"] as const;
 type ContenderKey = typeof CONTENDERS[number];
 
 const USAGE = `usage: deno task bench [--docs N] [--only ${CONTENDERS.join(",")}] [--keep]
+  [--data bench|small] [--link LATENCY,BANDWIDTH (e.g. 20ms,50MB: source read through Toxiproxy)]
   [--memory-docs N (0: skip)] [--elasticdump-limit N] [--reindex-size N]
   [--raw-concurrency N] [--raw-batch-bytes BYTES]
        deno task bench --sync [--sync-docs N] [--sync-seconds N] [--sync-rate N]
@@ -54,6 +63,10 @@ interface Options {
   docs: number;
   only: Set<ContenderKey>;
   keep: boolean;
+  /** `--data`: the ~1.1 KB documents (`bench`) or small ones. */
+  data: DatasetKind;
+  /** `--link`: the source read through a Toxiproxy proxy with this latency and bandwidth. */
+  link?: LinkSpec;
   memoryDocs: number;
   elasticdumpLimit: number;
   reindexSize: number;
@@ -74,6 +87,8 @@ function readOptions(args: string[]): Options {
       "reindex-size",
       "raw-concurrency",
       "raw-batch-bytes",
+      "data",
+      "link",
       "sync-docs",
       "sync-seconds",
       "sync-rate",
@@ -98,10 +113,17 @@ function readOptions(args: string[]): Options {
       }
       only.add(name as ContenderKey);
     }
+    const data = stringFlag(flags, "data", "bench");
+    if (!DATASET_KINDS.includes(data as DatasetKind)) {
+      throw new Error(`--data expects ${DATASET_KINDS.join(" or ")}, got "${data}"`);
+    }
+    const linkText = stringFlag(flags, "link");
     return {
       docs: countFlag(flags, "docs", 1_000_000, 1),
       only,
       keep: flags.keep === true,
+      data: data as DatasetKind,
+      link: linkText !== undefined ? parseLink(linkText) : undefined,
       memoryDocs: countFlag(flags, "memory-docs", 100_000, 0),
       elasticdumpLimit: countFlag(flags, "elasticdump-limit", 1000, 1),
       reindexSize: countFlag(flags, "reindex-size", 1000, 1),
@@ -218,6 +240,89 @@ function cpuTable(rows: Row[]): string {
   );
 }
 
+/** Thousands of documents that arrived, for the per-document columns. */
+function perThousand(value: number, row: Row): string {
+  return row.docs ? fixed(value / (row.docs / 1000), 1) : "–";
+}
+
+function targetTable(rows: Row[]): string | undefined {
+  const measured = rows.filter((row) => row.status !== "not run" && row.targetStats);
+  if (measured.length === 0) return undefined;
+  return markdownTable(
+    [
+      "contender",
+      "index ops",
+      "index ms",
+      "index ms per 1000 docs",
+      "refreshes (external)",
+      "refresh ms",
+      "merges",
+      "merge ms",
+      "flushes",
+      "target's own index ops",
+      "target's translog uncommitted ops at end",
+    ],
+    measured.map((row) => {
+      const stats = row.targetStats!;
+      return [
+        row.contender,
+        formatCount(stats.indexTotal),
+        formatCount(stats.indexMillis),
+        perThousand(stats.indexMillis, row),
+        `${formatCount(stats.refreshTotal)} (${formatCount(stats.externalRefreshTotal)})`,
+        formatCount(stats.refreshMillis),
+        formatCount(stats.mergeTotal),
+        formatCount(stats.mergeMillis),
+        formatCount(stats.flushTotal),
+        row.targetOwn ? formatCount(row.targetOwn.indexTotal) : "–",
+        row.targetOwn ? formatCount(row.targetOwn.translogUncommittedOps) : "–",
+      ];
+    }),
+  );
+}
+
+/** The native engine's (defaults) docs/s over three others', from rows that ran ok. */
+interface Ratios {
+  native_docs_per_second: number | null;
+  /** The faster of `_reindex` plain and target tuned. */
+  best_reindex: string | null;
+  native_vs_best_reindex: number | null;
+  native_vs_raw_tuned: number | null;
+  native_vs_elasticdump: number | null;
+}
+
+/** docs/s of a row that ran ok and brought every document. */
+function speedOf(row: Row | undefined): number | undefined {
+  return row?.status === "ok" && row.docs === row.expected && row.docsPerSecond
+    ? row.docsPerSecond
+    : undefined;
+}
+
+function computeRatios(rows: Row[]): Ratios {
+  const byKey = (key: string) => rows.find((row) => row.key === key);
+  const native = speedOf(byKey("native"));
+  const reindex = ["reindex", "reindex-tuned"]
+    .map((key) => ({ key, speed: speedOf(byKey(key)) }))
+    .filter((entry) => entry.speed !== undefined)
+    .sort((a, b) => b.speed! - a.speed!)[0];
+  const over = (other: number | undefined) =>
+    native !== undefined && other !== undefined ? native / other : null;
+  return {
+    native_docs_per_second: native ?? null,
+    best_reindex: reindex?.key ?? null,
+    native_vs_best_reindex: over(reindex?.speed),
+    native_vs_raw_tuned: over(speedOf(byKey("raw-tuned"))),
+    native_vs_elasticdump: over(speedOf(byKey("elasticdump"))),
+  };
+}
+
+function ratiosLine(ratios: Ratios): string {
+  const text = (value: number | null) => value === null ? "–" : `${value.toFixed(2)}×`;
+  return `**native (defaults) vs best _reindex: ${text(ratios.native_vs_best_reindex)} · ` +
+    `vs raw ceiling (tuned): ${text(ratios.native_vs_raw_tuned)} · ` +
+    `vs elasticdump: ${text(ratios.native_vs_elasticdump)}**`;
+}
+
 function memoryTable(rows: Row[]): string | undefined {
   const native = rows.filter((row) =>
     (row.key === "native" || row.key === "native-memory") && row.peakRssBytes
@@ -243,17 +348,34 @@ function report(
   data: DatasetInfo,
   sourceIndex: string,
   rows: Row[],
+  ratios: Ratios,
+  linkUrl: string | undefined,
 ): string {
   const memory = memoryTable(rows);
+  const target = targetTable(rows);
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  const small = data.kind === "small";
   return [
-    `# Fetch Migration bench — ${formatCount(data.docs)} documents, ${env.date}`,
+    `# Fetch Migration bench — ${formatCount(data.docs)} ${
+      small ? "small documents" : "documents"
+    }, ${env.date}`,
+    "",
+    ratiosLine(ratios),
     "",
     `- source: ${env.source.version} at ${env.source.url}, index \`${sourceIndex}\` ` +
     `(${SHARDS} shards, 0 replicas); target: ${env.target.version} at ${env.target.url}`,
+    ...(options.link
+      ? [
+        `- link: **every contender but the raw ceiling reads the source through Toxiproxy at ` +
+        `${linkUrl ?? `http://127.0.0.1:${LINK_PORT}`}** (\`--link ${options.link.text}\`): ` +
+        `${describeLink(options.link)}; the raw ceiling reads no source`,
+      ]
+      : []),
     `- data set: ${formatCount(data.docs)} documents, ${mb(data.sourceBytes)} of \`_source\` ` +
     `(${formatCount(data.sourceBytes / data.docs)} bytes a document on average), seeded ` +
-    "generator (bench/dataset.ts)",
+    (small
+      ? "generator of small, repetitive documents (`--data small`, bench/dataset.ts)"
+      : "generator (bench/dataset.ts)"),
     `- machine: ${env.cpus} cores, ${env.memory_gib} GiB; Deno ${env.deno}; git ${
       env.git ?? "?"
     };` +
@@ -265,8 +387,12 @@ function report(
     "documents (`_refresh` then `_count`). docs/s = documents found / seconds; MB/s = `_source` " +
     "bytes of those documents (10⁶ bytes) / seconds. Peak RSS is the highest `VmHWM` of the " +
     "process doing the work (and its children), read from /proc every 200 ms. Ratio = docs/s " +
-    "over the raw ceiling's. Targets: same mapping, " + `${SHARDS} shards, 0 replicas; each ` +
-    "deleted before its run.",
+    "over the raw ceiling's (untuned). Targets: same mapping, " + `${SHARDS} shards, 0 replicas; ` +
+    'each deleted before its run. "Target tuned" rows create their target with ' +
+    "`refresh_interval: -1` and put it back to the default before the final refresh, inside the " +
+    "timed span, as the native engine does with the indices it creates (unless " +
+    "`--no-tune-target`). The first line: the native engine's (defaults) docs/s over the others' " +
+    "(rows that ran ok with every document; best _reindex = the faster of plain and tuned).",
     "",
     mainTable(rows),
     "",
@@ -275,6 +401,22 @@ function report(
     "/proc/stat — the bench itself, the idle test nodes, and anything else that ran meanwhile):",
     "",
     cpuTable(rows),
+    ...(target
+      ? [
+        "",
+        "Target work per contender (os2 `_nodes/stats` deltas): indexing `index_total` and " +
+        "`index_time_in_millis` (summed over writer threads; per 1000 documents that arrived), " +
+        "refreshes (all, and in brackets those asked from outside: `_refresh`, the refresh " +
+        "interval) and their time, merges finished and their time, flushes (Lucene commits). " +
+        "Node-wide: anything else os2 did meanwhile counts too — when the node's index ops " +
+        "differ from the target's own (its `_stats`, read once counted; it was created for the " +
+        "run), something else wrote to os2. Last: operations left in the target's translog " +
+        "outside a Lucene commit at the end (a gauge, 0 before the run: what a restart would " +
+        "replay); the node's translog gauges are in the JSON.",
+        "",
+        target,
+      ]
+      : []),
     ...(memory ? ["", "Memory of the native engine at two sizes:", "", memory] : []),
     "",
     "Commands:",
@@ -311,7 +453,7 @@ async function mainSync(sync: SyncBenchOptions): Promise<void> {
     ...result,
   });
   console.log(await Deno.readTextFile(markdownPath));
-  log(`results: bench/results/${stamp}.md and .json; child logs in ${logDir}`);
+  log(`results: ${markdownPath} and .json; child logs in ${logDir}`);
   if (result.lag.final.code !== 0) {
     log("sync --final did not end equal: see sync-final.stderr.log");
     Deno.exit(1);
@@ -350,23 +492,27 @@ function resultsDirectory(): string {
 async function main(): Promise<void> {
   const options = readOptions(Deno.args);
   if (options.sync) return await mainSync(options.sync);
-  log(`bench: ${formatCount(options.docs)} documents; contenders ${[...options.only].join(",")}`);
+  log(
+    `bench: ${formatCount(options.docs)} ${options.data} documents; contenders ${
+      [...options.only].join(",")
+    }` + (options.link ? `; link ${options.link.text}` : ""),
+  );
   const nodes = await ensureNodes(["es7", "os2"]);
   const es7 = nodes.es7.url;
   const os2 = nodes.os2.url;
   const env = await environment(es7, os2);
   log(`source ${env.source.version} at ${es7}; target ${env.target.version} at ${os2}`);
 
-  const data = await ensureDatasetFile(options.docs);
-  const sourceIndex = sourceIndexName(options.docs);
+  const data = await ensureDatasetFile(options.docs, options.data);
+  const sourceIndex = datasetIndexName(options.data, options.docs);
   const loading = await ensureSourceIndex(es7, sourceIndex, data);
 
   const runNative = options.only.has("native");
   const memoryProbe = runNative && options.memoryDocs > 0 && options.memoryDocs < options.docs;
   let memoryData: DatasetInfo | undefined;
   if (memoryProbe) {
-    memoryData = await ensureDatasetFile(options.memoryDocs);
-    await ensureSourceIndex(es7, sourceIndexName(options.memoryDocs), memoryData);
+    memoryData = await ensureDatasetFile(options.memoryDocs, options.data);
+    await ensureSourceIndex(es7, datasetIndexName(options.data, options.memoryDocs), memoryData);
   }
 
   const logDir = `${BENCH_DIR}logs/${fileTimestamp()}`;
@@ -374,6 +520,7 @@ async function main(): Promise<void> {
   const context: BenchContext = {
     es7,
     os2,
+    source: es7,
     os2Modules: nodes.os2.modules,
     data,
     sourceIndex,
@@ -386,26 +533,56 @@ async function main(): Promise<void> {
     rawBatchBytes: options.rawBatchBytes,
   };
   await warmUp();
+  // Split indices (Data Prepper) are loaded straight into es7, before any link is set up.
+  const splitIndices = options.only.has("dataprepper")
+    ? await ensureSplitSourceIndices(es7, data)
+    : [];
 
   const rows: Row[] = [];
-  if (options.only.has("raw")) rows.push(await rawCeiling(context));
-  if (runNative) {
-    for (const variant of NATIVE_VARIANTS) rows.push(await nativeEngine(context, variant));
-  }
-  if (options.only.has("dataprepper")) {
-    const indices = await ensureSplitSourceIndices(es7, data);
-    for (const pipelines of [1, 3]) rows.push(await dataPrepper(context, pipelines, indices));
-  }
-  if (options.only.has("elasticdump")) rows.push(await elasticdump(context));
-  if (options.only.has("reindex")) rows.push(await reindexFromRemote(context));
-  if (memoryProbe && memoryData) {
-    const index = sourceIndexName(memoryData.docs);
-    const row = await nativeEngine(
-      context,
-      { key: "native-memory", label: "native engine (defaults), memory probe", flags: [] },
-      { index, docs: memoryData.docs, bytes: memoryData.sourceBytes },
+  let link: Link | undefined;
+  // Ctrl-C: the proxy goes too (the children get the signal from the terminal themselves).
+  const interrupted = () => {
+    log("interrupted");
+    (link?.close() ?? Promise.resolve()).catch(() => {}).finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", interrupted);
+  try {
+    if (options.link) {
+      link = await openLink(options.link, es7);
+      context.source = link.url;
+      context.link = options.link;
+    }
+    if (options.only.has("raw")) {
+      rows.push(await rawCeiling(context));
+      rows.push(await rawCeiling(context, true));
+    }
+    if (runNative) {
+      for (const variant of NATIVE_VARIANTS) rows.push(await nativeEngine(context, variant));
+    }
+    if (options.only.has("dataprepper")) {
+      for (const pipelines of [1, 3]) {
+        rows.push(await dataPrepper(context, pipelines, splitIndices));
+      }
+    }
+    if (options.only.has("elasticdump")) rows.push(await elasticdump(context));
+    if (options.only.has("reindex")) {
+      rows.push(await reindexFromRemote(context));
+      rows.push(await reindexFromRemote(context, true));
+    }
+    if (memoryProbe && memoryData) {
+      const index = datasetIndexName(options.data, memoryData.docs);
+      const row = await nativeEngine(
+        context,
+        { key: "native-memory", label: "native engine (defaults), memory probe", flags: [] },
+        { index, docs: memoryData.docs, bytes: memoryData.sourceBytes },
+      );
+      rows.push(row);
+    }
+  } finally {
+    await link?.close().catch((error) =>
+      log(`link: deleting the proxy failed: ${(error as Error).message}`)
     );
-    rows.push(row);
+    Deno.removeSignalListener("SIGINT", interrupted);
   }
 
   const ceiling = rows.find((row) => row.key === "raw" && row.status === "ok");
@@ -415,7 +592,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const markdown = report(options, env, data, sourceIndex, rows);
+  const ratios = computeRatios(rows);
+  const markdown = report(options, env, data, sourceIndex, rows, ratios, link?.url);
   const resultsDir = resultsDirectory();
   await Deno.mkdir(resultsDir, { recursive: true });
   const stamp = fileTimestamp(new Date(env.date));
@@ -426,11 +604,13 @@ async function main(): Promise<void> {
     environment: env,
     dataset: { ...data, index: sourceIndex, load_seconds: loading.seconds },
     memory_dataset: memoryData,
+    link: link ? { ...options.link, url: link.url, upstream: es7 } : undefined,
     logs: logDir,
+    ratios,
     rows,
   });
   console.log(await Deno.readTextFile(markdownPath));
-  log(`results: bench/results/${stamp}.md and .json; child logs in ${logDir}`);
+  log(`results: ${markdownPath} and .json; child logs in ${logDir}`);
   if (options.keep) log("--keep: the os2 target indices are left in place");
   else log(`cleaned up the os2 targets; ${sourceIndex} stays on es7 for the next run`);
 }

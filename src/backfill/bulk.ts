@@ -3,18 +3,27 @@
  * routing, and the sorting of a response's items into written, worth retrying, and refused. Pure.
  */
 import type { SourceDocument } from "./reader.ts";
-import { sourceText } from "./reader.ts";
+import { sourceBytes } from "./reader.ts";
 import { FetchMigrationError } from "../errors.ts";
 
 /** A document with its bulk lines already serialised (so a retry does not serialise again). */
 export interface BulkItem {
   index: string;
   document: SourceDocument;
-  /** Action and source lines, each ending in `\n`. */
-  lines: string;
+  /** The action line, `\n` included. */
+  action: string;
+  /** Set when the action line is all ASCII: one byte per character. */
+  ascii: boolean;
+  /** The source line without its `\n`. */
+  source: Uint8Array;
+  /** Bytes of both lines, the two `\n` included. */
+  bytes: number;
   /** Sent as `create` (into a data stream): "exists already" means it is there. */
   create?: boolean;
 }
+
+const encoder = new TextEncoder();
+const NEWLINE = 0x0a;
 
 /**
  * Serialises one document as an `index` action (create or overwrite: re-runs are idempotent),
@@ -25,12 +34,60 @@ export function toBulkItem(index: string, document: SourceDocument, create = fal
   const action: Record<string, string> = { _index: index, _id: document.id };
   if (document.routing !== undefined) action.routing = document.routing;
   const verb = create ? "create" : "index";
+  const line = `{"${verb}":${JSON.stringify(action)}}\n`;
+  const ascii = ASCII.test(line);
+  const source = sourceBytes(document);
   return {
     index,
     document,
-    lines: `{"${verb}":${JSON.stringify(action)}}\n${sourceText(document)}\n`,
+    action: line,
+    ascii,
+    source,
+    bytes: (ascii ? line.length : encoder.encode(line).length) + source.length + 1,
     ...(create ? { create } : {}),
   };
+}
+
+/** Printable ASCII and line ends: all a JSON action line holds unless an id is not ASCII. */
+const ASCII = /^[\n -~]*$/;
+
+/** Bytes of the `_bulk` body of some items. */
+export function bulkSize(items: BulkItem[]): number {
+  let size = 0;
+  for (const item of items) size += item.bytes;
+  return size;
+}
+
+/**
+ * The `_bulk` body of some items, each item's lines copied in once: into the start of `into`
+ * when given (at least {@link bulkSize} bytes), else into a new buffer.
+ */
+export function bulkBody(
+  items: BulkItem[],
+  into?: Uint8Array<ArrayBuffer>,
+): Uint8Array<ArrayBuffer> {
+  const size = bulkSize(items);
+  const body = into ? into.subarray(0, size) : new Uint8Array(size);
+  let at = 0;
+  for (const item of items) {
+    // Copied in place: no array per action line for the collector to sweep.
+    const action = item.action;
+    if (item.ascii) {
+      for (let i = 0; i < action.length; i++) body[at + i] = action.charCodeAt(i);
+      at += action.length;
+    } else {
+      at += encoder.encodeInto(action, body.subarray(at)).written;
+    }
+    body.set(item.source, at);
+    at += item.source.length;
+    body[at++] = NEWLINE;
+  }
+  return body;
+}
+
+/** The `_bulk` body of some items as text (for tests and logs). */
+export function bulkText(items: BulkItem[]): string {
+  return new TextDecoder().decode(bulkBody(items));
 }
 
 /** Splits items into batches of at most `maxBytes` (a larger single item gets a batch alone). */
@@ -39,7 +96,7 @@ export function toBatches(items: BulkItem[], maxBytes: number): BulkItem[][] {
   let current: BulkItem[] = [];
   let size = 0;
   for (const item of items) {
-    const bytes = byteLength(item.lines);
+    const bytes = item.bytes;
     if (current.length > 0 && size + bytes > maxBytes) {
       batches.push(current);
       current = [];
@@ -50,16 +107,6 @@ export function toBatches(items: BulkItem[], maxBytes: number): BulkItem[][] {
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-/** Bytes of a text in UTF-8, without encoding it. */
-export function byteLength(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x80) bytes += code >= 0x800 && (code < 0xd800 || code > 0xdfff) ? 2 : 1;
-  }
-  return bytes;
 }
 
 /** A refusal of one document by the target. */

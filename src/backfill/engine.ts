@@ -15,7 +15,7 @@ import { DeadLetterFile } from "./deadletter.ts";
 import { isAbort, unlessAborted } from "../abort.ts";
 import { RateLimit } from "./limiter.ts";
 import { type Page, readShardSeqNos, readSlice, settleShard } from "./reader.ts";
-import { tuneTarget } from "./tune.ts";
+import { indicesToTune, type TargetTuning, tuneTarget } from "./tune.ts";
 import { restoreTunedSettings } from "../journal/undo.ts";
 import {
   afterPass,
@@ -37,7 +37,10 @@ const log = logger("backfill");
 
 /** The operator's controls. */
 export interface BackfillOptions extends CopyTuning {
-  tuneTarget: boolean;
+  /** Which target indices load with refreshes off and no replicas (see tune.ts). */
+  tuneTarget: TargetTuning;
+  /** Set under `--part` (see {@link indicesToTune}). */
+  part?: RunPart;
   deadLetterPath: string;
   /** Indices of the journal to leave out this time (a narrower selection on a re-run). */
   skipIndex?: (index: string) => boolean;
@@ -268,6 +271,8 @@ export async function runBackfill(
   // Pages of one slice written at once: enough for the slices together to fill the allowed
   // concurrency, and one more so a slow answer does not leave the writer idle.
   const pagesInFlight = Math.max(2, Math.ceil(options.concurrency / options.slices) + 1);
+  // Bytes of pages read and not yet acknowledged, all slices together (see HELD_BYTES).
+  let heldBytes = 0;
 
   /**
    * Reads one slice page by page, the next page fetched while earlier ones are written. The
@@ -281,12 +286,15 @@ export async function runBackfill(
     if (final && unit.to === null) {
       unit.settled = await settleShard(source, readIndexOf(unit), unit.shard);
     }
-    const pages = readSlice(source, info, unit, options.pageSize);
+    const pages = readSlice(source, info, unit, options.pageSize, { mode: "copy" });
     let next: Promise<IteratorResult<Page>> = pages.next();
-    const writing: Array<{ done: Promise<WriteOutcome>; last: number }> = [];
+    const writing: Array<{ done: Promise<WriteOutcome>; last: number; bytes: number }> = [];
     const settleOldest = async () => {
       const oldest = writing[0];
-      const outcome = await oldest.done;
+      const outcome = await oldest.done.finally(() => {
+        heldBytes -= oldest.bytes;
+        oldest.bytes = 0;
+      });
       writing.shift();
       unit.after = oldest.last;
       // What the target acknowledged; dead-lettered documents are counted apart.
@@ -306,8 +314,11 @@ export async function runBackfill(
           const done = writer.write(unit.index, documents);
           // Awaited in order by settleOldest; until then a failure must not count as unhandled.
           done.catch(() => {});
-          writing.push({ done, last: documents[documents.length - 1].seqNo });
-          while (writing.length >= pagesInFlight) await settleOldest();
+          heldBytes += bytes;
+          writing.push({ done, last: documents[documents.length - 1].seqNo, bytes });
+          while (
+            writing.length >= pagesInFlight || (writing.length > 0 && heldBytes > HELD_BYTES)
+          ) await settleOldest();
         }
         while (writing.length > 0) await settleOldest();
       } catch (error) {
@@ -340,6 +351,7 @@ export async function runBackfill(
     } finally {
       // Whatever happened, no write of this slice may still run when the run reports back.
       await Promise.allSettled(writing.map((page) => page.done));
+      for (const page of writing) heldBytes -= page.bytes;
       // An abandoned prefetch must not surface as an unhandled rejection.
       next.catch(() => {});
       const closed = pages.return(undefined).catch(() => {});
@@ -366,7 +378,8 @@ export async function runBackfill(
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const plain = indices.filter((index) => !(index in streams));
-    if (options.tuneTarget) await tuneTarget(target, journal, plain);
+    const tuned = indicesToTune(options.tuneTarget, plain, journal.data, !!options.part);
+    if (tuned.length > 0) await tuneTarget(target, journal, tuned);
     const streamNames = new Set(Object.keys(streams));
     // Streams another part fills are that part's to change.
     const filled = indices.filter((index) => !(index in (state.streams ?? {})) || index in streams);
@@ -402,7 +415,7 @@ export async function runBackfill(
     deadLetters.close();
   }
   state.deadLetters = deadLetteredBefore + writer.stats.deadLettered;
-  const notRestored = options.tuneTarget || Object.keys(state.tuned).length > 0
+  const notRestored = Object.keys(state.tuned).length > 0
     ? await restoreTunedSettings(target, journal).catch((error) => {
       log.error`could not restore the tuned target settings: ${String(error)}`;
       return Object.keys(state.tuned);
@@ -433,6 +446,12 @@ export async function runBackfill(
     notRestored,
   };
 }
+
+/**
+ * Pages read and not yet acknowledged hold at most about this many bytes, all slices together
+ * (one page per slice always may): with large documents, memory is bounded by bytes, not pages.
+ */
+const HELD_BYTES = 64 * 1024 ** 2;
 
 /** Makes the copied documents visible to searches and counts. */
 async function refresh(target: ClusterClient, indices: string[]): Promise<void> {

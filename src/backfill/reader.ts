@@ -10,6 +10,7 @@ import type { BackfillUnit } from "../journal/journal.ts";
 import { parseLosslessJson } from "../deps.ts";
 import { needsExactParse, stringifyJsonExact, toNumber } from "./json.ts";
 import { readIndexOf, resumeFrom, type ShardPosition, type ShardSeqNo } from "./units.ts";
+import { HitsFormatError, type RawHit, scanHits } from "./hits.ts";
 
 /** A long copy rides out a node restart or a busy minute: up to 8 attempts over about 2 min. */
 export const READ_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000 };
@@ -18,12 +19,30 @@ export const READ_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000
 export interface SourceDocument {
   id: string;
   routing?: string;
-  /** The `_source` as parsed (numbers kept exactly, see json.ts). */
-  source: unknown;
+  /**
+   * The `_source` as parsed (numbers kept exactly, see json.ts); undefined when the page was
+   * read for a copy (`raw` holds it) or for ids only.
+   */
+  source?: unknown;
   /** Set when the page needed the lossless parser: `source` may hold exact numbers. */
   exact?: true;
+  /** The `_source` as the source sent it, on one line: what a copy writes (see hits.ts). */
+  raw?: Uint8Array;
   seqNo: number;
 }
+
+/** How a slice is read: parsed (to compare), as bytes (to copy), or ids only (to find deletes). */
+export type ReadMode = "parsed" | "copy" | "ids";
+
+/**
+ * A page asks for at most about this many bytes of documents: the page size is learned from the
+ * largest document of the page before, starting small, so a shard of 20 MB documents is read a
+ * few at a time and the source never builds an answer its heap cannot hold.
+ */
+export const PAGE_BYTES = 8 * 1024 ** 2;
+
+/** Documents of a slice's first page, before any size is known. */
+const FIRST_PAGE = 1;
 
 /** One page of a slice. */
 export interface Page {
@@ -132,16 +151,29 @@ export async function settleShard(
 }
 
 /**
- * Pages of one slice from its checkpoint on, `size` documents each, until the slice is
- * exhausted. The caller decides when a page counts as done (see the engine's checkpoints).
+ * The documents of the next page: at most `pageSize`, about {@link PAGE_BYTES} at the largest
+ * document seen in the page before, and at most four times that page's. Pure.
+ */
+export function nextPageSize(pageSize: number, previous?: { size: number; largest: number }) {
+  if (!previous) return Math.min(pageSize, FIRST_PAGE);
+  const bySize = Math.floor(PAGE_BYTES / Math.max(1, previous.largest));
+  return Math.max(1, Math.min(pageSize, bySize, previous.size * 4));
+}
+
+/**
+ * Pages of one slice from its checkpoint on, up to `pageSize` documents each (fewer when they are
+ * large: {@link nextPageSize}), until the slice is exhausted. The caller decides when a page
+ * counts as done (see the engine's checkpoints).
  */
 export async function* readSlice(
   client: ClusterClient,
   info: ClusterInfo,
   unit: BackfillUnit,
-  size: number,
-  { idsOnly = false }: { idsOnly?: boolean } = {},
+  pageSize: number,
+  { mode = "parsed" }: { mode?: ReadMode } = {},
 ): AsyncGenerator<Page> {
+  const idsOnly = mode === "ids";
+  let previous: { size: number; largest: number } | undefined;
   let after = resumeFrom(unit) - 1;
   const index = readIndexOf(unit);
   const range: Record<string, number> = { gte: unit.from };
@@ -149,7 +181,8 @@ export async function* readSlice(
   // ES 6 counts hits unless told otherwise in the URL; later versions take it in the body.
   const oldEs = info.distribution === "elasticsearch" && info.major < 7;
   for (;;) {
-    const response = await client.request<string>(
+    const size = idsOnly ? pageSize : nextPageSize(pageSize, previous);
+    const response = await client.request<string | Uint8Array>(
       "POST",
       `/${encodeURIComponent(index)}/_search`,
       {
@@ -167,29 +200,71 @@ export async function* readSlice(
           ...(idsOnly ? { _source: false } : {}),
           ...(oldEs ? {} : { track_total_hits: false }),
         },
-        raw: true,
+        raw: mode === "copy" ? "bytes" : true,
         idempotent: true,
         retry: READ_RETRY,
       },
     );
+    const body = response.body;
     if (response.status < 200 || response.status >= 300) {
+      const text = typeof body === "string" ? body : new TextDecoder().decode(body);
       throw client.httpError("POST", `/${encodeURIComponent(index)}/_search`, {
         ...response,
-        body: safeJson(response.body),
+        body: safeJson(text),
       });
     }
-    const text = response.body;
-    const exact = needsExactParse(text);
-    const parsed = (exact ? parseLosslessJson(text) : JSON.parse(text)) as {
-      hits?: { hits?: SearchHit[] };
-    };
-    const hits = parsed.hits?.hits ?? [];
-    if (hits.length === 0) return;
-    const documents = hits.map((hit) => toDocument(index, hit, exact, idsOnly));
+    const documents = typeof body === "string"
+      ? parsedPage(index, body, idsOnly)
+      : copyPage(index, body);
+    if (documents.length === 0) return;
     after = documents[documents.length - 1].seqNo;
-    yield { documents, bytes: text.length };
-    if (hits.length < size) return;
+    yield { documents, bytes: body.length };
+    if (documents.length < size) return;
+    previous = { size, largest: largestDocument(documents, body.length) };
   }
+}
+
+/** Bytes of the page's largest `_source`, or the page's average size when they are parsed. */
+function largestDocument(documents: SourceDocument[], pageBytes: number): number {
+  let largest = 0;
+  for (const document of documents) largest = Math.max(largest, document.raw?.length ?? 0);
+  return largest || pageBytes / documents.length;
+}
+
+function parsedPage(index: string, text: string, idsOnly: boolean): SourceDocument[] {
+  const exact = needsExactParse(text);
+  const parsed = (exact ? parseLosslessJson(text) : JSON.parse(text)) as {
+    hits?: { hits?: SearchHit[] };
+  };
+  return (parsed.hits?.hits ?? []).map((hit) => toDocument(index, hit, exact, idsOnly));
+}
+
+/** The documents of a page read as bytes, each `_source` passed through as it came. */
+function copyPage(index: string, bytes: Uint8Array): SourceDocument[] {
+  let hits: RawHit[];
+  try {
+    hits = scanHits(bytes);
+  } catch (error) {
+    if (!(error instanceof HitsFormatError)) throw error;
+    // Not the answer shape we know: read it the general way, which says what is wrong.
+    return parsedPage(index, new TextDecoder().decode(bytes), false);
+  }
+  return hits.map((hit) => {
+    if (hit.source === undefined) throw missingSource(index, hit.id);
+    return {
+      id: hit.id,
+      ...(hit.routing !== undefined ? { routing: hit.routing } : {}),
+      raw: hit.source,
+      seqNo: hit.sortValue,
+    };
+  });
+}
+
+function missingSource(index: string, id: string): MissingSourceError {
+  return new MissingSourceError(
+    `document ${id} of ${index} has no _source: the index was created with _source ` +
+      "disabled, so its documents cannot be read back",
+  );
 }
 
 function toDocument(
@@ -198,12 +273,7 @@ function toDocument(
   exact: boolean,
   idsOnly: boolean,
 ): SourceDocument {
-  if (hit._source === undefined && !idsOnly) {
-    throw new MissingSourceError(
-      `document ${hit._id} of ${index} has no _source: the index was created with _source ` +
-        "disabled, so its documents cannot be read back",
-    );
-  }
+  if (hit._source === undefined && !idsOnly) throw missingSource(index, hit._id);
   return {
     id: hit._id,
     ...(hit._routing !== undefined ? { routing: hit._routing } : {}),
@@ -221,8 +291,16 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** The `_source` of a document as JSON text for a bulk body. */
+/** The `_source` of a document as JSON text (for a dead letter). */
 export function sourceText(document: SourceDocument): string {
+  if (document.raw) return new TextDecoder().decode(document.raw);
   // Only a page read losslessly can hold exact numbers; the rest need no search for them.
   return document.exact ? stringifyJsonExact(document.source) : JSON.stringify(document.source);
+}
+
+const encoder = new TextEncoder();
+
+/** The `_source` of a document as the bytes of a bulk body's source line. */
+export function sourceBytes(document: SourceDocument): Uint8Array {
+  return document.raw ?? encoder.encode(sourceText(document));
 }

@@ -1,8 +1,9 @@
 /**
- * `--tune-target`: a target index loads faster with refreshes off and no replicas to copy to.
- * The values before are written to the journal first, and put back at the end, also after a
- * failure, an interrupt, or (by the next run) a crash: `restoreTunedSettings` in
- * `journal/undo.ts`.
+ * A target index loads faster with refreshes off and no replicas to copy to. By default the
+ * indices the run created (new, unread by anyone) load that way; `--tune-target` extends it to
+ * every index the run fills, `--no-tune-target` leaves all as they are. The values before are
+ * written to the journal first, and put back at the end, also after a failure, an interrupt,
+ * or (by the next run, or `rollback`) a crash: `restoreTunedSettings` in `journal/undo.ts`.
  */
 import { plural } from "../text.ts";
 import type { ClusterClient } from "../cluster/client.ts";
@@ -12,6 +13,29 @@ import { logger } from "../log.ts";
 const log = logger("backfill");
 
 const KEYS = ["index.refresh_interval", "index.number_of_replicas"] as const;
+
+/** Which target indices load with refreshes off and no replicas. */
+export type TargetTuning = "created" | "all" | "none";
+
+/**
+ * The indices to tune among `indices` (plain indices the run fills): those the journal says
+ * this run created, all of them, or none. Under `--part` the default tunes none: a part cannot
+ * know when the others are done, so it could not put the settings back at the right time. Pure.
+ */
+export function indicesToTune(
+  tuning: TargetTuning,
+  indices: string[],
+  journal: Pick<Journal["data"], "entries">,
+  part: boolean,
+): string[] {
+  if (tuning === "all") return indices;
+  if (tuning === "none" || part) return [];
+  const created = new Set(
+    journal.entries.filter((entry) => entry.kind === "index" && entry.status === "created")
+      .map((entry) => entry.name),
+  );
+  return indices.filter((index) => created.has(index));
+}
 
 /** Records each index's refresh interval and replicas, then sets them for loading. */
 export async function tuneTarget(

@@ -12,8 +12,9 @@ import { backoffDelay } from "../cluster/retry.ts";
 import { logger } from "../log.ts";
 import {
   blockedIndexError,
+  bulkBody,
   type BulkItem,
-  byteLength,
+  bulkSize,
   classifyBulkResponse,
   failureKey,
   isFloodStageBlock,
@@ -24,6 +25,7 @@ import {
   toBulkItem,
 } from "./bulk.ts";
 import type { DeadLetterFile } from "./deadletter.ts";
+import { BufferPool } from "./buffers.ts";
 import { pause } from "../abort.ts";
 import { AdaptiveLimit, type RateLimit } from "./limiter.ts";
 import type { SourceDocument } from "./reader.ts";
@@ -130,9 +132,12 @@ export class BulkWriter {
   #unanswered = { count: 0, since: 0 };
   /** Set once the target is gone ({@link targetGone}): every batch stops with this error. */
   #gone?: ClusterError;
+  /** Bulk bodies, reused (see buffers.ts). */
+  readonly #buffers: BufferPool;
 
   constructor(readonly client: ClusterClient, readonly options: BulkWriterOptions) {
     this.limit = new AdaptiveLimit(options.concurrency);
+    this.#buffers = new BufferPool(options.concurrency + 1, 2 * options.batchBytes);
   }
 
   /**
@@ -231,7 +236,8 @@ export class BulkWriter {
    * refused for good (dead-lettered here). A whole-request push-back returns every item.
    */
   async #sendOnce(items: BulkItem[]): Promise<SendOutcome> {
-    const body = items.map((item) => item.lines).join("");
+    const buffer = this.#buffers.take(bulkSize(items));
+    const body = bulkBody(items, buffer);
     const sentAt = Date.now();
     let response;
     try {
@@ -246,6 +252,9 @@ export class BulkWriter {
         idempotent: true,
         defaultTimeoutMs: BULK_TIMEOUT_MS,
       });
+      // Answered: the body was read whole. (After a failure it is left to the collector: a
+      // request cut short might still be reading it.)
+      this.#buffers.give(buffer);
     } catch (error) {
       if (
         error instanceof ClusterError && (error.kind === "unreachable" || error.kind === "timeout")
@@ -333,7 +342,7 @@ export class BulkWriter {
       item,
       status: 413,
       type: "request_entity_too_large",
-      reason: tooLargeReason(byteLength(item.lines)),
+      reason: tooLargeReason(item.bytes),
     }]);
     return { written: 0, deadLettered: 1 };
   }

@@ -6,6 +6,7 @@
 import { type Command, Option } from "../deps.ts";
 import { BadInputError } from "../errors.ts";
 import { parsePart, type RunPart } from "../journal/run-journal.ts";
+import type { TargetTuning } from "../backfill/tune.ts";
 import { checkEngineFlags, type EngineChoice } from "../launch/engines.ts";
 import { type LaunchOptions, launchRun } from "../launch/run.ts";
 import { addCopyOptions, type CopyOptionValues, copyTuningOf } from "./copy-options.ts";
@@ -100,8 +101,13 @@ export function registerRun(program: Command): void {
   command
     .option(
       "--tune-target",
-      "set refresh_interval -1 and replicas 0 on the indices being loaded, " +
-        "restored at the end (also after a failure or an interrupt)",
+      "load every index the run fills with refresh_interval -1 and no replicas, restored at " +
+        "the end (also after a failure or an interrupt); by default only the indices the run " +
+        "creates load this way",
+    )
+    .option(
+      "--no-tune-target",
+      "load every index with its settings as they are, the ones the run creates too",
     )
     .option(
       "--dead-letter <file>",
@@ -183,7 +189,7 @@ async function runOptions(args: string[], values: RunOptionValues): Promise<Laun
     metricsPort: values.metricsPort,
     pipelines: values.pipelines,
     part,
-    tuneTarget: !!values.tuneTarget,
+    tuneTarget: targetTuning(values.tuneTarget),
   });
   return {
     endpoints: await resolveAllEndpoints({ ...values, pipeline, insecure }),
@@ -201,6 +207,11 @@ async function runOptions(args: string[], values: RunOptionValues): Promise<Laun
     allowOlderTarget: !!values.allowOlderTarget,
     verify: !!values.verify,
   };
+}
+
+/** `--tune-target` (every index), `--no-tune-target` (none), neither (those the run creates). */
+function targetTuning(flag: boolean | undefined): TargetTuning {
+  return flag === undefined ? "created" : flag ? "all" : "none";
 }
 
 function engineChoice(
@@ -223,7 +234,7 @@ function engineChoice(
   return {
     kind: "native",
     copy: copyTuningOf(values),
-    tuneTarget: !!values.tuneTarget,
+    tuneTarget: targetTuning(values.tuneTarget),
     part,
     ...(values.metricsPort === undefined ? {} : {
       metrics: {

@@ -25,13 +25,18 @@ export interface TransportRequest {
   body?: string | Uint8Array<ArrayBuffer>;
   /** Bounds the whole exchange, answer body included. */
   signal: AbortSignal;
+  /** Read the answer as bytes (`bytes`) rather than text. */
+  bytes?: boolean;
 }
 
 /** One answer, fully read. */
 export interface TransportResponse {
   status: number;
   headers: Headers;
+  /** The answer as text; empty when it was read as bytes. */
   text: string;
+  /** The answer as bytes, when the request asked for them. */
+  bytes?: Uint8Array;
 }
 
 /** Sends requests to one endpoint. */
@@ -60,6 +65,14 @@ class FetchTransport implements Transport {
       signal: request.signal,
       client: this.#client,
     });
+    if (request.bytes) {
+      return {
+        status: response.status,
+        headers: response.headers,
+        text: "",
+        bytes: await readBytes(response),
+      };
+    }
     return { status: response.status, headers: response.headers, text: await response.text() };
   }
 
@@ -126,7 +139,9 @@ class InsecureNodeTransport implements Transport {
             resolve({
               status: incoming.statusCode ?? 0,
               headers,
-              text: new TextDecoder().decode(all),
+              ...(request.bytes
+                ? { text: "", bytes: all }
+                : { text: new TextDecoder().decode(all) }),
             });
           });
         },
@@ -144,4 +159,34 @@ class InsecureNodeTransport implements Transport {
     this.#agent.destroy();
     this.#plain.close();
   }
+}
+
+/**
+ * The body of an answer as one buffer. With a `content-length`, read straight into a buffer of
+ * that size: no chunk buffers to gather and copy again (a page of documents is megabytes).
+ */
+async function readBytes(response: Response): Promise<Uint8Array> {
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  if (!response.body || !Number.isSafeInteger(length) || length <= 0) return await response.bytes();
+  let buffer = new Uint8Array(length);
+  let filled = 0;
+  const reader = response.body.getReader({ mode: "byob" });
+  try {
+    for (;;) {
+      if (filled === buffer.length) {
+        // More than announced (should not happen): grow and go on.
+        const larger = new Uint8Array(buffer.length * 2);
+        larger.set(buffer);
+        buffer = larger;
+      }
+      // A read takes the buffer over (it is transferred) and hands it back in `value`.
+      const { done, value } = await reader.read(buffer.subarray(filled));
+      if (value) buffer = new Uint8Array(value.buffer);
+      if (done) break;
+      filled += value!.length;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return buffer.subarray(0, filled);
 }

@@ -11,13 +11,14 @@ import { writerPipelineOf } from "../dataprepper/pipeline-writer.ts";
 import { BadInputError } from "../errors.ts";
 import type { RunPart } from "../journal/run-journal.ts";
 import type { CopyTuning } from "../migrate/copy-options.ts";
+import type { TargetTuning } from "../backfill/tune.ts";
 import type { DataStreamRefusal, Engine } from "../migrate/engine.ts";
 
 /** The native engine and its controls. */
 export interface NativeChoice {
   kind: "native";
   copy: CopyTuning;
-  tuneTarget: boolean;
+  tuneTarget: TargetTuning;
   /** `--part k/N`. */
   part?: RunPart;
   /** `--metrics-port`: Data Prepper's HTTP interface served by the native engine. */
@@ -53,7 +54,7 @@ export function checkEngineFlags(flags: {
   metricsPort?: number;
   pipelines: number;
   part?: RunPart;
-  tuneTarget: boolean;
+  tuneTarget: TargetTuning;
 }): void {
   if (flags.engine === "dataprepper") {
     if (flags.part) {
@@ -77,7 +78,7 @@ export function checkEngineFlags(flags: {
     }
     return;
   }
-  if (flags.part && flags.tuneTarget) {
+  if (flags.part && flags.tuneTarget === "all") {
     throw new BadInputError(
       "--tune-target cannot go with --part: each part would record the settings another part " +
         "tuned as the ones to restore",

@@ -11,7 +11,7 @@ export async function readPlan(
 ): Promise<MigrationPlan> {
   const [source, target, plugins] = await Promise.all([
     readSnapshot(clusters.source),
-    readSnapshot(clusters.target),
+    readSnapshot(clusters.target, { refreshUnrefreshed: true }),
     readPlugins(clusters.target),
   ]);
   return buildPlan(source, target, options, plugins);

@@ -27,8 +27,16 @@ export function hasComposableTemplates(info: ClusterInfo): boolean {
     (info.major === 7 && info.minor >= 8);
 }
 
-/** Reads indices (settings, mappings, aliases, health, state, document counts) and templates. */
-export async function readSnapshot(client: ClusterClient): Promise<ClusterSnapshot> {
+/**
+ * Reads indices (settings, mappings, aliases, health, state, document counts) and templates.
+ * With `refreshUnrefreshed` (the target), an open index with refreshes off that counts no
+ * document is refreshed and counted again: a run killed while loading it with refreshes off
+ * leaves documents no search sees, and the plan must not call it empty.
+ */
+export async function readSnapshot(
+  client: ClusterClient,
+  { refreshUnrefreshed = false }: { refreshUnrefreshed?: boolean } = {},
+): Promise<ClusterSnapshot> {
   const info = await client.info();
   // ES 6 refuses expand_wildcards on _cat/indices; it lists every index without it anyway.
   const catPath = "/_cat/indices?format=json&h=index,health,status" +
@@ -73,6 +81,7 @@ export async function readSnapshot(client: ClusterClient): Promise<ClusterSnapsh
     documents: counts.get(row.index) ?? 0,
   }));
   indices.sort((a, b) => a.name.localeCompare(b.name));
+  if (refreshUnrefreshed) await countUnrefreshed(client, indices);
   return {
     url: client.url,
     version: {
@@ -158,6 +167,28 @@ async function readDataStreams(
     ...(row.hidden || row.system || row.name.startsWith(".") ? { system: true } : {}),
   })).sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/** See {@link readSnapshot}: refreshes the empty-looking indices with refreshes off, recounts. */
+async function countUnrefreshed(client: ClusterClient, indices: IndexMetadata[]): Promise<void> {
+  const unrefreshed = indices.filter((index) =>
+    index.state === "open" && index.documents === 0 &&
+    String(index.settings["index.refresh_interval"]) === "-1"
+  );
+  if (unrefreshed.length === 0) return;
+  for (let at = 0; at < unrefreshed.length; at += REFRESH_GROUP) {
+    const names = unrefreshed.slice(at, at + REFRESH_GROUP).map((index) => index.name);
+    // A user without the right to refresh gets the count as it was.
+    await client.request("POST", `/${names.map(encodeURIComponent).join(",")}/_refresh`, {
+      query: { ignore_unavailable: "true" },
+      idempotent: true,
+    }).catch(() => undefined);
+  }
+  const counts = await readDocumentCounts(client);
+  for (const index of unrefreshed) index.documents = counts.get(index.name) ?? 0;
+}
+
+// Names per refresh request: a URL well under the 4 KB request line some proxies allow.
+const REFRESH_GROUP = 50;
 
 function isHealth(value: unknown): value is "green" | "yellow" | "red" {
   return value === "green" || value === "yellow" || value === "red";

@@ -151,7 +151,7 @@ async function scanIds(
 ): Promise<void> {
   const units = planUnits(index, side.shards, options.slices);
   await mapLimit(units, options.slices, async (unit) => {
-    const pages = readSlice(side.client, side.info, unit, options.pageSize, { idsOnly: true });
+    const pages = readSlice(side.client, side.info, unit, options.pageSize, { mode: "ids" });
     for await (const page of pages) {
       for (const document of page.documents) visit(document);
     }

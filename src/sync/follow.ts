@@ -142,7 +142,7 @@ function copyFirst(options: FollowOptions, onEvent: (event: FollowEvent) => void
     engine: {
       kind: "native",
       copy: options.copy,
-      tuneTarget: false,
+      tuneTarget: "none",
       dataStreamsRefused: {
         why: "sync does not follow data streams yet",
         hint: "--exclude the streams from sync, and copy them with `fetch-migration run` " +

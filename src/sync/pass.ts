@@ -61,7 +61,9 @@ async function copyChanges(
       copied: 0,
       done: false,
     };
-    const pages = readSlice(context.source, context.sourceInfo, unit, context.pageSize);
+    const pages = readSlice(context.source, context.sourceInfo, unit, context.pageSize, {
+      mode: "copy",
+    });
     for await (const page of pages) {
       if (context.signal?.aborted) return copied;
       const outcome = await context.writer.write(index, page.documents);
@@ -106,7 +108,9 @@ async function copyBackfillTails(
     if (from >= to) continue;
     const tail = { ...unit, id: `${unit.id}/tail`, from, to, after: null };
     for await (
-      const page of readSlice(context.source, context.sourceInfo, tail, context.pageSize)
+      const page of readSlice(context.source, context.sourceInfo, tail, context.pageSize, {
+        mode: "copy",
+      })
     ) {
       if (context.signal?.aborted) return copied;
       const outcome = await context.writer.write(index, page.documents);

@@ -18,7 +18,8 @@ import { BadInputError, FetchMigrationError } from "../../src/errors.ts";
 import { parsePart, partJournalName, runJournalPath } from "../../src/journal/run-journal.ts";
 import {
   blockedIndexError,
-  byteLength,
+  bulkBody,
+  bulkText,
   classifyBulkResponse,
   failureKey,
   shortReason,
@@ -27,6 +28,7 @@ import {
 } from "../../src/backfill/bulk.ts";
 import { isAbort, pause, unlessAborted } from "../../src/abort.ts";
 import { AdaptiveLimit, RateLimit } from "../../src/backfill/limiter.ts";
+import { indicesToTune } from "../../src/backfill/tune.ts";
 import { BulkWriter } from "../../src/backfill/writer.ts";
 import { DeadLetterFile } from "../../src/backfill/deadletter.ts";
 import { scriptedTarget } from "./scripted_target.ts";
@@ -145,22 +147,38 @@ Deno.test("bulk: index actions keep id and routing; source numbers kept exactly"
   const source = parseJsonExact('{"big":12345678901234567,"f":1.50}');
   const item = toBulkItem("logs", { ...doc('a"1', source, "r1"), exact: true });
   assertEquals(
-    item.lines,
+    bulkText([item]),
     '{"index":{"_index":"logs","_id":"a\\"1","routing":"r1"}}\n{"big":12345678901234567,"f":1.50}\n',
   );
   assertEquals(
-    toBulkItem("logs", doc("b")).lines.split("\n")[0],
+    bulkText([toBulkItem("logs", doc("b"))]).split("\n")[0],
     '{"index":{"_index":"logs","_id":"b"}}',
   );
 });
 
+Deno.test("bulk: a source read as bytes goes out as those very bytes", () => {
+  const raw = new TextEncoder().encode('{"n":1.0e0,"s":"é✓😀","big":12345678901234567890}');
+  const item = toBulkItem("logs", { id: "x", raw, seqNo: 0 });
+  assertEquals(item.bytes, bulkBody([item]).length);
+  assertEquals(
+    bulkText([item, item]),
+    '{"index":{"_index":"logs","_id":"x"}}\n{"n":1.0e0,"s":"é✓😀","big":12345678901234567890}\n'
+      .repeat(2),
+  );
+  // An id beyond ASCII: its action line counted and copied in UTF-8.
+  const wide = toBulkItem("logs", { id: "ü✓😀", raw, seqNo: 0 });
+  assertEquals(wide.bytes, bulkBody([wide]).length);
+  assertStringIncludes(bulkText([item, wide, item]), '"_id":"ü✓😀"}}\n{"n":1.0e0');
+});
+
 Deno.test("bulk: batches stay under the byte budget; an oversized item goes alone", () => {
   const items = ["a", "b", "c", "d"].map((id) => toBulkItem("i", doc(id, { t: "x".repeat(40) })));
-  const size = byteLength(items[0].lines);
+  const size = items[0].bytes;
   assertEquals(toBatches(items, size * 2).map((b) => b.length), [2, 2]);
   assertEquals(toBatches(items, 10).map((b) => b.length), [1, 1, 1, 1]);
   assertEquals(toBatches([], 100), []);
-  assertEquals(byteLength("é✓😀"), new TextEncoder().encode("é✓😀").length);
+  const multibyte = toBulkItem("i", doc("e", { t: "é✓😀" }));
+  assertEquals(multibyte.bytes, bulkBody([multibyte]).length);
 });
 
 Deno.test("bulk: answers sorted into written, retry (429, 5xx) and refused (4xx)", () => {
@@ -582,4 +600,20 @@ Deno.test("an index block is waited out, not dead-lettered; the error names the 
   });
   assertEquals(written.refused, [], "a write block is not a refusal of the document");
   assertStringIncludes(blockedIndexError(written.retry[0]).message, "the index is blocked");
+});
+
+Deno.test("tuning: by default only the indices the run created load tuned; none under --part", () => {
+  const at = "2026-12-03T00:00:00Z";
+  const journal = {
+    entries: [
+      { kind: "index" as const, name: "new", status: "created" as const, at },
+      { kind: "index" as const, name: "half", status: "pending" as const, at },
+      { kind: "index-template" as const, name: "old", status: "created" as const, at },
+    ],
+  };
+  const indices = ["new", "half", "old", "existing"];
+  assertEquals(indicesToTune("created", indices, journal, false), ["new"]);
+  assertEquals(indicesToTune("created", indices, journal, true), []);
+  assertEquals(indicesToTune("all", indices, journal, false), indices);
+  assertEquals(indicesToTune("none", indices, journal, false), []);
 });

@@ -12,7 +12,7 @@ import { runFiles } from "../../src/journal/run-journal.ts";
 import { verifyCommand } from "../../src/migrate/checks.ts";
 import type { MigrationResult } from "../../src/migrate/run.ts";
 
-const NATIVE = { engine: "native" as const, port: 4900, pipelines: 1, tuneTarget: false };
+const NATIVE = { engine: "native" as const, port: 4900, pipelines: 1, tuneTarget: "none" as const };
 
 Deno.test("checkEngineFlags: each engine refuses the flags of the other, naming the fix", () => {
   checkEngineFlags(NATIVE);
@@ -24,7 +24,7 @@ Deno.test("checkEngineFlags: each engine refuses the flags of the other, naming 
   refused({ ...NATIVE, engine: "dataprepper" }, "needs the Data Prepper directory");
   refused({ ...NATIVE, engine: "dataprepper", home: "/dp", metricsPort: 9 }, "--metrics-port");
   refused({ ...NATIVE, engine: "dataprepper", part: { index: 1, count: 2 } }, "--part is for");
-  refused({ ...NATIVE, part: { index: 1, count: 2 }, tuneTarget: true }, "--tune-target cannot");
+  refused({ ...NATIVE, part: { index: 1, count: 2 }, tuneTarget: "all" }, "--tune-target cannot");
   refused({ ...NATIVE, pipelines: 2 }, "--pipelines is for Data Prepper");
 });
 

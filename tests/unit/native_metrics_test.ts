@@ -16,6 +16,7 @@ import { BulkWriter } from "../../src/backfill/writer.ts";
 import { DeadLetterFile } from "../../src/backfill/deadletter.ts";
 import { isAbort } from "../../src/abort.ts";
 import type { ClusterClient } from "../../src/cluster/client.ts";
+import { bodyText } from "./scripted_target.ts";
 import type { CopyProgress } from "../../src/migrate/engine.ts";
 
 const PROGRESS: CopyProgress = {
@@ -223,8 +224,8 @@ function heldTarget() {
   const held: Array<() => void> = [];
   const client = {
     url: "http://target.test",
-    request: (_method: string, _path: string, options: { body: string }) => {
-      const count = options.body.trim().split("\n").length / 2;
+    request: (_method: string, _path: string, options: { body: Uint8Array }) => {
+      const count = bodyText(options.body).trim().split("\n").length / 2;
       return new Promise((resolve) =>
         held.push(() =>
           resolve({

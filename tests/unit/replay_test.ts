@@ -4,7 +4,7 @@
  */
 import { assertEquals } from "../assert.ts";
 import { replayDeadLetters, summarizeDeadLetters } from "../../src/backfill/replay.ts";
-import { scriptedTarget } from "./scripted_target.ts";
+import { bodyText, scriptedTarget } from "./scripted_target.ts";
 
 const LINES = [
   // Pushed back (sent again by default), with the long number written exactly.
@@ -32,8 +32,8 @@ Deno.test("replay: push-back is sent again, refusals for good stay, the summary 
     body: { errors: false, items: ids.map(() => ({ index: { status: 201 } })) },
   }));
   const request = client.request.bind(client);
-  client.request = ((method: string, route: string, options: { body: string }) => {
-    bodies.push(options.body);
+  client.request = ((method: string, route: string, options: { body: Uint8Array }) => {
+    bodies.push(bodyText(options.body));
     return request(method, route, options);
   }) as typeof client.request;
   const replay = await replayDeadLetters(client, path, {

@@ -12,16 +12,21 @@ export function scriptedTarget(
   let lastQuery: unknown;
   const client = {
     url: "http://target.test",
-    request: (_method: string, _path: string, options: { body: string; query?: unknown }) => {
+    request: (_method: string, _path: string, options: { body: Uint8Array; query?: unknown }) => {
       requests++;
       lastQuery = options.query;
-      const ids = options.body.trim().split("\n").filter((_, i) => i % 2 === 0).map((line) =>
-        JSON.parse(line).index._id as string
-      );
+      const ids = bodyText(options.body).trim().split("\n").filter((_, i) => i % 2 === 0).map((
+        line,
+      ) => JSON.parse(line).index._id as string);
       const { status, body } = answer(ids);
       return Promise.resolve({ status, headers: new Headers(), body });
     },
     httpError: () => new Error("http error"),
   } as unknown as ClusterClient;
   return { client, requests: () => requests, lastQuery: () => lastQuery };
+}
+
+/** A `_bulk` body as the writer sends it (bytes), as text. */
+export function bodyText(body: Uint8Array | string): string {
+  return typeof body === "string" ? body : new TextDecoder().decode(body);
 }
