@@ -1,7 +1,8 @@
 /**
  * The raw bulk ceiling, run as its own process by the bench so its memory is measured like the
  * engine's: our `BulkWriter` fed from the local NDJSON file (no reads from a source cluster).
- * Documents are parsed into the engine's `SourceDocument` shape and handed to the writer in
+ * Documents become the engine's `SourceDocument` shape (each source line's bytes passed through,
+ * as the engine passes the source's) and are handed to the writer in
  * groups of one bulk request each, with one group more than the writer's concurrency queued, so
  * the writer is never starved. Prints a JSON summary on stdout.
  *
@@ -9,7 +10,6 @@
  *     [--concurrency 4] [--batch-bytes 5242880] [--dead-letter PATH]
  */
 import { DeadLetterFile } from "../src/backfill/deadletter.ts";
-import { needsExactParse, parseJsonExact } from "../src/backfill/json.ts";
 import type { SourceDocument } from "../src/backfill/reader.ts";
 import { BulkWriter } from "../src/backfill/writer.ts";
 import { ClusterClient } from "../src/cluster/client.ts";
@@ -59,19 +59,12 @@ let failure: unknown;
 // request.
 for await (const chunk of ndjsonChunks(file, Math.floor(batchBytes * 0.9))) {
   if (failure) break;
-  const lines = decoder.decode(chunk.bytes).split("\n");
+  // Each source line goes out as its bytes, as the engine passes the source's bytes through.
+  const lines = lineViews(chunk.bytes);
   const documents: SourceDocument[] = [];
   for (let line = 0; line + 1 < lines.length; line += 2) {
-    const action = JSON.parse(lines[line]) as { index: { _id: string } };
-    const text = lines[line + 1];
-    // Flag a document parsed losslessly, so its exact numbers are written back as they were.
-    const exact = needsExactParse(text);
-    documents.push({
-      id: action.index._id,
-      source: parseJsonExact(text),
-      seqNo: sent,
-      ...(exact ? { exact } : {}),
-    });
+    const action = JSON.parse(decoder.decode(lines[line])) as { index: { _id: string } };
+    documents.push({ id: action.index._id, raw: lines[line + 1], seqNo: sent });
     sent++;
   }
   const writing = writer.write(index, documents).catch((error) => {
@@ -98,3 +91,15 @@ console.log(JSON.stringify({
   failure: failure ? String(failure) : undefined,
 }));
 if (failure) Deno.exit(1);
+
+/** The lines of a chunk as views into it, without their `\n`. */
+function lineViews(bytes: Uint8Array): Uint8Array[] {
+  const lines: Uint8Array[] = [];
+  let start = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, start)) {
+    lines.push(bytes.subarray(start, at));
+    start = at + 1;
+  }
+  if (start < bytes.length) lines.push(bytes.subarray(start));
+  return lines;
+}

@@ -14,7 +14,8 @@ import { logger } from "../log.ts";
 import { DeadLetterFile } from "./deadletter.ts";
 import { isAbort, unlessAborted } from "../abort.ts";
 import { RateLimit } from "./limiter.ts";
-import { type Page, readShardSeqNos, readSlice, settleShard } from "./reader.ts";
+import { type Page, PAGE_BYTES, readShardSeqNos, readSlice, settleShard } from "./reader.ts";
+import { BufferPool } from "./buffers.ts";
 import { indicesToTune, type TargetTuning, tuneTarget } from "./tune.ts";
 import { restoreTunedSettings } from "../journal/undo.ts";
 import {
@@ -39,8 +40,6 @@ const log = logger("backfill");
 export interface BackfillOptions extends CopyTuning {
   /** Which target indices load with refreshes off and no replicas (see tune.ts). */
   tuneTarget: TargetTuning;
-  /** Set under `--part` (see {@link indicesToTune}). */
-  part?: RunPart;
   deadLetterPath: string;
   /** Indices of the journal to leave out this time (a narrower selection on a re-run). */
   skipIndex?: (index: string) => boolean;
@@ -273,6 +272,12 @@ export async function runBackfill(
   const pagesInFlight = Math.max(2, Math.ceil(options.concurrency / options.slices) + 1);
   // Bytes of pages read and not yet acknowledged, all slices together (see HELD_BYTES).
   let heldBytes = 0;
+  // The buffers pages are read into, each reused once its page is acknowledged: hundreds of
+  // pages a second would otherwise leave hundreds of megabytes for the collector.
+  const pageBuffers = new BufferPool(
+    options.slices * (pagesInFlight + 1) + 2,
+    2 * PAGE_BYTES,
+  );
 
   /**
    * Reads one slice page by page, the next page fetched while earlier ones are written. The
@@ -286,9 +291,14 @@ export async function runBackfill(
     if (final && unit.to === null) {
       unit.settled = await settleShard(source, readIndexOf(unit), unit.shard);
     }
-    const pages = readSlice(source, info, unit, options.pageSize, { mode: "copy" });
+    const pages = readSlice(source, info, unit, options.pageSize, {
+      mode: "copy",
+      pool: pageBuffers,
+    });
     let next: Promise<IteratorResult<Page>> = pages.next();
-    const writing: Array<{ done: Promise<WriteOutcome>; last: number; bytes: number }> = [];
+    const writing: Array<
+      { done: Promise<WriteOutcome>; last: number; bytes: number; buffer?: Uint8Array<ArrayBuffer> }
+    > = [];
     const settleOldest = async () => {
       const oldest = writing[0];
       const outcome = await oldest.done.finally(() => {
@@ -296,6 +306,8 @@ export async function runBackfill(
         oldest.bytes = 0;
       });
       writing.shift();
+      // Acknowledged (or dead-lettered): nothing reads the page's bytes any more.
+      if (oldest.buffer) pageBuffers.give(oldest.buffer);
       unit.after = oldest.last;
       // What the target acknowledged; dead-lettered documents are counted apart.
       unit.copied += outcome.written;
@@ -308,14 +320,14 @@ export async function runBackfill(
           const result = await unlessAborted(next, signal);
           if (result.done || stopping) break;
           next = pages.next();
-          const { documents, bytes } = result.value;
+          const { documents, bytes, buffer } = result.value;
           readThisRun += documents.length;
           bytesRead += bytes;
           const done = writer.write(unit.index, documents);
           // Awaited in order by settleOldest; until then a failure must not count as unhandled.
           done.catch(() => {});
           heldBytes += bytes;
-          writing.push({ done, last: documents[documents.length - 1].seqNo, bytes });
+          writing.push({ done, last: documents[documents.length - 1].seqNo, bytes, buffer });
           while (
             writing.length >= pagesInFlight || (writing.length > 0 && heldBytes > HELD_BYTES)
           ) await settleOldest();
@@ -378,7 +390,7 @@ export async function runBackfill(
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const plain = indices.filter((index) => !(index in streams));
-    const tuned = indicesToTune(options.tuneTarget, plain, journal.data, !!options.part);
+    const tuned = indicesToTune(options.tuneTarget, plain, journal.data);
     if (tuned.length > 0) await tuneTarget(target, journal, tuned);
     const streamNames = new Set(Object.keys(streams));
     // Streams another part fills are that part's to change.

@@ -4,7 +4,7 @@
  * would change the document. Pages holding a long run of digits are parsed losslessly instead,
  * keeping every number's text; the rest take the fast native parser. Pure.
  */
-import { isSafeNumber, LosslessNumber, parseLosslessJson, stringifyLosslessJson } from "../deps.ts";
+import { LosslessNumber, parseLosslessJson, stringifyLosslessJson } from "../deps.ts";
 
 // An integer of 16 digits may already exceed 2^53 (9007199254740992). Only a whole JSON number
 // token counts: digits inside a string (a hex id, a hash) or in a fraction or an exponent do
@@ -30,28 +30,6 @@ export function stringifyJsonExact(value: unknown): string {
 /** A number from either parser, as a JavaScript number (for `_seq_no`, counts and the like). */
 export function toNumber(value: unknown): number {
   return value instanceof LosslessNumber ? Number(value.value) : Number(value);
-}
-
-/**
- * One canonical JSON text for a value, whatever parser read it and however the cluster spaced
- * or ordered it: object keys sorted, numbers in their shortest form where a double holds them
- * exactly (`1.0` and `1` are the same value to the cluster), as written otherwise.
- */
-export function canonicalJson(value: unknown): string {
-  if (value instanceof LosslessNumber) {
-    return isSafeNumber(value.value) ? JSON.stringify(Number(value.value)) : value.value;
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).sort();
-    return `{${
-      keys.filter((key) => record[key] !== undefined)
-        .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`)
-        .join(",")
-    }}`;
-  }
-  return JSON.stringify(value);
 }
 
 function containsLossless(value: unknown): boolean {

@@ -19,17 +19,19 @@ export type TargetTuning = "created" | "all" | "none";
 
 /**
  * The indices to tune among `indices` (plain indices the run fills): those the journal says
- * this run created, all of them, or none. Under `--part` the default tunes none: a part cannot
- * know when the others are done, so it could not put the settings back at the right time. Pure.
+ * this run created, all of them, or none. Under `--part k/N` only the part that created an index
+ * journals it as created (see docs/scale-out.md), so that part alone tunes it, records its
+ * settings as created, and puts them back when it ends (or, after a crash, on its next run or
+ * rollback): another part still loading then loads with refreshes on, slower but never wrong.
+ * Pure.
  */
 export function indicesToTune(
   tuning: TargetTuning,
   indices: string[],
   journal: Pick<Journal["data"], "entries">,
-  part: boolean,
 ): string[] {
   if (tuning === "all") return indices;
-  if (tuning === "none" || part) return [];
+  if (tuning === "none") return [];
   const created = new Set(
     journal.entries.filter((entry) => entry.kind === "index" && entry.status === "created")
       .map((entry) => entry.name),

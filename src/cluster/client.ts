@@ -57,6 +57,8 @@ export interface RequestOptions {
    * the bytes received (`"bytes"`).
    */
   raw?: boolean | "bytes";
+  /** With `raw: "bytes"`: the buffer the answer is read into (see the transport). */
+  bytesInto?: (size: number) => Uint8Array<ArrayBuffer>;
 }
 
 /** A fully read answer; `body` is parsed JSON when the cluster sent JSON, else text. */
@@ -149,6 +151,7 @@ export class ClusterClient {
           body,
           signal,
           bytes: options.raw === "bytes",
+          bytesInto: options.bytesInto,
         });
       } catch (error) {
         const failure = networkFailure(error, {

@@ -27,6 +27,8 @@ export interface TransportRequest {
   signal: AbortSignal;
   /** Read the answer as bytes (`bytes`) rather than text. */
   bytes?: boolean;
+  /** Where answers read as bytes go: a buffer of at least `size` bytes (default: a new one). */
+  bytesInto?: (size: number) => Uint8Array<ArrayBuffer>;
 }
 
 /** One answer, fully read. */
@@ -70,7 +72,7 @@ class FetchTransport implements Transport {
         status: response.status,
         headers: response.headers,
         text: "",
-        bytes: await readBytes(response),
+        bytes: await readBytes(response, request.bytesInto),
       };
     }
     return { status: response.status, headers: response.headers, text: await response.text() };
@@ -165,10 +167,13 @@ class InsecureNodeTransport implements Transport {
  * The body of an answer as one buffer. With a `content-length`, read straight into a buffer of
  * that size: no chunk buffers to gather and copy again (a page of documents is megabytes).
  */
-async function readBytes(response: Response): Promise<Uint8Array> {
+async function readBytes(
+  response: Response,
+  into?: (size: number) => Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array> {
   const length = Number(response.headers.get("content-length") ?? NaN);
   if (!response.body || !Number.isSafeInteger(length) || length <= 0) return await response.bytes();
-  let buffer = new Uint8Array(length);
+  let buffer = into?.(length) ?? new Uint8Array(length);
   let filled = 0;
   const reader = response.body.getReader({ mode: "byob" });
   try {

@@ -7,7 +7,7 @@
  * once more (`_mget`, {@link confirmedAbsent}): a document written there since its ids were read
  * is never deleted.
  */
-import { createHash } from "node:crypto";
+import { type Hash64, hashDocument } from "../verify/hash.ts";
 import type { ClusterClient } from "../cluster/client.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import { readSlice } from "../backfill/reader.ts";
@@ -21,9 +21,9 @@ export interface DocumentKey {
   routing?: string;
 }
 
-/** The digest of a document's identity: `sha256(id \0 routing)`. */
-export function keyDigest(key: DocumentKey): Uint8Array {
-  return createHash("sha256").update(key.id).update("\0").update(key.routing ?? "").digest();
+/** The digest of a document's identity: its id and routing hashed together (verify/hash.ts). */
+export function keyDigest(key: DocumentKey): Hash64 {
+  return hashDocument(key.id, key.routing, null);
 }
 
 /**
@@ -31,8 +31,8 @@ export function keyDigest(key: DocumentKey): Uint8Array {
  * same key lands in the same bucket on both sides; an id held with two routings may land in
  * two buckets, and both then differ.
  */
-export function keyBucket(digest: Uint8Array, buckets = BUCKET_COUNT): number {
-  return (((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0) % buckets;
+export function keyBucket(digest: Hash64, buckets = BUCKET_COUNT): number {
+  return digest[0] % buckets;
 }
 
 /** A key as one string, for sets: the id and routing cannot be confused. */

@@ -6,32 +6,25 @@
  * commutative, so the order in which shards and pages arrive does not matter; two sides whose
  * tables are equal hold the same documents. Pure (hashing is computation, not I/O).
  */
-import { createHash } from "node:crypto";
-import { canonicalJson } from "../backfill/json.ts";
+import { type Hash64, hashDocument, hashText } from "./hash.ts";
 
 /** Buckets per index: 80 KiB per table, and ~N/4096 documents to re-read per differing bucket. */
 export const BUCKET_COUNT = 4096;
 
-/** 32-bit words of the digest summed per bucket: 128 bits make an accidental match negligible. */
-const LANES = 4;
+/** 32-bit words of the digest summed per bucket: 64 bits make an accidental match negligible. */
+const LANES = 2;
 
 /**
- * The digest of one document: `sha256(id \0 routing \0 canonicalJson(source))`. The canonical
- * text makes `{"a":1,"b":2}` and `{"b":2,"a":1.0}` equal, as they are to the cluster, and keeps
- * 64-bit integers exact whichever JSON parser read the page.
+ * The digest of one document: its id, routing and source hashed together (hash.ts), so that
+ * `{"a":1,"b":2}` and `{"b":2,"a":1.0}` are equal, as they are to the cluster, and 64-bit
+ * integers count exactly whichever JSON parser read the page.
  */
 export function documentDigest(
   id: string,
   routing: string | undefined,
   source: unknown,
-): Uint8Array {
-  return createHash("sha256")
-    .update(id)
-    .update("\0")
-    .update(routing ?? "")
-    .update("\0")
-    .update(canonicalJson(source))
-    .digest();
+): Hash64 {
+  return hashDocument(id, routing, source);
 }
 
 /**
@@ -39,15 +32,12 @@ export function documentDigest(
  * both sides even when its content differs, so a difference is found in exactly one bucket.
  */
 export function bucketOf(id: string, buckets = BUCKET_COUNT): number {
-  const hash = createHash("sha256").update(id).digest();
-  return readUint32(hash, 0) % buckets;
+  return hashText(id)[0] % buckets;
 }
 
-/** The first 16 bytes of a digest as hex: what the id → digest maps of the second pass keep. */
-export function digestKey(digest: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < 16; i++) text += digest[i].toString(16).padStart(2, "0");
-  return text;
+/** A digest as hex: what the id → digest maps of the second pass keep. */
+export function digestKey(digest: Hash64): string {
+  return digest.map((word) => word.toString(16).padStart(8, "0")).join("");
 }
 
 /** Per bucket, a document count and the lane-wise sums of the documents' digests. */
@@ -64,11 +54,9 @@ export class BucketTable {
   }
 
   /** Adds one document's digest to its bucket. */
-  add(bucket: number, digest: Uint8Array): void {
+  add(bucket: number, digest: Hash64): void {
     this.counts[bucket]++;
-    for (let lane = 0; lane < LANES; lane++) {
-      this.sums[bucket * LANES + lane] += readUint32(digest, lane * 4);
-    }
+    for (let lane = 0; lane < LANES; lane++) this.sums[bucket * LANES + lane] += digest[lane];
     this.documents++;
   }
 
@@ -132,8 +120,4 @@ export function chooseBuckets(
     buckets.add(bucket);
   }
   return { buckets, capped };
-}
-
-function readUint32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
 }

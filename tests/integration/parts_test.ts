@@ -140,6 +140,14 @@ Deno.test("three parts at once (one killed with SIGKILL and run again) fill a 6-
     assertStringIncludes(again.stderr, "part 2 of 3 done: ");
 
     await assertVerified(es7, os2, p, { env });
+    // The part that created each index loaded it with refreshes off: put back once it ended.
+    const settings = await call(
+      `${os2.url}/${big},${small}/_settings/index.refresh_interval?flat_settings=true`,
+      "GET",
+    ) as Record<string, { settings: Record<string, string> }>;
+    for (const index of [big, small]) {
+      assertEquals(settings[index]?.settings["index.refresh_interval"], undefined, index);
+    }
 
     // Each index and template was created by exactly one part, and journaled by that one only.
     const journals = await Promise.all([1, 2, 3].map((k) => partJournal(dir, k)));
