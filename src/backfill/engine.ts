@@ -14,7 +14,14 @@ import { logger } from "../log.ts";
 import { DeadLetterFile } from "./deadletter.ts";
 import { isAbort, unlessAborted } from "../abort.ts";
 import { RateLimit } from "./limiter.ts";
-import { type Page, PAGE_BYTES, readShardSeqNos, readSlice, settleShard } from "./reader.ts";
+import {
+  type Page,
+  PAGE_BYTES,
+  type PageSizing,
+  readShardSeqNos,
+  readSlice,
+  settleShard,
+} from "./reader.ts";
 import { BufferPool } from "./buffers.ts";
 import { indicesToTune, type TargetTuning, tuneTarget } from "./tune.ts";
 import { restoreTunedSettings } from "../journal/undo.ts";
@@ -274,6 +281,8 @@ export async function runBackfill(
   let heldBytes = 0;
   // The buffers pages are read into, each reused once its page is acknowledged: hundreds of
   // pages a second would otherwise leave hundreds of megabytes for the collector.
+  // What the slices of an index learned of its documents' sizes (see readSlice).
+  const pageSizes = new Map<string, PageSizing>();
   const pageBuffers = new BufferPool(
     options.slices * (pagesInFlight + 1) + 2,
     2 * PAGE_BYTES,
@@ -294,6 +303,7 @@ export async function runBackfill(
     const pages = readSlice(source, info, unit, options.pageSize, {
       mode: "copy",
       pool: pageBuffers,
+      sizes: pageSizes,
     });
     let next: Promise<IteratorResult<Page>> = pages.next();
     const writing: Array<

@@ -156,11 +156,17 @@ export async function settleShard(
   return position?.localCheckpoint ?? -1;
 }
 
+/** What a reader learned of an index's documents: its last full page's size and largest one. */
+export interface PageSizing {
+  size: number;
+  largest: number;
+}
+
 /**
  * The documents of the next page: at most `pageSize`, about {@link PAGE_BYTES} at the largest
  * document seen in the page before, and at most four times that page's. Pure.
  */
-export function nextPageSize(pageSize: number, previous?: { size: number; largest: number }) {
+export function nextPageSize(pageSize: number, previous?: PageSizing) {
   if (!previous) return Math.min(pageSize, FIRST_PAGE);
   const bySize = Math.floor(PAGE_BYTES / Math.max(1, previous.largest));
   return Math.max(1, Math.min(pageSize, bySize, previous.size * 4));
@@ -176,12 +182,20 @@ export async function* readSlice(
   info: ClusterInfo,
   unit: BackfillUnit,
   pageSize: number,
-  { mode = "parsed", pool }: { mode?: ReadMode; pool?: BufferPool } = {},
+  { mode = "parsed", pool, sizes }: {
+    mode?: ReadMode;
+    pool?: BufferPool;
+    /**
+     * Page sizes learned per index, shared by the reads of a run (and by `sync`'s passes): a
+     * read starts where earlier ones of the index got to, not from one document again.
+     */
+    sizes?: Map<string, PageSizing>;
+  } = {},
 ): AsyncGenerator<Page> {
   const idsOnly = mode === "ids";
-  let previous: { size: number; largest: number } | undefined;
   let after = resumeFrom(unit) - 1;
   const index = readIndexOf(unit);
+  let previous = sizes?.get(index);
   const range: Record<string, number> = { gte: unit.from };
   if (unit.to !== null) range.lt = unit.to;
   // ES 6 counts hits unless told otherwise in the URL; later versions take it in the body.
@@ -233,6 +247,7 @@ export async function* readSlice(
     yield { documents, bytes: body.length, ...(buffer ? { buffer } : {}) };
     if (documents.length < size) return;
     previous = { size, largest: largestDocument(documents, body.length) };
+    sizes?.set(index, previous);
   }
 }
 

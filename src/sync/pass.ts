@@ -7,7 +7,7 @@
 import type { ClusterClient } from "../cluster/client.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import type { Journal } from "../journal/journal.ts";
-import { readShardPositions, readSlice } from "../backfill/reader.ts";
+import { type PageSizing, readShardPositions, readSlice } from "../backfill/reader.ts";
 import { resumeFrom } from "../backfill/units.ts";
 import type { BulkWriter } from "../backfill/writer.ts";
 import { applyDeletes, confirmedAbsent, type DocumentKey, findDeletes } from "./deletes.ts";
@@ -30,6 +30,8 @@ export interface PassContext {
   journal: Journal;
   state: SyncState;
   pageSize: number;
+  /** Page sizes learned per index, kept from pass to pass (see readSlice). */
+  pageSizes: Map<string, PageSizing>;
   slices: number;
   signal?: AbortSignal;
 }
@@ -63,6 +65,7 @@ async function copyChanges(
     };
     const pages = readSlice(context.source, context.sourceInfo, unit, context.pageSize, {
       mode: "copy",
+      sizes: context.pageSizes,
     });
     for await (const page of pages) {
       if (context.signal?.aborted) return copied;
@@ -110,6 +113,7 @@ async function copyBackfillTails(
     for await (
       const page of readSlice(context.source, context.sourceInfo, tail, context.pageSize, {
         mode: "copy",
+        sizes: context.pageSizes,
       })
     ) {
       if (context.signal?.aborted) return copied;

@@ -181,6 +181,7 @@ export async function runSync(
     journal,
     state,
     pageSize: options.pageSize,
+    pageSizes: new Map(),
     slices: options.slices,
     signal: options.signal,
   };

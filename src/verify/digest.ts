@@ -8,7 +8,7 @@
  */
 import { type Hash64, hashDocument, hashText } from "./hash.ts";
 
-/** Buckets per index: 80 KiB per table, and ~N/4096 documents to re-read per differing bucket. */
+/** Buckets per index: 48 KiB per table, and ~N/4096 documents to re-read per differing bucket. */
 export const BUCKET_COUNT = 4096;
 
 /** 32-bit words of the digest summed per bucket: 64 bits make an accidental match negligible. */

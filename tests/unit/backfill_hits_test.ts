@@ -1,9 +1,10 @@
 /**
- * Search answers read as bytes (src/backfill/hits.ts) and the page sizes learned from them
- * (nextPageSize): what the copy writes is exactly what the source sent, and a page of large
- * documents is small.
+ * Search answers read as bytes (src/backfill/hits.ts), the page sizes learned from them
+ * (nextPageSize) and the buffers they are read into (buffers.ts): what the copy writes is exactly
+ * what the source sent, a page of large documents is small, and buffers are used again.
  */
-import { assertEquals, assertThrows } from "../assert.ts";
+import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { BufferPool } from "../../src/backfill/buffers.ts";
 import { HitsFormatError, scanHits } from "../../src/backfill/hits.ts";
 import { nextPageSize, PAGE_BYTES } from "../../src/backfill/reader.ts";
 
@@ -67,4 +68,20 @@ Deno.test("page sizes: one document first, then by the largest one, at most four
   // 20 MB documents: one at a time; 1 MB ones: a page of about PAGE_BYTES.
   assertEquals(nextPageSize(1000, { size: 10, largest: 20 * 1024 ** 2 }), 1);
   assertEquals(nextPageSize(1000, { size: 40, largest: 1024 ** 2 }), PAGE_BYTES / 1024 ** 2);
+});
+
+Deno.test("buffer pool: a buffer given back serves the next take of its size; huge ones are not kept", () => {
+  const pool = new BufferPool(2, 4 * 1024 ** 2);
+  const first = pool.take(1_200_000);
+  assert(first.length >= 1_200_000);
+  pool.give(first);
+  assert(pool.take(1_100_000) === first, "the free buffer is used again");
+  const huge = pool.take(20 * 1024 ** 2);
+  pool.give(huge);
+  assert(pool.take(20 * 1024 ** 2) !== huge, "a 20 MB buffer is left to the collector");
+  // At most two kept: the smallest makes room for a larger one.
+  const [a, b, c] = [pool.take(1), pool.take(2 * 1024 ** 2), pool.take(3 * 1024 ** 2)];
+  for (const buffer of [a, b, c]) pool.give(buffer);
+  assert(pool.take(3 * 1024 ** 2) === c);
+  assert(pool.take(2 * 1024 ** 2) === b);
 });
