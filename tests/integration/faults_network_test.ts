@@ -311,9 +311,11 @@ Deno.test("run --engine native while the target's connections close in the middl
     const args = nativeRun(s, "--max-docs-per-second", "1500", "--batch-bytes", "64kb", "--json");
     const child = spawnIn(s, args);
     // Mid-copy, so the plan's reads (whose size depends on the node's other indices) are done:
-    // from now on each connection to the target carries 6 KB of answers, then closes.
+    // from now on each connection to the target carries 60 KB of answers, then closes. Answers
+    // come uncompressed: a bulk of 64 KB (about 230 documents) is answered in about 44 KB, so
+    // one answer fits a fresh connection and the next on the same connection is cut.
     await waitForCopied(`${s.dir}/run.json`, 600);
-    await s.target.add({ type: "limit_data", attributes: { bytes: 6000 } });
+    await s.target.add({ type: "limit_data", attributes: { bytes: 60_000 } });
     const run = await finished(child);
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(run.stderr, "was cut off before its end");
@@ -328,7 +330,7 @@ Deno.test("run --engine native while the target's connections close in the middl
 Deno.test("run --engine native while source pages and bulk requests are cut off mid-body on every few requests: exit 0, every document arrives once", async () => {
   await scene("native-cut", async (s) => {
     // A connection carries this much, then closes in the middle of whatever passes: answers of
-    // the source (pages of 200 documents, about 35 KB), requests to the target (bulks of 64 KB:
+    // the source (pages of 200 documents, about 71 KB), requests to the target (bulks of 64 KB:
     // one fits a fresh connection, the second is cut, whichever connections the pool reuses).
     await s.source.add({ type: "limit_data", attributes: { bytes: 120_000 } });
     await s.target.add({ type: "limit_data", stream: "upstream", attributes: { bytes: 90_000 } });
@@ -436,8 +438,9 @@ Deno.test("run <data-prepper-dir> <pipeline.yaml> 4930 through latency, sliced p
     const home = await dataPrepperHome(s);
     const pipeline = await pipelineFile(s);
     await s.source.add({ type: "latency", attributes: { latency: 30, jitter: 20 } });
-    // 120 KB per connection: any one page fits a fresh connection, the copy as a whole does not.
-    await s.source.add({ type: "limit_data", attributes: { bytes: 120_000 } });
+    // 450 KB per connection: any one page (at most 1 000 documents, about 360 KB uncompressed)
+    // fits a fresh connection, the copy as a whole (about 1.6 MB) does not.
+    await s.source.add({ type: "limit_data", attributes: { bytes: 450_000 } });
     await s.target.add({
       type: "slicer",
       stream: "upstream",
