@@ -31,10 +31,14 @@ const NEWLINE = 0x0a;
  * {@link classifyBulkResponse}).
  */
 export function toBulkItem(index: string, document: SourceDocument, create = false): BulkItem {
-  const action: Record<string, string> = { _index: index, _id: document.id };
-  if (document.routing !== undefined) action.routing = document.routing;
   const verb = create ? "create" : "index";
-  const line = `{"${verb}":${JSON.stringify(action)}}\n`;
+  const routing = document.routing === undefined
+    ? ""
+    : `,"routing":${JSON.stringify(document.routing)}`;
+  // Written out rather than an object stringified: one string per document, no object.
+  const line = `{"${verb}":{"_index":${JSON.stringify(index)},"_id":${
+    JSON.stringify(document.id)
+  }${routing}}}\n`;
   const ascii = ASCII.test(line);
   const source = sourceBytes(document);
   return {

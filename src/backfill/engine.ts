@@ -322,7 +322,7 @@ export async function runBackfill(
       // What the target acknowledged; dead-lettered documents are counted apart.
       unit.copied += outcome.written;
       state.deadLetters = deadLetteredBefore + writer.stats.deadLettered;
-      await journal.save();
+      journal.checkpoint();
     };
     try {
       try {

@@ -200,8 +200,17 @@ export async function* readSlice(
   if (unit.to !== null) range.lt = unit.to;
   // ES 6 counts hits unless told otherwise in the URL; later versions take it in the body.
   const oldEs = info.distribution === "elasticsearch" && info.major < 7;
+  // A page searches a window of numbers past the last one read, not the rest of the range: a
+  // search of all the rest costs the source work in proportion to what is left, every page,
+  // quadratic in the range (a tenth of the source's CPU at 1 M documents). The window holds
+  // twice the numbers a page took in the last full one (0: unknown, search to the end).
+  let numbersPerDocument = 0;
   for (;;) {
     const size = idsOnly ? pageSize : nextPageSize(pageSize, previous);
+    const windowEnd = numbersPerDocument > 0
+      ? after + 1 + Math.ceil(2 * numbersPerDocument * size)
+      : Infinity;
+    const windowed = windowEnd < (unit.to ?? Infinity);
     const response = await client.request<string | Uint8Array>(
       "POST",
       `/${encodeURIComponent(index)}/_search`,
@@ -216,7 +225,7 @@ export async function* readSlice(
           size,
           // `unmapped_type`: an index that never held a document has no mapping to sort on.
           sort: [{ _seq_no: { order: "asc", unmapped_type: "long" } }],
-          query: { range: { _seq_no: range } },
+          query: { range: { _seq_no: windowed ? { ...range, lt: windowEnd } : range } },
           search_after: [after],
           // Ids and routing only (a delete check): no `_source` read or sent.
           ...(idsOnly ? { _source: false } : {}),
@@ -239,13 +248,22 @@ export async function* readSlice(
     const documents = typeof body === "string"
       ? parsedPage(index, body, idsOnly)
       : copyPage(index, body);
-    if (documents.length === 0) return;
-    after = documents[documents.length - 1].seqNo;
-    const buffer = pool && body instanceof Uint8Array
-      ? new Uint8Array(body.buffer as ArrayBuffer)
-      : undefined;
-    yield { documents, bytes: body.length, ...(buffer ? { buffer } : {}) };
-    if (documents.length < size) return;
+    if (documents.length > 0) {
+      after = documents[documents.length - 1].seqNo;
+      const buffer = pool && body instanceof Uint8Array
+        ? new Uint8Array(body.buffer as ArrayBuffer)
+        : undefined;
+      yield { documents, bytes: body.length, ...(buffer ? { buffer } : {}) };
+    }
+    if (documents.length < size) {
+      if (!windowed) return;
+      // Less than a page in the window: all of it is read. The rest of the range next, in one
+      // search, which ends the slice if nothing is left and sizes the next window if not.
+      after = windowEnd - 1;
+      numbersPerDocument = 0;
+      continue;
+    }
+    numbersPerDocument = (after - documents[0].seqNo + 1) / documents.length;
     previous = { size, largest: largestDocument(documents, body.length) };
     sizes?.set(index, previous);
   }

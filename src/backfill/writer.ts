@@ -89,6 +89,12 @@ const BACKOFF = { maxAttempts: 0, baseDelayMs: 200, maxDelayMs: 20_000 };
 const BULK_TIMEOUT_MS = 120_000;
 
 /**
+ * `filter_path` of a bulk answer: each item's status and error, and a refused request's own
+ * `error` and `status` (which the filter would otherwise drop too).
+ */
+const BULK_ANSWER_FIELDS = "errors,items.*.status,items.*.error,error,status";
+
+/**
  * Whether the target counts as gone, so that every batch stops instead of queueing for more
  * attempts: `maxAttempts` bulk requests in a row, writer-wide, got no answer at all, over at
  * least the back-off one batch waits between its own `maxAttempts` attempts. A node restart or
@@ -245,7 +251,9 @@ export class BulkWriter {
         body,
         // Copied documents went through the source's ingest pipelines already: a default
         // pipeline applied again would change them (a `set`, `append` or script twice).
-        query: { pipeline: "_none" },
+        // The answer cut to what classifyBulkResponse reads: a status (and an error) per item,
+        // a tenth of the full answer to build, send and parse.
+        query: { pipeline: "_none", filter_path: BULK_ANSWER_FIELDS },
         // Pacing and retries are ours: the limit must hear about every push-back.
         retry: { maxAttempts: 1 },
         // Writing the same ids again is harmless, so a timed-out bulk may be resent.

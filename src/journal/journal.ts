@@ -163,6 +163,9 @@ export function stateDirectory(env: { get(name: string): string | undefined } = 
   );
 }
 
+/** How often {@link Journal.checkpoint} writes at most. */
+export const CHECKPOINT_INTERVAL_MS = 1000;
+
 /**
  * A journal file kept in step with every change (written whole, then renamed into place, so a
  * crash at any moment, `kill -9` included, leaves either the old or the new content).
@@ -172,6 +175,8 @@ export class Journal {
   // would corrupt it.
   #writing: Promise<void> = Promise.resolve();
   #pending = false;
+  #lastCheckpoint = 0;
+  #checkpointFailure: unknown = undefined;
 
   private constructor(readonly path: string, readonly data: JournalData) {}
 
@@ -241,6 +246,20 @@ export class Journal {
   async finish(status: JournalData["status"]): Promise<void> {
     this.data.status = status;
     await this.save();
+  }
+
+  /**
+   * Saves progress a crash may lose a little of (a copy's checkpoints, which only mean less to
+   * read again): written at most once per {@link CHECKPOINT_INTERVAL_MS}, anything newer by the
+   * next write or the final {@link save}. Hundreds of pages a second each writing the whole
+   * journal cost more than the copy's own work per page. A failed write is thrown here next.
+   */
+  checkpoint(): void {
+    if (this.#checkpointFailure !== undefined) throw this.#checkpointFailure;
+    const now = Date.now();
+    if (now - this.#lastCheckpoint < CHECKPOINT_INTERVAL_MS) return;
+    this.#lastCheckpoint = now;
+    this.save().catch((error) => this.#checkpointFailure ??= error);
   }
 
   /**

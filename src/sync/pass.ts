@@ -79,7 +79,7 @@ async function copyChanges(
         position.shard,
         page.documents[page.documents.length - 1].seqNo,
       );
-      await context.journal.save();
+      context.journal.checkpoint();
     }
     // The range's end too: what lies between the last document and it were deletes or older
     // versions of documents updated since, both handled elsewhere.

@@ -178,7 +178,7 @@ export function formatVerifyText(report: VerifyReport): string {
 }
 
 /** Which pass of the checksums is running. */
-export type ChecksumPass = "digests" | "differences";
+export type ChecksumPass = "digests" | "contents" | "differences";
 
 /** Counters of a checksum pass, for the progress line. */
 export interface ChecksumProgress {

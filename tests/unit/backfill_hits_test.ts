@@ -49,6 +49,9 @@ Deno.test("hits: an answer without hits, without _source, or spaced out", () => 
   assertEquals(scanHits(encode('{"hits":{"total":0,"hits":[]}}')), []);
   const hits = scanHits(encode(' { "hits" : { "hits" : [ { "_id" : "x" , "sort" : [ 3 ] } ] } } '));
   assertEquals(hits, [{ id: "x", sortValue: 3 }]);
+  // A key written with an escape, a negative sort value, a key of the right length but not ours.
+  const odd = scanHits(encode('{"hits":{"hits":[{"\\u005fid":"e","_idx":"f","sort":[-5]}]}}'));
+  assertEquals(odd, [{ id: "e", sortValue: -5 }]);
 });
 
 Deno.test("hits: a cut-off or foreign answer is a format error, not a wrong document", () => {

@@ -11,6 +11,7 @@ import {
   digestKey,
   documentDigest,
 } from "../../src/verify/digest.ts";
+import { hashDocumentBytes } from "../../src/verify/hash.ts";
 
 type Doc = { id: string; routing?: string; source: unknown };
 
@@ -146,4 +147,22 @@ Deno.test("chooseBuckets: whole buckets only, under the cap on both sides", () =
   const some = chooseBuckets([1, 2, 3], source, target, 10);
   assertEquals([...some.buckets], [1, 3]);
   assertEquals(some.capped, true);
+});
+
+Deno.test("hashDocumentBytes: equal bytes equal; a byte, the id or the routing changes it", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const key = (id: string, routing: string | undefined, text: string) =>
+    digestKey(hashDocumentBytes(id, routing, bytes(text)));
+  const base = key("a", undefined, '{"x":1,"y":"z"}');
+  assertEquals(key("a", undefined, '{"x":1,"y":"z"}'), base);
+  // Only the very bytes count here: the same content spelled otherwise is for the parsed pass.
+  for (
+    const other of [
+      key("a", undefined, '{"y":"z","x":1}'),
+      key("a", undefined, '{"x":1,"y":"Z"}'),
+      key("a", undefined, '{"x":1,"y":"z"} '),
+      key("b", undefined, '{"x":1,"y":"z"}'),
+      key("a", "r", '{"x":1,"y":"z"}'),
+    ]
+  ) assert(other !== base, other);
 });
