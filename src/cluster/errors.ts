@@ -71,11 +71,15 @@ export interface HttpFailureContext {
   role?: EndpointRole;
 }
 
-/** The URL as it may be printed: no user info, and no lone trailing `/` on the origin. */
+/**
+ * The URL as it may be printed: no user info, no `filter_path` (it only trims the answer, and is
+ * long), and no lone trailing `/` on the origin.
+ */
 export function shownUrl(url: URL): string {
   const copy = new URL(url.href);
   copy.username = "";
   copy.password = "";
+  if (copy.searchParams.has("filter_path")) copy.searchParams.delete("filter_path");
   return copy.pathname === "/" && !copy.search ? copy.origin : copy.href;
 }
 

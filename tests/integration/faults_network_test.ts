@@ -311,11 +311,11 @@ Deno.test("run --engine native while the target's connections close in the middl
     const args = nativeRun(s, "--max-docs-per-second", "1500", "--batch-bytes", "64kb", "--json");
     const child = spawnIn(s, args);
     // Mid-copy, so the plan's reads (whose size depends on the node's other indices) are done:
-    // from now on each connection to the target carries 60 KB of answers, then closes. Answers
-    // come uncompressed: a bulk of 64 KB (about 230 documents) is answered in about 44 KB, so
-    // one answer fits a fresh connection and the next on the same connection is cut.
+    // from now on each connection to the target carries 8 KB of answers, then closes. A bulk of
+    // 64 KB (about 230 documents) is answered in about 6 KB (uncompressed, cut to each item's
+    // status), so one answer fits a fresh connection and the next on the same connection is cut.
     await waitForCopied(`${s.dir}/run.json`, 600);
-    await s.target.add({ type: "limit_data", attributes: { bytes: 60_000 } });
+    await s.target.add({ type: "limit_data", attributes: { bytes: 8_000 } });
     const run = await finished(child);
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(run.stderr, "was cut off before its end");

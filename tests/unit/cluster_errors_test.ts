@@ -378,6 +378,10 @@ Deno.test("no password, API key or URL credential appears in a ClusterError", ()
 Deno.test("URLs are shown without user info and paths resolve under a base path", () => {
   assertEquals(shownUrl(new URL("https://u:p@h:9200/")), "https://h:9200");
   assertEquals(shownUrl(new URL("https://u:p@h:9200/a?b=1")), "https://h:9200/a?b=1");
+  assertEquals(
+    shownUrl(new URL("http://h:9200/_bulk?pipeline=_none&filter_path=errors%2Citems.*.status")),
+    "http://h:9200/_bulk?pipeline=_none",
+  );
   const client = new ClusterClient(endpoint({ kind: "none" }));
   assertEquals(
     client.resolve("/_cat/indices?format=json", { h: "index,docs.count", bytes: undefined }).href,
