@@ -336,14 +336,15 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** The `_source` of a document as JSON text (for a dead letter). */
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** The `_source` of a document as JSON text (for a dead letter, or to parse it). */
 export function sourceText(document: SourceDocument): string {
-  if (document.raw) return new TextDecoder().decode(document.raw);
+  if (document.raw) return decoder.decode(document.raw);
   // Only a page read losslessly can hold exact numbers; the rest need no search for them.
   return document.exact ? stringifyJsonExact(document.source) : JSON.stringify(document.source);
 }
-
-const encoder = new TextEncoder();
 
 /** The `_source` of a document as the bytes of a bulk body's source line. */
 export function sourceBytes(document: SourceDocument): Uint8Array {

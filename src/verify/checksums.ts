@@ -8,7 +8,7 @@
  */
 import type { ClusterClient } from "../cluster/client.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
-import { readSlice, type SourceDocument } from "../backfill/reader.ts";
+import { readSlice, type SourceDocument, sourceText } from "../backfill/reader.ts";
 import { planUnits, type ShardSeqNo } from "../backfill/units.ts";
 import {
   bucketOf,
@@ -145,14 +145,12 @@ export async function checksumIndex(
   return { ...result, ...diffDigests(sourceIds, targetIds), capped: choice.capped || overflow };
 }
 
-const decoder = new TextDecoder();
-
 function bytesDigest(doc: SourceDocument): Hash64 {
   return hashDocumentBytes(doc.id, doc.routing, doc.raw!);
 }
 
 function parsedDigest(doc: SourceDocument): Hash64 {
-  return documentDigest(doc.id, doc.routing, parseJsonExact(decoder.decode(doc.raw!)));
+  return documentDigest(doc.id, doc.routing, parseJsonExact(sourceText(doc)));
 }
 
 /** Reads every document of one side, slice by slice, several slices at once. */
