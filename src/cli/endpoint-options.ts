@@ -50,6 +50,16 @@ export function addEndpointOptions(command: Command): Command {
     )
     .option("--source-ca <file>", "PEM file of a CA to trust for the source")
     .option("--target-ca <file>", "PEM file of a CA to trust for the target")
+    .option("--source-client-cert <file>", "PEM client certificate to present to the source")
+    .option(
+      "--source-client-key <file>",
+      "its PEM key (encrypted: passphrase in FETCH_MIGRATION_SOURCE_CLIENT_KEY_PASSPHRASE)",
+    )
+    .option("--target-client-cert <file>", "PEM client certificate to present to the target")
+    .option(
+      "--target-client-key <file>",
+      "its PEM key (encrypted: passphrase in FETCH_MIGRATION_TARGET_CLIENT_KEY_PASSPHRASE)",
+    )
     .option("--insecure", "skip TLS certificate verification on both clusters")
     .option("--source-insecure", "skip TLS certificate verification on the source")
     .option("--target-insecure", "skip TLS certificate verification on the target")

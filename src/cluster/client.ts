@@ -162,6 +162,7 @@ export class ClusterClient {
           timedOut: signal.aborted && (signal.reason as Error | undefined)?.name === "TimeoutError",
           timeoutMs,
           role: this.#role,
+          clientCertPath: this.#endpoint.tls.clientCert?.certPath,
         });
         const asMethod = options.idempotent ? "GET" : method;
         if (!isRetryableFailure(failure.kind, asMethod) || attempt >= policy.maxAttempts) {
@@ -232,6 +233,7 @@ export class ClusterClient {
       authKind: this.#endpoint.auth.kind,
       ...(this.#endpoint.auth.kind === "basic" ? { username: this.#endpoint.auth.username } : {}),
       role: this.#role,
+      clientCertPath: this.#endpoint.tls.clientCert?.certPath,
     });
   }
 
@@ -276,6 +278,10 @@ export class ClusterClient {
         NODES_INFO_PATH,
         () => parseNodesInfo(nodes.body, nodes.headers.has("x-elastic-product")),
       );
+    }
+    // Refused both: the fallback's refusal names the privilege (the root's may be a 405).
+    if (nodes.status === 401 || nodes.status === 403) {
+      throw this.httpError("GET", NODES_INFO_PATH, nodes);
     }
     const failure = this.httpError("GET", "/", root);
     // A bare 404 on the root of a URL with a path: the URL points below the cluster.

@@ -54,6 +54,8 @@ export interface NetworkFailureContext {
   timedOut: boolean;
   timeoutMs: number;
   role?: EndpointRole;
+  /** The client certificate presented, if any (its path, for messages). */
+  clientCertPath?: string;
 }
 
 /** What the client knows about an answer with an error status. */
@@ -66,6 +68,8 @@ export interface HttpFailureContext {
   body: unknown;
   /** How we authenticated, to say which credentials to check. */
   authKind: "none" | "basic" | "apiKey" | "sigv4";
+  /** The client certificate presented, if any (its path, for messages). */
+  clientCertPath?: string;
   /** The basic-auth user, named in the message (never the password). */
   username?: string;
   role?: EndpointRole;
@@ -116,7 +120,17 @@ export function errorReason(body: unknown): string | undefined {
     }
     return main || undefined;
   }
-  return undefined;
+  // AWS's own answers (a refused signature, an IAM denial): `{"message": ...}` or `Message`.
+  const aws = body as { message?: unknown; Message?: unknown } | null;
+  const message = aws?.message ?? aws?.Message;
+  return typeof message === "string" && message ? message.slice(0, 300) : undefined;
+}
+
+/** AWS's 403s that are about the signature or the credentials, not a missing privilege. */
+function sigv4Refusal(reason: string | undefined): boolean {
+  return reason !== undefined &&
+    /signature|security token|access key|credential|request has expired|Signature expired/i
+      .test(reason);
 }
 
 /** The messages of an exception and its causes, outermost first. */
@@ -179,6 +193,10 @@ export function networkFailure(error: unknown, context: NetworkFailureContext): 
       problem.hint ?? tlsHint(role),
     );
   }
+  const alert = all.match(
+    /received fatal alert: (CertificateUnknown|BadCertificate|CertificateRequired|UnknownCA|AccessDenied|CertificateRevoked|CertificateExpired|UnsupportedCertificate)/,
+  )?.[1];
+  if (alert !== undefined) return clientCertificateRefused(make, where, alert, context);
   if (/corrupt message|InvalidContentType|wrong version number|packet length/i.test(all)) {
     return make(
       "tls",
@@ -225,6 +243,33 @@ export function networkFailure(error: unknown, context: NetworkFailureContext): 
     "unreachable",
     `cannot connect to ${where}: ${detail}`,
     "check the URL and the network",
+  );
+}
+
+/** The server's TLS alert about the client certificate (or its absence), said in words. */
+function clientCertificateRefused(
+  make: (kind: ClusterErrorKind, message: string, hint?: string) => ClusterError,
+  where: string,
+  alert: string,
+  context: NetworkFailureContext,
+): ClusterError {
+  const flags = context.role
+    ? `--${context.role}-client-cert/--${context.role}-client-key`
+    : "--source-client-cert/--target-client-cert and their keys";
+  if (context.clientCertPath === undefined) {
+    return make(
+      "tls",
+      `the TLS handshake with ${where} failed: the server asks for a client certificate and ` +
+        `refused the connection without one (${alert})`,
+      `give a client certificate the cluster trusts with ${flags}`,
+    );
+  }
+  return make(
+    "tls",
+    `the TLS handshake with ${where} failed: the server refused the client certificate ` +
+      `${context.clientCertPath} (${alert})`,
+    "give a certificate signed by a CA the cluster trusts for client authentication " +
+      `(${flags}), made for client authentication and not expired`,
   );
 }
 
@@ -288,17 +333,29 @@ export function httpFailure(context: HttpFailureContext): ClusterError {
   const because = reason ? `: ${reason}` : "";
   if (status === 401 || status === 403) {
     const origin = shownUrl(new URL("/", url));
-    const what = status === 401 ? "authentication failed" : "permission denied";
+    const what = status === 401 || (context.authKind === "sigv4" && sigv4Refusal(reason))
+      ? "authentication failed"
+      : "permission denied";
     const request = `${method} ${url.pathname}`;
     const user = context.authKind === "basic" && context.username !== undefined
       ? ` as user ${context.username}`
+      : context.authKind === "apiKey"
+      ? " with the API key"
+      : context.clientCertPath !== undefined && context.authKind === "none"
+      ? ` with the client certificate ${context.clientCertPath}`
       : "";
     return new ClusterError(
       "auth",
       method,
       shown,
       `${what} (${status}) at ${origin}${user} on ${request}${because}`,
-      authHint(status, context.authKind, role),
+      status === 403 && !(context.authKind === "sigv4" && sigv4Refusal(reason))
+        ? privilegeHint(reason)
+        : context.clientCertPath !== undefined && context.authKind === "none"
+        ? "the certificate passed TLS but the cluster took it for no user: turn on client " +
+          "certificate authentication there (OpenSearch: a `clientcert` auth domain) and map the " +
+          "certificate's user to a role"
+        : authHint(context.authKind, role),
       status,
       reason,
       body,
@@ -338,14 +395,32 @@ export function rootNotFound(failure: ClusterError, base: URL, role?: EndpointRo
   );
 }
 
+/**
+ * What to grant, from the cluster's own words: Elasticsearch names the privileges that grant the
+ * action ("this action is granted by the index privileges [read,all]"), OpenSearch's security
+ * plugin the action alone ("no permissions for [indices:data/read/search] and User [...]").
+ */
+export function privilegeHint(reason: string | undefined): string {
+  const granted = reason?.match(/this action is granted by the (\w+) privileges \[([^\]]+)\]/);
+  const indices = reason?.match(/ on indices \[([^\]]+)\]/)?.[1];
+  if (granted) {
+    const on = indices ? ` on ${indices}` : "";
+    return `grant one of the ${granted[1]} privileges [${granted[2]}]${on} to a role of this ` +
+      "user (README, Least privileges), then run the same command again";
+  }
+  const action = reason?.match(/no permissions for \[([^\]]+)\]/)?.[1];
+  if (action) {
+    return `allow ${action} (or an action group holding it) in a role mapped to this user ` +
+      "(README, Least privileges), then run the same command again";
+  }
+  return "the credentials were accepted but lack the privilege for this request (README, " +
+    "Least privileges)";
+}
+
 function authHint(
-  status: number,
   authKind: HttpFailureContext["authKind"],
   role: EndpointRole | undefined,
 ): string {
-  if (status === 403) {
-    return "the credentials were accepted but lack the privilege for this request";
-  }
   const flag = role ? `--${role}-user` : "--source-user/--target-user";
   switch (authKind) {
     case "none":

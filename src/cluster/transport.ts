@@ -1,6 +1,7 @@
 /**
  * Sends one HTTP request and reads the whole answer. The platform `fetch` does the work; extra
- * CA certificates go through `Deno.createHttpClient({ caCerts })`.
+ * CA certificates and a client certificate go through `Deno.createHttpClient({ caCerts, cert,
+ * key })`.
  *
  * The one exception is an endpoint marked insecure (skip certificate verification). Deno 2.9's
  * `CreateHttpClientOptions` has no such option (only `caCerts`, `proxy`, pool and HTTP version
@@ -56,7 +57,12 @@ class FetchTransport implements Transport {
   readonly #client?: Deno.HttpClient;
 
   constructor(tls: TlsConfig) {
-    if (tls.caCerts?.length) this.#client = Deno.createHttpClient({ caCerts: tls.caCerts });
+    const identity = tls.clientCert
+      ? { cert: tls.clientCert.cert, key: tls.clientCert.key }
+      : undefined;
+    if (tls.caCerts?.length || identity) {
+      this.#client = Deno.createHttpClient({ caCerts: tls.caCerts ?? [], ...identity });
+    }
   }
 
   async send(request: TransportRequest): Promise<TransportResponse> {
@@ -89,7 +95,13 @@ class InsecureNodeTransport implements Transport {
   readonly #plain = new FetchTransport({ insecure: false });
 
   constructor(tls: TlsConfig) {
-    this.#agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false, ca: tls.caCerts });
+    this.#agent = new https.Agent({
+      keepAlive: true,
+      rejectUnauthorized: false,
+      ca: tls.caCerts,
+      cert: tls.clientCert?.cert,
+      key: tls.clientCert?.key,
+    });
   }
 
   send(request: TransportRequest): Promise<TransportResponse> {

@@ -22,6 +22,10 @@ export interface EndpointFlags {
   targetAwsService?: "es" | "aoss";
   sourceCa?: string;
   targetCa?: string;
+  sourceClientCert?: string;
+  sourceClientKey?: string;
+  targetClientCert?: string;
+  targetClientKey?: string;
   insecure?: boolean;
   sourceInsecure?: boolean;
   targetInsecure?: boolean;
@@ -35,7 +39,10 @@ export type FileReader = (path: string) => Promise<string>;
 type Role = "source" | "target";
 
 /** Env var holding a secret for one side, e.g. `FETCH_MIGRATION_TARGET_PASSWORD`. */
-export function secretEnvName(role: Role, what: "USER" | "PASSWORD" | "API_KEY"): string {
+export function secretEnvName(
+  role: Role,
+  what: "USER" | "PASSWORD" | "API_KEY" | "CLIENT_KEY_PASSPHRASE",
+): string {
   return `FETCH_MIGRATION_${role.toUpperCase()}_${what}`;
 }
 

@@ -23,6 +23,7 @@ import {
   type PipelineEndpoint,
 } from "./pipeline.ts";
 import type { EndpointConfig, MigrationEndpoints } from "./types.ts";
+import { clientCertFromFlags, readClientCertificate } from "./client-cert.ts";
 import { splitUserInfo } from "./redact.ts";
 
 const readText: FileReader = (path) => Deno.readTextFile(path);
@@ -93,6 +94,7 @@ export async function loadEndpoints(
       parsePipelineYaml(pipeline.text, pipeline.origin, options.pipelineName),
       pipeline,
       options,
+      env,
       read,
     )
     : await fromFlags(options, env, read);
@@ -117,7 +119,7 @@ export async function loadAllEndpoints(
   }
   const all: MigrationEndpoints[] = [];
   for (const parsed of parsePipelinesYaml(pipeline.text, pipeline.origin)) {
-    const endpoints = await fromPipeline(parsed, pipeline, options, read);
+    const endpoints = await fromPipeline(parsed, pipeline, options, env, read);
     if (env.INLINE_TARGET_HOST) endpoints.target.url = inlineTargetUrl(env.INLINE_TARGET_HOST);
     all.push(endpoints);
   }
@@ -137,7 +139,14 @@ export async function loadTargetEndpoint(
   let target: EndpointConfig;
   if (pipeline) {
     const parsed = parsePipelineYaml(pipeline.text, pipeline.origin, options.pipelineName);
-    target = await endpointFromPipeline(parsed.target, "target", pipeline.origin, options, read);
+    target = await endpointFromPipeline(
+      parsed.target,
+      "target",
+      pipeline.origin,
+      options,
+      env,
+      read,
+    );
   } else if (options.target === undefined) {
     throw new BadInputError(
       "no target cluster given",
@@ -194,12 +203,13 @@ async function fromPipeline(
   parsed: ParsedPipeline,
   { text, origin }: { text: string; origin: string },
   options: EndpointFlags,
+  env: Record<string, string | undefined>,
   read: FileReader,
 ): Promise<MigrationEndpoints> {
   return {
     pipelineText: text,
-    source: await endpointFromPipeline(parsed.source, "source", origin, options, read),
-    target: await endpointFromPipeline(parsed.target, "target", origin, options, read),
+    source: await endpointFromPipeline(parsed.source, "source", origin, options, env, read),
+    target: await endpointFromPipeline(parsed.target, "target", origin, options, env, read),
     selection: parsed.selection,
     origin,
     pipelineName: parsed.pipelineName,
@@ -212,8 +222,21 @@ async function endpointFromPipeline(
   role: "source" | "target",
   origin: string,
   options: EndpointFlags,
+  env: Record<string, string | undefined>,
   read: FileReader,
 ): Promise<EndpointConfig> {
+  const keys = `${origin}: ${endpoint.keyPath}.authentication`;
+  const clientCert = await clientCertFromFlags(role, options, env, read) ??
+    await readClientCertificate(
+      role,
+      endpoint.clientCert,
+      {
+        cert: `${keys}.client_certificate`,
+        key: `${keys}.client_key`,
+      },
+      env,
+      read,
+    );
   const fromFlag = await caFromFlag(role, options, read);
   const caCerts = [...(fromFlag.caCerts ?? [])];
   let caSource = fromFlag.caSource;
@@ -233,6 +256,7 @@ async function endpointFromPipeline(
       insecure: endpoint.insecure || !!options.insecure ||
         !!(role === "source" ? options.sourceInsecure : options.targetInsecure),
       ...(caCerts.length > 0 ? { caCerts, caSource } : {}),
+      ...(clientCert ? { clientCert } : {}),
     },
     ...(options.timeout ? { timeoutMs: options.timeout * 1000 } : {}),
   };
@@ -267,6 +291,7 @@ async function endpointFromFlags(
 ): Promise<EndpointConfig> {
   const { url, user } = parseEndpointUrl(role, options[role]!);
   const ca = await caFromFlag(role, options, read);
+  const clientCert = await clientCertFromFlags(role, options, env, read);
   return {
     url,
     auth: await authFromFlags(role, options, env, read, user),
@@ -274,6 +299,7 @@ async function endpointFromFlags(
       insecure: !!options.insecure ||
         !!(role === "source" ? options.sourceInsecure : options.targetInsecure),
       ...ca,
+      ...(clientCert ? { clientCert } : {}),
     },
     ...(options.timeout ? { timeoutMs: options.timeout * 1000 } : {}),
   };

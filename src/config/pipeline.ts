@@ -18,6 +18,8 @@ export interface PipelineEndpoint {
   insecure: boolean;
   /** CA certificate: a path to read, or PEM text given inline. */
   ca?: { path: string } | { pem: string };
+  /** Client certificate and key files (`authentication.client_certificate`/`client_key`). */
+  clientCert: { cert?: string; key?: string };
   /** Dotted key path of the plugin, for messages. */
   keyPath: string;
   /** The plugin's node path in the YAML document, for rewriting it. */
@@ -46,6 +48,8 @@ const pluginSchema = z.object({
   authentication: z.object({
     username: z.string().optional(),
     password: z.string().optional(),
+    client_certificate: z.string().optional(),
+    client_key: z.string().optional(),
   }).optional(),
   disable_authentication: z.boolean().optional(),
   aws_sigv4: z.boolean().optional(),
@@ -384,6 +388,10 @@ function toEndpoint(
           : { path: connectionCa },
       }
       : {}),
+    clientCert: {
+      cert: config.authentication?.client_certificate,
+      key: config.authentication?.client_key,
+    },
     keyPath,
   };
 }

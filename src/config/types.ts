@@ -26,6 +26,22 @@ export interface TlsConfig {
   caCerts?: string[];
   /** Where the CA came from, for error messages (a path, or "inline certificate"). */
   caSource?: string;
+  /** A client certificate to present (TLS client authentication). */
+  clientCert?: ClientCertificate;
+}
+
+/** A client certificate and its key, read and (when it was encrypted) decrypted. */
+export interface ClientCertificate {
+  /** PEM text of the certificate (and any chain after it). */
+  cert: string;
+  /** PEM text of the unencrypted private key: a secret, never printed or written. */
+  key: string;
+  /** The certificate's path, for messages. */
+  certPath: string;
+  /** The key's path, for the Data Prepper pipeline (which reads the files itself). */
+  keyPath: string;
+  /** Whether the key file is encrypted (Data Prepper could not read it). */
+  keyEncrypted: boolean;
 }
 
 /** One cluster endpoint: a base URL without credentials, plus auth and TLS. */

@@ -319,6 +319,29 @@ function onlyPipeline(text: string, origin: string, name: string | undefined): s
   return document.toString();
 }
 
+/**
+ * Data Prepper's opensearch source takes no client certificate, and its sink reads the key file
+ * itself (`authentication.client_certificate`/`client_key`), so it cannot be an encrypted one.
+ */
+function checkClientCertificates(endpoints: MigrationEndpoints): void {
+  if (endpoints.source.tls.clientCert) {
+    throw new BadInputError(
+      "Data Prepper cannot present a client certificate to the source: its opensearch source " +
+        "has no such option",
+      "copy with the native engine (--engine native), or give Data Prepper a user and password " +
+        "for the source",
+    );
+  }
+  const target = endpoints.target.tls.clientCert;
+  if (target?.keyEncrypted) {
+    throw new BadInputError(
+      `Data Prepper reads the target's client key ${target.keyPath} itself, and it is encrypted`,
+      `give Data Prepper an unencrypted copy (openssl pkey -in ${target.keyPath} -out ` +
+        "client-key.pem, kept private), or copy with the native engine (--engine native)",
+    );
+  }
+}
+
 /** The pipeline as flags describe it, to be configured like a file. */
 function skeletonFromEndpoints(input: PipelineWriterInput): string {
   if (!input.endpoints) {
@@ -337,9 +360,18 @@ function skeletonFromEndpoints(input: PipelineWriterInput): string {
     };
   }
   const targetCa = caPath(target, "target");
+  const sinkAuth = authKeys(target.auth, "target");
+  if (target.tls.clientCert) {
+    const authentication = (sinkAuth.authentication ?? {}) as Record<string, unknown>;
+    sinkAuth.authentication = {
+      ...authentication,
+      client_certificate: absolute(target.tls.clientCert.certPath),
+      client_key: absolute(target.tls.clientCert.keyPath),
+    };
+  }
   const sinkPlugin: Record<string, unknown> = {
     hosts: [target.url],
-    ...authKeys(target.auth, "target"),
+    ...sinkAuth,
     ...(target.tls.insecure ? { insecure: true } : {}),
     ...(targetCa ? { cert: targetCa } : {}),
   };
@@ -383,6 +415,11 @@ function authKeys(auth: AuthConfig, role: "source" | "target"): Record<string, u
         "give a user and password for Data Prepper, or copy with the native engine: --engine native",
       );
   }
+}
+
+/** `path` from the working directory: Data Prepper resolves paths from its own. */
+function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
 }
 
 /** The CA file of an endpoint from flags, if it has one; a CA known only as PEM text is refused. */
@@ -496,6 +533,7 @@ export function writerPipelineOf(
   pipelineName: string,
 ): Pick<PipelineWriterInput, "original" | "endpoints" | "pipelineName"> {
   const { origin, pipelineText } = endpoints;
+  checkClientCertificates(endpoints);
   if (pipelineText !== undefined) {
     return {
       original: { text: pipelineText, origin, pipeline: endpoints.pipelineName },

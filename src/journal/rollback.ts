@@ -105,10 +105,16 @@ export async function rollBack(
   const result: RollbackResult = { deleted: [], missing: [], failed: [] };
   const entries = entriesToRollBack(journal);
   let done = 0;
+  // A refused credential stops the rollback at once, naming the permission to grant.
+  let refused: Error | undefined;
   const remove = async (entry: JournalEntry) => {
     const label = `${entry.kind} ${entry.name}`;
-    const response = await client.request("DELETE", creationPath(entry.kind, entry.name));
-    if (response.status >= 200 && response.status < 300) {
+    const path = creationPath(entry.kind, entry.name);
+    const response = await client.request("DELETE", path);
+    if (response.status === 401 || response.status === 403) {
+      refused ??= client.httpError("DELETE", path, response);
+      result.failed.push(`${label} (${response.status})`);
+    } else if (response.status >= 200 && response.status < 300) {
       result.deleted.push(label);
       await journal.mark(entry, "rolled-back");
     } else if (response.status === 404) {
@@ -123,11 +129,13 @@ export async function rollBack(
   for (const kind of DELETE_ORDER) {
     const queue = entries.filter((entry) => entry.kind === kind);
     const worker = async () => {
-      while (queue.length > 0) await remove(queue.shift()!);
+      while (queue.length > 0 && !refused) await remove(queue.shift()!);
     };
     await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, queue.length) }, worker));
+    if (refused) break;
   }
   await journal.finish(result.failed.length === 0 ? "rolled-back" : "failed");
+  if (refused) throw refused;
   return result;
 }
 

@@ -9,6 +9,8 @@
  */
 import { type Hash64, hashDocument } from "../verify/hash.ts";
 import type { ClusterClient } from "../cluster/client.ts";
+import { privilegeHint } from "../cluster/errors.ts";
+import { FetchMigrationError } from "../errors.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import { readSlice } from "../backfill/reader.ts";
 import { planUnits, type ShardSeqNo } from "../backfill/units.ts";
@@ -215,10 +217,15 @@ export async function applyDeletes(
         deleted++;
         continue;
       }
-      throw new Error(
-        `the target refused to delete ${index}/${group[i].id} (${status}): ${
-          item.delete?.error?.reason ?? "no reason given"
+      const reason = item.delete?.error?.reason;
+      throw new FetchMigrationError(
+        "refused",
+        `the target ${target.url} refused to delete ${index}/${group[i].id} (${status}): ${
+          reason ?? "no reason given"
         }`,
+        status === 401 || status === 403
+          ? privilegeHint(reason)
+          : "fix the cause on the target and run the same command again",
       );
     }
   }

@@ -2,7 +2,15 @@
  * What integration tests import: `ensureNodes` brings up (or reuses) the named real nodes and
  * returns how to reach them.
  */
-import { CLUSTERS_DIR, nodeModules, type NodeName, nodeUrl, startNode } from "./nodes.ts";
+import {
+  CLUSTERS_DIR,
+  harnessPki,
+  NODE_SPECS,
+  nodeModules,
+  type NodeName,
+  nodeUrl,
+  startNode,
+} from "./nodes.ts";
 import { proxyStatus as statusOf, startProxy, stopProxy } from "./proxy.ts";
 
 export { nodeUrl } from "./nodes.ts";
@@ -21,7 +29,7 @@ export interface NodeHandle {
   version: string;
   /** Modules the node has loaded (from `_nodes/plugins`). */
   modules: string[];
-  /** Proxy only: the CA that signed its certificate. */
+  /** Proxy and secured nodes: the CA that signed its certificate. */
   caPath?: string;
   /** Proxy only: basic-auth credentials. */
   username?: string;
@@ -67,6 +75,7 @@ export async function ensureNodes(
       distribution: node.distribution,
       version: node.version,
       modules: await nodeModules(name),
+      ...(NODE_SPECS[name].security ? { caPath: (await harnessPki()).ca } : {}),
     };
   }));
   if (names.includes(PROXY_NAME)) {

@@ -5,12 +5,33 @@
  */
 import { exists, run, withLock } from "./shell.ts";
 import { copyArtifact, copyWithDependencies } from "./maven.ts";
+import {
+  addSecurityAnalysisModule,
+  type AdminAccess,
+  adminAccess,
+  elasticPassword,
+  ensurePki,
+  installSecurityPlugin,
+  type Pki,
+  securedSettings,
+  type Security,
+  setBootstrapPassword,
+} from "./secured.ts";
 
 /** Names of the test nodes (the proxy is handled by proxy.ts). */
-export type NodeName = "es6" | "es7" | "es8" | "os1" | "os2" | "os3";
+export type NodeName = "es6" | "es7" | "es8" | "os1" | "os2" | "os3" | "es8sec" | "os2sec";
 
 /** Every node name, in the order `up` starts them. */
-export const NODE_NAMES: readonly NodeName[] = ["es6", "es7", "es8", "os1", "os2", "os3"];
+export const NODE_NAMES: readonly NodeName[] = [
+  "es6",
+  "es7",
+  "es8",
+  "os1",
+  "os2",
+  "os3",
+  "es8sec",
+  "os2sec",
+];
 
 /** Static description of one test node. */
 export interface NodeSpec {
@@ -28,6 +49,10 @@ export interface NodeSpec {
   extraModules: ExtraModule[];
   /** Heap size; 512m unless a test needs more. */
   heap?: string;
+  /** Secured nodes: HTTPS only, and every request authenticated (secured.ts). */
+  security?: Security;
+  /** Maven coordinates of plugin zips installed with the product's plugin tool. */
+  pluginZip?: string;
 }
 
 /** A module the integ-test zip lacks, rebuilt from the jars Maven Central publishes. */
@@ -222,6 +247,31 @@ export const NODE_SPECS: Record<NodeName, NodeSpec> = {
     },
     extraModules: [],
   },
+  // The secured pair (README, Secured nodes). ES 8's own security with the same integ-test zip;
+  // OpenSearch 2.19.4, the newest release Maven Central has the security plugin for.
+  es8sec: {
+    name: "es8sec",
+    product: "elasticsearch",
+    version: "8.19.21",
+    artifact: "org.elasticsearch.distribution.integ-test-zip:elasticsearch:8.19.21:zip",
+    defaultPort: 19218,
+    java: "17",
+    settings: {},
+    extraModules: [],
+    security: "elasticsearch",
+  },
+  os2sec: {
+    name: "os2sec",
+    product: "opensearch",
+    version: "2.19.4",
+    artifact: "org.opensearch.distribution.integ-test-zip:opensearch:2.19.4:zip",
+    defaultPort: 19312,
+    java: "17",
+    settings: {},
+    extraModules: [],
+    security: "opensearch-security",
+    pluginZip: "org.opensearch.plugin:opensearch-security:2.19.4.0:zip",
+  },
 };
 
 /**
@@ -261,9 +311,47 @@ export function transportPort(name: NodeName): number {
   return nodePort(name) + 10_000;
 }
 
-/** Base URL of a node. */
+/** Base URL of a node: HTTPS for the secured ones. */
 export function nodeUrl(name: NodeName): string {
-  return `http://127.0.0.1:${nodePort(name)}`;
+  const scheme = NODE_SPECS[name].security ? "https" : "http";
+  return `${scheme}://127.0.0.1:${nodePort(name)}`;
+}
+
+/** The harness's certificates (made on first use). */
+export function harnessPki(): Promise<Pki> {
+  return ensurePki(`${CLUSTERS_DIR}pki`);
+}
+
+/** The `elastic` password of the secured Elasticsearch. */
+export function harnessElasticPassword(): Promise<string> {
+  return elasticPassword(`${CLUSTERS_DIR}pki`);
+}
+
+const adminAccesses = new Map<NodeName, Promise<AdminAccess>>();
+
+/**
+ * `fetch` of a node's path as the harness: plain for the open nodes, as the administrator
+ * through the harness CA for the secured ones.
+ */
+export async function nodeFetch(
+  name: NodeName,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  const security = NODE_SPECS[name].security;
+  if (!security) return await fetch(`${nodeUrl(name)}${path}`, init);
+  let access = adminAccesses.get(name);
+  if (!access) {
+    access = (async () =>
+      adminAccess(security, await harnessPki(), await harnessElasticPassword()))();
+    adminAccesses.set(name, access);
+  }
+  const { client, headers } = await access;
+  return await fetch(`${nodeUrl(name)}${path}`, {
+    ...init,
+    client,
+    headers: { ...headers, ...Object.fromEntries(new Headers(init.headers)) },
+  });
 }
 
 function javaHome(java: NodeSpec["java"]): string {
@@ -302,8 +390,9 @@ export interface RunningNode {
  */
 export async function probe(name: NodeName): Promise<RunningNode | undefined> {
   try {
-    const response = await fetch(
-      `${nodeUrl(name)}/_nodes/_local?filter_path=cluster_name,nodes.*.version,` +
+    const response = await nodeFetch(
+      name,
+      "/_nodes/_local?filter_path=cluster_name,nodes.*.version," +
         "nodes.*.build_flavor,nodes.*.settings.path.home",
       { signal: AbortSignal.timeout(3000) },
     );
@@ -525,6 +614,7 @@ async function writeConfig(spec: NodeSpec, home: string): Promise<string> {
     "cluster.routing.allocation.disk.threshold_enabled": false,
     ...spec.settings,
     ...moduleSettings,
+    ...(spec.security ? await securedSettings(spec.security, await harnessPki(), config) : {}),
   };
   const file = spec.product === "elasticsearch" ? "elasticsearch.yml" : "opensearch.yml";
   const lines = Object.entries(settings).map(([key, value]) => yamlLine(key, value));
@@ -598,6 +688,7 @@ async function launch(spec: NodeSpec): Promise<void> {
   const home = await unpack(spec);
   await addMissingModules(spec, home);
   const config = await writeConfig(spec, home);
+  await prepareSecurity(spec, home, config, java);
   const dir = nodeDir(spec.name);
   for (const sub of ["data", "logs", "tmp"]) await Deno.mkdir(`${dir}/${sub}`, { recursive: true });
   await Deno.remove(`${dir}/node.pid`).catch(() => {});
@@ -642,14 +733,31 @@ async function launch(spec: NodeSpec): Promise<void> {
   );
 }
 
+/** The secured nodes' one-time setup: the plugin and its files, or the `elastic` password. */
+async function prepareSecurity(
+  spec: NodeSpec,
+  home: string,
+  config: string,
+  java: string,
+): Promise<void> {
+  if (spec.security === "elasticsearch") {
+    await addSecurityAnalysisModule(home, spec.version, java);
+    await setBootstrapPassword(home, config, await harnessElasticPassword(), java);
+  } else if (spec.security === "opensearch-security" && spec.pluginZip) {
+    const zip = await copyArtifact(spec.pluginZip, DIST_DIR);
+    await installSecurityPlugin(home, config, zip, java);
+  }
+}
+
 /** Waits for yellow health; throws with the log tail if the node dies or takes too long. */
 async function waitHealthy(spec: NodeSpec): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   const started = Date.now();
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(
-        `${nodeUrl(spec.name)}/_cluster/health?wait_for_status=yellow&timeout=1s`,
+      const response = await nodeFetch(
+        spec.name,
+        "/_cluster/health?wait_for_status=yellow&timeout=1s",
         { signal: AbortSignal.timeout(5000) },
       );
       const body = await response.json();
@@ -734,7 +842,7 @@ export async function stopNode(name: NodeName): Promise<"stopped" | "not running
 
 /** Names of the modules a running node has loaded. */
 export async function nodeModules(name: NodeName): Promise<string[]> {
-  const response = await fetch(`${nodeUrl(name)}/_nodes/plugins`);
+  const response = await nodeFetch(name, "/_nodes/plugins");
   const body = await response.json();
   const nodes = Object.values(body.nodes ?? {}) as Array<{ modules?: Array<{ name: string }> }>;
   return (nodes[0]?.modules ?? []).map((module) => module.name).sort();

@@ -10,6 +10,7 @@ import { ensureNodes, type NodeHandle, type NodeName, PROXY_NAME } from "../harn
 
 export { ensureNodes, type NodeHandle, type NodeName, nodeUrl } from "../harness/mod.ts";
 export { startNode, stopNode } from "../harness/nodes.ts";
+import { NODE_NAMES, nodeFetch, nodeUrl as harnessUrl } from "../harness/nodes.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The scene of one test
@@ -370,6 +371,12 @@ export function runPrefix(label: string): string {
  */
 export async function cleanUp(urls: string[], prefix: string): Promise<void> {
   for (const url of urls) {
+    // The secured nodes are reached as the harness's administrator.
+    const secured = NODE_NAMES.find((name) => harnessUrl(name) === url && url.startsWith("https:"));
+    const fetch = (address: string, init: RequestInit) =>
+      secured
+        ? nodeFetch(secured, address.slice(url.length), init)
+        : globalThis.fetch(address, init);
     // Data streams first: their backing indices (.ds-...) are deleted with them. A cluster
     // without the data-stream module answers 400 or 404, which is nothing to clean.
     await fetch(`${url}/_data_stream/${prefix}*`, { method: "DELETE" }).then((r) =>

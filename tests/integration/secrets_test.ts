@@ -17,6 +17,18 @@ import {
   runCli,
   spawnCli,
 } from "./scene.ts";
+import {
+  admin,
+  cleanSecured,
+  esApiKey,
+  type EsRole,
+  harnessPki,
+  invalidateApiKey,
+  MIGRATOR_CN,
+  MIGRATOR_KEY_PASSPHRASE,
+  osUser,
+  sourceDocuments,
+} from "./secured.ts";
 
 /** Secrets no output may hold, with the forms they travel in (Basic auth's base64). */
 class Secrets {
@@ -330,4 +342,147 @@ Deno.test("secrets: a pipeline file with the sink's password: metadata's output 
       (path) => path.startsWith(`${home}/pipelines/`),
     );
     console.log(`searched ${searched} files the commands wrote and ${homeFiles} in the home`);
+  }));
+
+Deno.test("secrets: secured nodes: an API key in a file or the environment, an encrypted client key and its passphrase: no command prints or writes them or the decrypted key, nor passes them on a command line", () =>
+  inScene(["es8sec", "os2sec"], "secret-sec", async ({ es8sec, os2sec, p, dir, spawn }) => {
+    const pki = await harnessPki();
+    const apiKeyIds: string[] = [];
+    const role = `${p}role`;
+    try {
+      await sourceDocuments(`${p}a`, 50);
+      const reader: EsRole = {
+        cluster: ["monitor", "read_pipeline"],
+        indices: [{
+          names: [`${p}*`],
+          privileges: ["view_index_metadata", "monitor", "read", "maintenance"],
+        }],
+      };
+      const apiKey = await esApiKey(`${p}key`, reader);
+      apiKeyIds.push(apiKey.id);
+      // The certificate's user (its CN) may do everything on the target (the security plugin
+      // counts the template actions as cluster actions: cluster_all does not hold them).
+      await osUser(role, {
+        cluster_permissions: [
+          "cluster_all",
+          "indices:admin/template/*",
+          "indices:admin/index_template/*",
+        ],
+        index_permissions: [{ index_patterns: ["*"], allowed_actions: ["indices_all"] }],
+      }, [MIGRATOR_CN]);
+
+      // The API key travels encoded (`id:key` in base64); its key part alone is a secret too.
+      const keyPart = (encoded: string) => atob(encoded).slice(atob(encoded).indexOf(":") + 1);
+      // The tool decrypts the encrypted key in memory: a line of the plain key's body must
+      // never show up anywhere.
+      const plainKeyLine = (await Deno.readTextFile(pki.migrator.key)).split("\n")[1];
+      assert(plainKeyLine.length >= 60, `no base64 line in ${pki.migrator.key}`);
+      const secrets = new Secrets();
+      secrets.add(apiKey.encoded, keyPart(apiKey.encoded), MIGRATOR_KEY_PASSPHRASE, plainKeyLine);
+
+      const space = await workspace(dir, {
+        FETCH_MIGRATION_TARGET_CLIENT_KEY_PASSPHRASE: MIGRATOR_KEY_PASSPHRASE,
+      });
+      const apiKeyFile = `${space.dir}/source-api-key`;
+      await Deno.writeTextFile(apiKeyFile, `${apiKey.encoded}\n`, { mode: 0o600 });
+      const source = ["--source", es8sec.url, "--source-ca", es8sec.caPath!];
+      const target = [
+        "--target",
+        os2sec.url,
+        "--target-ca",
+        os2sec.caPath!,
+        "--target-client-cert",
+        pki.migrator.cert,
+        "--target-client-key",
+        pki.migratorEncryptedKey,
+      ];
+      const endpoints = [...source, "--source-api-key-file", apiKeyFile, ...target];
+      const selection = ["--include", `${p}*`];
+      const journal = `${space.dir}/run.json`;
+
+      const plan = await clean(secrets, space, ["plan", ...endpoints, ...selection, "--json"]);
+      assert(plan.includes(`${p}a`), `the plan does not name ${p}a:\n${plan}`);
+      // Verbose logs every request: never its Authorization header.
+      const verbose = await clean(secrets, space, ["plan", ...endpoints, ...selection, "-v"]);
+      assert(verbose.includes(es8sec.url), `-v logged no request to the source:\n${verbose}`);
+      assert(!/authorization:|ApiKey \S/i.test(verbose), "-v printed an Authorization header");
+
+      const metricsPort = 18393;
+      const child = spawn(
+        [
+          "run",
+          "--engine",
+          "native",
+          ...endpoints,
+          ...selection,
+          "--journal",
+          journal,
+          "--metrics-port",
+          String(metricsPort),
+        ],
+        { stderr: "piped", env: space.env },
+      );
+      const ended = finished(child);
+      const metrics = `http://127.0.0.1:${metricsPort}`;
+      const prometheus = await waitFor(
+        `${metrics}/metrics/prometheus`,
+        (text) =>
+          /fetch_migration_documents_copied\S* 50\.0/.test(text) || /recordsIn\S* 50\b/.test(text),
+      );
+      assertClean(secrets, "/metrics/prometheus", prometheus);
+      assertClean(secrets, "/list", await fetch(`${metrics}/list`).then((r) => r.text()));
+      for (const line of await commandLines(child.pid)) {
+        assertClean(secrets, "a command line", line);
+      }
+      await fetch(`${metrics}/shutdown`, { method: "POST" }).then((r) => r.body?.cancel());
+      const ran = await ended;
+      assertClean(secrets, "the output of run", ran.stderr);
+      assertEquals(ran.code, 0, ran.stderr);
+
+      // The API key from the environment this time.
+      const fromEnv = {
+        ...space,
+        env: { ...space.env, FETCH_MIGRATION_SOURCE_API_KEY: apiKey.encoded },
+      };
+      await clean(secrets, fromEnv, ["verify", ...source, ...target, ...selection, "--checksums"]);
+
+      // Failures name what failed, never the secret: a wrong passphrase (a bad input, exit 2)...
+      const wrong = `fm-wrong-${crypto.randomUUID()}`;
+      secrets.add(wrong);
+      const wrongPassphrase = {
+        ...space,
+        env: { ...space.env, FETCH_MIGRATION_TARGET_CLIENT_KEY_PASSPHRASE: wrong },
+      };
+      const refused = await clean(
+        secrets,
+        wrongPassphrase,
+        ["plan", ...endpoints, ...selection],
+        2,
+      );
+      assert(
+        refused.includes("FETCH_MIGRATION_TARGET_CLIENT_KEY_PASSPHRASE"),
+        `the refusal does not name the passphrase's variable:\n${refused}`,
+      );
+      // ... and an invalidated API key (the source refuses it, exit 3).
+      const revoked = await esApiKey(`${p}key2`, reader);
+      apiKeyIds.push(revoked.id);
+      secrets.add(revoked.encoded, keyPart(revoked.encoded));
+      await invalidateApiKey(revoked.id);
+      await Deno.writeTextFile(apiKeyFile, revoked.encoded, { mode: 0o600 });
+      const unauthorized = await clean(secrets, space, ["plan", ...endpoints, ...selection], 3);
+      assert(
+        unauthorized.includes("127.0.0.1:19218") || unauthorized.includes(es8sec.url),
+        `the failure does not name the source:\n${unauthorized}`,
+      );
+
+      await Deno.remove(apiKeyFile);
+      const searched = await assertFilesClean(secrets, [space.dir]);
+      console.log(`searched ${searched} files the commands wrote`);
+    } finally {
+      for (const id of apiKeyIds) await invalidateApiKey(id).catch(() => {});
+      await admin("os2sec", "DELETE", `/_plugins/_security/api/rolesmapping/${role}`)
+        .catch(() => {});
+      await admin("os2sec", "DELETE", `/_plugins/_security/api/roles/${role}`).catch(() => {});
+      await cleanSecured(p);
+    }
   }));

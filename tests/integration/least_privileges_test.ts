@@ -1,0 +1,161 @@
+/**
+ * Least privileges, proved on the secured pair: each command runs as users holding exactly the
+ * set the README's table gives (an Elasticsearch 8.19 user on the source, an OpenSearch security
+ * plugin user on the target) and must succeed; then again without one privilege of the set, and
+ * must stop with exit 3 naming the host, the user, the action refused and what to grant, with no
+ * stack trace, and without having changed anything the refused step would have guarded.
+ * The table itself is the README's: a test renders it from the sets below and compares.
+ */
+import { assertEquals, assertStringIncludes } from "../assert.ts";
+import { assertNoStackTrace, type CliRun, inScene, runCli } from "./scene.ts";
+import { harnessElasticPassword, harnessPki } from "../harness/nodes.ts";
+import {
+  esRole,
+  type Grants,
+  LEAST_PRIVILEGES,
+  osRole,
+  renderTable,
+  type Row,
+  withoutPrivilege,
+} from "./privileges.ts";
+import {
+  admin,
+  esUser,
+  osUser,
+  sourceDocuments,
+  strongPassword,
+  targetIndices,
+} from "./secured.ts";
+
+Deno.test("least privileges: the README's table is the one the tests below prove", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  // `deno fmt` pads the cells: compared cell by cell.
+  const cells = (text: string) =>
+    text.split("\n").map((line) =>
+      line.split("|").map((cell) => cell.trim().replace(/^-+$/, "---")).join("|")
+    ).join("\n");
+  assertStringIncludes(cells(readme), cells(renderTable(LEAST_PRIVILEGES)));
+});
+
+for (const row of LEAST_PRIVILEGES) {
+  Deno.test(`least privileges: ${row.command} works with exactly its set, and stops naming what to grant without ${row.without.privilege} (${row.without.side})`, () =>
+    inScene(["es8sec", "os2sec"], "lp", async ({ es8sec, os2sec, p, dir }) => {
+      const selected = `${p}*`;
+      const password = strongPassword();
+      const [sourceUser, targetUser] = [`${p}src`, `${p}tgt`];
+      await sourceDocuments(`${p}a`, 120);
+      await sourceDocuments(`${p}b`, 80);
+      await admin("es8sec", "PUT", `/_index_template/${p}template`, {
+        index_patterns: [`${p}templated-*`],
+        template: { settings: { number_of_shards: 1 } },
+      });
+      const journal = `${dir}/journal.json`;
+      const args = [
+        ...row.args,
+        ...(row.command === "rollback" ? [] : ["--source", es8sec.url, "--include", selected]),
+        ...(row.command === "rollback" ? [] : ["--source-user", sourceUser]),
+        ...(row.command === "rollback" ? [] : ["--source-ca", es8sec.caPath!]),
+        ...["--target", os2sec.url, "--target-user", targetUser, "--target-ca", os2sec.caPath!],
+        ...(["plan", "verify --checksums"].includes(row.command) ? [] : ["--journal", journal]),
+      ];
+      const env = {
+        FETCH_MIGRATION_SOURCE_PASSWORD: password,
+        FETCH_MIGRATION_TARGET_PASSWORD: password,
+      };
+      const grant = async (source?: Grants, target?: Grants) => {
+        await esUser(sourceUser, password, esRole(source, selected));
+        await osUser(targetUser, osRole(target, selected), [targetUser], password);
+      };
+      try {
+        await prepare(row, { es8sec: es8sec.url, os2sec: os2sec.url, selected, journal, env });
+        await grant(row.source, row.target);
+        const allowed = await runCli(args, { env, cwd: dir });
+        assertEquals(allowed.code, 0, `${row.command} with its set:\n${allowed.stderr}`);
+
+        await resetFor(row, { selected, journal, env, es8sec: es8sec.url, os2sec: os2sec.url });
+        const [source, target] = row.without.side === "source"
+          ? [withoutPrivilege(row.source!, row.without.privilege), row.target]
+          : [row.source, withoutPrivilege(row.target!, row.without.privilege)];
+        await grant(source, target);
+        const beforeRefusal = await targetIndices(selected);
+        const refused = await runCli(args, { env, cwd: dir });
+        assertRefusal(refused, row, row.without.side === "source" ? sourceUser : targetUser);
+        await assertNothingChanged(row, selected, beforeRefusal);
+      } finally {
+        await admin("os2sec", "DELETE", `/_plugins/_security/api/rolesmapping/${targetUser}`)
+          .catch(() => {});
+        await admin("os2sec", "DELETE", `/_plugins/_security/api/roles/${targetUser}`)
+          .catch(() => {});
+        await admin("os2sec", "DELETE", `/_plugins/_security/api/internalusers/${targetUser}`)
+          .catch(() => {});
+        await admin("es8sec", "DELETE", `/_security/user/${sourceUser}`).catch(() => {});
+        await admin("es8sec", "DELETE", `/_security/role/${sourceUser}`).catch(() => {});
+        await admin("es8sec", "PUT", `/${selected}/_settings`, {
+          "index.blocks.write": null,
+        }).catch(() => {});
+      }
+    }));
+}
+
+interface Setting {
+  es8sec: string;
+  os2sec: string;
+  selected: string;
+  journal: string;
+  env: Record<string, string>;
+}
+
+/** What a command needs before it: a copy to verify or roll back (made as the administrator). */
+async function prepare(row: Row, setting: Setting): Promise<void> {
+  if (row.command !== "verify --checksums" && row.command !== "rollback") return;
+  const pki = await harnessPki();
+  // As the harness's administrators: `elastic`, and OpenSearch's admin certificate.
+  const copy = await runCli([
+    ...["run", "--engine", "native", "--include", setting.selected, "--journal", setting.journal],
+    ...["--source", setting.es8sec, "--source-user", "elastic", "--source-ca", pki.ca],
+    ...["--target", setting.os2sec, "--target-ca", pki.ca],
+    ...["--target-client-cert", pki.admin.cert, "--target-client-key", pki.admin.key],
+  ], { env: { FETCH_MIGRATION_SOURCE_PASSWORD: await harnessElasticPassword() } });
+  assertEquals(copy.code, 0, `the copy before ${row.command}:\n${copy.stderr}`);
+}
+
+/** Between the two runs: what the first run made is undone, so the second starts alike. */
+async function resetFor(row: Row, setting: Setting): Promise<void> {
+  if (row.command === "rollback") {
+    await Deno.remove(setting.journal).catch(() => {});
+    await Deno.remove(`${setting.journal}.lock`).catch(() => {});
+    await prepare(row, setting);
+    return;
+  }
+  await admin("os2sec", "DELETE", `/${setting.selected}?expand_wildcards=all`).catch(() => {});
+  await admin("es8sec", "PUT", `/${setting.selected}/_settings`, { "index.blocks.write": null })
+    .catch(() => {});
+  await Deno.remove(setting.journal).catch(() => {});
+  await Deno.remove(`${setting.journal}.lock`).catch(() => {});
+}
+
+/** Exit 3, the host, the user, the action or privilege, and no stack trace. */
+function assertRefusal(run: CliRun, row: Row, user: string): void {
+  const port = row.without.side === "source" ? "19218" : "19312";
+  assertEquals(run.code, 3, `${row.command} without ${row.without.privilege}:\n${run.stderr}`);
+  assertStringIncludes(run.stderr, `permission denied (403) at https://127.0.0.1:${port}`);
+  assertStringIncludes(run.stderr, `as user ${user}`);
+  for (const name of row.without.names) assertStringIncludes(run.stderr, name);
+  assertStringIncludes(run.stderr, "hint: ");
+  assertNoStackTrace(run.stderr);
+}
+
+/** The refused step guards a change: it did not happen. */
+async function assertNothingChanged(row: Row, selected: string, before: string[]): Promise<void> {
+  // The freeze comes after the copy, which needs no `manage`: only the freeze is guarded.
+  if (row.without.privilege !== "manage") {
+    assertEquals(await targetIndices(selected), before, "the target's indices changed");
+  } else {
+    const settings = await admin("es8sec", "GET", `/${selected}/_settings/index.blocks.write`);
+    assertEquals(
+      Object.values(settings).filter((index) => JSON.stringify(index).includes("true")),
+      [],
+      "the source was frozen",
+    );
+  }
+}
