@@ -5,6 +5,7 @@
 import type { SourceDocument } from "./reader.ts";
 import { sourceBytes } from "./reader.ts";
 import { FetchMigrationError } from "../errors.ts";
+import { privilegeHint } from "../cluster/errors.ts";
 
 /** A document with its bulk lines already serialised (so a retry does not serialise again). */
 export interface BulkItem {
@@ -223,6 +224,22 @@ export function isIndexBlock(failure: Pick<ItemFailure, "type">): boolean {
 /** Whether a block is the one the disk monitor sets at the flood-stage watermark (id 12). */
 export function isFloodStageBlock(reason: string): boolean {
   return /flood-stage|read-only-allow-delete|read_only_allow_delete|\/12\//.test(reason);
+}
+
+/**
+ * The error a run stops with when the target refuses a document for the credentials (a missing
+ * write permission): no dead letter, since every document would be refused alike.
+ */
+export function deniedWriteError(
+  target: string,
+  failure: Pick<ItemFailure, "item" | "reason" | "status">,
+): Error {
+  return new FetchMigrationError(
+    "refused",
+    `the target ${target} refuses writes to ${failure.item.index} (${failure.status}): ` +
+      shortReason(failure.reason, 300),
+    `${privilegeHint(failure.reason)}; the copy continues from its checkpoints`,
+  );
 }
 
 /**

@@ -42,6 +42,7 @@ export class NativeEngine implements Engine {
   readonly name = "native";
   readonly resumable = true;
   readonly dataStreamsRefused?: DataStreamRefusal;
+  readonly tunesNewIndices: boolean;
 
   constructor(
     readonly source: ClusterClient,
@@ -49,6 +50,7 @@ export class NativeEngine implements Engine {
     readonly options: NativeEngineOptions,
   ) {
     this.dataStreamsRefused = options.dataStreamsRefused;
+    this.tunesNewIndices = options.tuneTarget !== "none";
   }
 
   /** Where refused documents of the run of `journal` go. */

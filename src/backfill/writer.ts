@@ -16,6 +16,7 @@ import {
   type BulkItem,
   bulkSize,
   classifyBulkResponse,
+  deniedWriteError,
   failureKey,
   isFloodStageBlock,
   isIndexBlock,
@@ -314,6 +315,11 @@ export class BulkWriter {
       throw this.client.httpError("POST", "/_bulk", response);
     }
     const outcome = classifyBulkResponse(items, response.body);
+    // Refused for the credentials, not for the document: every other would be too.
+    const denied = outcome.refused.find((failure) =>
+      failure.status === 401 || failure.status === 403
+    );
+    if (denied) throw deniedWriteError(this.client.url, denied);
     this.stats.written += outcome.written.length;
     await this.#deadLetter(outcome.refused);
     if (outcome.retry.length > 0) this.limit.pushedBack();

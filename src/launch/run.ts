@@ -38,6 +38,7 @@ export interface LaunchOptions extends
     | "retryDeadLetters"
     | "allowElasticsearchTarget"
     | "allowOlderTarget"
+    | "sourceDuty"
   > {
   /** Every pipeline of the file (or the one picked), or the one pair of the flags. */
   endpoints: MigrationEndpoints[];
@@ -162,6 +163,7 @@ async function runPipeline(
     retryDeadLetters: options.retryDeadLetters,
     allowElasticsearchTarget: options.allowElasticsearchTarget,
     allowOlderTarget: options.allowOlderTarget,
+    sourceDuty: options.sourceDuty,
     plan,
     journalPath: files.journal,
     signal,

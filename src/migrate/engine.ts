@@ -101,6 +101,8 @@ export interface Engine {
   readonly resumable: boolean;
   /** Checks, before the run changes anything, that this engine can copy from this source. */
   preflight?(): Promise<void>;
+  /** Whether it changes the settings of the indices the run creates (refresh off to load). */
+  readonly tunesNewIndices?: boolean;
   /**
    * Set when it does not copy data streams: why, and the way out. A run that selects a stream
    * is then refused before anything is created.

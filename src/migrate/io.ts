@@ -4,6 +4,11 @@
  */
 import { countDocuments } from "../cluster/count.ts";
 import type { ClusterPair } from "../cluster/pair.ts";
+import {
+  checkSourcePrivileges,
+  checkTargetPrivileges,
+  type SourceDuty,
+} from "../cluster/privileges.ts";
 import type { ClusterInfo } from "../cluster/version.ts";
 import type { Journal } from "../journal/journal.ts";
 import { rollBack, type RollbackResult } from "../journal/rollback.ts";
@@ -38,6 +43,16 @@ export interface MigrationIO {
   counts(indices: string[]): Promise<IndexCounts[]>;
   /** Deletes what the journal says this run created (see journal/rollback.ts). */
   rollback(journal: Journal): Promise<RollbackResult>;
+  /**
+   * Throws, before anything changes, when the credentials lack what the run needs: `duty` on
+   * the source's `indices`, and the target's permissions for the indices it will create.
+   */
+  checkPrivileges(
+    duty: SourceDuty,
+    indices: string[],
+    toCreate: string[],
+    tunes: boolean,
+  ): Promise<void>;
 }
 
 /** The run flow's requests, sent to real clusters. */
@@ -58,6 +73,10 @@ export function clusterIO(clusters: ClusterPair): MigrationIO {
       return missing;
     },
     rollback: (journal) => rollBack(target, journal),
+    checkPrivileges: async (duty, indices, toCreate, tunes) => {
+      await checkSourcePrivileges(source, duty, indices);
+      await checkTargetPrivileges(target, toCreate, { create: true, tune: tunes, refresh: true });
+    },
     counts: async (indices) => {
       const counts: IndexCounts[] = [];
       for (const index of indices) {

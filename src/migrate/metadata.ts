@@ -2,6 +2,7 @@
  * The metadata step on its own (the original tool's `metadata` command): the same checks as a
  * run, then the plan's creations, journaled, with the journal's status set here as in a run.
  */
+import { checkSourcePrivileges, checkTargetPrivileges } from "../cluster/privileges.ts";
 import type { ClusterPair } from "../cluster/pair.ts";
 import type { Journal } from "../journal/journal.ts";
 import {
@@ -111,6 +112,9 @@ export async function createMetadata(
 ): Promise<MetadataStepResult> {
   if (plan.creations.length === 0) return { created: [], transformations: [] };
   const { source, target } = clusters;
+  const indices = plan.creations.filter((c) => c.kind === "index").map(({ name }) => name);
+  await checkSourcePrivileges(source, "read", indices);
+  await checkTargetPrivileges(target, indices, { create: true, tune: false, refresh: false });
   const journalPath = options.journal ??
     runFiles({ sourceUrl: source.url, targetUrl: target.url }).journal;
   const previous = await loadRunJournal(journalPath, source.url, target.url);

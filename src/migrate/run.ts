@@ -74,6 +74,8 @@ export interface MigrationOptions {
   part?: RunPart;
   /** Where the endpoints came from, for the commands the run names (default: flags). */
   origin?: Omit<CommandEndpoints, "sourceUrl" | "targetUrl">;
+  /** What the run will do on the source (sync's `--freeze-source` adds the freeze); `copy`. */
+  sourceDuty?: "copy" | "freeze";
 }
 
 /** What the flow tells as it goes, for the CLI to render. */
@@ -159,6 +161,12 @@ export async function runMigration(
   const migrating = resuming
     ? engine.indices(previous!)
     : migratingIndices(plan, options.restart || !!part);
+  await io.checkPrivileges(
+    options.sourceDuty ?? "copy",
+    migrating,
+    toCreate(plan, resuming),
+    !!engine.tunesNewIndices,
+  );
   onEvent({ type: "planned", plan, migrating, journalPath });
   if (options.dryrun) {
     const failure = shortcomingsError({ ...nothingMissing(), unmigratable });
@@ -276,6 +284,12 @@ async function startRun(
   }
   const { copyFailed: _, ...result } = outcome;
   return { ...result, created: created.created };
+}
+
+/** The indices the run will create (none when it continues: they were created then). */
+function toCreate(plan: MigrationPlan, resuming: boolean): string[] {
+  if (resuming) return [];
+  return plan.creations.filter((creation) => creation.kind === "index").map(({ name }) => name);
 }
 
 /** Whether a run has nothing to do: nothing to create, no document to copy. */

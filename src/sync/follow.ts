@@ -159,6 +159,7 @@ function copyFirst(options: FollowOptions, onEvent: (event: FollowEvent) => void
     retryDeadLetters: false,
     allowElasticsearchTarget: options.allowElasticsearchTarget,
     allowOlderTarget: options.allowOlderTarget,
+    sourceDuty: options.final && options.freezeSource ? "freeze" : "copy",
     verify: false,
   }, (event) => onEvent({ type: "copy", event }));
 }

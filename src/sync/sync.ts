@@ -6,6 +6,7 @@
  * at most that many operations behind; `--final` makes one last pass (after freezing the source
  * with `--freeze-source`) and ends with `verify --checksums`.
  */
+import { checkSourcePrivileges } from "../cluster/privileges.ts";
 import type { ClusterClient } from "../cluster/client.ts";
 import type { ClusterPair } from "../cluster/pair.ts";
 import { FetchMigrationError } from "../errors.ts";
@@ -204,6 +205,10 @@ export async function runSync(
     const finals = await readFinalPipelines(clusters.source, names, none);
     await suspendFinalPipelines(clusters.target, journal, names, none, finals);
   };
+  // The freeze comes last: a source that would refuse it is found before any pass changes a thing.
+  if (options.final && options.freezeSource) {
+    await checkSourcePrivileges(clusters.source, "freeze", Object.keys(state.checkpoints));
+  }
   await suspendSourceFinals(Object.keys(state.checkpoints));
   try {
     if (options.final) {

@@ -16,6 +16,7 @@ import {
 } from "./nodes.ts";
 import { PROXY_NAME, proxyStatus, startTestProxy, stopTestProxy } from "./mod.ts";
 import { startToxiproxy, stopToxiproxy, TOXIPROXY_VERSION, toxiproxyStatus } from "./toxiproxy.ts";
+import { stopSigV4Checks } from "./sigv4.ts";
 
 const TOXIPROXY = "toxiproxy";
 type Name = NodeName | typeof PROXY_NAME | typeof TOXIPROXY;
@@ -105,6 +106,11 @@ async function down(names: Name[]): Promise<void> {
     console.log(`${PROXY_NAME.padEnd(5)} stopped`);
   }
   if (names.includes(TOXIPROXY)) console.log(`${TOXIPROXY} ${await stopToxiproxy()}`);
+  // The SigV4 checking endpoints (started by the tests that use them) front es7 and os2.
+  if (names.includes("es7") || names.includes("os2")) {
+    await stopSigV4Checks();
+    console.log("sigv4 checks stopped");
+  }
   await Promise.all(
     names.filter(isNode).map(async (name) => {
       console.log(`${name.padEnd(5)} ${await stopNode(name)}`);
@@ -123,7 +129,8 @@ if (import.meta.main) {
     await status(names);
   } else {
     console.error(
-      "usage: deno task clusters up|down|status [es6 es7 es8 os1 os2 os3 proxy toxiproxy]",
+      "usage: deno task clusters up|down|status [es6 es7 es8 os1 os2 os3 es8sec os2sec proxy " +
+        "toxiproxy]",
     );
     Deno.exit(2);
   }

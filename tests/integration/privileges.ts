@@ -13,6 +13,10 @@ export interface Grants {
   cluster: string[];
   all?: string[];
   selected?: string[];
+  /** A base set's name, shown in the README once with its contents. */
+  name?: string;
+  /** How the set was made: a base set and what it adds (how the README shows it). */
+  from?: { base: Grants; added: Omit<Grants, "name" | "from"> };
 }
 
 /** A row of the table: a command, the two sets, and the privilege the second test leaves out. */
@@ -25,15 +29,26 @@ export interface Row {
   without: { side: "source" | "target"; privilege: string; names: string[] };
 }
 
+/** `base` and `added` together, remembered as such. */
+function adding(base: Grants, added: Omit<Grants, "name" | "from">): Grants {
+  const join = (a?: string[], b?: string[]) => [...(a ?? []), ...(b ?? [])];
+  return {
+    cluster: join(base.cluster, added.cluster),
+    all: join(base.all, added.all),
+    selected: join(base.selected, added.selected),
+    from: { base, added },
+  };
+}
+
 const SOURCE_READ: Grants = {
+  name: "source reads",
   cluster: ["monitor", "read_pipeline"],
   selected: ["view_index_metadata", "monitor", "read"],
 };
-export const SOURCE_COPY: Grants = {
-  ...SOURCE_READ,
-  selected: [...SOURCE_READ.selected!, "maintenance"],
-};
+export const SOURCE_COPY = adding(SOURCE_READ, { cluster: [], selected: ["maintenance"] });
+const SOURCE_FREEZE = adding(SOURCE_READ, { cluster: [], selected: ["maintenance", "manage"] });
 const TARGET_READ: Grants = {
+  name: "target reads",
   cluster: [
     "cluster_monitor",
     "indices:admin/template/get",
@@ -43,33 +58,27 @@ const TARGET_READ: Grants = {
   ],
   all: [
     "indices_monitor",
-    "indices:monitor/settings/get",
     "indices:admin/mappings/get",
     "indices:admin/aliases/get",
     "indices:admin/data_stream/get",
     "indices:data/read/search",
   ],
 };
-const TARGET_CREATE: Grants = {
-  ...TARGET_READ,
-  cluster: [...TARGET_READ.cluster, "indices:admin/index_template/put"],
+const TEMPLATES = ["indices:admin/index_template/put"];
+const TARGET_CREATE = adding(TARGET_READ, {
+  cluster: TEMPLATES,
   selected: ["indices:admin/create"],
-};
-export const TARGET_COPY: Grants = {
-  ...TARGET_CREATE,
-  selected: [
-    "indices:admin/create",
-    "indices:admin/settings/update",
-    "indices:admin/refresh*",
-    "indices:data/write/bulk*",
-    "indices:data/write/index",
-  ],
-};
-
-export const TARGET_SYNC: Grants = {
-  ...TARGET_COPY,
-  selected: [...TARGET_COPY.selected!, "indices:data/write/delete"],
-};
+});
+const WRITES = ["indices:admin/refresh*", "indices:data/write/bulk*", "indices:data/write/index"];
+export const TARGET_COPY = adding(TARGET_READ, {
+  cluster: TEMPLATES,
+  selected: ["indices:admin/create", "indices:admin/settings/update", ...WRITES],
+});
+/** Sync's copy does not tune the target's settings; its passes delete. */
+export const TARGET_SYNC = adding(TARGET_READ, {
+  cluster: TEMPLATES,
+  selected: ["indices:admin/create", ...WRITES, "indices:data/write/delete"],
+});
 
 /** The table of the README, in its order. */
 export const LEAST_PRIVILEGES: Row[] = [
@@ -85,11 +94,7 @@ export const LEAST_PRIVILEGES: Row[] = [
     args: ["metadata"],
     source: SOURCE_READ,
     target: TARGET_CREATE,
-    without: {
-      side: "target",
-      privilege: "indices:admin/mappings/get",
-      names: ["indices:admin/mappings/get"],
-    },
+    without: { side: "target", privilege: "indices:admin/create", names: ["indices:admin/create"] },
   },
   {
     command: "run --engine native",
@@ -97,9 +102,9 @@ export const LEAST_PRIVILEGES: Row[] = [
     source: SOURCE_COPY,
     target: TARGET_COPY,
     without: {
-      side: "source",
-      privilege: "view_index_metadata",
-      names: ["view_index_metadata"],
+      side: "target",
+      privilege: "indices:admin/settings/update",
+      names: ["indices:admin/settings/update"],
     },
   },
   {
@@ -118,20 +123,20 @@ export const LEAST_PRIVILEGES: Row[] = [
     args: ["sync", "--final"],
     source: SOURCE_COPY,
     target: TARGET_SYNC,
-    without: { side: "source", privilege: "monitor", names: ["cluster:monitor/", "monitor"] },
+    without: { side: "source", privilege: "maintenance", names: ["index privilege maintenance"] },
   },
   {
     command: "sync --final --freeze-source",
     args: ["sync", "--final", "--freeze-source"],
-    source: { ...SOURCE_COPY, selected: [...SOURCE_COPY.selected!, "manage"] },
+    source: SOURCE_FREEZE,
     target: TARGET_SYNC,
-    without: { side: "source", privilege: "manage", names: ["indices:admin/block/add", "manage"] },
+    without: { side: "source", privilege: "manage", names: ["index privilege manage"] },
   },
   {
     command: "rollback",
     args: ["rollback", "--yes"],
     target: {
-      cluster: ["cluster_monitor", "indices:admin/index_template/delete"],
+      cluster: ["indices:admin/index_template/delete"],
       selected: ["indices:admin/delete", "indices:data/read/search"],
     },
     without: {
@@ -142,23 +147,33 @@ export const LEAST_PRIVILEGES: Row[] = [
   },
 ];
 
-/** The README's rows: one line per command, the sets in code spans. */
+/**
+ * The README's table: the two base sets spelled out once, then one line per command, its sets
+ * as a base and what it adds.
+ */
 export function renderTable(rows: Row[]): string {
   const list = (items: string[] | undefined) =>
     (items ?? []).map((item) => `\`${item}\``).join(", ");
-  const side = (grants: Grants | undefined) => {
-    if (!grants) return "–";
-    const parts = [`cluster: ${list(grants.cluster)}`];
-    if (grants.all?.length) parts.push(`on \`*\`: ${list(grants.all)}`);
-    if (grants.selected?.length) parts.push(`on ${SELECTED}: ${list(grants.selected)}`);
+  const contents = (grants: Omit<Grants, "name" | "from">) => {
+    const parts = grants.cluster.length ? [`cluster ${list(grants.cluster)}`] : [];
+    if (grants.all?.length) parts.push(`on \`*\` ${list(grants.all)}`);
+    if (grants.selected?.length) parts.push(`on ${SELECTED} ${list(grants.selected)}`);
     return parts.join("; ");
   };
-  const lines = [
+  const cell = (grants: Grants | undefined) => {
+    if (!grants) return "–";
+    if (grants.name) return `_${grants.name}_`;
+    if (grants.from) return `_${grants.from.base.name}_, and ${contents(grants.from.added)}`;
+    return contents(grants);
+  };
+  const bases = [SOURCE_READ, TARGET_READ].map((base) => `- _${base.name}_: ${contents(base)}`);
+  return [
+    ...bases,
+    "",
     "| command | source (Elasticsearch privileges) | target (OpenSearch permissions) |",
     "| --- | --- | --- |",
-    ...rows.map((row) => `| \`${row.command}\` | ${side(row.source)} | ${side(row.target)} |`),
-  ];
-  return lines.join("\n");
+    ...rows.map((row) => `| \`${row.command}\` | ${cell(row.source)} | ${cell(row.target)} |`),
+  ].join("\n");
 }
 
 export function esRole(grants: Grants | undefined, selected: string): EsRole {

@@ -28,7 +28,12 @@ Deno.test("secured: run --engine native and sync --final from ES 8.19 (API key o
     await sourceDocuments(`${p}b`, 200);
     const key = await esApiKey(`${p}key`, esRole(SOURCE_COPY, selected));
     const role = `${p}role`;
-    await osUser(role, osRole(TARGET_SYNC, selected), [MIGRATOR_CN]);
+    // The run's set and the passes' deletes: the two commands share the certificate's user.
+    const runThenSync = {
+      ...TARGET_COPY,
+      selected: [...new Set([...TARGET_COPY.selected!, ...TARGET_SYNC.selected!])],
+    };
+    await osUser(role, osRole(runThenSync, selected), [MIGRATOR_CN]);
     const keyFile = `${dir}/api-key`;
     await Deno.writeTextFile(keyFile, key.encoded, { mode: 0o600 });
     const args = [

@@ -80,6 +80,15 @@ function plan(change: (plan: MigrationPlan) => void = () => {}): MigrationPlan {
 
 /** Fake clusters: what they answer, and what was asked of them. */
 class FakeIO implements MigrationIO {
+  /** Every privilege check asked: the duty, the indices, those to create. */
+  privilegeChecks: Array<[string, string[], string[]]> = [];
+  /** Thrown by the privilege check, when set. */
+  refusal?: Error;
+  checkPrivileges(duty: string, indices: string[], toCreate: string[]): Promise<void> {
+    // The fourth argument (whether the engine tunes) is the engine's own: not recorded.
+    this.privilegeChecks.push([duty, indices, toCreate]);
+    return this.refusal ? Promise.reject(this.refusal) : Promise.resolve();
+  }
   sourceUrl = "http://source:9200";
   targetUrl = "http://target:9200";
   created: Creation[] = [];
@@ -328,6 +337,21 @@ Deno.test("runMigration: a partially filled index without a journal is refused b
   assertEquals(restarted.status, "completed");
   assertEquals(restarted.indices, ["logs"]);
   assertEquals(engine.copies, 1);
+});
+
+Deno.test("runMigration: privileges are asked before anything is created, for the indices to create; a refusal creates nothing and writes no journal", async () => {
+  const dir = await Deno.makeTempDir();
+  const io = new FakeIO(plan());
+  io.refusal = new FetchMigrationError("unreachable", "the source does not grant read");
+  const engine = new FakeEngine();
+  await assertRejects(() => runMigration(io, engine, options(dir)), /does not grant read/);
+  assertEquals(io.privilegeChecks.length, 1);
+  const [duty, indices, toCreate] = io.privilegeChecks[0];
+  assertEquals(duty, "copy");
+  assertEquals(toCreate, indices, "every index of a first run is created");
+  assertEquals(io.created, []);
+  assertEquals(engine.copies, 0);
+  await assertRejects(() => Deno.stat(`${dir}/run.json`), /No such file/);
 });
 
 Deno.test("runMigration: an include that matches nothing, the same cluster twice, or an Elasticsearch target are bad input, and nothing is written", async () => {
