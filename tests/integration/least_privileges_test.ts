@@ -7,7 +7,15 @@
  * The table itself is the README's: a test renders it from the sets below and compares.
  */
 import { assertEquals, assertStringIncludes } from "../assert.ts";
-import { assertNoStackTrace, type CliRun, inScene, runCli } from "./scene.ts";
+import {
+  assertNoStackTrace,
+  type CliRun,
+  inScene,
+  type NodeHandle,
+  pipelineYaml,
+  runCli,
+} from "./scene.ts";
+import { dataPrepperHomeForTests } from "../harness/dataprepper.ts";
 import { harnessElasticPassword, harnessPki } from "../harness/nodes.ts";
 import {
   esRole,
@@ -50,14 +58,16 @@ for (const row of LEAST_PRIVILEGES) {
         template: { settings: { number_of_shards: 1 } },
       });
       const journal = `${dir}/journal.json`;
-      const args = [
-        ...row.args,
-        ...(row.command === "rollback" ? [] : ["--source", es8sec.url, "--include", selected]),
-        ...(row.command === "rollback" ? [] : ["--source-user", sourceUser]),
-        ...(row.command === "rollback" ? [] : ["--source-ca", es8sec.caPath!]),
-        ...["--target", os2sec.url, "--target-user", targetUser, "--target-ca", os2sec.caPath!],
-        ...(["plan", "verify --checksums"].includes(row.command) ? [] : ["--journal", journal]),
-      ];
+      const args = row.dataPrepper
+        ? await dataPrepperArgs(row, { es8sec, os2sec, p, dir, password })
+        : [
+          ...row.args,
+          ...(row.command === "rollback" ? [] : ["--source", es8sec.url, "--include", selected]),
+          ...(row.command === "rollback" ? [] : ["--source-user", sourceUser]),
+          ...(row.command === "rollback" ? [] : ["--source-ca", es8sec.caPath!]),
+          ...["--target", os2sec.url, "--target-user", targetUser, "--target-ca", os2sec.caPath!],
+          ...(["plan", "verify --checksums"].includes(row.command) ? [] : ["--journal", journal]),
+        ];
       const env = {
         FETCH_MIGRATION_SOURCE_PASSWORD: password,
         FETCH_MIGRATION_TARGET_PASSWORD: password,
@@ -147,6 +157,44 @@ Deno.test("least privileges: a target user that may create but not write: the co
       await admin("es8sec", "DELETE", `/_security/role/${sourceUser}`).catch(() => {});
     }
   }));
+
+/**
+ * The original form: the Data Prepper home (the stand-in here, a real one with
+ * `FM_DATA_PREPPER_HOME`) and a pipeline naming both users, their password and the CA.
+ */
+async function dataPrepperArgs(
+  row: Row,
+  { es8sec, os2sec, p, dir, password }: {
+    es8sec: NodeHandle;
+    os2sec: NodeHandle;
+    p: string;
+    dir: string;
+    password: string;
+  },
+): Promise<string[]> {
+  const { home, kind } = await dataPrepperHomeForTests();
+  console.log(`${row.command}: Data Prepper home: ${kind}`);
+  const login = (user: string, ca: string) => ({
+    username: user,
+    password: JSON.stringify(password),
+    cert: ca,
+  });
+  await Deno.writeTextFile(
+    `${dir}/pipeline.yaml`,
+    pipelineYaml({
+      source: es8sec,
+      target: os2sec,
+      regex: `${p}.*`,
+      sourceSettings: login(`${p}src`, es8sec.caPath!),
+      sinkSettings: login(`${p}tgt`, os2sec.caPath!),
+    }),
+    { mode: 0o600 },
+  );
+  return [
+    ...["run", home, `${dir}/pipeline.yaml`, "4941", "--poll-interval", "1"],
+    ...["--journal", `${dir}/journal.json`],
+  ];
+}
 
 interface Setting {
   es8sec: string;

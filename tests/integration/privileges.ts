@@ -27,6 +27,8 @@ export interface Row {
   target?: Grants;
   /** The privilege left out, the side it is left out of, and what the refusal must name. */
   without: { side: "source" | "target"; privilege: string; names: string[] };
+  /** Run the original way, `run <data-prepper-dir> <pipeline.yaml> [port]`. */
+  dataPrepper?: boolean;
 }
 
 /** `base` and `added` together, remembered as such. */
@@ -74,6 +76,11 @@ export const TARGET_COPY = adding(TARGET_READ, {
   cluster: TEMPLATES,
   selected: ["indices:admin/create", "indices:admin/settings/update", ...WRITES],
 });
+/** Data Prepper's sink does not tune the target's settings. */
+const TARGET_DATA_PREPPER = adding(TARGET_READ, {
+  cluster: TEMPLATES,
+  selected: ["indices:admin/create", ...WRITES],
+});
 /** Sync's copy does not tune the target's settings; its passes delete. */
 export const TARGET_SYNC = adding(TARGET_READ, {
   cluster: TEMPLATES,
@@ -106,6 +113,14 @@ export const LEAST_PRIVILEGES: Row[] = [
       privilege: "indices:admin/settings/update",
       names: ["indices:admin/settings/update"],
     },
+  },
+  {
+    command: "run <data-prepper-dir> <pipeline.yaml>",
+    args: ["run"],
+    source: SOURCE_COPY,
+    target: TARGET_DATA_PREPPER,
+    without: { side: "target", privilege: "indices:admin/create", names: ["indices:admin/create"] },
+    dataPrepper: true,
   },
   {
     command: "verify --checksums",
