@@ -10,12 +10,13 @@ import { BadInputError } from "../errors.ts";
 import { migratingIndices } from "../metadata/plan.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
 import { readPlan } from "../metadata/read-plan.ts";
-import { olderTargetWarning } from "../migrate/metadata.ts";
+import { checkPlanRequest, olderTargetWarning } from "../migrate/metadata.ts";
 import type { MigrationPlan } from "../metadata/types.ts";
 import { openClusters } from "../cluster/pair.ts";
 import { plural } from "../text.ts";
 import {
   addEndpointOptions,
+  addPairOptions,
   type EndpointOptionValues,
   resolveEndpoints,
 } from "./endpoint-options.ts";
@@ -25,6 +26,8 @@ import { addSelectionOptions, type SelectionOptionValues } from "./selection-opt
 import { planOptions } from "../metadata/selection.ts";
 
 type PlanOptionValues = EndpointOptionValues & SelectionOptionValues & {
+  allowElasticsearchTarget?: boolean;
+  allowOlderTarget?: boolean;
   json?: boolean;
   split?: number;
   out?: string;
@@ -32,7 +35,7 @@ type PlanOptionValues = EndpointOptionValues & SelectionOptionValues & {
 
 /** Registers `plan`: compare source and target and print the report; changes nothing. */
 export function registerPlan(program: Command): void {
-  addSelectionOptions(addEndpointOptions(
+  addSelectionOptions(addPairOptions(addEndpointOptions(
     program
       .command("plan")
       .description(
@@ -52,7 +55,7 @@ export function registerPlan(program: Command): void {
           "only an earlier split's pipeline files (replaced)",
       )
       .option("--json", "print the plan (with --split: the files) as JSON on stdout"),
-  )).action(async (options: PlanOptionValues) => {
+  ))).action(async (options: PlanOptionValues) => {
     if ((options.split === undefined) !== (options.out === undefined)) {
       throw new BadInputError(
         options.split === undefined
@@ -65,8 +68,10 @@ export function registerPlan(program: Command): void {
     const split = options.out === undefined ? undefined : await readSplitDirectory(options.out);
     const endpoints = await resolveEndpoints(options);
     using clusters = openClusters(endpoints);
-    const plan = await readPlan(clusters, planOptions(options, endpoints));
-    const warning = await olderTargetWarning(clusters);
+    const selection = planOptions(options, endpoints);
+    const plan = await readPlan(clusters, selection);
+    await checkPlanRequest(clusters, plan, selection, !!options.allowElasticsearchTarget);
+    const warning = options.allowOlderTarget ? undefined : await olderTargetWarning(clusters);
     if (warning) printHuman(`warning: ${warning}`);
     if (split) {
       const indices = Object.fromEntries(

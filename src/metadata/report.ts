@@ -83,11 +83,59 @@ function section(title: string, lines: readonly string[], show = true): string {
   return [title, ...body].join("\n");
 }
 
+/** Items a list shows before it says how many more `-v` lists. */
+const LIST_LIMIT = 20;
+
+/**
+ * A list that needs a decision, cut after {@link LIST_LIMIT} lines unless `all`. Entries may
+ * span lines (a conflict and its differences): `entries` are cut, not lines.
+ */
+function decisionSection(
+  title: string,
+  entries: readonly string[],
+  all: boolean,
+  show = all,
+): string {
+  if (all || entries.length <= LIST_LIMIT) return section(title, entries, show);
+  const more = entries.length - LIST_LIMIT;
+  return section(title, [...entries.slice(0, LIST_LIMIT), `… and ${more} more (-v lists them)`]);
+}
+
+/**
+ * A list that needs no decision (identical, excluded, left out): listed with `all`, else one
+ * line counting it, grouped by `reasonOf` when given ("2 002 legacy templates left out: 2 000
+ * not for the selected indices, 2 the cluster's own (-v lists them)").
+ */
+function countedSection(
+  titles: { full: string; counted: string },
+  names: readonly string[],
+  all: boolean,
+  noun: [string, string],
+  reasonOf?: (name: string) => string,
+): string {
+  if (all) return section(titles.full, names, true);
+  if (names.length === 0) return LEFT_OUT;
+  const counted = `${plural(names.length, noun[0], noun[1])} ${titles.counted}`;
+  if (!reasonOf) return `${counted} (-v lists them)`;
+  const reasons = new Map<string, number>();
+  for (const name of names) reasons.set(reasonOf(name), (reasons.get(reasonOf(name)) ?? 0) + 1);
+  const grouped = [...reasons].map(([reason, count]) => `${count} ${reason}`).join(", ");
+  return `${counted}: ${grouped} (-v lists them)`;
+}
+
 /** One line per difference, under the name it belongs to. */
 export function formatDifference(difference: Difference): string {
   return `- ${difference.path}: ${difference.source ?? "(absent)"} ≠ ${
     difference.target ?? "(absent)"
   }`;
+}
+
+/** One entry per conflict: its name, then its differences on the lines below. */
+function conflictEntries(buckets: Buckets): string[] {
+  return buckets.conflicting.map(({ name, differences }) =>
+    [name, ...differences.map((difference) => INDENT + INDENT + formatDifference(difference))]
+      .join("\n")
+  );
 }
 
 function conflictLines(buckets: Buckets): string[] {
@@ -97,6 +145,19 @@ function conflictLines(buckets: Buckets): string[] {
   ]);
 }
 
+/** A template selection's reason, grouped: the `--templates` mode or the pattern rule. */
+function leftOutReason(reason: string | undefined): string {
+  if (reason === undefined) return "the cluster's own";
+  if (reason.startsWith("--templates")) return reason;
+  return "not for the selected indices";
+}
+
+const TEMPLATE_NOUNS: Readonly<Record<TemplateKind, [string, string]>> = {
+  component: ["component template", "component templates"],
+  index: ["index template", "index templates"],
+  legacy: ["legacy template", "legacy templates"],
+};
+
 const TEMPLATE_TITLES: Readonly<Record<TemplateKind, string>> = {
   component: "Component templates",
   index: "Index templates",
@@ -105,24 +166,36 @@ const TEMPLATE_TITLES: Readonly<Record<TemplateKind, string>> = {
 
 function pipelineSection(plan: MigrationPlan, all: boolean): string {
   const buckets = plan.ingest_pipelines;
+  const noun: [string, string] = ["ingest pipeline", "ingest pipelines"];
   return joinShown([
-    section("Ingest pipelines identical in the target cluster:", buckets.identical, all),
-    section(
+    countedSection(
+      {
+        full: "Ingest pipelines identical in the target cluster:",
+        counted: "identical in the target cluster",
+      },
+      buckets.identical,
+      all,
+      noun,
+    ),
+    decisionSection(
       "Ingest pipelines present in both clusters with conflicting definitions (left as they are):",
-      conflictLines(buckets),
+      conflictEntries(buckets),
       all,
     ),
-    section("Ingest pipelines to be created in the target cluster:", buckets.create, all),
-    section(
+    decisionSection("Ingest pipelines to be created in the target cluster:", buckets.create, all),
+    decisionSection(
       "Ingest pipelines that cannot be migrated as they are:",
       buckets.unsupported.map(({ name, reason }) => `${name}: ${reason}`),
       all,
     ),
-    section(
-      `Ingest pipelines left out (--ingest-pipelines ${buckets.mode}):`,
-      buckets.excluded,
-      all,
-    ),
+    all
+      ? section(`Ingest pipelines left out (--ingest-pipelines ${buckets.mode}):`, buckets.excluded)
+      : countedSection(
+        { full: "", counted: `left out (--ingest-pipelines ${buckets.mode})` },
+        buckets.excluded,
+        false,
+        noun,
+      ),
   ]);
 }
 
@@ -133,29 +206,88 @@ function templateSection(plan: MigrationPlan, kind: TemplateKind, all: boolean):
     plan.template_selection.decisions.filter((decision) => decision.kind === kind)
       .map((decision) => [decision.name, decision.reason]),
   );
+  const noun = TEMPLATE_NOUNS[kind];
   return joinShown([
-    section(
-      `${title} identical in the target cluster (no changes will be made):`,
+    countedSection(
+      {
+        full: `${title} identical in the target cluster (no changes will be made):`,
+        counted: "identical in the target cluster",
+      },
       buckets.identical,
       all,
+      noun,
     ),
-    section(
+    decisionSection(
       `${title} present in both clusters with conflicting definitions (left as they are):`,
-      conflictLines(buckets),
+      conflictEntries(buckets),
       all,
     ),
-    section(`${title} to be created in the target cluster:`, buckets.create, all),
-    section(
+    decisionSection(`${title} to be created in the target cluster:`, buckets.create, all),
+    decisionSection(
       `${title} that cannot be migrated as they are:`,
       buckets.unsupported.map(({ name, reason }) => `${name}: ${reason}`),
       all,
     ),
-    section(
-      `${title} left out (not for the selected indices, or the cluster's own):`,
-      buckets.excluded.map((name) => `${name}: ${reasons.get(name) ?? "the cluster's own"}`),
-      all,
-    ),
+    all
+      ? section(
+        `${title} left out (not for the selected indices, or the cluster's own):`,
+        buckets.excluded.map((name) => `${name}: ${reasons.get(name) ?? "the cluster's own"}`),
+      )
+      : countedSection(
+        { full: "", counted: "left out" },
+        buckets.excluded,
+        false,
+        noun,
+        (name) => leftOutReason(reasons.get(name)),
+      ),
   ]);
+}
+
+/**
+ * A list of indices the run fills, each with its documents and the aliases that come along; the
+ * original tool's names alone with `originalGroups` (scripts parse them), cut unless `all`.
+ */
+function indexSection(
+  title: string,
+  names: readonly string[],
+  plan: MigrationPlan,
+  { all = false, originalGroups = false }: Partial<Shown>,
+): string {
+  if (originalGroups && !all) return section(title, names);
+  const aliases = new Map(
+    plan.creations.flatMap((creation) =>
+      creation.kind === "index" ? [[creation.name, Object.keys(creation.body.aliases)]] : []
+    ),
+  );
+  const described = names.map((name) => {
+    const documents = plural(plan.documents.per_index[name] ?? 0, "document");
+    const along = aliases.get(name) ?? [];
+    return along.length > 0
+      ? `${name}: ${documents}; ${along.length === 1 ? "alias" : "aliases"} ${along.join(", ")}`
+      : `${name}: ${documents}`;
+  });
+  return decisionSection(title, described, all);
+}
+
+/**
+ * Transformations with the same rule and detail on one line, naming the first few subjects:
+ * "mapping type [_doc] removed [remove-mapping-type]: index a, b, c and 27 more (30)".
+ */
+export function groupedTransformations(transformations: readonly Transformation[]): string[] {
+  const groups = new Map<string, { kind: string; subjects: string[] }>();
+  for (const { subjectKind, subject, detail, rule } of transformations) {
+    const key = `${subjectKind}\u0000${detail} [${rule}]`;
+    const group = groups.get(key) ?? { kind: subjectKind, subjects: [] };
+    group.subjects.push(subject);
+    groups.set(key, group);
+  }
+  return [...groups].map(([key, { kind, subjects }]) => {
+    const what = key.slice(key.indexOf("\u0000") + 1);
+    if (subjects.length === 1) return `${kind} ${subjects[0]}: ${what}`;
+    const shown = subjects.slice(0, 3).join(", ");
+    const more = subjects.length > 3 ? ` and ${subjects.length - 3} more` : "";
+    return `${what}: ${kind} ${shown}${more} (${subjects.length})`;
+  });
 }
 
 /** Sections joined, the left-out ones dropped, and never two blank lines in a row. */
@@ -165,38 +297,58 @@ function joinShown(parts: string[]): string {
   return kept.filter((part, i) => part !== "" || (i > 0 && kept[i - 1] !== "")).join("\n");
 }
 
+/** "1 to create, 3 identical", the zero counts left out; "none" when all are zero. */
+function nonZero(counts: ReadonlyArray<readonly [number, string]>): string {
+  const kept = counts.filter(([count]) => count > 0).map(([count, what]) => `${count} ${what}`);
+  return kept.length > 0 ? kept.join(", ") : "none";
+}
+
 /** Counts per bucket, a line for indices and one per template kind, for the report's head. */
 export function planSummary(plan: MigrationPlan): string[] {
   const { indices } = plan;
+  // Only the buckets that hold something: a line of zeros hides the one that matters.
   const counts = (buckets: Buckets, partial = false) =>
-    [
-      `${buckets.create.length} to create`,
-      ...(partial ? [`${buckets.identical_empty.length} identical and empty`] : []),
-      ...(partial ? [`${buckets.partially_filled.length} partially filled`] : []),
-      `${buckets.identical.length} identical`,
-      `${buckets.conflicting.length} conflicting`,
-      ...(partial ? [`${buckets.unhealthy.length} unhealthy`] : []),
-      `${buckets.unsupported.length} unsupported`,
-    ].join(", ");
+    nonZero([
+      [buckets.create.length, "to create"],
+      ...(partial ? [[buckets.identical_empty.length, "identical and empty"] as const] : []),
+      ...(partial ? [[buckets.partially_filled.length, "partially filled"] as const] : []),
+      [buckets.identical.length, "identical"],
+      [buckets.conflicting.length, "conflicting"],
+      ...(partial ? [[buckets.unhealthy.length, "unhealthy"] as const] : []),
+      [buckets.unsupported.length, "unsupported"],
+    ]);
   const own = indices.excluded.filter((name) => !name.startsWith(".")).length;
   const hidden = plan.left_out.length;
   const streams = plan.data_streams;
   return [
-    `Indices: ${counts(indices, true)}; ${own} excluded by the selection` +
+    `Indices: ${counts(indices, true)}` +
+    (own > 0 ? `; ${own} excluded by the selection` : "") +
     (hidden > 0 ? `; ${hidden} hidden left out (--include-hidden takes them)` : ""),
     ...(plan.inventory.data_streams.source > 0
       ? [
-        `Data streams: ${streams.create.length} to create, ${streams.identical_empty.length} ` +
-        `identical and empty, ${streams.partially_filled.length} partially filled, ` +
-        `${streams.identical.length} identical, ${streams.unsupported.length} not migratable; ` +
-        `${streams.excluded.length} excluded by the selection`,
+        `Data streams: ${
+          nonZero([
+            [streams.create.length, "to create"],
+            [streams.identical_empty.length, "identical and empty"],
+            [streams.partially_filled.length, "partially filled"],
+            [streams.identical.length, "identical"],
+            [streams.unsupported.length, "not migratable"],
+          ])
+        }` + (streams.excluded.length > 0
+          ? `; ${streams.excluded.length} excluded by the selection`
+          : ""),
       ]
       : []),
     ...(["component", "index", "legacy"] as const).map((kind) =>
-      `${TEMPLATE_TITLES[kind]}: ${counts(plan.templates[kind])}`
+      `${TEMPLATE_TITLES[kind]}: ${counts(plan.templates[kind])}` +
+      (plan.templates[kind].excluded.length > 0
+        ? `; ${plan.templates[kind].excluded.length} left out`
+        : "")
     ),
-    `Ingest pipelines: ${counts(plan.ingest_pipelines)}; ` +
-    `${plan.ingest_pipelines.excluded.length} left out (--ingest-pipelines ${plan.ingest_pipelines.mode})`,
+    `Ingest pipelines: ${counts(plan.ingest_pipelines)}` +
+    (plan.ingest_pipelines.excluded.length > 0
+      ? `; ${plan.ingest_pipelines.excluded.length} left out (--ingest-pipelines ${plan.ingest_pipelines.mode})`
+      : ""),
     `Documents to move: ${plan.documents.total}; transformations: ${plan.transformations.length}`,
   ];
 }
@@ -227,17 +379,28 @@ export function formatPlanText(
     "",
     ...planSummary(plan),
     "",
-    section(
-      "Identical indices in the target cluster (no changes will be made):",
-      indices.identical,
-      group,
-    ),
-    section(
+    // The original tool's four groups stay whole for the scripts that parse them.
+    group && !all
+      ? section(
+        "Identical indices in the target cluster (no changes will be made):",
+        indices.identical,
+      )
+      : countedSection(
+        {
+          full: "Identical indices in the target cluster (no changes will be made):",
+          counted: "identical in the target cluster, left as they are",
+        },
+        indices.identical,
+        all,
+        ["index", "indices"],
+      ),
+    indexSection(
       "Identical empty indices in the target cluster (data will be migrated):",
       indices.identical_empty,
-      group,
+      plan,
+      shown,
     ),
-    section(
+    decisionSection(
       "Indices partially filled in the target cluster (run continues them from its journal, " +
         "or copies them again with --restart):",
       indices.partially_filled.map(({ name, source_documents, target_documents }) =>
@@ -245,40 +408,55 @@ export function formatPlanText(
       ),
       all,
     ),
-    section(
-      "Indices present in both clusters with conflicting settings/mappings " +
-        "(data will not be migrated):",
-      conflictLines(indices),
-      group,
-    ),
-    section(
+    group
+      ? section(
+        "Indices present in both clusters with conflicting settings/mappings " +
+          "(data will not be migrated):",
+        conflictLines(indices),
+      )
+      : decisionSection(
+        "Indices present in both clusters with conflicting settings/mappings " +
+          "(data will not be migrated):",
+        conflictEntries(indices),
+        false,
+      ),
+    indexSection(
       "Indices to be created in the target cluster (data will be migrated):",
       indices.create,
-      group,
+      plan,
+      shown,
     ),
-    section(
+    decisionSection(
       "Indices skipped as unhealthy (data will not be migrated):",
       indices.unhealthy.map(({ name, reason }) => `${name}: ${reason}`),
       all,
     ),
-    section(
+    decisionSection(
       "Indices that cannot be migrated as they are (data will not be migrated):",
       indices.unsupported.map(({ name, reason }) => `${name}: ${reason}`),
       all,
     ),
-    section(
-      "Hidden indices left out (--include-hidden takes them):",
+    countedSection(
+      {
+        full: "Hidden indices left out (--include-hidden takes them):",
+        counted: "hidden, left out (--include-hidden takes them)",
+      },
       plan.left_out.map(({ name }) => name),
       all,
+      ["index", "indices"],
     ),
-    section(
-      "Indices excluded by the selection" +
-        (system.length > 0 ? ` (and ${plural(system.length, "system index")}, not listed)` : "") +
-        ":",
+    countedSection(
+      {
+        full: "Indices excluded by the selection" +
+          (system.length > 0 ? ` (and ${plural(system.length, "system index")}, not listed)` : "") +
+          ":",
+        counted: "excluded by the selection",
+      },
       excluded,
       all,
+      ["index", "indices"],
     ),
-    section(
+    decisionSection(
       "Data streams to migrate (generation by generation: the target's k-th backing index " +
         "holds the source's k-th):",
       [
@@ -292,17 +470,26 @@ export function formatPlanText(
       ],
       all,
     ),
-    section(
-      "Data streams on the target already, as full (left as they are):",
+    countedSection(
+      {
+        full: "Data streams on the target already, as full (left as they are):",
+        counted: "on the target already, as full (left as they are)",
+      },
       streams.identical,
       all,
+      ["data stream", "data streams"],
     ),
-    section(
+    decisionSection(
       "Data streams not migratable (with their backing indices and documents):",
       streams.unsupported.map((entry) => `${describeStream(entry)}: ${entry.reason}`),
       all,
     ),
-    section("Data streams excluded by the selection:", plan.data_streams.excluded, all),
+    countedSection(
+      { full: "Data streams excluded by the selection:", counted: "excluded by the selection" },
+      plan.data_streams.excluded,
+      all,
+      ["data stream", "data streams"],
+    ),
     "",
     templateSection(plan, "component", all),
     templateSection(plan, "index", all),
@@ -311,7 +498,9 @@ export function formatPlanText(
     "",
     section(
       "Transformations applied to what will be created or filled:",
-      plan.transformations.map((t) => `${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`),
+      all
+        ? plan.transformations.map((t) => `${t.subjectKind} ${t.subject}: ${t.detail} [${t.rule}]`)
+        : groupedTransformations(plan.transformations),
       all,
     ),
     "",

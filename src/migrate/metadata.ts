@@ -47,6 +47,24 @@ export async function checkMetadataStep(
   checkSelectionMatches(plan, options);
 }
 
+/**
+ * What `plan` refuses as a run would, before showing anything: the source as target, an
+ * Elasticsearch target (unless allowed), include patterns that match no index. An older target
+ * is only warned about by `plan` ({@link olderTargetWarning}): the plan shows what a run with
+ * `--allow-older-target` would do.
+ */
+export async function checkPlanRequest(
+  clusters: ClusterPair,
+  plan: MigrationPlan,
+  options: PlanOptions,
+  allowElasticsearchTarget: boolean,
+): Promise<void> {
+  const urls = { source: clusters.source.url, target: clusters.target.url };
+  const info = { source: await clusters.source.info(), target: await clusters.target.info() };
+  checkClusterPair(urls, info, allowElasticsearchTarget);
+  checkSelectionMatches(plan, options);
+}
+
 /** Creates what the plan says on the target; the journal ends `completed`, or as the failure left it. */
 export async function createPlanned(
   clusters: ClusterPair,

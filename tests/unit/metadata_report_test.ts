@@ -1,7 +1,12 @@
 /** The human report's sections and the JSON report's shape. */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { buildPlan, DEFAULT_PLAN_OPTIONS } from "../../src/metadata/plan.ts";
-import { formatPlanText, planToJson, withoutCredentials } from "../../src/metadata/report.ts";
+import {
+  formatPlanText,
+  groupedTransformations,
+  planToJson,
+  withoutCredentials,
+} from "../../src/metadata/report.ts";
 import { ES6, es6Index, ES7, es7Index, OS2, os2Index, snapshot } from "./metadata_fixtures.ts";
 
 function plan() {
@@ -24,8 +29,8 @@ function plan() {
   );
 }
 
-Deno.test("formatPlanText: the original tool's groups, in its order, with differences", () => {
-  const text = formatPlanText(plan());
+Deno.test("formatPlanText: the original tool's groups (metadata --report), in its order, with differences", () => {
+  const text = formatPlanText(plan(), { originalGroups: true });
   const titles = [
     "Identical indices in the target cluster (no changes will be made):\n  same",
     "Identical empty indices in the target cluster (data will be migrated):\n  empty",
@@ -42,6 +47,39 @@ Deno.test("formatPlanText: the original tool's groups, in its order, with differ
   assertStringIncludes(text, "    - mappings.properties.message: ");
   assertStringIncludes(text, "≠ (absent)");
   assert(text.trimEnd().endsWith("Total number of documents to be moved: 11"));
+});
+
+Deno.test("formatPlanText by default: what needs a decision is listed with its documents; what needs none is counted, with the flag that lists it", () => {
+  const text = formatPlanText(plan());
+  assertStringIncludes(
+    text,
+    "Indices to be created in the target cluster (data will be migrated):\n  create: 7 documents",
+  );
+  assertStringIncludes(
+    text,
+    "1 index identical in the target cluster, left as they are (-v lists them)",
+  );
+  assertStringIncludes(text, "1 index excluded by the selection (-v lists them)");
+  assert(!text.includes("\n  same\n"), text);
+  assertStringIncludes(
+    text,
+    "Indices: 1 to create, 1 identical and empty, 1 identical, 1 conflicting",
+  );
+  assert(!text.includes(" 0 "), `no zero count: ${text}`);
+});
+
+Deno.test("groupedTransformations: one line per rule and detail, naming the first subjects and the count", () => {
+  const lines = groupedTransformations(
+    ["a", "b", "c", "d", "e"].map((subject) => ({
+      subject,
+      subjectKind: "index" as const,
+      rule: "remove-mapping-type",
+      detail: "mapping type [_doc] removed",
+    })),
+  );
+  assertEquals(lines, [
+    "mapping type [_doc] removed [remove-mapping-type]: index a, b, c and 2 more (5)",
+  ]);
 });
 
 Deno.test("formatPlanText with all: skipped indices, templates and transformations; empty sections say (none)", () => {
