@@ -132,7 +132,10 @@ Deno.test("plan es6 -> os2 makes typed mappings typeless and renames old analyze
     assertEquals(run.stdout, "");
     // A summary first, then only the sections with entries; -v shows them all.
     assertStringIncludes(run.stderr, "Indices: 1 to create");
-    assert(!/ 0 (identical|conflicting|unsupported)/.test(run.stderr), "no zero count: " + run.stderr);
+    assert(
+      !/ 0 (identical|conflicting|unsupported)/.test(run.stderr),
+      "no zero count: " + run.stderr,
+    );
     assert(!run.stderr.includes("(none)"), run.stderr);
     const verbose = await runCli(["-v", "plan", ...endpoints(es6, os2, `${p}*`)]);
     assertStringIncludes(verbose.stderr, "(none)");
