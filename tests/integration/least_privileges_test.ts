@@ -92,14 +92,7 @@ for (const row of LEAST_PRIVILEGES) {
         assertRefusal(refused, row, row.without.side === "source" ? sourceUser : targetUser);
         await assertNothingChanged(selected, beforeRefusal);
       } finally {
-        await admin("os2sec", "DELETE", `/_plugins/_security/api/rolesmapping/${targetUser}`)
-          .catch(() => {});
-        await admin("os2sec", "DELETE", `/_plugins/_security/api/roles/${targetUser}`)
-          .catch(() => {});
-        await admin("os2sec", "DELETE", `/_plugins/_security/api/internalusers/${targetUser}`)
-          .catch(() => {});
-        await admin("es8sec", "DELETE", `/_security/user/${sourceUser}`).catch(() => {});
-        await admin("es8sec", "DELETE", `/_security/role/${sourceUser}`).catch(() => {});
+        await removeUsers(sourceUser, targetUser);
         await admin("es8sec", "PUT", `/${selected}/_settings`, {
           "index.blocks.write": null,
         }).catch(() => {});
@@ -147,14 +140,7 @@ Deno.test("least privileges: a target user that may create but not write: the co
       assertEquals(undo.code, 0, undo.stderr);
       assertEquals(await targetIndices(selected), []);
     } finally {
-      await admin("os2sec", "DELETE", `/_plugins/_security/api/rolesmapping/${targetUser}`)
-        .catch(() => {});
-      await admin("os2sec", "DELETE", `/_plugins/_security/api/roles/${targetUser}`)
-        .catch(() => {});
-      await admin("os2sec", "DELETE", `/_plugins/_security/api/internalusers/${targetUser}`)
-        .catch(() => {});
-      await admin("es8sec", "DELETE", `/_security/user/${sourceUser}`).catch(() => {});
-      await admin("es8sec", "DELETE", `/_security/role/${sourceUser}`).catch(() => {});
+      await removeUsers(sourceUser, targetUser);
     }
   }));
 
@@ -194,6 +180,16 @@ async function dataPrepperArgs(
     ...["run", home, `${dir}/pipeline.yaml`, "4941", "--poll-interval", "1"],
     ...["--journal", `${dir}/journal.json`],
   ];
+}
+
+/** Deletes a test's source user and role, and its target user, role and mapping. */
+async function removeUsers(sourceUser: string, targetUser: string): Promise<void> {
+  for (const kind of ["rolesmapping", "roles", "internalusers"]) {
+    await admin("os2sec", "DELETE", `/_plugins/_security/api/${kind}/${targetUser}`)
+      .catch(() => {});
+  }
+  await admin("es8sec", "DELETE", `/_security/user/${sourceUser}`).catch(() => {});
+  await admin("es8sec", "DELETE", `/_security/role/${sourceUser}`).catch(() => {});
 }
 
 interface Setting {
