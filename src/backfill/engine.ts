@@ -261,6 +261,8 @@ export async function runBackfill(
       written: writer.stats.written,
       deadLettered: writer.stats.deadLettered,
       retried: writer.stats.retried,
+      retryReasons: { ...writer.stats.retryReasons },
+      deadLetterReasons: { ...writer.stats.deadLetterReasons },
       bytesRead,
       slicesDone: units.filter((unit) => unit.done).length,
       slicesTotal: units.length,

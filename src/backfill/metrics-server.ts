@@ -5,13 +5,16 @@
  * - `GET|POST /metrics/prometheus` and `/metrics/sys`: the series of every pipeline
  *   (metrics-text.ts);
  * - `GET|POST /list`: `{"pipelines":[{"name":"..."}]}`;
- * - `POST /shutdown` (other methods 405): hands over to the run's stop, as SIGINT does.
+ * - `POST /shutdown` (other methods 405): hands over to the run's stop, as SIGINT does;
+ * - `GET /` and `/status.json`: the status page and what it reads (src/migrate/status-page.ts).
  *
  * While a pipeline has nothing left to do, its `noPartitionsAcquired` counter ticks once a
  * second, as Data Prepper's idle source polls do.
  */
-import { BadInputError, messageOf } from "../errors.ts";
 import type { CopyProgress } from "../migrate/engine.ts";
+import { listenForMetrics } from "../migrate/serve.ts";
+import { statusResponse } from "../migrate/status-page.ts";
+import type { StatusJson } from "../migrate/status.ts";
 import { metricsText, type PipelineSnapshot, PROMETHEUS_CONTENT_TYPE } from "./metrics-text.ts";
 
 /** The live counters of one pipeline, fed by the run's progress events. */
@@ -42,10 +45,14 @@ export class PipelineMetrics {
   }
 }
 
-/** Answers Data Prepper's paths for `pipelines`; `onShutdown` is called on `POST /shutdown`. */
+/**
+ * Answers Data Prepper's paths for `pipelines`; `onShutdown` is called on `POST /shutdown`;
+ * `status` gives what the status page shows.
+ */
 export function metricsHandler(
   pipelines: PipelineMetrics[],
   onShutdown: () => void,
+  status?: () => StatusJson,
 ): (request: Request) => Response {
   const allow = (methods: string[], request: Request, answer: () => Response) =>
     methods.includes(request.method)
@@ -79,6 +86,11 @@ export function metricsHandler(
           onShutdown();
           return new Response(null, { status: 200 });
         });
+      case "/":
+      case "/index.html":
+      case "/status.json":
+        if (status) return allow(["GET", "HEAD"], request, () => statusResponse(path, status)!);
+        // falls through: a server without a status has no page
       default:
         return new Response(`no such path: ${path}\n`, {
           status: 404,
@@ -98,6 +110,8 @@ export interface MetricsServerOptions {
   onShutdown: () => void;
   /** Milliseconds between two polls of an idle pipeline. */
   pollMs?: number;
+  /** What `GET /` and `/status.json` show. */
+  status?: () => StatusJson;
 }
 
 /** A running server. */
@@ -108,35 +122,12 @@ export interface MetricsServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/**
- * Serves `handler` on the metrics port; a port that cannot be bound is bad input (nothing has
- * been changed yet), naming the flags to change.
- */
-export function listenForMetrics(
-  hostname: string,
-  port: number,
-  handler: Deno.ServeHandler<Deno.NetAddr>,
-): Deno.HttpServer<Deno.NetAddr> {
-  try {
-    // Deno's own "Listening on" line would go to stdout, which belongs to --json.
-    return Deno.serve({ hostname, port, onListen: () => {}, handler });
-  } catch (error) {
-    const busy = error instanceof Deno.errors.AddrInUse;
-    throw new BadInputError(
-      `cannot serve the metrics on ${hostname}:${port}: ${
-        busy ? "the port is in use" : messageOf(error)
-      }`,
-      busy ? "pick another --metrics-port" : "check --metrics-host and --metrics-port",
-    );
-  }
-}
-
-/** Starts serving; see {@link listenForMetrics}. */
+/** Starts serving; see `listenForMetrics`. */
 export function serveMetrics(options: MetricsServerOptions): MetricsServer {
   const server = listenForMetrics(
     options.hostname,
     options.port,
-    metricsHandler(options.pipelines, options.onShutdown),
+    metricsHandler(options.pipelines, options.onShutdown, options.status),
   );
   const poller = setInterval(
     () => options.pipelines.forEach((pipeline) => pipeline.poll()),

@@ -64,6 +64,8 @@ export interface WriterStats {
   deadLetterReasons: Record<string, number>;
   /** Items the target pushed back on (429, rejected execution) and that were sent again. */
   retried: number;
+  /** Items sent again per status and error type, as {@link deadLetterReasons}. */
+  retryReasons: Record<string, number>;
   /** Whole requests answered 429 or 5xx, or not answered. */
   requestFailures: number;
   bytesSent: number;
@@ -127,6 +129,7 @@ export class BulkWriter {
     deadLettered: 0,
     deadLetterReasons: {},
     retried: 0,
+    retryReasons: {},
     requestFailures: 0,
     bytesSent: 0,
     queued: 0,
@@ -229,6 +232,7 @@ export class BulkWriter {
         }
         pending = failures.map((failure) => failure.item);
         this.stats.retried += pending.length;
+        this.#countRetries(failures);
       }
       return outcome;
     } finally {
@@ -370,6 +374,14 @@ export class BulkWriter {
       : "blocked";
     log
       .warn`the target refuses writes to ${failure.item.index} (${why}); retrying for a while, then stopping with how to lift it`;
+  }
+
+  /** Counts items about to be sent again, per reason (for the status page). */
+  #countRetries(failures: ItemFailure[]): void {
+    for (const failure of failures) {
+      const key = failureKey(failure);
+      this.stats.retryReasons[key] = (this.stats.retryReasons[key] ?? 0) + 1;
+    }
   }
 
   /**

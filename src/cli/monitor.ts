@@ -4,7 +4,8 @@
  * then shuts the engines down (unless `--no-shutdown`). Renders the progress model's states.
  */
 import type { Command } from "../deps.ts";
-import { positiveInteger, positiveNumber } from "./option-parsers.ts";
+import { portNumber, positiveInteger, positiveNumber } from "./option-parsers.ts";
+import { MonitorStatus, readStatus, serveMonitorStatus } from "../dataprepper/status.ts";
 import { endpointBase, watch } from "../dataprepper/monitor.ts";
 import type { ProgressModel } from "../dataprepper/progress.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
@@ -14,6 +15,9 @@ import { printHuman, printJson, printSummary } from "./output.ts";
 import { ProgressPrinter } from "./progress.ts";
 
 type MonitorOptions = {
+  serve?: number;
+  serveHost: string;
+  exitWhenDone?: boolean;
   pollInterval: number;
   idlePolls: number;
   shutdown: boolean;
@@ -61,6 +65,17 @@ export function registerMonitor(program: Command): void {
     .option("--no-shutdown", "only watch: do not POST /shutdown when complete")
     .option("--insecure", "accepted for the original tool's scripts; endpoints are plain http")
     .option("--json", "print the result as JSON on stdout")
+    .option(
+      "--serve <port>",
+      "serve a status page over every endpoint at http://HOST:PORT/ (its JSON at /status.json)",
+      portNumber,
+    )
+    .option("--serve-host <host>", "address to serve the status page on", "127.0.0.1")
+    .option(
+      "--exit-when-done",
+      "with --serve: exit once the copy is over instead of serving the final page until " +
+        "Ctrl-C, SIGTERM or POST /shutdown",
+    )
     .action(async (args: string[], options: MonitorOptions) => {
       const { urls, targetCount } = monitorArguments(args);
       const result = await monitor(urls, targetCount, options);
@@ -79,6 +94,15 @@ async function monitor(
       (targetCount !== undefined ? ` for ${formatCount(targetCount)} documents` : ""),
   );
   const printer = new ProgressPrinter({ perIndex: urls.length > 1 });
+  const page = options.serve === undefined
+    ? undefined
+    : new MonitorStatus(urls, Date.now(), targetCount);
+  await using served = page &&
+    serveMonitorStatus(
+      { host: options.serveHost, port: options.serve! },
+      () => page.json(Date.now()),
+    );
+  if (served) printSummary(`status page at ${served.url}/ (JSON at ${served.url}/status.json)`);
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   Deno.addSignalListener("SIGINT", onSignal);
@@ -95,6 +119,7 @@ async function monitor(
       })
     ) {
       last = model;
+      page?.update(model, await Promise.all(urls.map((url) => readStatus(url))), Date.now());
       printer.update({
         copied: model.state.copied,
         expected: targetCount ?? model.state.copied,
@@ -111,14 +136,41 @@ async function monitor(
     Deno.removeSignalListener("SIGINT", onSignal);
   }
   const state = last?.state;
+  const result = await verdict(urls, targetCount, options, last, interrupt.signal.aborted);
+  if (served) {
+    page!.end({
+      status: result.failure ? (interrupt.signal.aborted ? "interrupted" : "failed") : "succeeded",
+      message: result.failure?.message ??
+        `complete: ${formatCount(state?.copied ?? 0)} documents`,
+    });
+    if (!options.exitWhenDone && !interrupt.signal.aborted) {
+      printSummary(
+        `serving the final status at ${served.url}/ until POST ${served.url}/shutdown, ` +
+          "SIGINT or SIGTERM (--exit-when-done exits at once)",
+      );
+      await served.over();
+    }
+  }
+  return result;
+}
+
+/** What the watch came to; shuts the engines down when complete (unless --no-shutdown). */
+async function verdict(
+  urls: string[],
+  targetCount: number | undefined,
+  options: MonitorOptions,
+  last: ProgressModel | undefined,
+  interrupted: boolean,
+): Promise<{ json: Record<string, unknown>; failure?: FetchMigrationError }> {
+  const state = last?.state;
   const json = {
-    state: interrupt.signal.aborted ? "interrupted" : state?.kind ?? "unknown",
+    state: interrupted ? "interrupted" : state?.kind ?? "unknown",
     copied: state?.copied ?? 0,
     expected: targetCount ?? null,
     errors: state?.errors ?? 0,
     pipelines: Object.keys(last?.last?.pipelines ?? {}),
   };
-  if (interrupt.signal.aborted) {
+  if (interrupted) {
     return {
       json,
       failure: new FetchMigrationError(

@@ -33,8 +33,9 @@ export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
         return;
       case "serving":
         return printHuman(
-          `serving Data Prepper's metrics at ${event.url}/metrics/prometheus (and /metrics/sys, ` +
-            `/list); POST ${event.url}/shutdown stops the run as Ctrl-C does`,
+          `status page at ${event.url}/ (JSON at ${event.url}/status.json); Data Prepper's ` +
+            `metrics at ${event.url}/metrics/prometheus (and /metrics/sys, /list); ` +
+            `POST ${event.url}/shutdown stops the run as Ctrl-C does`,
         );
       case "stopping":
         progress?.clear();
@@ -69,7 +70,8 @@ export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
         return printResults(event.outcomes, several, !!show.json);
       case "serving-final":
         return printHuman(
-          `the copy is over; serving the final metrics at ${event.url}/metrics/prometheus until ` +
+          `the copy is over; serving the final status (${event.url}/) and metrics ` +
+            `(${event.url}/metrics/prometheus) until ` +
             `POST ${event.url}/shutdown, SIGINT or SIGTERM (--exit-when-done exits at once)`,
         );
       case "pipeline-failed":

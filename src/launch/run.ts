@@ -8,6 +8,7 @@
 import { PipelineMetrics, serveMetrics } from "../backfill/metrics-server.ts";
 import { seriesPrefix } from "../backfill/metrics-text.ts";
 import { openClusters } from "../cluster/pair.ts";
+import { redactUrl } from "../config/redact.ts";
 import { FLAGS_PIPELINE_NAME, type MigrationEndpoints } from "../config/types.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
 import { checkDeadLetterFlag, checkJournalFlag, pathState } from "../journal/file-flags.ts";
@@ -25,6 +26,7 @@ import { indexDetails } from "../verify/report.ts";
 import { verifyIndices } from "../verify/verify.ts";
 import { buildEngine, type EngineChoice } from "./engines.ts";
 import { RunStop, type StopEvent } from "./stop.ts";
+import { endStatus, feedStatus, LaunchStatus } from "./status.ts";
 
 /** What the operator asked of a run, flags mapped. */
 export interface LaunchOptions extends
@@ -98,11 +100,20 @@ export async function launchRun(
   if (metrics) checkSeriesPrefixes(names);
   onEvent({ type: "pipelines", names });
   using stop = new RunStop(onEvent);
+  const status = new LaunchStatus(
+    pipelines.map(({ name, endpoints }) => ({
+      name,
+      source: redactUrl(endpoints.source.url),
+      target: redactUrl(endpoints.target.url),
+    })),
+    Date.now(),
+  );
   await using server = metrics && serveMetrics({
     hostname: metrics.host,
     port: metrics.port,
     pipelines: pipelines.map(({ metrics }) => metrics),
     onShutdown: () => stop.stop("shutdown"),
+    status: () => status.json(Date.now()),
   });
   if (server) onEvent({ type: "serving", url: server.url });
   const outcomes = await Promise.all(pipelines.map(async (pipeline): Promise<PipelineOutcome> => {
@@ -110,10 +121,13 @@ export async function launchRun(
     try {
       const result = await runPipeline(pipeline, options, several, stop.signal, (event) => {
         if (event.type === "progress") pipeline.metrics.update(event.progress);
+        feedStatus(status.board(name), event, Date.now());
         onEvent({ type: "migration", pipeline: name, event });
       });
+      endStatus(status.board(name), { result }, stop.stopped);
       return { name, result };
     } catch (error) {
+      endStatus(status.board(name), { error }, stop.stopped);
       return { name, error };
     } finally {
       pipeline.metrics.finish();

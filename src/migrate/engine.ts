@@ -22,6 +22,10 @@ export interface CopyProgress {
   deadLettered?: number;
   /** Documents sent again in this run after the target pushed back. */
   retried?: number;
+  /** Of those, how many per status and error type, e.g. `429 es_rejected_execution_exception`. */
+  retryReasons?: Record<string, number>;
+  /** Documents dead-lettered in this run per status and error type. */
+  deadLetterReasons?: Record<string, number>;
   /** Bytes of documents read from the source by this run. */
   bytesRead?: number;
   /** Slices of the copied indices, and how many of them are done (earlier runs' included). */

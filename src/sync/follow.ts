@@ -4,7 +4,6 @@
  * journal's lock until stopped, `--until-lag` or `--final`; the lag series served with
  * `--metrics-port`. Also `--unfreeze`. It tells what happens through events; the command renders.
  */
-import { listenForMetrics } from "../backfill/metrics-server.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "../backfill/metrics-text.ts";
 import { formatCount } from "../backfill/progress.ts";
 import { openClusters } from "../cluster/pair.ts";
@@ -17,6 +16,11 @@ import { type LaunchEvent, launchRun } from "../launch/run.ts";
 import { planOptions, type SelectionFlags } from "../metadata/selection.ts";
 import type { CopyTuning } from "../migrate/copy-options.ts";
 import { clusterIO } from "../migrate/io.ts";
+import { listenForMetrics } from "../migrate/serve.ts";
+import { statusResponse } from "../migrate/status-page.ts";
+import { StatusBoard, type StatusJson } from "../migrate/status.ts";
+import { endStatus, feedStatus } from "../launch/status.ts";
+import { redactUrl } from "../config/redact.ts";
 import { plural } from "../text.ts";
 import { syncMetricsText, type SyncSnapshot } from "./metrics.ts";
 import { runSync, type SyncEvent, type SyncOptions, type SyncResult } from "./sync.ts";
@@ -69,11 +73,24 @@ export async function followSource(
     deadLetter: options.deadLetter,
   });
   const load = () => loadRunJournal(files.journal, clusters.source.url, clusters.target.url);
+  const board = new StatusBoard("sync", Date.now(), {
+    source: redactUrl(options.endpoints.source.url),
+    target: redactUrl(options.endpoints.target.url),
+  });
+  let snapshot: SyncSnapshot | undefined;
+  // Served from the start, so the page shows the first copy too.
+  await using _server = options.metrics &&
+    serveSyncStatus(options.metrics, () => snapshot, () => board.json(Date.now()));
   const existing = await load();
   // A rolled-back journal's copy is gone from the target: copy again (run starts a new journal).
   if (existing?.data.backfill?.status !== "completed" || existing.data.status === "rolled-back") {
     onEvent({ type: "copying-first" });
-    await copyFirst(options, onEvent).catch(async (error) => {
+    await copyFirst(options, (event) => {
+      if (event.type === "copy" && event.event.type === "migration") {
+        feedStatus(board, event.event.event, Date.now());
+      }
+      onEvent(event);
+    }).catch(async (error) => {
       // A live source outgrows the copy's count check: once the copy itself finished, what is
       // missing is what the passes bring (and --final verifies every document).
       const after = await load();
@@ -81,17 +98,17 @@ export async function followSource(
       const copied = after?.data.backfill?.status === "completed" &&
         after.data.backfill.deadLetters === 0;
       if (!(error instanceof FetchMigrationError && error.errorKind === "incomplete" && copied)) {
+        endStatus(board, { error }, false);
         throw error;
       }
       onEvent({ type: "copy-outgrown" });
     });
   }
+  board.phase("following");
   await using _lock = await lockJournal(files.journal);
   const journal = await load();
   if (!journal) throw new Error(`internal: the journal ${files.journal} vanished`);
   using stop = new SignalStop();
-  let snapshot: SyncSnapshot | undefined;
-  await using _server = options.metrics && serveLag(options.metrics, () => snapshot);
   const result = await runSync(clusters, clusterIO(clusters), journal, {
     ...options,
     ...options.copy,
@@ -109,22 +126,46 @@ export async function followSource(
         indices: event.indices,
         idsRead: event.idsRead,
       };
+      board.pass(
+        { operations: event.record.lagDocuments, seconds: event.lagSeconds },
+        {
+          passes: snapshot.passes,
+          changes: snapshot.changesTotal,
+          deletes: snapshot.deletesTotal,
+          indices: event.indices,
+        },
+        Date.now(),
+      );
     }
     onEvent(event);
   });
-  return { result, journalPath: files.journal, ...ending(result, files.journal) };
+  const outcome = { result, journalPath: files.journal, ...ending(result, files.journal) };
+  board.end(
+    outcome.failure
+      ? { status: "interrupted", message: outcome.failure.message }
+      : { status: "succeeded", message: `${result.status}: ${outcome.summary}` },
+  );
+  return outcome;
 }
 
-/** The lag series at `/metrics/prometheus` (empty before the first pass); nothing else. */
-function serveLag(
+/**
+ * The lag series at `/metrics/prometheus` (empty before the first pass), the status page at `/`
+ * and `/status.json`; nothing else.
+ */
+function serveSyncStatus(
   where: { host: string; port: number },
   snapshot: () => SyncSnapshot | undefined,
+  status: () => StatusJson,
 ): AsyncDisposable {
   const server = listenForMetrics(where.host, where.port, (request) => {
-    if (new URL(request.url).pathname !== "/metrics/prometheus") {
-      return new Response("not found: the lag series are at /metrics/prometheus\n", {
-        status: 404,
-      });
+    const path = new URL(request.url).pathname;
+    const page = statusResponse(path, status);
+    if (page) return page;
+    if (path !== "/metrics/prometheus") {
+      return new Response(
+        "not found: the lag series are at /metrics/prometheus, the status page at /\n",
+        { status: 404 },
+      );
     }
     const current = snapshot();
     return new Response(current ? syncMetricsText(current) : "", {

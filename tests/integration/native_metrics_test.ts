@@ -190,7 +190,7 @@ Deno.test("run --engine native --metrics-port serves Data Prepper's series, and 
     assertEquals(output.code, 0, output.stderr);
     assertStringIncludes(
       output.stderr,
-      `serving Data Prepper's metrics at http://127.0.0.1:${port}/metrics/prometheus`,
+      `Data Prepper's metrics at http://127.0.0.1:${port}/metrics/prometheus`,
     );
     assertStringIncludes(output.stderr, "3,000 of 3,000 documents on the target");
   }));
@@ -306,7 +306,7 @@ Deno.test("--exit-when-done exits by itself with 0; a port in use is refused bef
     try {
       const refused = await runCli([...args, "--metrics-port", "4935"]);
       assertEquals(refused.code, 2, refused.stderr);
-      assertStringIncludes(refused.stderr, "cannot serve the metrics on 127.0.0.1:4935");
+      assertStringIncludes(refused.stderr, "cannot serve on 127.0.0.1:4935");
     } finally {
       busy.close();
     }
@@ -314,9 +314,10 @@ Deno.test("--exit-when-done exits by itself with 0; a port in use is refused bef
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(
       run.stderr,
-      "serving Data Prepper's metrics at http://127.0.0.1:4934/metrics/prometheus",
+      "status page at http://127.0.0.1:4934/ (JSON at http://127.0.0.1:4934/status.json); " +
+        "Data Prepper's metrics at http://127.0.0.1:4934/metrics/prometheus",
     );
-    assert(!run.stderr.includes("serving the final metrics"), run.stderr);
+    assert(!run.stderr.includes("serving the final"), run.stderr);
     assertEquals(await countOf(os2.url, `${p}quick`), 200);
     const gone = await fetch("http://127.0.0.1:4934/list").then(() => "served", () => "gone");
     assertEquals(gone, "gone");

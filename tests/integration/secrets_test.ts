@@ -30,6 +30,15 @@ import {
   sourceDocuments,
 } from "./secured.ts";
 
+/** The status page and its JSON hold no secret, and their endpoints no user info. */
+async function assertStatusClean(secrets: Secrets, metrics: string): Promise<void> {
+  assertClean(secrets, "the status page", await fetch(`${metrics}/`).then((r) => r.text()));
+  const status = await fetch(`${metrics}/status.json`).then((r) => r.text());
+  assertClean(secrets, "/status.json", status);
+  const { source, target } = JSON.parse(status);
+  for (const url of [source.url, target.url]) assert(!url.includes("@"), url);
+}
+
 /** Secrets no output may hold, with the forms they travel in (Basic auth's base64). */
 class Secrets {
   readonly values: string[] = [];
@@ -209,6 +218,7 @@ Deno.test("secrets: API key in the environment, password in a file, URL credenti
       await fetch(`${metrics}/metrics/sys`).then((r) => r.text()),
     );
     assertClean(secrets, "/list", await fetch(`${metrics}/list`).then((r) => r.text()));
+    await assertStatusClean(secrets, metrics);
     for (const line of await commandLines(child.pid)) assertClean(secrets, "a command line", line);
     await fetch(`${metrics}/shutdown`, { method: "POST" }).then((r) => r.body?.cancel());
     const ran = await stderr;
@@ -431,6 +441,7 @@ Deno.test("secrets: secured nodes: an API key in a file or the environment, an e
       );
       assertClean(secrets, "/metrics/prometheus", prometheus);
       assertClean(secrets, "/list", await fetch(`${metrics}/list`).then((r) => r.text()));
+      await assertStatusClean(secrets, metrics);
       for (const line of await commandLines(child.pid)) {
         assertClean(secrets, "a command line", line);
       }
