@@ -17,12 +17,13 @@ export interface InfoSide {
   version: string;
   cluster_name: string;
   health: string;
-  indices: number;
-  system_indices: number;
+  index_count: number;
+  system_index_count: number;
 }
 
 /** What `info --json` prints: one summary per side, or the error that side gave. */
 export interface InfoResult {
+  status: "succeeded" | "failed";
   source: InfoSide | { url: string; error: string };
   target: InfoSide | { url: string; error: string };
 }
@@ -43,6 +44,9 @@ export function registerInfo(program: Command): void {
       describe(endpoints.target, "target"),
     ]);
     const result: InfoResult = {
+      status: [source, target].every((side) => side.status === "fulfilled")
+        ? "succeeded"
+        : "failed",
       source: settledOrError(source, endpoints.source),
       target: settledOrError(target, endpoints.target),
     };
@@ -77,8 +81,8 @@ function settledOrError(
       version: summary.version,
       cluster_name: summary.clusterName,
       health: summary.health,
-      indices: summary.indices,
-      system_indices: summary.systemIndices,
+      index_count: summary.indices,
+      system_index_count: summary.systemIndices,
     };
   }
   const reason = settled.reason;
@@ -96,7 +100,7 @@ export function formatInfo(result: InfoResult): string {
       `${role}: ${side.url}`,
       `  ${side.distribution} ${side.version} (cluster "${side.cluster_name}")`,
       `  health: ${side.health}`,
-      `  indices: ${side.indices} (plus ${side.system_indices} system or hidden)`,
+      `  indices: ${side.index_count} (plus ${side.system_index_count} system or hidden)`,
     ].join("\n");
   };
   return `${block("source", result.source)}\n${block("target", result.target)}`;

@@ -33,6 +33,7 @@ type MetadataOptions = EndpointOptionValues & SelectionOptionValues & {
   report?: boolean;
   dryrun?: boolean;
   json?: boolean;
+  jsonDetail?: boolean;
   journal?: string;
   keepOnFailure?: boolean;
   allowElasticsearchTarget?: boolean;
@@ -64,7 +65,12 @@ export function registerMetadata(program: Command): void {
           "$XDG_STATE_HOME/fetch-migration or ~/.local/state/fetch-migration)",
       )
       .option("--keep-on-failure", "keep what was created when a later creation fails")
-      .option("--json", "print the plan and what was created as JSON on stdout"),
+      .option("--json", "print the plan and what was created as JSON on stdout")
+      .option(
+        "--json-detail",
+        "as --json, with every list (identical, excluded, every template's decision) and the " +
+          "definitions the target would be sent",
+      ),
   ))).action(
     async (
       pipelineArg: string | undefined,
@@ -152,8 +158,15 @@ export function registerMetadata(program: Command): void {
           `left alone: ${leftAlone.map(({ name, reason }) => `${name} (${reason})`).join("; ")}`,
         );
       }
-      if (options.json) {
-        printJson({ ...planToJson(plan), created, journal: journalPath, left_alone: leftAlone });
+      if (options.json || options.jsonDetail) {
+        printJson({
+          status: options.dryrun ? "dry_run" : "succeeded",
+          dry_run: !!options.dryrun,
+          ...planToJson(plan, { detail: !!options.jsonDetail }),
+          created,
+          journal: journalPath ?? null,
+          left_alone: leftAlone,
+        });
       }
     },
   );

@@ -164,10 +164,13 @@ async function verdict(
 ): Promise<{ json: Record<string, unknown>; failure?: FetchMigrationError }> {
   const state = last?.state;
   const json = {
-    state: interrupted ? "interrupted" : state?.kind ?? "unknown",
-    copied: state?.copied ?? 0,
-    expected: targetCount ?? null,
-    errors: state?.errors ?? 0,
+    status: interrupted ? "interrupted" : state?.kind === "complete" ? "succeeded" : "failed",
+    reason: interrupted ? "interrupted" : state?.kind ?? "no answer",
+    documents: {
+      copied: state?.copied ?? 0,
+      expected: targetCount ?? null,
+      dead_lettered: state?.errors ?? 0,
+    },
     pipelines: Object.keys(last?.last?.pipelines ?? {}),
   };
   if (interrupted) {

@@ -29,6 +29,7 @@ type PlanOptionValues = EndpointOptionValues & SelectionOptionValues & {
   allowElasticsearchTarget?: boolean;
   allowOlderTarget?: boolean;
   json?: boolean;
+  jsonDetail?: boolean;
   split?: number;
   out?: string;
 };
@@ -54,7 +55,12 @@ export function registerPlan(program: Command): void {
         "directory for the --split files and their dead-letter files: new, empty, or holding " +
           "only an earlier split's pipeline files (replaced)",
       )
-      .option("--json", "print the plan (with --split: the files) as JSON on stdout"),
+      .option("--json", "print the plan (with --split: the files) as JSON on stdout")
+      .option(
+        "--json-detail",
+        "as --json, with every list (identical, excluded, every template's decision) and the " +
+          "definitions the target would be sent",
+      ),
   ))).action(async (options: PlanOptionValues) => {
     if ((options.split === undefined) !== (options.out === undefined)) {
       throw new BadInputError(
@@ -84,25 +90,30 @@ export function registerPlan(program: Command): void {
         options.split!,
         split,
       );
-      if (options.json) printJson(splitJson(split.path, files));
+      if (options.json || options.jsonDetail) printJson(splitJson(split.path, files));
       report(split.path, files, plan);
-    } else if (options.json) printJson(planToJson(plan));
-    // The default report; -q leaves it out (--json is the quiet way to get the plan).
+    } else if (options.json || options.jsonDetail) {
+      printJson({
+        status: "succeeded",
+        ...planToJson(plan, { detail: !!options.jsonDetail }),
+      });
+    } // The default report; -q leaves it out (--json is the quiet way to get the plan).
     else printSummary(formatPlanText(plan, { all: isVerbose() }));
   });
 }
 
 function splitJson(directory: string, split: Split): Record<string, unknown> {
   return {
+    status: "succeeded",
     directory,
     files: split.files.map(({ file, pipeline }) => ({
       path: `${directory}/${file}`,
       pipeline: pipeline.name,
       indices: pipeline.indices,
-      documents: pipeline.documents,
+      document_count: pipeline.documents,
       dlq_file: pipeline.dlqFile,
     })),
-    documents: split.files.reduce((sum, { pipeline }) => sum + pipeline.documents, 0),
+    document_count: split.files.reduce((sum, { pipeline }) => sum + pipeline.documents, 0),
     ...(split.note ? { note: split.note } : {}),
   };
 }

@@ -11,6 +11,7 @@ import {
   type RollbackResult,
   rollBackRun,
   type RollbackRunOutcome,
+  rolledBackLabel,
 } from "../journal/rollback.ts";
 import { ClusterClient } from "../cluster/client.ts";
 import { openClusters } from "../cluster/pair.ts";
@@ -19,6 +20,7 @@ import type { Journal } from "../journal/journal.ts";
 import { loadEndpoints, loadTargetEndpoint } from "../config/load.ts";
 import { BadInputError } from "../errors.ts";
 import { formatColumns, plural } from "../text.ts";
+import type { CommandStatus } from "../vocabulary.ts";
 import { addEndpointOptions, type EndpointOptionValues } from "./endpoint-options.ts";
 import { askHuman, printHuman, printJson, printSummary } from "./output.ts";
 import { CreationProgress } from "./progress.ts";
@@ -34,8 +36,9 @@ type RollbackOptions = EndpointOptionValues & {
 
 /** What `rollback --json` prints; every key snake_case, as the other commands' JSON. */
 export interface RollbackJson extends RollbackResult {
+  status: CommandStatus;
   journal: string;
-  target: string;
+  target: { url: string };
   dry_run: boolean;
   /** The journal recorded nothing left to delete: a rollback ran already. */
   already_rolled_back: boolean;
@@ -168,8 +171,13 @@ function render(
 ): void {
   const present = outcome.items.filter((item) => item.exists);
   const report: RollbackJson = {
+    status: options.dryrun
+      ? "dry_run"
+      : outcome.failure
+      ? (outcome.failure.errorKind === "interrupted" ? "interrupted" : "failed")
+      : "succeeded",
     journal,
-    target,
+    target: { url: target },
     dry_run: !!options.dryrun,
     already_rolled_back: outcome.alreadyRolledBack,
     to_delete: present.map(({ kind, name, documents }) => ({
@@ -196,7 +204,10 @@ function render(
     return;
   }
   const { result, settingsNotRestored } = outcome;
-  const failed = [...result.failed, ...settingsNotRestored.map((index) => `settings of ${index}`)];
+  const failed = [
+    ...result.failed.map(rolledBackLabel),
+    ...settingsNotRestored.map((index) => `settings of ${index}`),
+  ];
   const summary = `rolled back ${result.deleted.length}` +
     (result.missing.length ? `, ${result.missing.length} already gone` : "");
   if (failed.length > 0) printHuman(`${summary}; FAILED: ${failed.join(", ")}`);

@@ -7,6 +7,7 @@ import { formatCount, formatDuration } from "../backfill/progress.ts";
 import { FetchMigrationError } from "../errors.ts";
 import type { LaunchEvent, PipelineOutcome } from "../launch/run.ts";
 import { formatPlanText, planToJson } from "../metadata/report.ts";
+import { type CommandStatus, oneDecimal } from "../vocabulary.ts";
 import type { MigrationEvent, MigrationResult } from "../migrate/run.ts";
 import { plural } from "../text.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
@@ -17,6 +18,7 @@ interface ShowOptions {
   dryrun?: boolean;
   perIndex?: boolean;
   json?: boolean;
+  jsonDetail?: boolean;
 }
 
 /** Renders a launched run's events, in order, as they come. */
@@ -67,7 +69,7 @@ export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
         return progress?.ended(event.pipeline);
       case "results":
         progress?.finish();
-        return printResults(event.outcomes, several, !!show.json);
+        return printResults(event.outcomes, several, show);
       case "serving-final":
         return printHuman(
           `the copy is over; serving the final status (${event.url}/) and metrics ` +
@@ -84,19 +86,21 @@ export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
   };
 }
 
-function printResults(outcomes: PipelineOutcome[], several: boolean, json: boolean): void {
+function printResults(outcomes: PipelineOutcome[], several: boolean, show: ShowOptions): void {
+  const json = !!show.json || !!show.jsonDetail;
+  const detail = !!show.jsonDetail;
   for (const { name, result } of outcomes) {
     if (result) printResult(result, several ? name : undefined);
   }
   if (!json) return;
   if (!several) {
-    if (outcomes[0].result) printJson(resultJson(outcomes[0].result));
+    if (outcomes[0].result) printJson(resultJson(outcomes[0].result, detail));
     return;
   }
   printJson({
     pipelines: outcomes.map(({ name, result, error }) => ({
       name,
-      ...(result ? resultJson(result) : { status: "failed", failure: failureJson(error) }),
+      ...(result ? resultJson(result, detail) : { status: "failed", failure: failureJson(error) }),
     })),
   });
 }
@@ -221,16 +225,29 @@ function printResult(result: MigrationResult, pipeline?: string): void {
   printSummary(`${tag}journal: ${result.journalPath}`);
 }
 
-function resultJson(result: MigrationResult): Record<string, unknown> {
+/** `run`'s status words (docs/json.md). */
+const RUN_STATUS: Record<MigrationResult["status"], CommandStatus> = {
+  completed: "succeeded",
+  incomplete: "failed",
+  interrupted: "interrupted",
+  "dry-run": "dry_run",
+};
+
+function resultJson(result: MigrationResult, detail: boolean): Record<string, unknown> {
   const copy = result.copy;
   const { slices, elapsed_seconds, docs_per_second, ...documentFigures } = copy?.figures ?? {};
+  const dryRun = result.status === "dry-run";
+  const plan = planToJson(result.plan, { detail });
   return {
-    status: result.status,
+    status: RUN_STATUS[result.status],
+    dry_run: dryRun,
+    source: plan.source,
+    target: plan.target,
     journal: result.journalPath,
     run_id: result.runId,
     resumed: result.resumed,
     ...(result.part ? { part: result.part, summary: result.summary } : {}),
-    ...(result.status === "dry-run" ? { ...planToJson(result.plan), dryrun: true } : {}),
+    ...(dryRun ? plan : {}),
     created: result.created,
     migrating: result.indices,
     unmigratable: result.unmigratable,
@@ -247,14 +264,18 @@ function resultJson(result: MigrationResult): Record<string, unknown> {
           per_index: copy.perIndex,
         },
         slices,
-        elapsed_seconds,
-        docs_per_second,
+        elapsed_seconds: oneDecimal(Number(elapsed_seconds ?? 0)),
+        docs_per_second: oneDecimal(Number(docs_per_second ?? 0)),
         dead_letter_file: copy.deadLetterFile,
         interrupted: copy.interrupted,
         not_restored: copy.notRestored,
       }
       : {}),
-    counts: result.counts,
+    counts: result.counts.map(({ index, source, target }) => ({
+      index,
+      source_count: source,
+      target_count: target,
+    })),
     ...(result.failure
       ? {
         failure: {

@@ -38,6 +38,7 @@ export type RunOptionValues = EndpointOptionValues & SelectionOptionValues & Cop
   perIndex?: boolean;
   verify?: boolean;
   json?: boolean;
+  jsonDetail?: boolean;
   metricsPort?: number;
   metricsHost: string;
   exitWhenDone?: boolean;
@@ -159,7 +160,12 @@ export function registerRun(program: Command): void {
         "when this part's share is copied: verify --checksums once every part is done " +
         "(docs/scale-out.md)",
     )
-    .option("--json", "print the result as JSON on stdout");
+    .option("--json", "print the result as JSON on stdout")
+    .option(
+      "--json-detail",
+      "as --json, with every list (identical, excluded, every template's decision) and the " +
+        "definitions the target would be sent",
+    );
   addSelectionOptions(addEndpointOptions(command)).action(
     async (args: string[], values: RunOptionValues) =>
       await launchRun(await runOptions(args, values), renderer(values)),

@@ -14,6 +14,7 @@ import {
 } from "../sync/follow.ts";
 import type { SyncEvent } from "../sync/sync.ts";
 import { plural } from "../text.ts";
+import { oneDecimal } from "../vocabulary.ts";
 import { formatCount } from "../backfill/progress.ts";
 import { addCopyOptions, type CopyOptionValues, copyTuningOf } from "./copy-options.ts";
 import {
@@ -176,7 +177,10 @@ function finish({ result, journalPath, summary, failure }: FollowOutcome, json: 
   if (json) {
     printJsonLine({
       type: "result",
-      status: result.status,
+      status: result.status === "interrupted" ? "interrupted" : "succeeded",
+      ...(result.status === "interrupted"
+        ? {}
+        : { ended_by: result.status === "final" ? "final" : "caught_up" }),
       passes: result.passes,
       changes: result.changes,
       deletes: result.deletes,
@@ -226,7 +230,7 @@ class PassLine {
         deletes: r.deletes,
         deletes_checked: r.deletesChecked,
         lag_operations: r.lagDocuments,
-        lag_seconds: event.lagSeconds,
+        lag_seconds: oneDecimal(event.lagSeconds),
       });
     }
     const { record } = event;

@@ -84,7 +84,7 @@ export function registerVerify(program: Command): void {
       },
     });
     // A passing table is a summary (-q hides it); a failing one explains the error below it.
-    (report.ok ? printSummary : printHuman)(formatVerifyText(report));
+    (report.status === "succeeded" ? printSummary : printHuman)(formatVerifyText(report));
     if (options.json) printJson(report);
     if (failure) throw failure;
   });

@@ -16,10 +16,22 @@ import { liftFreeze, restoreTunedSettings } from "./undo.ts";
 
 /** What a rollback did. */
 export interface RollbackResult {
-  deleted: string[];
+  deleted: RolledBackItem[];
   /** Already gone (404): nothing to do. */
-  missing: string[];
-  failed: string[];
+  missing: RolledBackItem[];
+  /** Refused: each with the status the target answered. */
+  failed: Array<RolledBackItem & { status: number }>;
+}
+
+/** One created thing a rollback dealt with. */
+export interface RolledBackItem {
+  kind: CreatedKind;
+  name: string;
+}
+
+/** "index logs-1", or "index logs-1 (403)" for a refused delete. */
+export function rolledBackLabel(item: RolledBackItem & { status?: number }): string {
+  return `${item.kind} ${item.name}` + (item.status === undefined ? "" : ` (${item.status})`);
 }
 
 /** One thing a rollback would delete, as it stands on the target now. */
@@ -108,20 +120,20 @@ export async function rollBack(
   // A refused credential stops the rollback at once, naming the permission to grant.
   let refused: Error | undefined;
   const remove = async (entry: JournalEntry) => {
-    const label = `${entry.kind} ${entry.name}`;
+    const item = { kind: entry.kind, name: entry.name };
     const path = creationPath(entry.kind, entry.name);
     const response = await client.request("DELETE", path);
     if (response.status === 401 || response.status === 403) {
       refused ??= client.httpError("DELETE", path, response);
-      result.failed.push(`${label} (${response.status})`);
+      result.failed.push({ ...item, status: response.status });
     } else if (response.status >= 200 && response.status < 300) {
-      result.deleted.push(label);
+      result.deleted.push(item);
       await journal.mark(entry, "rolled-back");
     } else if (response.status === 404) {
-      result.missing.push(label);
+      result.missing.push(item);
       await journal.mark(entry, "rolled-back");
     } else {
-      result.failed.push(`${label} (${response.status})`);
+      result.failed.push({ ...item, status: response.status });
     }
     onProgress?.(++done, entries.length);
   };

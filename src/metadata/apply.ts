@@ -13,7 +13,7 @@ import type { ClusterClient } from "../cluster/client.ts";
 import { ClusterError } from "../cluster/errors.ts";
 import { FetchMigrationError } from "../errors.ts";
 import type { CreatedKind, Journal } from "../journal/journal.ts";
-import { rollBack } from "../journal/rollback.ts";
+import { rollBack, rolledBackLabel } from "../journal/rollback.ts";
 import { logger } from "../log.ts";
 import { plural } from "../text.ts";
 import { creationPath } from "../journal/paths.ts";
@@ -301,7 +301,9 @@ async function failed(
     `${what}; ${plural(undone.deleted.length, "creation")} of this run rolled back, the target ` +
       "is as before",
     undone.failed.length > 0
-      ? `some could not be deleted: ${undone.failed.join(", ")}; see ${journal.path}`
+      ? `some could not be deleted: ${
+        undone.failed.map(rolledBackLabel).join(", ")
+      }; see ${journal.path}`
       : "fix the cause (see the target's reason above) and run again",
     error,
     undone.failed.length === 0,

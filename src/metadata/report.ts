@@ -20,27 +20,101 @@ export interface TransformationJson {
   detail: string;
 }
 
-/** The JSON report: the plan without the create bodies. */
-export type PlanReport = Omit<MigrationPlan, "creations" | "transformations"> & {
+/** Buckets as the JSON shows them: the lists that need a decision, and every bucket counted. */
+export type BucketsJson = Record<string, unknown> & { counts: Record<string, number> };
+
+/** The JSON report (docs/json.md): compact by default, every list and definition in detail. */
+export interface PlanReport {
+  source: MigrationPlan["source"];
+  target: MigrationPlan["target"];
+  indices: BucketsJson;
+  left_out: MigrationPlan["left_out"];
+  data_streams: BucketsJson;
+  inventory: MigrationPlan["inventory"];
+  templates: { component: BucketsJson; index: BucketsJson; legacy: BucketsJson };
+  ingest_pipelines: BucketsJson;
+  template_selection: {
+    mode: MigrationPlan["template_selection"]["mode"];
+    /** Of the templates that migrate (every template's with detail). */
+    decisions: MigrationPlan["template_selection"]["decisions"];
+    /** Templates left out, counted by why. */
+    left_out_by_reason: Record<string, number>;
+  };
+  documents: MigrationPlan["documents"];
   transformations: TransformationJson[];
-};
+  /** With detail: the bodies the target would be sent, in apply order. */
+  definitions?: Array<{ kind: string; name: string; body?: unknown }>;
+}
 
 /**
- * The plan as JSON (docs/architecture.md): everything but the create bodies; URLs without credentials; every key
- * snake_case.
+ * Lists a compact report leaves out (counted in `counts`): those that need no decision, which on
+ * a large cluster are most of it (hundreds of excluded indices, thousands of templates).
  */
-export function planToJson(plan: MigrationPlan): PlanReport {
-  const { creations: _, ...report } = plan;
+const QUIET_BUCKETS: ReadonlySet<string> = new Set(["identical", "excluded"]);
+
+/** A bucket object as JSON: lists that need a decision (all with `detail`), and the counts. */
+function bucketsJson(buckets: object, detail: boolean): BucketsJson {
+  const counts: Record<string, number> = {};
+  const shown: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(buckets)) {
+    if (Array.isArray(value)) counts[key] = value.length;
+    if (detail || !Array.isArray(value) || !QUIET_BUCKETS.has(key)) shown[key] = value;
+  }
+  return { ...shown, counts };
+}
+
+/** How much of the plan's JSON: compact (the default) or every list and definition. */
+export interface PlanJsonOptions {
+  detail?: boolean;
+}
+
+/**
+ * The plan as JSON (docs/json.md): compact unless `detail` (lists that need no decision are
+ * counted; the template decisions of templates left out are counted by reason; with detail, the
+ * create bodies too); URLs without credentials; every key snake_case.
+ */
+export function planToJson(plan: MigrationPlan, options: PlanJsonOptions = {}): PlanReport {
+  const detail = options.detail ?? false;
+  const leftOutByReason: Record<string, number> = {};
+  for (const decision of plan.template_selection.decisions) {
+    if (!decision.migrates) {
+      leftOutByReason[decision.reason] = (leftOutByReason[decision.reason] ?? 0) + 1;
+    }
+  }
   return {
-    ...report,
-    source: { ...report.source, url: withoutCredentials(report.source.url) },
-    target: { ...report.target, url: withoutCredentials(report.target.url) },
-    transformations: report.transformations.map(({ subject, subjectKind, rule, detail }) => ({
+    source: { ...plan.source, url: withoutCredentials(plan.source.url) },
+    target: { ...plan.target, url: withoutCredentials(plan.target.url) },
+    indices: bucketsJson(plan.indices, detail),
+    left_out: plan.left_out,
+    data_streams: bucketsJson(plan.data_streams, detail),
+    inventory: plan.inventory,
+    templates: {
+      component: bucketsJson(plan.templates.component, detail),
+      index: bucketsJson(plan.templates.index, detail),
+      legacy: bucketsJson(plan.templates.legacy, detail),
+    },
+    ingest_pipelines: bucketsJson(plan.ingest_pipelines, detail),
+    template_selection: {
+      mode: plan.template_selection.mode,
+      decisions: plan.template_selection.decisions.filter((d) => detail || d.migrates),
+      left_out_by_reason: leftOutByReason,
+    },
+    documents: plan.documents,
+    transformations: plan.transformations.map(({ subject, subjectKind, rule, detail }) => ({
       subject,
       subject_kind: subjectKind,
       rule,
       detail,
     })),
+    ...(detail
+      ? {
+        definitions: plan.creations.map((creation) => ({
+          kind: creation.kind,
+          name: creation.name,
+          ...("body" in creation ? { body: creation.body } : {}),
+        })),
+      }
+      : {}),
   };
 }
 

@@ -67,7 +67,7 @@ export async function verifyPair(
       ),
     };
   }
-  if (report.ok) return { report };
+  if (report.status === "succeeded") return { report };
   const failed = results.filter((result) => result.status !== "ok").length;
   const countsDiffer = results.some((result) =>
     result.source_count !== null && result.target_count !== null &&

@@ -66,8 +66,8 @@ export interface VerifyReport {
   checks: Array<"counts" | "checksums" | "sample">;
   indices: IndexResult[];
   not_verified: NotVerified[];
-  /** At least one index was verified, and every verified index is `ok`. */
-  ok: boolean;
+  /** `succeeded` when at least one index was verified and every verified index is `ok`. */
+  status: "succeeded" | "failed";
 }
 
 /** The status an index's findings add up to. */
@@ -100,7 +100,9 @@ export function buildReport(
     checks,
     indices,
     not_verified: notVerified,
-    ok: indices.length > 0 && indices.every((result) => result.status === "ok"),
+    status: indices.length > 0 && indices.every((result) => result.status === "ok")
+      ? "succeeded"
+      : "failed",
   };
 }
 
@@ -170,7 +172,7 @@ export function formatVerifyText(report: VerifyReport): string {
   lines.push(
     report.indices.length === 0
       ? "nothing verified"
-      : report.ok
+      : report.status === "succeeded"
       ? `verification passed: ${plural(report.indices.length, "index")} match`
       : `verification FAILED: ${differCount(failed, report.indices.length)}`,
   );

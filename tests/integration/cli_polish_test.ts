@@ -297,7 +297,7 @@ Deno.test("INLINE_TARGET_HOST=http://... is used as given, not turned into https
   assertEquals(info.target.url, os2.url);
   // Keys in snake_case, as in every other command's JSON.
   assertEquals(info.target.cluster_name, "fm-os2");
-  assertEquals(typeof info.target.system_indices, "number");
+  assertEquals(typeof info.target.system_index_count, "number");
   assertEquals(Object.keys(info.source).filter((key) => /[A-Z]/.test(key)), []);
 });
 
@@ -336,7 +336,7 @@ Deno.test("verify --json: stdout holds the JSON alone, the table goes to stderr;
     assertEquals(run.code, 0, run.stderr);
     assertEquals(run.stdout.trimStart()[0], "{");
     const report = JSON.parse(run.stdout);
-    assertEquals(report.ok, true);
+    assertEquals(report.status, "succeeded");
     assertEquals(report.indices.length, 2);
     assertStringIncludes(run.stderr, "verification passed: 2 indices match");
     assert(!run.stdout.includes("verification passed"));
@@ -367,5 +367,5 @@ Deno.test("verify with nothing to verify fails and names the selection; errors s
   assertEquals(run.code, 1, run.stderr);
   assertStringIncludes(run.stderr, "nothing verified");
   assertStringIncludes(run.stderr, `--include ${glob}`);
-  assertEquals(JSON.parse(run.stdout).ok, false);
+  assertEquals(JSON.parse(run.stdout).status, "failed");
 });

@@ -35,7 +35,7 @@ for (const name of SOURCES) {
     assertEquals(result.source.version, source.version);
     assertEquals(result.target.distribution, "opensearch");
     assertMatch(result.source.health, /^(green|yellow)$/);
-    assert(Number.isInteger(result.source.indices));
+    assert(Number.isInteger(result.source.index_count));
   });
 }
 

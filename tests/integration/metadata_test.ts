@@ -139,7 +139,7 @@ for (const sourceName of SOURCES) {
         });
 
         const selection = ["--include", `${p}*`, "--exclude", `${p}tmp-*`];
-        const planned = await runCli(["plan", ...pair, ...selection, "--json"]);
+        const planned = await runCli(["plan", ...pair, ...selection, "--json-detail"]);
         assertEquals(planned.code, 0, planned.stderr);
         const plan = JSON.parse(planned.stdout);
         assertEquals(plan.indices.create, [`${p}logs`]);
@@ -177,7 +177,7 @@ for (const sourceName of SOURCES) {
 
         // What we created must compare identical to the source: no spurious differences.
         const again = JSON.parse(
-          (await runCli(["plan", ...pair, ...selection, "--json"])).stdout,
+          (await runCli(["plan", ...pair, ...selection, "--json-detail"])).stdout,
         );
         assertEquals(again.indices.create, []);
         assertEquals(again.indices.identical_empty, [`${p}empty`, `${p}logs`]);

@@ -63,7 +63,11 @@ Deno.test("monitor watches native runs on two endpoints until every document arr
     ]);
     assertEquals(monitor.code, 0, monitor.stderr);
     const result = JSON.parse(monitor.stdout);
-    assertEquals([result.state, result.copied], ["complete", 5000]);
+    assertEquals([result.status, result.reason, result.documents.copied], [
+      "succeeded",
+      "complete",
+      5000,
+    ]);
     assertStringIncludes(monitor.stderr, "sent /shutdown to 2 endpoints");
     // The engines stop on /shutdown, each with the exit code of a complete run.
     assertEquals((await first.status).code, 0);

@@ -63,7 +63,7 @@ Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", () =
       ...endpoints(es7, os2, `${p}*`),
       "--exclude",
       `${p}tmp-*`,
-      "--json",
+      "--json-detail",
     ]);
     assertEquals(run.code, 0, run.stderr);
     const plan = JSON.parse(run.stdout);

@@ -235,7 +235,7 @@ Deno.test("selections say what they do: no match is exit 2 with the closest name
       pipeline,
       "--pipeline-name",
       "q",
-      "--json",
+      "--json-detail",
     ]);
     assertEquals(onePlan.code, 0, onePlan.stderr);
     assertEquals(JSON.parse(onePlan.stdout).indices.identical, [`${p}alpha`, `${p}beta`]);

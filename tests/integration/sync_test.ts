@@ -440,7 +440,7 @@ async function followLiveWriter(from: NodeName, to: NodeName) {
     assertEquals(final.code, 0, `sync --final:\n${final.stderr}`);
     assertStringIncludes(final.stderr, "the target equals the source");
     const result = JSON.parse(final.stdout.trim().split("\n").at(-1)!);
-    assertEquals([result.type, result.status], ["result", "final"]);
+    assertEquals([result.type, result.status, result.ended_by], ["result", "succeeded", "final"]);
     const deleted = [...writer.deleted.values()];
     assertEquals(await present(source.url, index, deleted), [], "deleted ids on the source");
     assertEquals(await present(target.url, index, deleted), [], "deleted ids on the target");
@@ -722,7 +722,7 @@ Deno.test("sync --until-lag 0 ends only once an index created mid-sync has arriv
     }
     const status = await background.ended;
     assertEquals(status.code, 0, `sync --until-lag 0:\n${background.stderr()}`);
-    assertEquals(background.lines.at(-1)?.value.status, "caught-up");
+    assertEquals(background.lines.at(-1)?.value.ended_by, "caught_up");
     assertStringIncludes(background.stderr(), `new on the source, now followed: ${fresh}`);
     assertEquals(await refreshedCount(os2.url, fresh), 1200, `${fresh} on the target`);
     assertEquals(await refreshedCount(os2.url, index), writer.live.size);

@@ -50,7 +50,7 @@ Deno.test("run --include <one index> creates only the templates that can shape i
     await addDocuments(es7.url, `${p}a-1`, 20);
     await addDocuments(es7.url, `${p}b-1`, 20);
 
-    const plan = await runCli(["plan", ...endpoints(es7, os2, `${p}a-1`), "--json"]);
+    const plan = await runCli(["plan", ...endpoints(es7, os2, `${p}a-1`), "--json-detail"]);
     assertEquals(plan.code, 0, plan.stderr);
     const decisions = JSON.parse(plan.stdout).template_selection.decisions as Array<
       { name: string; migrates: boolean; reason: string }

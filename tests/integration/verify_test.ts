@@ -85,7 +85,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     const equal = await runCli(["verify", ...endpoints(es7, os2, index), "--checksums", "--json"]);
     assertEquals(equal.code, 0, equal.stderr);
     const equalReport = JSON.parse(equal.stdout);
-    assertEquals(equalReport.ok, true);
+    assertEquals(equalReport.status, "succeeded");
     assertEquals(equalReport.source, {
       url: es7.url,
       distribution: "elasticsearch",
@@ -141,7 +141,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     ]);
     assertEquals(changed.code, 1, changed.stderr);
     const changedReport = JSON.parse(changed.stdout);
-    assertEquals(changedReport.ok, false);
+    assertEquals(changedReport.status, "failed");
     const diff = indexOf(changedReport, index);
     assertEquals(diff.status, "mismatch");
     assertEquals([diff.source_count, diff.target_count], [DOCS, DOCS], "one gone, one extra");

@@ -126,9 +126,10 @@ Deno.test("formatPlanText: an ES 6 plan names the mapping type removal with its 
 Deno.test("planToJson: the documented shape, without creations or credentials", () => {
   const source = plan();
   source.source.url = "https://admin:secret@es7:9200";
-  const json = planToJson(source);
+  const json = planToJson(source, { detail: true });
   assertEquals(Object.keys(json).sort(), [
     "data_streams",
+    "definitions",
     "documents",
     "indices",
     "ingest_pipelines",
@@ -147,6 +148,7 @@ Deno.test("planToJson: the documented shape, without creations or credentials", 
   });
   assertEquals(Object.keys(json.indices).sort(), [
     "conflicting",
+    "counts",
     "create",
     "excluded",
     "identical",
@@ -157,7 +159,8 @@ Deno.test("planToJson: the documented shape, without creations or credentials", 
   ]);
   assertEquals(Object.keys(json.templates), ["component", "index", "legacy"]);
   assertEquals(json.documents, { total: 11, per_index: { create: 7, empty: 4 } });
-  assertEquals(json.indices.conflicting[0].name, "conflict");
+  const conflicting = json.indices.conflicting as Array<{ name: string }>;
+  assertEquals(conflicting[0].name, "conflict");
   const roundTrip = JSON.parse(JSON.stringify(json));
   assertEquals(roundTrip.indices.conflicting[0].differences[0].path, "mappings.properties.at.type");
   assert(!JSON.stringify(json).includes("secret"));

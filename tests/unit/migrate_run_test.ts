@@ -141,7 +141,7 @@ class FakeIO implements MigrationIO {
   rollback() {
     this.rolledBack++;
     return Promise.resolve({
-      deleted: this.created.map(({ name }) => name),
+      deleted: this.created.map(({ kind, name }) => ({ kind, name })),
       missing: [],
       failed: [],
     });

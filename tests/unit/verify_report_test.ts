@@ -70,7 +70,7 @@ Deno.test("formatVerifyText: a table, the ids behind the differences, what was l
     result({ index: "c-gone", target_count: null }),
     result({ index: "d-short", source_count: 1500, target_count: 1499 }),
   ], [{ index: "e-conflict", reason: "definitions differ" }]);
-  assertEquals(report.ok, false);
+  assertEquals(report.status, "failed");
   const text = formatVerifyText(report);
   const lines = text.split("\n");
   assertEquals(lines[1], "index    source  target  result    details");
@@ -92,7 +92,7 @@ Deno.test("formatVerifyText: a table, the ids behind the differences, what was l
 
 Deno.test("formatVerifyText: passes, and says when nothing was verified", () => {
   const passed = buildReport(SOURCE, TARGET, ["counts"], [result({})], []);
-  assertEquals(passed.ok, true);
+  assertEquals(passed.status, "succeeded");
   assertEquals(
     formatVerifyText(passed).split("\n").at(-1),
     "verification passed: 1 index match",
@@ -109,7 +109,7 @@ Deno.test("formatVerifyText: passes, and says when nothing was verified", () => 
   );
   const empty = buildReport(SOURCE, TARGET, ["counts"], [], []);
   // Nothing proven is no proof: an empty verification is not ok.
-  assertEquals(empty.ok, false);
+  assertEquals(empty.status, "failed");
   const none = formatVerifyText(empty);
   assertStringIncludes(none, "no index to verify");
   assertStringIncludes(none, "nothing verified");
