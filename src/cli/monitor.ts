@@ -10,6 +10,7 @@ import type { ProgressModel } from "../dataprepper/progress.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
 import { formatCount } from "../backfill/progress.ts";
 import { plural } from "../text.ts";
+import { HELP_GROUPS, inGroup } from "./help.ts";
 import { printHuman, printJson, printSummary } from "./output.ts";
 import { ProgressPrinter } from "./progress.ts";
 
@@ -45,8 +46,9 @@ export function monitorArguments(args: string[]): { urls: string[]; targetCount?
 
 /** Registers `monitor`. */
 export function registerMonitor(program: Command): void {
-  program
+  const command = program
     .command("monitor")
+    .summary("watch Data Prepper's metrics until every document arrived")
     .description(
       "watch Data Prepper (or run --engine native --metrics-port) through its Prometheus " +
         "metrics until every document arrived, then shut it down; exit 0 when complete, 1 when " +
@@ -55,12 +57,19 @@ export function registerMonitor(program: Command): void {
     .argument(
       "<args...>",
       "<url>... [target-count]: metrics endpoints, then the documents to expect",
-    )
-    .option("--poll-interval <seconds>", "seconds between two polls", positiveNumber, 30)
-    .option("--idle-polls <n>", "polls without any change before giving up", positiveInteger, 5)
-    .option("--no-shutdown", "only watch: do not POST /shutdown when complete")
-    .option("--insecure", "accepted for the original tool's scripts; endpoints are plain http")
-    .option("--json", "print the result as JSON on stdout")
+    );
+  inGroup(command, "Monitor:", () =>
+    command
+      .option("--poll-interval <seconds>", "seconds between two polls", positiveNumber, 30)
+      .option("--idle-polls <n>", "polls without any change before giving up", positiveInteger, 5)
+      .option("--no-shutdown", "only watch: do not POST /shutdown when complete")
+      .option("--insecure", "accepted for the original tool's scripts; endpoints are plain http"));
+  inGroup(
+    command,
+    HELP_GROUPS.output,
+    () => command.option("--json", "print the result as JSON on stdout"),
+  );
+  command
     .action(async (args: string[], options: MonitorOptions) => {
       const { urls, targetCount } = monitorArguments(args);
       const result = await monitor(urls, targetCount, options);
