@@ -20,9 +20,12 @@ export interface EndpointHelp {
   pair?: boolean;
 }
 
-/** `--pipeline-name` of a command that works on one pipeline, as all but `run` do. */
+/**
+ * `--pipeline-name` of a command that works on one pipeline, as all but `run` do: a file of
+ * several is refused without it (src/config/pipeline.ts).
+ */
 export function onePipelineName(command: string): string {
-  return `the pipeline ${command} uses, of a file holding several (needed then)`;
+  return `the pipeline ${command} uses when the file holds several (needed then)`;
 }
 
 /**

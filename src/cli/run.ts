@@ -156,7 +156,7 @@ export function registerRun(program: Command): void {
         5,
       ));
   addEndpointOptions(command, {
-    pipelineName: "migrate only this pipeline of a file holding several (else every one)",
+    pipelineName: "migrate only this pipeline when the file holds several (else every one)",
     pair: true,
   });
   inGroup(command, HELP_GROUPS.output, () =>

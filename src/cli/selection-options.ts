@@ -23,7 +23,7 @@ export function addSelectionOptions(command: Command, { templates = true } = {})
     command
       .option(
         "--include <glob>",
-        "migrate only indices matching this glob (repeatable, or a comma list); narrows a " +
+        "select only indices matching this glob (repeatable, or a comma list); narrows a " +
           "pipeline's indices.include",
         collect,
       )
@@ -49,10 +49,10 @@ export function addSelectionOptions(command: Command, { templates = true } = {})
       );
     }
     command
-      .option("--allow-red", "migrate red indices too (skipped and listed by default)")
+      .option("--allow-red", "select red indices too (left out and listed by default)")
       .option(
         "--include-hidden",
-        "migrate users' hidden indices (index.hidden: true) too (left out and named by default)",
+        "select users' hidden indices (index.hidden: true) too (left out and named by default)",
       );
   });
 }

@@ -84,7 +84,7 @@ export function registerSync(program: Command): void {
       .option("--unfreeze", "lift the write block --freeze-source set, and end")
       .option(
         "--deletes-every <passes>",
-        "look for deletes every this many passes (reads every id of both sides)",
+        "look for deletes every this many passes; each look reads every id of both sides",
         positiveInteger,
         1,
       )
@@ -100,7 +100,7 @@ export function registerSync(program: Command): void {
   addSelectionOptions(command);
   addCopyOptions(command, HELP_GROUPS.copy, { rateCap: false });
   addEndpointOptions(command, {
-    pipelineName: "the pipeline to follow, of a file holding several (needed then: sync " +
+    pipelineName: "the pipeline to follow when the file holds several (needed then: sync " +
       "follows one)",
     pair: true,
   });

@@ -277,7 +277,7 @@ Deno.test("help: every registered option is read by the command's code", async (
   }
 });
 
-Deno.test("help: a test option nobody reads is caught", async () => {
+Deno.test("help: the read check tells options read from options not read", async () => {
   // The check above, on a made-up option: proves the pattern does not match everything.
   const code = await source("src/cli/rollback.ts");
   const read = readNames(code);
