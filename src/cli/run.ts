@@ -73,14 +73,14 @@ export function registerRun(program: Command): void {
       .addOption(
         new Option(
           "--engine <engine>",
-          "what copies the documents (default: native; dataprepper in the original form)",
+          "what copies the documents: native unless the original form is used",
         ).choices(["native", "dataprepper"]),
       )
       .option("--dryrun", "print the plan and what would be copied; change nothing")
       .option("--createonly", "create the indices and templates, copy no documents")
       .option(
         "--journal <file>",
-        `the run's journal (${JOURNAL_DEFAULT}; one per pipeline of a file of several)`,
+        `journal of the run (${JOURNAL_DEFAULT}; one per pipeline of a file of several)`,
       )
       .option(
         "--restart",

@@ -36,15 +36,15 @@ export function addSelectionOptions(command: Command, { templates = true } = {})
       command.addOption(
         new Option(
           "--templates <which>",
-          "templates to migrate: matching (those whose patterns can match a selected index " +
-            "or whose name is selected, with their component templates), all, or none",
+          "templates to migrate; matching: those whose patterns can match a selected index or " +
+            "whose name is selected, with their component templates",
         ).choices(TEMPLATE_MODES).default("matching", "matching"),
       );
       command.addOption(
         new Option(
           "--ingest-pipelines <which>",
-          "ingest pipelines to migrate: referenced (default or final pipelines of the selected " +
-            "indices and templates, and those they call), all, or none",
+          "ingest pipelines to migrate; referenced: the default or final pipelines of the " +
+            "selected indices and templates, and those they call",
         ).choices(["referenced", "all", "none"]).default("referenced", "referenced"),
       );
     }
