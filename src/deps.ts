@@ -24,7 +24,7 @@ export {
   reset as resetLogging,
 } from "npm:@logtape/logtape@^2.4.0";
 export type { Logger, LogLevel, LogRecord, Sink } from "npm:@logtape/logtape@^2.4.0";
-export { Command, CommanderError, InvalidArgumentError, Option } from "npm:commander@^15.1.0";
+export { Command, CommanderError, Help, InvalidArgumentError, Option } from "npm:commander@^15.1.0";
 export { SignatureV4 } from "npm:@smithy/signature-v4@^5.7.0";
 export { Sha256 } from "npm:@aws-crypto/sha256-js@^5.2.0";
 export {

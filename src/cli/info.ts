@@ -5,8 +5,10 @@ import { redactUrl } from "../config/redact.ts";
 import {
   addEndpointOptions,
   type EndpointOptionValues,
+  onePipelineName,
   resolveEndpoints,
 } from "./endpoint-options.ts";
+import { HELP_GROUPS, inGroup } from "./help.ts";
 import { printJson, printSummary } from "./output.ts";
 import { type ClusterSummary, readClusterSummary } from "../cluster/summary.ts";
 
@@ -30,14 +32,20 @@ export interface InfoResult {
 
 /** Registers `info`: connect to both clusters and describe them. */
 export function registerInfo(program: Command): void {
-  addEndpointOptions(
-    program
-      .command("info")
-      .description(
-        "connect to source and target and print, for each, distribution, version, health and index count",
-      )
-      .option("--json", "print the result as JSON on stdout"),
-  ).action(async (options: EndpointOptionValues & { json?: boolean }) => {
+  const command = program
+    .command("info")
+    .summary("show both clusters: distribution, version, health, indices")
+    .description(
+      "connect to source and target and print, for each, distribution, version, health and " +
+        "index count",
+    );
+  addEndpointOptions(command, { pipelineName: onePipelineName("info") });
+  inGroup(
+    command,
+    HELP_GROUPS.output,
+    () => command.option("--json", "print the result as JSON on stdout"),
+  );
+  command.action(async (options: EndpointOptionValues & { json?: boolean }) => {
     const endpoints = await resolveEndpoints(options);
     const [source, target] = await Promise.allSettled([
       describe(endpoints.source, "source"),

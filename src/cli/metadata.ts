@@ -19,10 +19,11 @@ import { readPlan } from "../metadata/read-plan.ts";
 import { BadInputError } from "../errors.ts";
 import {
   addEndpointOptions,
-  addPairOptions,
   type EndpointOptionValues,
+  onePipelineName,
   resolveEndpoints,
 } from "./endpoint-options.ts";
+import { HELP_GROUPS, inGroup, JOURNAL_DEFAULT } from "./help.ts";
 import { checkJournalFlag, pathState } from "../journal/file-flags.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
 import { plural } from "../text.ts";
@@ -45,33 +46,35 @@ type MetadataOptions = EndpointOptionValues & SelectionOptionValues & {
  * what is missing unless `--dryrun`, and write the pipeline restricted to the migrating indices.
  */
 export function registerMetadata(program: Command): void {
-  addSelectionOptions(addPairOptions(addEndpointOptions(
-    program
-      .command("metadata")
-      .description(
-        "the original metadata step: compare, create missing indices and templates on the target, " +
-          "and write output.yaml = the pipeline with indices.include set to the indices to migrate",
-      )
-      .argument("[pipeline]", "Data Prepper pipeline YAML (or INLINE_PIPELINE in the environment)")
-      .argument(
-        "[output]",
-        "where to write the pipeline that includes exactly the migrating indices",
-      )
-      .option("--report", "print the full report (without it, a summary)")
+  const command = program
+    .command("metadata")
+    .summary("create missing indices and templates; write output.yaml")
+    .description(
+      "the original metadata step: compare, create missing indices and templates on the target, " +
+        "and write output.yaml = the pipeline with indices.include set to the indices to migrate",
+    )
+    .argument("[pipeline]", "Data Prepper pipeline YAML (or INLINE_PIPELINE in the environment)")
+    .argument(
+      "[output]",
+      "where to write the pipeline that includes exactly the migrating indices",
+    );
+  inGroup(command, "Metadata step:", () =>
+    command
       .option("--dryrun", "change nothing on the target; still write output.yaml")
-      .option(
-        "--journal <file>",
-        "journal of what this run creates (default: <run-id>.json in " +
-          "$XDG_STATE_HOME/fetch-migration or ~/.local/state/fetch-migration)",
-      )
-      .option("--keep-on-failure", "keep what was created when a later creation fails")
+      .option("--journal <file>", `journal of what this step creates (${JOURNAL_DEFAULT})`)
+      .option("--keep-on-failure", "keep what was created when a later creation fails"));
+  addSelectionOptions(command);
+  addEndpointOptions(command, { pipelineName: onePipelineName("metadata"), pair: true });
+  inGroup(command, HELP_GROUPS.output, () =>
+    command
+      .option("--report", "print the full report (without it, a summary)")
       .option("--json", "print the plan and what was created as JSON on stdout")
       .option(
         "--json-detail",
-        "as --json, with every list (identical, excluded, every template's decision) and the " +
+        "as --json, with every list (identical, excluded, each template's decision) and the " +
           "definitions the target would be sent",
-      ),
-  ))).action(
+      ));
+  command.action(
     async (
       pipelineArg: string | undefined,
       output: string | undefined,

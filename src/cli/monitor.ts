@@ -3,7 +3,7 @@
  * --engine native --metrics-port`: watches the metrics endpoints until the copy is complete,
  * then shuts the engines down (unless `--no-shutdown`). Renders the progress model's states.
  */
-import type { Command } from "../deps.ts";
+import { type Command, Option } from "../deps.ts";
 import { portNumber, positiveInteger, positiveNumber } from "./option-parsers.ts";
 import { MonitorStatus, readStatus, serveMonitorStatus } from "../dataprepper/status.ts";
 import { endpointBase, watch } from "../dataprepper/monitor.ts";
@@ -11,6 +11,7 @@ import type { ProgressModel } from "../dataprepper/progress.ts";
 import { BadInputError, FetchMigrationError } from "../errors.ts";
 import { formatCount } from "../backfill/progress.ts";
 import { plural } from "../text.ts";
+import { HELP_GROUPS, inGroup } from "./help.ts";
 import { printHuman, printJson, printSummary } from "./output.ts";
 import { ProgressPrinter } from "./progress.ts";
 
@@ -49,8 +50,9 @@ export function monitorArguments(args: string[]): { urls: string[]; targetCount?
 
 /** Registers `monitor`. */
 export function registerMonitor(program: Command): void {
-  program
+  const command = program
     .command("monitor")
+    .summary("watch Data Prepper's metrics until every document arrived")
     .description(
       "watch Data Prepper (or run --engine native --metrics-port) through its Prometheus " +
         "metrics until every document arrived, then shut it down; exit 0 when complete, 1 when " +
@@ -59,23 +61,31 @@ export function registerMonitor(program: Command): void {
     .argument(
       "<args...>",
       "<url>... [target-count]: metrics endpoints, then the documents to expect",
-    )
-    .option("--poll-interval <seconds>", "seconds between two polls", positiveNumber, 30)
-    .option("--idle-polls <n>", "polls without any change before giving up", positiveInteger, 5)
-    .option("--no-shutdown", "only watch: do not POST /shutdown when complete")
-    .option("--insecure", "accepted for the original tool's scripts; endpoints are plain http")
-    .option("--json", "print the result as JSON on stdout")
-    .option(
-      "--serve <port>",
-      "serve a status page over every endpoint at http://HOST:PORT/ (its JSON at /status.json)",
-      portNumber,
-    )
-    .option("--serve-host <host>", "address to serve the status page on", "127.0.0.1")
-    .option(
-      "--exit-when-done",
-      "with --serve: exit once the copy is over instead of serving the final page until " +
-        "Ctrl-C, SIGTERM or POST /shutdown",
-    )
+    );
+  inGroup(command, "Monitor:", () =>
+    command
+      .option("--poll-interval <seconds>", "seconds between two polls", positiveNumber, 30)
+      .option("--idle-polls <n>", "polls without any change before giving up", positiveInteger, 5)
+      .option("--no-shutdown", "only watch: do not POST /shutdown when complete")
+      .option("--insecure", "accepted for the original tool's scripts; endpoints are plain http"));
+  inGroup(command, HELP_GROUPS.output, () =>
+    command
+      .option("--json", "print the result as JSON on stdout")
+      .option(
+        "--serve <port>",
+        "serve a status page over every endpoint at http://HOST:PORT/ (JSON at /status.json)",
+        portNumber,
+      )
+      .addOption(
+        new Option("--serve-host <host>", "address to serve the status page on")
+          .default("127.0.0.1", "127.0.0.1"),
+      )
+      .option(
+        "--exit-when-done",
+        "with --serve: exit when the copy is over instead of serving the final page until " +
+          "Ctrl-C, SIGTERM or POST /shutdown",
+      ));
+  command
     .action(async (args: string[], options: MonitorOptions) => {
       const { urls, targetCount } = monitorArguments(args);
       const result = await monitor(urls, targetCount, options);

@@ -32,6 +32,17 @@ export function byteSize(text: string): number {
   return bytes;
 }
 
+/**
+ * Bytes as `--batch-bytes` takes them (5242880 → `5mb`), so a default reads in the units typed;
+ * the largest unit that divides the size exactly, and plain bytes when none does.
+ */
+export function byteSizeText(bytes: number): string {
+  for (const [unit, factor] of [["gb", 1024 ** 3], ["mb", 1024 ** 2], ["kb", 1024]] as const) {
+    if (bytes % factor === 0) return `${bytes / factor}${unit}`;
+  }
+  return String(bytes);
+}
+
 /** A number above 0 (seconds, for instance). */
 export function positiveNumber(text: string): number {
   const value = Number(text);

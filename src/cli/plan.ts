@@ -16,10 +16,11 @@ import { openClusters } from "../cluster/pair.ts";
 import { plural } from "../text.ts";
 import {
   addEndpointOptions,
-  addPairOptions,
   type EndpointOptionValues,
+  onePipelineName,
   resolveEndpoints,
 } from "./endpoint-options.ts";
+import { HELP_GROUPS, inGroup } from "./help.ts";
 import { positiveInteger } from "./option-parsers.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
 import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
@@ -36,14 +37,16 @@ type PlanOptionValues = EndpointOptionValues & SelectionOptionValues & {
 
 /** Registers `plan`: compare source and target and print the report; changes nothing. */
 export function registerPlan(program: Command): void {
-  addSelectionOptions(addPairOptions(addEndpointOptions(
-    program
-      .command("plan")
-      .description(
-        "compare source and target and print what a migration would do; changes nothing on " +
-          "either cluster. With --split N --out DIR: write N Data Prepper pipeline files, one " +
-          "per Data Prepper node, that copy disjoint sets of the plan's indices balanced by size",
-      )
+  const command = program
+    .command("plan")
+    .summary("show what a migration would do, or split it for Data Prepper")
+    .description(
+      "compare source and target and print what a migration would do; changes nothing on " +
+        "either cluster. With --split N --out DIR: write N Data Prepper pipeline files, one " +
+        "per Data Prepper node, that copy disjoint sets of the plan's indices balanced by size",
+    );
+  inGroup(command, "Split for Data Prepper:", () =>
+    command
       .option(
         "--split <n>",
         "write DIR/pipeline-1.yaml ... DIR/pipeline-N.yaml (with --out), each one pipeline " +
@@ -54,14 +57,18 @@ export function registerPlan(program: Command): void {
         "--out <dir>",
         "directory for the --split files and their dead-letter files: new, empty, or holding " +
           "only an earlier split's pipeline files (replaced)",
-      )
+      ));
+  addSelectionOptions(command);
+  addEndpointOptions(command, { pipelineName: onePipelineName("plan"), pair: true });
+  inGroup(command, HELP_GROUPS.output, () =>
+    command
       .option("--json", "print the plan (with --split: the files) as JSON on stdout")
       .option(
         "--json-detail",
-        "as --json, with every list (identical, excluded, every template's decision) and the " +
+        "as --json, with every list (identical, excluded, each template's decision) and the " +
           "definitions the target would be sent",
-      ),
-  ))).action(async (options: PlanOptionValues) => {
+      ));
+  command.action(async (options: PlanOptionValues) => {
     if ((options.split === undefined) !== (options.out === undefined)) {
       throw new BadInputError(
         options.split === undefined

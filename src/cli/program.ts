@@ -9,11 +9,13 @@ import { registerVerify } from "./verify.ts";
 import { registerRun } from "./run.ts";
 import { registerSync } from "./sync.ts";
 import { registerMonitor } from "./monitor.ts";
+import { setUpHelp } from "./help.ts";
 import { setQuiet, setVerbose } from "./output.ts";
 
 /** Builds the `fetch-migration` command tree; each command lives in its own module. */
 export function buildProgram(): Command {
-  const program = new Command("fetch-migration")
+  // Before the commands are registered: commander copies help settings to each as it is made.
+  const program = setUpHelp(new Command("fetch-migration"))
     .description(
       "Move indices and documents from Elasticsearch 6-8 or OpenSearch 1-3 to OpenSearch.\n" +
         "Reports go to stderr; --json results go to stdout.\n\n" +
@@ -25,7 +27,7 @@ export function buildProgram(): Command {
     .option(
       "-q, --quiet",
       "print only errors, warnings, --json output and what a flag asks for (--report, " +
-        "--dryrun lists, questions); no summaries, default reports or info logs",
+        "questions); no summaries or info logs",
     )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()

@@ -20,8 +20,14 @@ import type { Journal } from "../journal/journal.ts";
 import { loadEndpoints, loadTargetEndpoint } from "../config/load.ts";
 import { BadInputError } from "../errors.ts";
 import { formatColumns, plural } from "../text.ts";
+import {
+  addSourceOptions,
+  addTargetEndpointOptions,
+  type EndpointOptionValues,
+  onePipelineName,
+} from "./endpoint-options.ts";
+import { HELP_GROUPS, inGroup, JOURNAL_DEFAULT } from "./help.ts";
 import type { CommandStatus } from "../vocabulary.ts";
-import { addEndpointOptions, type EndpointOptionValues } from "./endpoint-options.ts";
 import { askHuman, printHuman, printJson, printSummary } from "./output.ts";
 import { CreationProgress } from "./progress.ts";
 
@@ -75,30 +81,43 @@ async function pairJournal(options: RollbackOptions): Promise<string> {
 
 /** Registers `rollback --journal FILE`: delete what a run created, and only that. */
 export function registerRollback(program: Command): void {
-  addEndpointOptions(
-    program
-      .command("rollback")
-      .description(
-        "delete on the target what a run's journal recorded as created, and nothing else. It " +
-          "first lists what it will delete (indices with their document count on the target). " +
-          "On a terminal it then asks before deleting (--yes skips the question); without a " +
-          "terminal (a script, CI) it deletes without asking. Only the target is needed: " +
-          "--target URL or a pipeline whose sink is the target.",
-      )
+  const command = program
+    .command("rollback")
+    .summary("delete on the target what a run's journal recorded as created")
+    .description(
+      "delete on the target what a run's journal recorded as created, and nothing else. It " +
+        "first lists what it will delete (indices with their document count on the target). " +
+        "On a terminal it then asks before deleting (--yes skips the question); without a " +
+        "terminal (a script, CI) it deletes without asking. Only the target is needed: " +
+        "--target URL or a pipeline whose sink is the target.",
+    );
+  inGroup(command, "Rollback:", () =>
+    command
       // Checked in the action rather than as commander's required option: commander reports a
       // missing required option before an unknown one, so `--jornal FILE` would be told that
       // --journal is missing instead of "did you mean --journal?".
       .option(
         "--journal <file>",
-        "the journal a metadata or run command wrote (default, with --source and --target or " +
-          "a pipeline: the journal of that pair's run)",
+        `the journal a metadata, run or sync command wrote (${JOURNAL_DEFAULT}, with --source ` +
+          "and --target or a pipeline)",
       )
       .option("--dryrun", "list what would be deleted and change nothing")
       .option("--list", "list the pair's runs (with --source and --target) and what each created")
       .option("--all", "undo every run of the pair not rolled back yet, newest first")
-      .option("--yes", "do not ask for confirmation on a terminal")
-      .option("--json", "print what was (or would be) deleted as JSON on stdout"),
-  ).action(async (options: RollbackOptions) => {
+      .option("--yes", "do not ask for confirmation on a terminal"));
+  addTargetEndpointOptions(command, { pipelineName: onePipelineName("rollback") });
+  // The source is read only to find the pair's journal and to lift a sync --freeze-source block.
+  addSourceOptions(
+    command,
+    "Source (to find the pair's journal, or lift a sync --freeze-source write block):",
+    "the run's source cluster URL",
+  );
+  inGroup(
+    command,
+    HELP_GROUPS.output,
+    () => command.option("--json", "print what was (or would be) deleted as JSON on stdout"),
+  );
+  command.action(async (options: RollbackOptions) => {
     if (options.list || options.all) {
       const journals = await pairJournals(await pairJournal(options));
       if (options.list) return printHuman(formatRuns(journals));

@@ -12,10 +12,10 @@ import { type LaunchOptions, launchRun } from "../launch/run.ts";
 import { addCopyOptions, type CopyOptionValues, copyTuningOf } from "./copy-options.ts";
 import {
   addEndpointOptions,
-  addPairOptions,
   type EndpointOptionValues,
   resolveAllEndpoints,
 } from "./endpoint-options.ts";
+import { HELP_GROUPS, inGroup, JOURNAL_DEFAULT } from "./help.ts";
 import { portNumber, positiveInteger, positiveNumber } from "./option-parsers.ts";
 import { printHuman, printSummary } from "./output.ts";
 import { renderer } from "./run-output.ts";
@@ -57,6 +57,7 @@ export type RunOptionValues = EndpointOptionValues & SelectionOptionValues & Cop
 export function registerRun(program: Command): void {
   const command = program
     .command("run")
+    .summary("migrate indices, templates and documents; resumable")
     .description(
       "migrate: compare, create missing indices and templates, copy the documents, count " +
         "them on both sides, and exit 0 only when every selected document arrived. Re-running " +
@@ -64,109 +65,112 @@ export function registerRun(program: Command): void {
     )
     .argument(
       "[args...]",
-      "[pipeline.yaml] for the native engine, or the original form " +
-        "<data-prepper-dir> <pipeline.yaml> [port] for Data Prepper (where, as in the " +
-        "original tool, INLINE_PIPELINE comes before the file and --insecure means that " +
+      "[pipeline.yaml], or the original form <data-prepper-dir> <pipeline.yaml> [port] that " +
+        "runs Data Prepper (INLINE_PIPELINE then comes before the file, and --insecure means " +
         "Data Prepper's API is plain http)",
-    )
-    .addOption(
-      new Option("--engine <engine>", "what copies the documents")
-        .choices(["native", "dataprepper"]),
-    )
-    .option("--dryrun", "print the plan and what would be copied; change nothing")
-    .option("--createonly", "create the indices and templates, copy no documents")
-    .option(
-      "--journal <file>",
-      "journal of the run (default: run-<source+target>.json in $XDG_STATE_HOME/fetch-migration " +
-        "or ~/.local/state/fetch-migration); an unfinished one is continued. A pipeline file " +
-        "of several pipelines keeps a journal per pipeline, named after it",
-    )
-    .option(
-      "--restart",
-      "copy every document again: of an unfinished run, or of indices partially filled " +
-        "on the target (ids are kept, nothing is duplicated)",
-    )
-    .option("--keep-on-failure", "keep created indices and templates when a creation fails")
-    .option(
-      "--skip-unmigratable",
-      "leave out, on purpose, selected indices that cannot be migrated (conflicting, " +
-        "unsupported, unhealthy) instead of exiting 1",
-    )
-    .option(
-      "--retry-dead-letters",
-      "also send again the documents an earlier run's target refused for good (4xx); those " +
-        "it pushed back on (429, 5xx) are always sent again",
     );
-  addPairOptions(command);
-  addCopyOptions(command);
-  command
-    .option(
-      "--tune-target",
-      "load every index the run fills with refresh_interval -1 and no replicas, restored at " +
-        "the end (also after a failure or an interrupt); by default only the indices the run " +
-        "creates load this way",
-    )
-    .option(
-      "--no-tune-target",
-      "load every index with its settings as they are, the ones the run creates too",
-    )
-    .option(
-      "--dead-letter <file>",
-      "NDJSON file for documents the target refuses (default next to the journal; one per " +
-        "pipeline, named after it, when the file holds several)",
-    )
-    .option("--per-index", "show progress per index")
-    .option(
-      "--verify",
-      "after the copy, compare every document of the copied indices (as verify --checksums); " +
-        "exit 1 when any differs",
-    )
-    .option(
-      "--metrics-port <port>",
-      "serve Data Prepper's HTTP API while the native engine runs: Prometheus metrics with " +
-        "Data Prepper's series at /metrics/prometheus (and /metrics/sys), /list, and POST " +
-        "/shutdown to stop as Ctrl-C does; once the copy is over the final metrics stay " +
-        "served until POST /shutdown, SIGINT or SIGTERM",
-      portNumber,
-    )
-    .option("--metrics-host <host>", "address to serve the metrics on", "127.0.0.1")
-    .option(
-      "--exit-when-done",
-      "with --metrics-port: exit as soon as the copy is over instead of serving the final " +
-        "metrics",
-    )
-    .option(
-      "--pipelines <k>",
-      "Data Prepper: split the indices into k pipelines balanced by size, in one Data Prepper",
-      positiveInteger,
-      1,
-    )
-    .option(
-      "--poll-interval <seconds>",
-      "Data Prepper: seconds between two reads of its metrics",
-      positiveNumber,
-      30,
-    )
-    .option(
-      "--idle-polls <n>",
-      "Data Prepper: polls without any progress before the copy counts as stuck",
-      positiveInteger,
-      5,
-    )
-    .option(
-      "--part <k/N>",
-      "native engine: be one of N processes sharing the selection, copying the primary " +
-        "shards that hash to part k (its own journal, resumable on its own); the run succeeds " +
-        "when this part's share is copied: verify --checksums once every part is done " +
-        "(docs/scale-out.md)",
-    )
-    .option("--json", "print the result as JSON on stdout")
-    .option(
-      "--json-detail",
-      "as --json, with every list (identical, excluded, every template's decision) and the " +
-        "definitions the target would be sent",
-    );
-  addSelectionOptions(addEndpointOptions(command)).action(
+  inGroup(command, "Run:", () =>
+    command
+      .addOption(
+        new Option(
+          "--engine <engine>",
+          "what copies the documents: native unless the original form is used",
+        ).choices(["native", "dataprepper"]),
+      )
+      .option("--dryrun", "print the plan and what would be copied; change nothing")
+      .option("--createonly", "create the indices and templates, copy no documents")
+      .option(
+        "--journal <file>",
+        `journal of the run (${JOURNAL_DEFAULT}; one per pipeline of a file of several)`,
+      )
+      .option(
+        "--restart",
+        "copy again every document of an unfinished run or of partially filled indices (same " +
+          "ids: nothing is duplicated)",
+      )
+      .option("--keep-on-failure", "keep created indices and templates when a creation fails")
+      .option(
+        "--skip-unmigratable",
+        "leave out indices that cannot be migrated (conflicting, unsupported, unhealthy) " +
+          "instead of exiting 1",
+      )
+      .option(
+        "--retry-dead-letters",
+        "also resend what an earlier run's target refused for good (4xx); what it pushed " +
+          "back on (429, 5xx) is always resent",
+      )
+      .option(
+        "--dead-letter <file>",
+        "NDJSON file for documents the target refuses (default: next to the journal)",
+      )
+      .option(
+        "--verify",
+        "then compare every copied document (as verify --checksums); exit 1 when any differs",
+      ));
+  addSelectionOptions(command);
+  addCopyOptions(command, HELP_GROUPS.nativeCopy);
+  inGroup(command, HELP_GROUPS.nativeCopy, () =>
+    command
+      .option(
+        "--tune-target",
+        "tune every index it fills, not only those it creates: refresh_interval -1 and no " +
+          "replicas, restored at the end (also after a failure)",
+      )
+      .option("--no-tune-target", "load every index with its settings as they are")
+      .option(
+        "--part <k/N>",
+        "be part k of N processes sharing the primary shards, with its own journal; verify " +
+          "--checksums once all are done (docs/scale-out.md)",
+      )
+      .option(
+        "--metrics-port <port>",
+        "serve a status page (/, /status.json) and Data Prepper's API (/metrics/prometheus, " +
+          "/metrics/sys, /list, POST /shutdown), after the copy too, until /shutdown, SIGINT " +
+          "or SIGTERM",
+        portNumber,
+      )
+      .addOption(
+        new Option("--metrics-host <host>", "address to serve the metrics on")
+          .default("127.0.0.1", "127.0.0.1"),
+      )
+      .option(
+        "--exit-when-done",
+        "with --metrics-port: exit when the copy is over",
+      ));
+  inGroup(command, HELP_GROUPS.dataPrepper, () =>
+    command
+      .option(
+        "--pipelines <k>",
+        "split the indices into k pipelines balanced by size, in one Data Prepper",
+        positiveInteger,
+        1,
+      )
+      .option(
+        "--poll-interval <seconds>",
+        "seconds between two reads of its metrics",
+        positiveNumber,
+        30,
+      )
+      .option(
+        "--idle-polls <n>",
+        "polls without any progress before the copy counts as stuck",
+        positiveInteger,
+        5,
+      ));
+  addEndpointOptions(command, {
+    pipelineName: "migrate only this pipeline when the file holds several (else every one)",
+    pair: true,
+  });
+  inGroup(command, HELP_GROUPS.output, () =>
+    command
+      .option("--per-index", "show progress per index")
+      .option("--json", "print the result as JSON on stdout (docs/json.md)")
+      .option(
+        "--json-detail",
+        "as --json, with every list (identical, excluded, each template's decision) and the " +
+          "definitions the target would be sent",
+      ));
+  command.action(
     async (args: string[], values: RunOptionValues) =>
       await launchRun(await runOptions(args, values), renderer(values)),
   );

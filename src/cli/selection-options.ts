@@ -1,5 +1,6 @@
 /** The selection flags (`--include`, `--exclude`, `--templates`, `--allow-red`) of every command. */
 import { type Command, Option } from "../deps.ts";
+import { HELP_GROUPS, inGroup } from "./help.ts";
 import type { SelectionFlags } from "../metadata/selection.ts";
 import { TEMPLATE_MODES } from "../metadata/template-selection.ts";
 
@@ -13,42 +14,45 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 /**
- * Adds `--include`, `--exclude` (repeatable globs), `--allow-red` and, for the commands that
- * create or plan templates, `--templates`.
+ * Adds `--include`, `--exclude` (repeatable globs), `--allow-red`, `--include-hidden` and, for
+ * the commands that create or plan templates and ingest pipelines, `--templates` and
+ * `--ingest-pipelines`, under the "Selection" heading.
  */
 export function addSelectionOptions(command: Command, { templates = true } = {}): Command {
-  command
-    .option(
-      "--include <glob>",
-      "migrate only indices matching this glob (repeatable, or a comma list); narrows a " +
-        "pipeline's indices.include",
-      collect,
-    )
-    .option(
-      "--exclude <glob>",
-      "leave out indices matching this glob (repeatable, or a comma list)",
-      collect,
-    );
-  if (templates) {
-    command.addOption(
-      new Option(
-        "--templates <which>",
-        "templates to migrate: matching (those whose patterns can match a selected index, or " +
-          "whose name is selected, and the component templates they compose), all, or none",
-      ).choices(TEMPLATE_MODES).default("matching"),
-    );
-    command.addOption(
-      new Option(
-        "--ingest-pipelines <which>",
-        "ingest pipelines to migrate: referenced (those the selected indices and templates " +
-          "name as default or final pipeline, and those they call), all, or none",
-      ).choices(["referenced", "all", "none"]).default("referenced"),
-    );
-  }
-  return command
-    .option("--allow-red", "migrate red indices too (skipped and listed by default)")
-    .option(
-      "--include-hidden",
-      "migrate users' hidden indices (index.hidden: true) too (left out and named by default)",
-    );
+  return inGroup(command, HELP_GROUPS.selection, () => {
+    command
+      .option(
+        "--include <glob>",
+        "select only indices matching this glob (repeatable, or a comma list); narrows a " +
+          "pipeline's indices.include",
+        collect,
+      )
+      .option(
+        "--exclude <glob>",
+        "leave out indices matching this glob (repeatable, or a comma list)",
+        collect,
+      );
+    if (templates) {
+      command.addOption(
+        new Option(
+          "--templates <which>",
+          "templates to migrate; matching: those whose patterns can match a selected index or " +
+            "whose name is selected, with their component templates",
+        ).choices(TEMPLATE_MODES).default("matching", "matching"),
+      );
+      command.addOption(
+        new Option(
+          "--ingest-pipelines <which>",
+          "ingest pipelines to migrate; referenced: the default or final pipelines of the " +
+            "selected indices and templates, and those they call",
+        ).choices(["referenced", "all", "none"]).default("referenced", "referenced"),
+      );
+    }
+    command
+      .option("--allow-red", "select red indices too (left out and listed by default)")
+      .option(
+        "--include-hidden",
+        "select users' hidden indices (index.hidden: true) too (left out and named by default)",
+      );
+  });
 }

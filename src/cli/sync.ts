@@ -3,7 +3,7 @@
  * follow the live source pass after pass until stopped, `--until-lag`, or `--final`) and renders
  * each pass (a live line on a terminal, a log line elsewhere, JSON lines with `--json`).
  */
-import type { Command } from "../deps.ts";
+import { type Command, Option } from "../deps.ts";
 import type { MigrationEndpoints } from "../config/types.ts";
 import { BadInputError } from "../errors.ts";
 import {
@@ -19,10 +19,10 @@ import { formatCount } from "../backfill/progress.ts";
 import { addCopyOptions, type CopyOptionValues, copyTuningOf } from "./copy-options.ts";
 import {
   addEndpointOptions,
-  addPairOptions,
   type EndpointOptionValues,
   resolveAllEndpoints,
 } from "./endpoint-options.ts";
+import { HELP_GROUPS, inGroup, JOURNAL_DEFAULT } from "./help.ts";
 import { portNumber, positiveInteger, positiveNumber } from "./option-parsers.ts";
 import { printHuman, printSummary } from "./output.ts";
 import { renderer } from "./run-output.ts";
@@ -58,6 +58,7 @@ function operations(text: string): number {
 export function registerSync(program: Command): void {
   const command = program
     .command("sync")
+    .summary("keep the target in step with a live source until cutover")
     .description(
       "keep the target in step with a live source until cutover: copy first (as run " +
         "--engine native), then pass after pass copy what changed (inserts, updates) and " +
@@ -65,35 +66,51 @@ export function registerSync(program: Command): void {
         "Ctrl-C (exit 1: run it again to continue), --until-lag N, or --final (one last pass, " +
         "then verify --checksums; exit 0 only when both sides are equal).",
     )
-    .argument("[pipeline]", "Data Prepper pipeline YAML (or --pipeline, --source/--target)")
-    .option("--journal <file>", "the run's journal (default: one per pair in the state dir)")
-    .option("--dead-letter <file>", "where refused documents go");
-  addCopyOptions(command, { rateCap: false });
-  command
-    .option("--interval <seconds>", "seconds between the starts of passes", positiveNumber, 1)
-    .option("--until-lag <n>", "end once at most n operations are behind", operations)
-    .option("--final", "one last pass, then verify --checksums: exit 0 only when equal")
-    .option(
-      "--freeze-source",
-      "with --final: set the write block on the source's indices first (journaled; lifted " +
-        "by --unfreeze or rollback)",
-    )
-    .option("--unfreeze", "lift the write block --freeze-source set, and end")
-    .option(
-      "--deletes-every <passes>",
-      "look for deletes every this many passes (reads every id of both sides)",
-      positiveInteger,
-      1,
-    )
-    .option(
-      "--propagate-index-deletes",
-      "delete on the target an index deleted on the source (else it is only reported)",
-    )
-    .option("--metrics-port <port>", "serve the lag series at /metrics/prometheus", portNumber)
-    .option("--metrics-host <host>", "address to serve the lag series on", "127.0.0.1")
-    .option("--json", "a JSON line per pass on stdout, then the result");
-  addPairOptions(command);
-  addSelectionOptions(addEndpointOptions(command)).action(
+    .argument("[pipeline]", "Data Prepper pipeline YAML (or --pipeline, --source/--target)");
+  inGroup(command, "Sync:", () =>
+    command
+      .option(
+        "--journal <file>",
+        `journal of the copy and of the passes (${JOURNAL_DEFAULT})`,
+      )
+      .option("--dead-letter <file>", "where refused documents go (default: next to the journal)")
+      .option("--interval <seconds>", "seconds between the starts of passes", positiveNumber, 1)
+      .option("--until-lag <n>", "end once at most n operations are behind", operations)
+      .option("--final", "one last pass, then verify --checksums: exit 0 only when equal")
+      .option(
+        "--freeze-source",
+        "with --final: set the write block on the source's indices first (journaled; lifted " +
+          "by --unfreeze or rollback)",
+      )
+      .option("--unfreeze", "lift the write block --freeze-source set, and end")
+      .option(
+        "--deletes-every <passes>",
+        "look for deletes every this many passes; each look reads every id of both sides",
+        positiveInteger,
+        1,
+      )
+      .option(
+        "--propagate-index-deletes",
+        "delete on the target an index deleted on the source (else it is only reported)",
+      )
+      .option("--metrics-port <port>", "serve the lag series at /metrics/prometheus", portNumber)
+      .addOption(
+        new Option("--metrics-host <host>", "address to serve the lag series on")
+          .default("127.0.0.1", "127.0.0.1"),
+      ));
+  addSelectionOptions(command);
+  addCopyOptions(command, HELP_GROUPS.copy, { rateCap: false });
+  addEndpointOptions(command, {
+    pipelineName: "the pipeline to follow when the file holds several (needed then: sync " +
+      "follows one)",
+    pair: true,
+  });
+  inGroup(
+    command,
+    HELP_GROUPS.output,
+    () => command.option("--json", "a JSON line per pass on stdout, then the result"),
+  );
+  command.action(
     async (pipeline: string | undefined, values: SyncOptionValues) => {
       if (pipeline !== undefined && values.pipeline !== undefined) {
         throw new BadInputError("the pipeline is given twice (argument and --pipeline)");

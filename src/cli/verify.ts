@@ -11,8 +11,10 @@ import { BadInputError } from "../errors.ts";
 import {
   addEndpointOptions,
   type EndpointOptionValues,
+  onePipelineName,
   resolveEndpoints,
 } from "./endpoint-options.ts";
+import { HELP_GROUPS, inGroup } from "./help.ts";
 import { printHuman, printJson, printSummary } from "./output.ts";
 import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
 
@@ -38,34 +40,39 @@ function sampleSize(text: string): number {
 
 /** Registers `verify`: prove the target holds the source's documents; changes nothing. */
 export function registerVerify(program: Command): void {
-  addSelectionOptions(
-    addEndpointOptions(
-      program
-        .command("verify")
-        .description(
-          "prove the target holds what the source holds: document counts per index (always), " +
-            "every document by _id, routing and _source (--checksums), or a random sample " +
-            "(--sample N); changes nothing. Exit 1 when anything differs, or when the selection " +
-            "leaves no index to verify.\n" +
-            "Indices: those the plan would migrate or already did (create, identical_empty, " +
-            "identical), or with --journal exactly those a run's backfill filled.\n" +
-            "Verify does not refresh the target: documents written less than a refresh " +
-            "interval ago (1s by default, longer when tuned) may not be counted yet.",
-        )
-        .option("--journal <file>", "verify exactly the indices this run's backfill filled")
-        .option(
-          "--checksums",
-          "compare every document (reads both sides in full, twice when something differs)",
-        )
-        .option(
-          "--sample <n>",
-          `compare n random source documents per index (at most ${MAX_SAMPLE})`,
-          sampleSize,
-        )
-        .option("--json", "print the result as JSON on stdout"),
-    ),
-    { templates: false },
-  ).action(async (options: VerifyOptionValues) => {
+  const command = program
+    .command("verify")
+    .summary("prove the target holds what the source holds; changes nothing")
+    .description(
+      "prove the target holds what the source holds: document counts per index (always), " +
+        "every document by _id, routing and _source (--checksums), or a random sample " +
+        "(--sample N); changes nothing. Exit 1 when anything differs, or when the selection " +
+        "leaves no index to verify.\n" +
+        "Indices: those the plan would migrate or already did (create, identical_empty, " +
+        "identical), or with --journal exactly those a run's backfill filled.\n" +
+        "Verify does not refresh the target: documents written less than a refresh " +
+        "interval ago (1s by default, longer when tuned) may not be counted yet.",
+    );
+  inGroup(command, "Verification:", () =>
+    command
+      .option("--journal <file>", "verify exactly the indices this run's backfill filled")
+      .option(
+        "--checksums",
+        "compare every document (reads both sides in full, twice when something differs)",
+      )
+      .option(
+        "--sample <n>",
+        `compare n random source documents per index (at most ${MAX_SAMPLE})`,
+        sampleSize,
+      ));
+  addSelectionOptions(command, { templates: false });
+  addEndpointOptions(command, { pipelineName: onePipelineName("verify") });
+  inGroup(
+    command,
+    HELP_GROUPS.output,
+    () => command.option("--json", "print the result as JSON on stdout"),
+  );
+  command.action(async (options: VerifyOptionValues) => {
     if (options.journal && (options.include?.length || options.exclude?.length)) {
       throw new BadInputError(
         "--include/--exclude do not apply with --journal, which names the indices itself",
