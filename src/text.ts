@@ -76,3 +76,11 @@ export function formatColumns(rows: string[][], right: ReadonlySet<number> = new
     ).join("  ").trimEnd()
   );
 }
+
+/** Bytes as operators read them: `2.3 GB`, `11.0 MB`, `512 KB`, `800 B` (powers of 1024). */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} B`;
+}

@@ -27,6 +27,7 @@ import {
 } from "./bulk.ts";
 import type { DeadLetterFile } from "./deadletter.ts";
 import { BufferPool } from "./buffers.ts";
+import { formatBytes } from "../text.ts";
 import { pause } from "../abort.ts";
 import { AdaptiveLimit, type RateLimit } from "./limiter.ts";
 import type { SourceDocument } from "./reader.ts";
@@ -428,11 +429,4 @@ export function tooLargeReason(bytes: number): string {
   return `413 Request Entity Too Large: this document alone makes a bulk request of ` +
     `${formatBytes(bytes)}, more than the target accepts (its http.max_content_length, or the ` +
     "limit of a proxy in front of it)";
-}
-
-/** Bytes as operators read them: `11.0 MB`, `512 KB`, `800 B` (powers of 1024). */
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} B`;
 }

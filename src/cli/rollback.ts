@@ -49,7 +49,7 @@ export interface RollbackJson extends RollbackResult {
   /** The journal recorded nothing left to delete: a rollback ran already. */
   already_rolled_back: boolean;
   /** What is (or with `--dryrun`, would be) deleted: each still on the target. */
-  to_delete: Array<{ kind: string; name: string; documents?: number }>;
+  to_delete: Array<{ kind: string; name: string; document_count?: number }>;
   /** Indices whose refresh interval and replicas could not be put back. */
   settings_not_restored: string[];
 }
@@ -202,7 +202,7 @@ function render(
     to_delete: present.map(({ kind, name, documents }) => ({
       kind,
       name,
-      ...(typeof documents === "number" ? { documents } : {}),
+      ...(typeof documents === "number" ? { document_count: documents } : {}),
     })),
     ...outcome.result,
     settings_not_restored: outcome.settingsNotRestored,

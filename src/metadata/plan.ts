@@ -109,7 +109,7 @@ export function buildPlan(
       mode: options.templates ?? "matching",
       decisions: [...decisions.values()],
     },
-    documents: documentsOf({ ...indices.documents, ...streams.documents }),
+    documents: documentsOf({ ...indices.documents, ...streams.documents }, source.indices),
     transformations: [...templates.transformations, ...indices.transformations],
     // Templates first: an index or data stream created afterwards is shaped by the templates it
     // matches, so they must already be those of the source.
@@ -133,9 +133,23 @@ function usersOfPipelines(buckets: Buckets): Set<string> {
   ]);
 }
 
-function documentsOf(perIndex: Record<string, number>): MigrationPlan["documents"] {
+function documentsOf(
+  perIndex: Record<string, number>,
+  sourceIndices: readonly IndexMetadata[],
+): MigrationPlan["documents"] {
   const total = Object.values(perIndex).reduce((sum, count) => sum + count, 0);
-  return { total, per_index: perIndex };
+  const bytes = Object.fromEntries(
+    sourceIndices.flatMap((index) =>
+      index.name in perIndex && index.primaryBytes !== undefined
+        ? [[index.name, index.primaryBytes]]
+        : []
+    ),
+  );
+  return {
+    total,
+    per_index: perIndex,
+    ...(Object.keys(bytes).length > 0 ? { primary_bytes: bytes } : {}),
+  };
 }
 
 /**

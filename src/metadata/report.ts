@@ -10,7 +10,7 @@ import type {
   TemplateKind,
   Transformation,
 } from "./types.ts";
-import { plural } from "../text.ts";
+import { formatBytes, plural } from "../text.ts";
 
 /** A transformation as the JSON report names it: keys in snake_case, as all of the report. */
 export interface TransformationJson {
@@ -58,10 +58,31 @@ function bucketsJson(buckets: object, detail: boolean): BucketsJson {
   const shown: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(buckets)) {
     if (Array.isArray(value)) counts[key] = value.length;
-    if (detail || !Array.isArray(value) || !QUIET_BUCKETS.has(key)) shown[key] = value;
+    if (detail || !Array.isArray(value) || !QUIET_BUCKETS.has(key)) {
+      shown[key] = Array.isArray(value) ? value.map(entryJson) : value;
+    }
   }
   return { ...shown, counts };
 }
+
+/**
+ * Document counts of a bucket entry in the JSON's words (docs/json.md): a bare number of
+ * documents is `document_count`, one side's `source_count` or `target_count`.
+ */
+function entryJson(entry: unknown): unknown {
+  if (typeof entry !== "object" || entry === null) return entry;
+  const renamed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) {
+    renamed[COUNT_NAMES[key] ?? key] = value;
+  }
+  return renamed;
+}
+
+const COUNT_NAMES: Readonly<Record<string, string>> = {
+  documents: "document_count",
+  source_documents: "source_count",
+  target_documents: "target_count",
+};
 
 /** How much of the plan's JSON: compact (the default) or every list and definition. */
 export interface PlanJsonOptions {
@@ -334,7 +355,9 @@ function indexSection(
     ),
   );
   const described = names.map((name) => {
-    const documents = plural(plan.documents.per_index[name] ?? 0, "document");
+    const bytes = plan.documents.primary_bytes?.[name];
+    const documents = plural(plan.documents.per_index[name] ?? 0, "document") +
+      (bytes === undefined ? "" : `, ${formatBytes(bytes)}`);
     const along = aliases.get(name) ?? [];
     return along.length > 0
       ? `${name}: ${documents}; ${along.length === 1 ? "alias" : "aliases"} ${along.join(", ")}`

@@ -18,9 +18,17 @@ interface CatIndexRow {
   index: string;
   health?: string;
   status?: string;
+  /** Bytes of the primary shards (`bytes=b`); absent or null for a closed index. */
+  "pri.store.size"?: string | null;
 }
 
 type PerIndex<T> = Record<string, T>;
+
+/** The primary shards' size of a `_cat/indices` row, when the cluster gave one. */
+function primaryBytes(row: CatIndexRow): number | undefined {
+  const size = Number(row["pri.store.size"] ?? NaN);
+  return Number.isFinite(size) ? size : undefined;
+}
 
 /** Whether the cluster has component and composable index templates (ES 7.8+, OpenSearch). */
 export function hasComposableTemplates(info: ClusterInfo): boolean {
@@ -40,7 +48,7 @@ export async function readSnapshot(
 ): Promise<ClusterSnapshot> {
   const info = await client.info();
   // ES 6 refuses expand_wildcards on _cat/indices; it lists every index without it anyway.
-  const catPath = "/_cat/indices?format=json&h=index,health,status" +
+  const catPath = "/_cat/indices?format=json&bytes=b&h=index,health,status,pri.store.size" +
     (info.distribution === "elasticsearch" && info.major < 7 ? "" : "&expand_wildcards=all");
   const [
     rows,
@@ -80,6 +88,7 @@ export async function readSnapshot(
     ...(isHealth(row.health) ? { health: row.health } : {}),
     state: row.status === "close" ? "close" : "open",
     documents: counts.get(row.index) ?? 0,
+    ...(primaryBytes(row) === undefined ? {} : { primaryBytes: primaryBytes(row) }),
   }));
   indices.sort((a, b) => a.name.localeCompare(b.name));
   if (refreshUnrefreshed) await countUnrefreshed(client, indices);

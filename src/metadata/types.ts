@@ -42,6 +42,8 @@ export interface IndexMetadata {
   state: "open" | "close";
   /** Top-level documents (`_count`), not Lucene docs (which include nested ones). */
   documents: number;
+  /** Bytes of its primary shards on disk (`_cat/indices` `pri.store.size`), when known. */
+  primaryBytes?: number;
 }
 
 /** `--templates`: which templates a migration takes (template-selection.ts). */
@@ -253,7 +255,12 @@ export interface MigrationPlan {
   /** Why each template (the cluster's own aside) migrates or is left out. */
   template_selection: { mode: TemplateMode; decisions: TemplateDecision[] };
   /** Documents to move, per migrating index and data stream (a stream's over its generations). */
-  documents: { total: number; per_index: Record<string, number> };
+  documents: {
+    total: number;
+    per_index: Record<string, number>;
+    /** Primary shards' bytes on the source per migrating index, where the source gave them. */
+    primary_bytes?: Record<string, number>;
+  };
   transformations: Transformation[];
   /**
    * What to create on the target, already transformed, in apply order: ingest pipelines,

@@ -100,8 +100,8 @@ export async function checksumIndex(
     (doc) => targetBytes.add(bucketOf(doc.id), bytesDigest(doc)),
   );
   const result: ChecksumResult = {
-    compared: sourceBytes.documents,
-    target_documents: targetBytes.documents,
+    source_count: sourceBytes.documents,
+    target_count: targetBytes.documents,
     buckets_differing: 0,
     capped: false,
     missing: [],

@@ -10,9 +10,9 @@ import { formatColumns, noun, plural } from "../text.ts";
 /** The document-by-document comparison of one index (`--checksums`). */
 export interface ChecksumResult extends DocumentDiff {
   /** Source documents hashed. */
-  compared: number;
+  source_count: number;
   /** Target documents hashed. */
-  target_documents: number;
+  target_count: number;
   /** Buckets (of 4096) whose digests differ; 0 when both sides are equal. */
   buckets_differing: number;
   /**
@@ -119,7 +119,9 @@ export function indexDetails(result: IndexResult): string {
   const sums = result.checksums;
   if (sums) {
     if (sums.buckets_differing === 0) {
-      parts.push(`checksums equal (${formatCount(sums.compared)} ${noun(sums.compared, "doc")})`);
+      parts.push(
+        `checksums equal (${formatCount(sums.source_count)} ${noun(sums.source_count, "doc")})`,
+      );
     } else {
       const found = [
         sums.missing_total ? `${formatCount(sums.missing_total)} missing` : "",

@@ -166,8 +166,8 @@ Deno.test("rollback --dryrun lists what it would delete, with document counts, a
     const listed = JSON.parse(json.stdout);
     assertEquals(listed.dry_run, true);
     assertEquals(listed.to_delete, [
-      { kind: "index", name: `${p}b`, documents: 0 },
-      { kind: "index", name: `${p}a`, documents: 5 },
+      { kind: "index", name: `${p}b`, document_count: 0 },
+      { kind: "index", name: `${p}a`, document_count: 5 },
     ]);
     assertEquals(listed.deleted, []);
     assertEquals(await indicesWithPrefix(os2.url, p), [`${p}a`, `${p}b`]);

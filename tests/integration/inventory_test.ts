@@ -81,7 +81,7 @@ Deno.test("inventory: a data stream is copied, a hidden and a closed index are n
     );
     const entry = plan.data_streams.create.find((s: { name: string }) => s.name === stream);
     assertEquals(entry.backing_indices, [`.ds-${stream}-000001`, `.ds-${stream}-000002`]);
-    assertEquals(entry.documents, 5);
+    assertEquals(entry.document_count, 5);
     assertEquals(entry.timestamp_field, "@timestamp");
     assert(
       plan.left_out.some((l: { name: string; flag: string }) =>

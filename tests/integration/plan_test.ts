@@ -73,7 +73,7 @@ Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", () =
     assertEquals(plan.indices.identical_empty, [`${p}empty`]);
     assertEquals(plan.indices.identical, [`${p}same`]);
     assertEquals(plan.indices.partially_filled, [
-      { name: `${p}partial`, source_documents: 3, target_documents: 1 },
+      { name: `${p}partial`, source_count: 3, target_count: 1 },
     ]);
     assertEquals(plan.indices.conflicting.map((c: { name: string }) => c.name), [`${p}conflict`]);
     const differences = plan.indices.conflicting[0].differences;

@@ -48,7 +48,7 @@ interface IndexJson {
   target_count: number | null;
   status: string;
   checksums?: {
-    compared: number;
+    source_count: number;
     missing: string[];
     extra: string[];
     different: string[];
@@ -94,7 +94,7 @@ Deno.test("verify es7 -> os2: equal, then a missing, an altered and an extra doc
     assertEquals(equalReport.target.url, os2.url);
     const same = indexOf(equalReport, index);
     assertEquals([same.source_count, same.target_count, same.status], [DOCS, DOCS, "ok"]);
-    assertEquals(same.checksums?.compared, DOCS);
+    assertEquals(same.checksums?.source_count, DOCS);
     assertEquals(same.checksums?.missing_total, 0);
     assertMatch(equal.stderr, new RegExp(`${index}\\s+300\\s+300\\s+ok\\s+checksums equal`));
     assertStringIncludes(equal.stderr, "verification passed: 1 index match");
@@ -238,7 +238,11 @@ Deno.test("verify es6 (typed) -> os2: checksums and sample, and --journal picks 
     ]);
     assertEquals(equal.code, 0, equal.stderr);
     const same = indexOf(JSON.parse(equal.stdout), index);
-    assertEquals([same.status, same.checksums?.compared, same.sample?.checked], ["ok", DOCS, 25]);
+    assertEquals([same.status, same.checksums?.source_count, same.sample?.checked], [
+      "ok",
+      DOCS,
+      25,
+    ]);
 
     await putText(os2.url, `/${index}/_doc/d20?routing=r2&refresh=true`, documentText(20, 1n));
     const journal = `${dir}/journal.json`;

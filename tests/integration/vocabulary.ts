@@ -7,6 +7,7 @@ import { COMMAND_STATUSES } from "../../src/vocabulary.ts";
 /** Keys whose values are maps keyed by data (index names, reasons, field names), not by us. */
 const DATA_KEYS = new Set([
   "per_index",
+  "primary_bytes",
   "dead_letter_reasons",
   "by_reason",
   "left_out_by_reason",
@@ -68,6 +69,10 @@ function checkKey(key: string, value: unknown, at: string, problems: string[]): 
   if (key === "indices" && typeof value === "number") {
     problems.push(`${at}: a number of indices is index_count`);
   }
+  if (key === "documents" && (typeof value !== "object" || value === null)) {
+    problems.push(`${at}: a number of documents is document_count`);
+  }
+  if (key.endsWith("_documents")) problems.push(`${at}: a count of documents is *_count`);
   if (key === "journal" && value !== null && typeof value !== "string") {
     problems.push(`${at}: a journal is its path`);
   }

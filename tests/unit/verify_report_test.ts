@@ -17,8 +17,8 @@ const TARGET = { url: "http://os2:9200", distribution: "opensearch", version: "2
 
 function sums(overrides: Partial<ChecksumResult> = {}): ChecksumResult {
   return {
-    compared: 300,
-    target_documents: 300,
+    source_count: 300,
+    target_count: 300,
     buckets_differing: 0,
     capped: false,
     missing: [],
@@ -117,7 +117,7 @@ Deno.test("formatVerifyText: passes, and says when nothing was verified", () => 
 
 Deno.test("formatVerifyText: a CJK index name lines up with the others", () => {
   const text = formatVerifyText(buildReport(SOURCE, TARGET, ["counts", "checksums"], [
-    result({ index: "索引-テスト", checksums: sums({ compared: 1 }) }),
+    result({ index: "索引-テスト", checksums: sums({ source_count: 1 }) }),
     result({ index: "logs", source_count: 1500, target_count: 1500 }),
   ], []));
   const lines = text.split("\n");
