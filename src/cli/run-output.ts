@@ -39,6 +39,11 @@ export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
             `metrics at ${event.url}/metrics/prometheus (and /metrics/sys, /list); ` +
             `POST ${event.url}/shutdown stops the run as Ctrl-C does`,
         );
+      case "serving-page":
+        return printHuman(
+          `status page at ${event.url}/ (JSON at ${event.url}/status.json); Data Prepper ` +
+            "serves its own metrics",
+        );
       case "stopping":
         progress?.clear();
         return printHuman(

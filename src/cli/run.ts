@@ -126,7 +126,7 @@ export function registerRun(program: Command): void {
         "--metrics-port <port>",
         "serve a status page (/, /status.json) and Data Prepper's API (/metrics/prometheus, " +
           "/metrics/sys, /list, POST /shutdown), after the copy too, until /shutdown, SIGINT " +
-          "or SIGTERM",
+          "or SIGTERM; with Data Prepper, the status page only, while it runs",
         portNumber,
       )
       .addOption(
@@ -239,6 +239,9 @@ function engineChoice(
       pipelines: values.pipelines,
       pollIntervalSeconds: values.pollInterval,
       idlePolls: values.idlePolls,
+      ...(values.metricsPort === undefined
+        ? {}
+        : { statusPage: { host: values.metricsHost, port: values.metricsPort } }),
     };
   }
   return {

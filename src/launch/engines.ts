@@ -36,6 +36,8 @@ export interface DataPrepperChoice {
   pipelines: number;
   pollIntervalSeconds: number;
   idlePolls: number;
+  /** `--metrics-port`: the status page only (Data Prepper serves its own metrics). */
+  statusPage?: { host: string; port: number };
 }
 
 /** The engine a run copies with. */
@@ -43,7 +45,7 @@ export type EngineChoice = NativeChoice | DataPrepperChoice;
 
 /**
  * Refuses flags the chosen engine does not take, before any cluster is read: `--metrics-port`
- * with Data Prepper (it serves its own), `--pipelines` with the native engine, and `--part`
+ * on Data Prepper's own port, `--pipelines` with the native engine, and `--part`
  * with Data Prepper (no journal to continue a part from) or with `--tune-target` (each part
  * would record the settings another part tuned as those to restore).
  */
@@ -70,10 +72,11 @@ export function checkEngineFlags(flags: {
         "use the original form: fetch-migration run <data-prepper-dir> <pipeline.yaml> [port]",
       );
     }
-    if (flags.metricsPort !== undefined) {
+    if (flags.metricsPort === flags.port) {
       throw new BadInputError(
-        "--metrics-port is for the native engine: Data Prepper serves its own metrics",
-        `leave it out; Data Prepper's are at http://127.0.0.1:${flags.port}/metrics/prometheus`,
+        `--metrics-port ${flags.metricsPort} is Data Prepper's own port: with Data Prepper it ` +
+          "serves only the status page, beside Data Prepper's metrics",
+        "pick another --metrics-port",
       );
     }
     return;

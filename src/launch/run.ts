@@ -15,6 +15,7 @@ import { checkDeadLetterFlag, checkJournalFlag, pathState } from "../journal/fil
 import { runFiles } from "../journal/run-journal.ts";
 import { planOptions, type SelectionFlags } from "../metadata/selection.ts";
 import { clusterIO } from "../migrate/io.ts";
+import { serveStatusPage } from "../migrate/serve.ts";
 import {
   type MigrationEvent,
   type MigrationOptions,
@@ -65,6 +66,7 @@ export interface PipelineOutcome {
 export type LaunchEvent =
   | { type: "pipelines"; names: string[] }
   | { type: "serving"; url: string }
+  | { type: "serving-page"; url: string }
   | StopEvent
   | { type: "migration"; pipeline: string; event: MigrationEvent }
   | { type: "pipeline-ended"; pipeline: string }
@@ -116,6 +118,9 @@ export async function launchRun(
     status: () => status.json(Date.now()),
   });
   if (server) onEvent({ type: "serving", url: server.url });
+  const statusPage = options.engine.kind === "dataprepper" ? options.engine.statusPage : undefined;
+  await using page = statusPage && serveStatusPage(statusPage, () => status.json(Date.now()));
+  if (page) onEvent({ type: "serving-page", url: page.url });
   const outcomes = await Promise.all(pipelines.map(async (pipeline): Promise<PipelineOutcome> => {
     const { name } = pipeline;
     try {

@@ -99,7 +99,9 @@ export function planToJson(plan: MigrationPlan, options: PlanJsonOptions = {}): 
   const leftOutByReason: Record<string, number> = {};
   for (const decision of plan.template_selection.decisions) {
     if (!decision.migrates) {
-      leftOutByReason[decision.reason] = (leftOutByReason[decision.reason] ?? 0) + 1;
+      // Grouped as the text groups them; each template's own reason is in the detail.
+      const reason = leftOutReason(decision.reason);
+      leftOutByReason[reason] = (leftOutByReason[reason] ?? 0) + 1;
     }
   }
   return {

@@ -3,6 +3,8 @@
  * the engines' servers, sync's and the monitor's.
  */
 import { BadInputError, messageOf } from "../errors.ts";
+import { statusResponse } from "./status-page.ts";
+import type { StatusJson } from "./status.ts";
 
 /**
  * Serves `handler` on the metrics port; a port that cannot be bound is bad input (nothing has
@@ -24,4 +26,25 @@ export function listenForMetrics(
       busy ? `pick another ${flags.port}` : `check ${flags.host} and ${flags.port}`,
     );
   }
+}
+
+/** Serves only the status page and `/status.json` (Data Prepper serves its own metrics). */
+export function serveStatusPage(
+  where: { host: string; port: number },
+  status: () => StatusJson,
+): AsyncDisposable & { url: string } {
+  const server = listenForMetrics(
+    where.host,
+    where.port,
+    (request) =>
+      statusResponse(new URL(request.url).pathname, status) ??
+        new Response("not found: the status page is at /, its JSON at /status.json\n", {
+          status: 404,
+        }),
+  );
+  const { hostname, port } = server.addr;
+  return {
+    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
 }

@@ -128,7 +128,11 @@ function render(s) {
     cell(row, count(index.docs_per_second), "n rate");
     cell(row, index.state + (index.reason ? ": " + index.reason : ""), "state state-" + index.state);
   }
-  $("no-indices").style.display = s.indices.length ? "none" : "block";
+  const none = $("no-indices");
+  none.style.display = s.indices.length ? "none" : "block";
+  none.textContent = s.sync
+    ? "Following " + count(s.sync.indices) + " indices (copied by an earlier run of this sync)."
+    : s.phase === "done" ? "No index was copied." : "None yet: the plan is being made.";
   chart($("rate-chart"), s.rate_history, "documents per second");
   const lag = $("lag-box");
   lag.style.display = s.lag ? "block" : "none";

@@ -212,3 +212,54 @@ Deno.test("run <data-prepper-dir> <pipeline.yaml> --insecure keeps the original 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("run <data-prepper-dir> <pipeline.yaml> --metrics-port: the status page follows Data Prepper's copy, beside its own metrics", async () => {
+  const { home, kind } = await dataPrepperHomeForTests();
+  console.log(`Data Prepper home: ${kind} (${home})`);
+  const { es7, os2 } = await ensureNodes(["es7", "os2"]);
+  const p = runPrefix("dp-page");
+  const state = await Deno.makeTempDir();
+  const [port, page] = [4977, 4978];
+  try {
+    const indices = await load(es7, p, [3000, 1200]);
+    const pipeline = await pipelineFile(es7, os2, p);
+    const child = spawnCli(
+      ["run", home, pipeline, String(port), "--insecure", "--poll-interval", "1"]
+        .concat(["--metrics-port", String(page), "--json"]),
+      { env: { XDG_STATE_HOME: state }, stdout: "piped", stderr: "piped" },
+    );
+    const output = finished(child, 120);
+    const seen = new Set<string>();
+    let last: Record<string, unknown> | undefined;
+    for (let i = 0; i < 600 && !(await settled(output)); i++) {
+      const status = await fetch(`http://127.0.0.1:${page}/status.json`)
+        .then((r) => r.ok ? r.json() : undefined, () => undefined);
+      if (status) {
+        seen.add(status.phase);
+        last = status;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const ran = await output;
+    assertEquals(ran.code, 0, ran.stderr);
+    assertStringIncludes(ran.stderr, `status page at http://127.0.0.1:${page}/`);
+    assert(seen.has("copy"), `the page never showed the copy: ${[...seen]}`);
+    assertEquals(last?.command, "run");
+    assertEquals(last?.documents_expected, 4200);
+    assertEquals(
+      (last?.indices as Array<{ name: string }>).map(({ name }) => name).sort(),
+      indices,
+    );
+    assertEquals(JSON.parse(ran.stdout).documents.copied, 4200);
+  } finally {
+    await cleanUp([es7.url, os2.url], p);
+    await Deno.remove(state, { recursive: true });
+  }
+});
+
+/** Whether `promise` has settled (without waiting for it). */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  const marker = Symbol();
+  return await Promise.race([promise.then(() => true, () => true), Promise.resolve(marker)]) !==
+    marker;
+}

@@ -22,7 +22,12 @@ Deno.test("checkEngineFlags: each engine refuses the flags of the other, naming 
     assertStringIncludes(error.message, words);
   };
   refused({ ...NATIVE, engine: "dataprepper" }, "needs the Data Prepper directory");
-  refused({ ...NATIVE, engine: "dataprepper", home: "/dp", metricsPort: 9 }, "--metrics-port");
+  // With Data Prepper, --metrics-port serves the status page only: beside Data Prepper's port.
+  checkEngineFlags({ ...NATIVE, engine: "dataprepper", home: "/dp", metricsPort: 9 });
+  refused(
+    { ...NATIVE, engine: "dataprepper", home: "/dp", metricsPort: 4900 },
+    "--metrics-port 4900 is Data Prepper's own port",
+  );
   refused({ ...NATIVE, engine: "dataprepper", part: { index: 1, count: 2 } }, "--part is for");
   refused({ ...NATIVE, part: { index: 1, count: 2 }, tuneTarget: "all" }, "--tune-target cannot");
   refused({ ...NATIVE, pipelines: 2 }, "--pipelines is for Data Prepper");
