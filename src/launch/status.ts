@@ -70,13 +70,14 @@ export function endStatus(
         : "the run failed; see its log",
     });
   } else if (result) {
-    const copied = result.copy?.copied ?? 0;
     board.end({
       status: "succeeded",
       message: result.status === "dry-run"
         ? "dry run: nothing was changed"
-        : `${plural(result.indices.length, "index", "indices")} migrated, ${copied} documents ` +
-          "copied, every selected document on the target",
+        : !result.copy
+        ? `${plural(result.created.length, "creation")} on the target; no document copied`
+        : `${plural(result.indices.length, "index", "indices")} migrated, ` +
+          `${result.copy.copied} documents copied, every selected document on the target`,
     });
   }
 }
