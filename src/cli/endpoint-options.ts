@@ -2,6 +2,8 @@ import { type Command, Option } from "../deps.ts";
 import { positiveNumber } from "./option-parsers.ts";
 import { type EndpointChoice, loadAllEndpoints, loadEndpoints } from "../config/load.ts";
 import type { MigrationEndpoints } from "../config/types.ts";
+import { DEFAULT_TIMEOUT_MS } from "../cluster/client.ts";
+import { DEFAULT_RETRY, retryBudgetMs } from "../cluster/retry.ts";
 
 /** Options every cluster-facing command accepts, as commander hands them over. */
 export type EndpointOptionValues = EndpointChoice;
@@ -63,7 +65,19 @@ export function addEndpointOptions(command: Command): Command {
     .option("--insecure", "skip TLS certificate verification on both clusters")
     .option("--source-insecure", "skip TLS certificate verification on the source")
     .option("--target-insecure", "skip TLS certificate verification on the target")
-    .option("--timeout <seconds>", "per-request timeout in seconds", positiveNumber);
+    .option("--timeout <seconds>", timeoutHelp(), positiveNumber);
+}
+
+/** `--timeout`'s help: what one attempt waits, and what the retries make of it in all. */
+function timeoutHelp(): string {
+  const { maxAttempts } = DEFAULT_RETRY;
+  const waits = (retryBudgetMs(0) / 1000).toFixed(2).replace(/\.?0+$/, "");
+  const whole = Math.round(retryBudgetMs(DEFAULT_TIMEOUT_MS) / 1000);
+  return `seconds to wait for each answer (default ${DEFAULT_TIMEOUT_MS / 1000}); a read that ` +
+    `gets none is sent ${maxAttempts} times, so a silent host fails after up to ` +
+    `${maxAttempts} × SECONDS + ${waits} s (${Math.floor(whole / 60)}m${
+      String(whole % 60).padStart(2, "0")
+    }s at the default)`;
 }
 
 /** Turns parsed option values into validated endpoints (exit code 2 on bad input). */
