@@ -12,6 +12,7 @@ import { formatCount } from "../backfill/progress.ts";
 import { plural } from "../text.ts";
 import { printHuman, printJson, printSummary } from "./output.ts";
 import { ProgressPrinter } from "./progress.ts";
+import { printVerdict } from "./verdict.ts";
 
 type MonitorOptions = {
   pollInterval: number;
@@ -141,6 +142,11 @@ async function monitor(
       }
       printSummary(`sent /shutdown to ${plural(urls.length, "endpoint")}`);
     }
+    printVerdict({
+      ok: true,
+      text: `the copy is complete: ${formatCount(state.copied)} documents arrived` +
+        (targetCount !== undefined ? ` of ${formatCount(targetCount)} expected` : ""),
+    });
     return { json };
   }
   const detail = state?.kind === "failing"
@@ -148,6 +154,12 @@ async function monitor(
     : state?.kind === "idle"
     ? `no change for ${options.idlePolls} polls`
     : "the endpoints stopped answering";
+  printVerdict({
+    ok: false,
+    text: `the copy is not complete: ${formatCount(state?.copied ?? 0)}` +
+      (targetCount !== undefined ? ` of ${formatCount(targetCount)}` : "") +
+      ` documents arrived (${state?.kind ?? "no answer"})`,
+  });
   return {
     json,
     failure: new FetchMigrationError(

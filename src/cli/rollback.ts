@@ -21,6 +21,7 @@ import { BadInputError } from "../errors.ts";
 import { formatColumns, plural } from "../text.ts";
 import { addEndpointOptions, type EndpointOptionValues } from "./endpoint-options.ts";
 import { askHuman, printHuman, printJson, printSummary } from "./output.ts";
+import { printVerdict, verdictLine } from "./verdict.ts";
 import { CreationProgress } from "./progress.ts";
 
 type RollbackOptions = EndpointOptionValues & {
@@ -182,28 +183,34 @@ function render(
   };
   if (options.json) printJson(report);
   if (outcome.alreadyRolledBack) {
-    printSummary(
-      `already rolled back: the journal ${journal} records nothing left to delete on ${target}`,
-    );
+    printVerdict({
+      ok: true,
+      text: `already rolled back: the journal ${journal} records nothing left to delete on ` +
+        target,
+    });
     return;
   }
   if (options.dryrun) {
-    printHuman(
-      present.length > 0
+    // Asked for, so shown under -q too.
+    printHuman(verdictLine({
+      ok: true,
+      text: present.length > 0
         ? `dry run: would delete ${describeCounts(present)}; nothing was changed`
         : "dry run: nothing to delete; nothing was changed",
-    );
+    }));
     return;
   }
   const { result, settingsNotRestored } = outcome;
   const failed = [...result.failed, ...settingsNotRestored.map((index) => `settings of ${index}`)];
   const summary = `rolled back ${result.deleted.length}` +
     (result.missing.length ? `, ${result.missing.length} already gone` : "");
-  if (failed.length > 0) printHuman(`${summary}; FAILED: ${failed.join(", ")}`);
-  else printSummary(summary);
   if (outcome.lifted.length > 0) {
     printSummary(`the source accepts writes again: ${outcome.lifted.join(", ")}`);
   }
+  // A failure's line shows under -q too: the error below names only the first.
+  if (failed.length > 0) {
+    printHuman(verdictLine({ ok: false, text: `${summary}; not undone: ${failed.join(", ")}` }));
+  } else printVerdict({ ok: !outcome.failure, text: summary });
   if (outcome.failure) throw outcome.failure;
 }
 
