@@ -39,10 +39,15 @@ export class ProgressModel {
    * @param windowMs how far back the rate looks: long enough to smooth bursts of bulk answers,
    *   short enough that a slowdown shows within seconds.
    */
-  constructor(readonly total: number, readonly startedAt: number, readonly windowMs = 10_000) {}
+  constructor(public total: number, readonly startedAt: number, readonly windowMs = 10_000) {}
 
-  /** Records the count of documents done at time `at` and returns the snapshot. */
-  update(done: number, at: number): ProgressSnapshot {
+  /**
+   * Records the count of documents done at time `at` and returns the snapshot; `total`, when
+   * given, replaces the expected count (it may grow: indices new since the start, a monitor
+   * without a target count).
+   */
+  update(done: number, at: number, total = this.total): ProgressSnapshot {
+    this.total = total;
     this.#record(done, at);
     const rate = this.#rate();
     const left = Math.max(0, this.total - done);

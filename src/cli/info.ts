@@ -97,7 +97,7 @@ export function infoVerdict(result: InfoResult): Verdict {
   const [source, target] = [side(result.source), side(result.target)];
   if (source && target) return { ok: true, text: `both clusters answer: ${source} → ${target}` };
   const down = [source ? undefined : "source", target ? undefined : "target"].filter(Boolean);
-  return { ok: false, text: `the ${down.join(" and the ")} did not answer (error below)` };
+  return { ok: false, text: `the ${down.join(" and the ")} could not be read (error below)` };
 }
 
 /** Human text for `info`, one block per cluster. */

@@ -43,7 +43,7 @@ export class ProgressPrinter {
   update(counts: ProgressCounts): ProgressSnapshot {
     const now = performance.now();
     this.#model ??= new ProgressModel(counts.expected, now);
-    const snapshot = this.#model.update(counts.copied, now);
+    const snapshot = this.#model.update(counts.copied, now, counts.expected);
     const line = formatProgress(snapshot);
     if (now - this.#lastLog >= (this.options.logEveryMs ?? 10_000)) {
       this.#lastLog = now;

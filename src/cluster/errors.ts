@@ -99,13 +99,16 @@ export function notHttpAnswer(error: unknown): boolean {
   );
 }
 
-/** Whether a failure on an `http://` URL may be a TLS or non-HTTP port; a probe can tell. */
+/**
+ * Whether a failure may come from the wrong kind of port, which a look at the port can tell: on
+ * `http://`, an answer that is not HTTP or a connection closed without one (a TLS port, a
+ * transport port); on `https://`, a handshake the port ended (a transport port, plain HTTP).
+ */
 export function worthProbing(error: unknown, url: URL): boolean {
-  return url.protocol === "http:" &&
-    (notHttpAnswer(error) ||
-      /connection closed|connection reset|end of file|ECONNRESET|socket hang up/i.test(
-        causeChain(error).join(": "),
-      ));
+  const all = causeChain(error).join(": ");
+  if (url.protocol === "https:") return /handshake eof|unexpected end of file/i.test(all);
+  return notHttpAnswer(error) ||
+    /connection closed|connection reset|end of file|ECONNRESET|socket hang up/i.test(all);
 }
 
 /** What the client knows about an answer with an error status. */
@@ -319,6 +322,16 @@ function foreignFailure(
         "the transport port (usually 9300)",
       `use the cluster's HTTP port (usually 9200), e.g. ${url.protocol}//${url.hostname}:9200`,
     );
+  }
+  if (url.protocol === "https:") {
+    // The handshake failed: a port that answers plain HTTP does not speak TLS.
+    return probe?.answer && /^HTTP\/\d/.test(new TextDecoder().decode(probe.answer.subarray(0, 8)))
+      ? make(
+        "tls",
+        `${where} does not speak TLS, but the URL says https://`,
+        `the port serves plain HTTP: use http://${where} instead of https://${where}`,
+      )
+      : undefined;
   }
   if (protocol === "tls") {
     return make(

@@ -474,3 +474,29 @@ Deno.test("GET / answered by a web server: status, content type and title, exit 
   );
   assertMatch(error.hint ?? "", /the URL in --source \(or the pipeline's source\) must reach/);
 });
+
+Deno.test("https:// to a port that ended the handshake: the port's plain answer names it", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const eof = denoFetchError(
+    "error sending request for url (https://127.0.0.1:29301/): client error (Connect): " +
+      "tls handshake eof",
+  );
+  const context = {
+    method: "GET",
+    url: new URL("https://127.0.0.1:29301/"),
+    timedOut: false,
+    timeoutMs: 30_000,
+  };
+  const transport = networkFailure(eof, {
+    ...context,
+    probe: { answer: bytes("This is not an HTTP port") },
+  });
+  assertEquals(transport.kind, "protocol");
+  assertStringIncludes(transport.message, "this is the transport port");
+  const plain = networkFailure(eof, { ...context, probe: { answer: bytes("HTTP/1.1 400 Bad") } });
+  assertEquals(plain.kind, "tls");
+  assertStringIncludes(plain.message, "does not speak TLS, but the URL says https://");
+  // A TLS alert to the plain look is no news on an https:// URL: the generic message stays.
+  const alert = networkFailure(eof, { ...context, probe: { answer: new Uint8Array([21, 3, 3]) } });
+  assertEquals(alert.kind, "unreachable");
+});

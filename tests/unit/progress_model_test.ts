@@ -72,3 +72,11 @@ Deno.test("progress: a resumed run's rate counts this run's documents only", () 
   assertEquals(next.rate, 500);
   assertEquals(next.etaSeconds, 2);
 });
+
+Deno.test("progress: a total that grows is taken at each tick", () => {
+  const model = new ProgressModel(1000, 0);
+  model.update(0, 0);
+  const grown = model.update(1000, 1000, 3000);
+  assertEquals(grown.percent, (1000 / 3000) * 100);
+  assertEquals(grown.etaSeconds, 2);
+});
