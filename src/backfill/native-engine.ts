@@ -85,10 +85,12 @@ export class NativeEngine implements Engine {
   resumePoint(journal: Journal): ResumePoint {
     const state = journal.data.backfill;
     if (!state) return { done: 0, total: 0, copied: 0 };
+    const { copied, expected } = this.#progress(journal);
     return {
       done: state.units.filter((unit) => unit.done).length,
       total: state.units.length,
-      copied: this.#progress(journal).copied,
+      copied,
+      expected,
     };
   }
 

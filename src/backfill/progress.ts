@@ -9,43 +9,82 @@ export interface ProgressSnapshot {
   total: number;
   /** 0..100, or `undefined` when nothing is expected. */
   percent?: number;
-  /** Documents per second over the recent window. */
-  rate: number;
-  /** Seconds left at the current rate, or `undefined` when unknown. */
+  /**
+   * Documents per second over the recent window; `undefined` until two samples apart in time
+   * exist (a first tick has no rate, and showing "0 docs/s" there would be a lie).
+   */
+  rate?: number;
+  /** Seconds left at the window's rate; `undefined` while there is no rate, or it is 0. */
   etaSeconds?: number;
   elapsedSeconds: number;
 }
 
-/** Keeps recent (time, done) samples and turns them into a snapshot. */
+/** One count of documents done, at a time. */
+interface Sample {
+  at: number;
+  done: number;
+}
+
+/**
+ * Keeps the (time, done) samples of a moving window and turns them into a snapshot. The rate is
+ * the window's alone, and the ETA is recomputed from it at every update, so when the copy slows
+ * down the rate falls and the ETA grows at once instead of keeping an early, faster estimate.
+ */
 export class ProgressModel {
-  readonly #samples: Array<{ at: number; done: number }> = [];
+  readonly #samples: Sample[] = [];
 
   /**
    * @param total documents expected in all.
    * @param startedAt time origin in milliseconds.
-   * @param windowMs how far back the rate looks: long enough to smooth bursts of bulk answers.
+   * @param windowMs how far back the rate looks: long enough to smooth bursts of bulk answers,
+   *   short enough that a slowdown shows within seconds.
    */
-  constructor(readonly total: number, readonly startedAt: number, readonly windowMs = 10_000) {}
+  constructor(public total: number, readonly startedAt: number, readonly windowMs = 10_000) {}
 
-  /** Records the count of documents done at time `at` and returns the snapshot. */
-  update(done: number, at: number): ProgressSnapshot {
-    this.#samples.push({ at, done });
-    while (this.#samples.length > 2 && at - this.#samples[1].at >= this.windowMs) {
-      this.#samples.shift();
-    }
-    const first = this.#samples[0];
-    const seconds = (at - first.at) / 1000;
-    const rate = seconds > 0 ? Math.max(0, (done - first.done) / seconds) : 0;
+  /**
+   * Records the count of documents done at time `at` and returns the snapshot; `total`, when
+   * given, replaces the expected count (it may grow: indices new since the start, a monitor
+   * without a target count).
+   */
+  update(done: number, at: number, total = this.total): ProgressSnapshot {
+    this.total = total;
+    this.#record(done, at);
+    const rate = this.#rate();
     const left = Math.max(0, this.total - done);
     return {
       done,
       total: this.total,
       percent: this.total > 0 ? Math.min(100, (done / this.total) * 100) : undefined,
-      rate,
-      etaSeconds: rate > 0 ? left / rate : left === 0 ? 0 : undefined,
+      ...(rate !== undefined ? { rate } : {}),
+      ...(etaOf(left, rate) !== undefined ? { etaSeconds: etaOf(left, rate) } : {}),
       elapsedSeconds: (at - this.startedAt) / 1000,
     };
   }
+
+  /** Adds a sample and drops those the window no longer needs. */
+  #record(done: number, at: number): void {
+    this.#samples.push({ at, done });
+    // The oldest sample kept is the last one at or before the window's start, so the window
+    // spans its full length even when samples are sparse.
+    while (this.#samples.length > 2 && at - this.#samples[1].at >= this.windowMs) {
+      this.#samples.shift();
+    }
+  }
+
+  /** Documents per second between the window's first and last samples. */
+  #rate(): number | undefined {
+    if (this.#samples.length < 2) return undefined;
+    const first = this.#samples[0];
+    const last = this.#samples[this.#samples.length - 1];
+    const seconds = (last.at - first.at) / 1000;
+    return seconds > 0 ? Math.max(0, (last.done - first.done) / seconds) : undefined;
+  }
+}
+
+/** Seconds left: 0 when nothing is left, unknown without a rate or while nothing moves. */
+function etaOf(left: number, rate: number | undefined): number | undefined {
+  if (left === 0) return 0;
+  return rate !== undefined && rate > 0 ? left / rate : undefined;
 }
 
 /** `1234567` → `1,234,567`. */
@@ -64,12 +103,16 @@ export function formatDuration(seconds: number): string {
   return `${rest}s`;
 }
 
-/** One progress line: `12,000 / 50,000 docs (24.0%)  3,100 docs/s  ETA 12s`. */
+/**
+ * One progress line: `12,000 / 50,000 docs (24.0%)  3,100 docs/s  ETA 12s`; the rate and the ETA
+ * only once they are known (never "0 docs/s ETA ?" on a first tick).
+ */
 export function formatProgress(snapshot: ProgressSnapshot, label = "docs"): string {
   const percent = snapshot.percent === undefined ? "" : ` (${snapshot.percent.toFixed(1)}%)`;
-  const eta = snapshot.etaSeconds === undefined
-    ? "ETA ?"
-    : `ETA ${formatDuration(snapshot.etaSeconds)}`;
-  return `${formatCount(snapshot.done)} / ${formatCount(snapshot.total)} ${label}${percent}  ` +
-    `${formatCount(snapshot.rate)} docs/s  ${eta}`;
+  const rate = snapshot.rate === undefined ? "" : `  ${formatCount(snapshot.rate)} docs/s`;
+  const eta = snapshot.etaSeconds === undefined || snapshot.rate === undefined
+    ? ""
+    : `  ETA ${formatDuration(snapshot.etaSeconds)}`;
+  return `${formatCount(snapshot.done)} / ${formatCount(snapshot.total)} ${label}${percent}` +
+    rate + eta;
 }

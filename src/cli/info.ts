@@ -10,6 +10,7 @@ import {
 } from "./endpoint-options.ts";
 import { HELP_GROUPS, inGroup } from "./help.ts";
 import { printJson, printSummary } from "./output.ts";
+import { printVerdict, type Verdict } from "./verdict.ts";
 import { type ClusterSummary, readClusterSummary } from "../cluster/summary.ts";
 
 /** One side as `info --json` prints it: keys in snake_case, as every command's JSON. */
@@ -61,6 +62,7 @@ export function registerInfo(program: Command): void {
     if (options.json) printJson(result);
     // A failed side's error is printed as the error itself, so -q still shows it.
     else printSummary(formatInfo(result));
+    printVerdict(infoVerdict(result));
     // Both sides were tried so the operator sees every problem at once; the first one decides
     // the exit code.
     const failure = [source, target].find((s) => s.status === "rejected");
@@ -98,6 +100,16 @@ function settledOrError(
     url: redactUrl(endpoint.url),
     error: reason instanceof Error ? reason.message : String(reason),
   };
+}
+
+/** Whether both clusters answered, in words: `both clusters answer: ... → ...`. */
+export function infoVerdict(result: InfoResult): Verdict {
+  const side = (s: InfoResult["source"]) =>
+    "error" in s ? undefined : `${s.distribution} ${s.version} (${s.health})`;
+  const [source, target] = [side(result.source), side(result.target)];
+  if (source && target) return { ok: true, text: `both clusters answer: ${source} → ${target}` };
+  const down = [source ? undefined : "source", target ? undefined : "target"].filter(Boolean);
+  return { ok: false, text: `the ${down.join(" and the ")} could not be read (error below)` };
 }
 
 /** Human text for `info`, one block per cluster. */

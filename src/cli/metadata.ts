@@ -26,6 +26,7 @@ import {
 import { HELP_GROUPS, inGroup, JOURNAL_DEFAULT } from "./help.ts";
 import { checkJournalFlag, pathState } from "../journal/file-flags.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
+import { printVerdict } from "./verdict.ts";
 import { plural } from "../text.ts";
 import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
 import { planOptions } from "../metadata/selection.ts";
@@ -171,6 +172,15 @@ export function registerMetadata(program: Command): void {
           left_alone: leftAlone,
         });
       }
+      printVerdict({
+        ok: true,
+        text: (options.dryrun
+          ? `would create ${plural(plan.indices.create.length, "index")}; nothing was changed`
+          : `created ${
+            plural(created.length, "index, template or alias", "indices, templates and aliases")
+          } on the target`) +
+          (leftAlone.length > 0 ? `; ${plural(leftAlone.length, "index")} left alone` : ""),
+      });
     },
   );
 }

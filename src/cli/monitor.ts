@@ -14,6 +14,7 @@ import { plural } from "../text.ts";
 import { HELP_GROUPS, inGroup } from "./help.ts";
 import { printHuman, printJson, printSummary } from "./output.ts";
 import { ProgressPrinter } from "./progress.ts";
+import { printVerdict } from "./verdict.ts";
 
 type MonitorOptions = {
   serve?: number;
@@ -206,6 +207,11 @@ async function verdict(
       }
       printSummary(`sent /shutdown to ${plural(urls.length, "endpoint")}`);
     }
+    printVerdict({
+      ok: true,
+      text: `the copy is complete: ${formatCount(state.copied)} documents arrived` +
+        (targetCount !== undefined ? ` of ${formatCount(targetCount)} expected` : ""),
+    });
     return { json };
   }
   const detail = state?.kind === "failing"
@@ -213,6 +219,12 @@ async function verdict(
     : state?.kind === "idle"
     ? `no change for ${options.idlePolls} polls`
     : "the endpoints stopped answering";
+  printVerdict({
+    ok: false,
+    text: `the copy is not complete: ${formatCount(state?.copied ?? 0)}` +
+      (targetCount !== undefined ? ` of ${formatCount(targetCount)}` : "") +
+      ` documents arrived (${state?.kind ?? "no answer"})`,
+  });
   return {
     json,
     failure: new FetchMigrationError(

@@ -23,6 +23,7 @@ import {
 import { HELP_GROUPS, inGroup } from "./help.ts";
 import { positiveInteger } from "./option-parsers.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
+import { printVerdict, type Verdict } from "./verdict.ts";
 import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
 import { planOptions } from "../metadata/selection.ts";
 
@@ -106,7 +107,23 @@ export function registerPlan(program: Command): void {
       });
     } // The default report; -q leaves it out (--json is the quiet way to get the plan).
     else printSummary(formatPlanText(plan, { all: isVerbose() }));
+    printVerdict(planVerdict(plan));
   });
+}
+
+/** What a run would do, in one line; a plan changes nothing, so it is never a failure. */
+function planVerdict(plan: MigrationPlan): Verdict {
+  const migrating = migratingIndices(plan);
+  const documents = migrating.reduce((sum, name) => sum + (plan.documents.per_index[name] ?? 0), 0);
+  const blocked = plan.indices.conflicting.length + plan.indices.unsupported.length +
+    plan.indices.unhealthy.length;
+  return {
+    ok: true,
+    text: `a run would migrate ${plural(migrating.length, "index")} (` +
+      `${plan.indices.create.length} to create), ${plural(documents, "document")}` +
+      (blocked > 0 ? `; ${plural(blocked, "index")} cannot be migrated as they are` : "") +
+      "; nothing was changed",
+  };
 }
 
 function splitJson(directory: string, split: Split): Record<string, unknown> {

@@ -43,7 +43,7 @@ export class ProgressPrinter {
   update(counts: ProgressCounts): ProgressSnapshot {
     const now = performance.now();
     this.#model ??= new ProgressModel(counts.expected, now);
-    const snapshot = this.#model.update(counts.copied, now);
+    const snapshot = this.#model.update(counts.copied, now, counts.expected);
     const line = formatProgress(snapshot);
     if (now - this.#lastLog >= (this.options.logEveryMs ?? 10_000)) {
       this.#lastLog = now;
@@ -152,5 +152,40 @@ export class CreationProgress {
     if (now - this.#lastLog < this.logEveryMs && done < total) return;
     this.#lastLog = now;
     Deno.stderr.writeSync(encoder.encode(`${line}\n`));
+  }
+}
+
+/**
+ * A status line for a long check: on a terminal, redrawn in place and cleared before the
+ * result is printed; elsewhere nothing, so a log holds the result alone, not a stray line of
+ * how far the check had got before it.
+ */
+export class LiveLine {
+  readonly #tty: boolean;
+  #drawn = false;
+
+  constructor(tty = Deno.stderr.isTerminal()) {
+    this.#tty = tty;
+    if (this.#tty) setBeforeLogWrite(() => this.clear());
+  }
+
+  /** Shows `text` in place of the previous one (on a terminal only). */
+  show(text: string): void {
+    if (!this.#tty) return;
+    Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${text}`));
+    this.#drawn = true;
+  }
+
+  /** Removes the line, e.g. before the result is printed. */
+  clear(): void {
+    if (!this.#drawn) return;
+    Deno.stderr.writeSync(encoder.encode("\r\x1b[2K"));
+    this.#drawn = false;
+  }
+
+  /** Clears the line for good and gives log lines back their plain path. */
+  finish(): void {
+    this.clear();
+    if (this.#tty) setBeforeLogWrite(undefined);
   }
 }

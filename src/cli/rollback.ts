@@ -29,6 +29,7 @@ import {
 import { HELP_GROUPS, inGroup, JOURNAL_DEFAULT } from "./help.ts";
 import type { CommandStatus } from "../vocabulary.ts";
 import { askHuman, printHuman, printJson, printSummary } from "./output.ts";
+import { printVerdict, verdictLine } from "./verdict.ts";
 import { CreationProgress } from "./progress.ts";
 
 type RollbackOptions = EndpointOptionValues & {
@@ -209,17 +210,21 @@ function render(
   };
   if (options.json) printJson(report);
   if (outcome.alreadyRolledBack) {
-    printSummary(
-      `already rolled back: the journal ${journal} records nothing left to delete on ${target}`,
-    );
+    printVerdict({
+      ok: true,
+      text: `already rolled back: the journal ${journal} records nothing left to delete on ` +
+        target,
+    });
     return;
   }
   if (options.dryrun) {
-    printHuman(
-      present.length > 0
+    // Asked for, so shown under -q too.
+    printHuman(verdictLine({
+      ok: true,
+      text: present.length > 0
         ? `dry run: would delete ${describeCounts(present)}; nothing was changed`
         : "dry run: nothing to delete; nothing was changed",
-    );
+    }));
     return;
   }
   const { result, settingsNotRestored } = outcome;
@@ -229,11 +234,13 @@ function render(
   ];
   const summary = `rolled back ${result.deleted.length}` +
     (result.missing.length ? `, ${result.missing.length} already gone` : "");
-  if (failed.length > 0) printHuman(`${summary}; FAILED: ${failed.join(", ")}`);
-  else printSummary(summary);
   if (outcome.lifted.length > 0) {
     printSummary(`the source accepts writes again: ${outcome.lifted.join(", ")}`);
   }
+  // A failure's line shows under -q too: the error below names only the first.
+  if (failed.length > 0) {
+    printHuman(verdictLine({ ok: false, text: `${summary}; not undone: ${failed.join(", ")}` }));
+  } else printVerdict({ ok: !outcome.failure, text: summary });
   if (outcome.failure) throw outcome.failure;
 }
 

@@ -12,6 +12,7 @@ import type { MigrationEvent, MigrationResult } from "../migrate/run.ts";
 import { plural } from "../text.ts";
 import { isVerbose, printHuman, printJson, printSummary } from "./output.ts";
 import { CombinedProgress, CreationProgress } from "./progress.ts";
+import { counted, printVerdict, runVerdict } from "./verdict.ts";
 
 /** The flags that change what is shown. */
 interface ShowOptions {
@@ -19,12 +20,23 @@ interface ShowOptions {
   perIndex?: boolean;
   json?: boolean;
   jsonDetail?: boolean;
+  /** Print each run's verdict line after its figures (default); sync prints its own. */
+  verdict?: boolean;
 }
 
 /** Renders a launched run's events, in order, as they come. */
 export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
   let progress: CombinedProgress | undefined;
   let several = false;
+  // Each pipeline's header waits for the next event: a continued run's says what is left.
+  const headers = new Map<string, Planned>();
+  const flush = (pipeline: string, resuming?: Resuming) => {
+    const planned = headers.get(pipeline);
+    if (!planned) return false;
+    headers.delete(pipeline);
+    printHeader(planned, resuming, several ? pipeline : undefined);
+    return true;
+  };
   // Named again when a second Ctrl-C ends the process at once.
   const journals: string[] = [];
   return (event) => {
@@ -69,10 +81,19 @@ export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
         }
         // Text never glues onto the live progress line: clear it; the next update redraws it.
         progress?.clear();
+        if (event.event.type === "planned" && !show.dryrun) {
+          headers.set(event.pipeline, event.event);
+          return;
+        }
+        if (flush(event.pipeline, asResuming(event.event))) {
+          if (event.event.type === "resuming") return;
+        }
         return render(event.event, !!show.dryrun, several ? event.pipeline : undefined);
       case "pipeline-ended":
+        flush(event.pipeline);
         return progress?.ended(event.pipeline);
       case "results":
+        for (const pipeline of [...headers.keys()]) flush(pipeline);
         progress?.finish();
         return printResults(event.outcomes, several, show);
       case "serving-final":
@@ -82,6 +103,7 @@ export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
             `POST ${event.url}/shutdown, SIGINT or SIGTERM (--exit-when-done exits at once)`,
         );
       case "pipeline-failed":
+        flush(event.pipeline);
         printHuman(`pipeline ${event.pipeline}: ${event.failure.message}`);
         if (event.failure.hint) {
           printHuman(`pipeline ${event.pipeline}: hint: ${event.failure.hint}`);
@@ -94,8 +116,14 @@ export function renderer(show: ShowOptions): (event: LaunchEvent) => void {
 function printResults(outcomes: PipelineOutcome[], several: boolean, show: ShowOptions): void {
   const json = !!show.json || !!show.jsonDetail;
   const detail = !!show.jsonDetail;
-  for (const { name, result } of outcomes) {
-    if (result) printResult(result, several ? name : undefined);
+  const verdict = show.verdict ?? true;
+  for (const { name, result, error } of outcomes) {
+    const tag = several ? `[${name}] ` : "";
+    if (result) printFigures(result, several ? name : undefined);
+    if (verdict && result) printVerdict(runVerdict(result), tag);
+    else if (verdict && several && error) {
+      printVerdict({ ok: false, text: failureJson(error).message as string }, tag);
+    }
   }
   if (!json) return;
   if (!several) {
@@ -116,6 +144,69 @@ function failureJson(error: unknown): Record<string, unknown> {
     : { kind: "internal", message: error instanceof Error ? error.message : String(error) };
 }
 
+type Planned = Extract<MigrationEvent, { type: "planned" }>;
+type Resuming = Extract<MigrationEvent, { type: "resuming" }>;
+
+function asResuming(event: MigrationEvent): Resuming | undefined {
+  return event.type === "resuming" ? event : undefined;
+}
+
+/**
+ * The run's header: what it migrates and where its journal is. A continued run's says what is
+ * left (expected less what the journal's checkpoints say was written) and what was done before,
+ * not the plan's whole count as if nothing had been copied.
+ */
+function printHeader(
+  event: Planned,
+  resuming: Resuming | undefined,
+  pipeline?: string,
+  dryrun = false,
+): void {
+  const tag = pipeline === undefined ? "" : `[${pipeline}] `;
+  const { plan, migrating, journalPath } = event;
+  if (resuming) return printSummary(tag + resumedHeader(resuming, migrating.length));
+  const documents = migrating.reduce(
+    (sum, name) => sum + (plan.documents.per_index[name] ?? 0),
+    0,
+  );
+  const { create, identical, conflicting } = plan.indices;
+  printSummary(
+    tag +
+      `${dryrun ? "dry run: would migrate" : "migrating"} ${plural(migrating.length, "index")} ` +
+      `(${create.length} to create), ${plural(documents, "document")}; ` +
+      `${identical.length} identical with data left as they are, ${conflicting.length} ` +
+      `conflicting. journal: ${journalPath}` + (dryrun ? "; nothing was changed" : ""),
+  );
+  printLeftOut(event, tag);
+}
+
+/** `continuing run X: 1,500 documents left of 8,574 in 3 indices (7,074 already written...)`. */
+export function resumedHeader(event: Resuming, indices?: number): string {
+  const { point } = event;
+  const start = `continuing run ${event.runId} from ${event.journalPath}: `;
+  const restart = " (--restart copies everything again)";
+  const slices = `${point.done} of ${plural(point.total, "slice")} done`;
+  if (point.expected === undefined) {
+    return `${start}${slices}, ${formatCount(point.copied)} documents copied${restart}`;
+  }
+  const left = Math.max(0, point.expected - point.copied);
+  const where = indices === undefined ? "" : ` in ${plural(indices, "index")}`;
+  return `${start}${counted(left, "document")} left of ${formatCount(point.expected)}${where}` +
+    `; already done: ${formatCount(point.copied)} documents ` +
+    `written (per the journal's checkpoints), ${slices}${restart}`;
+}
+
+function printLeftOut(event: Planned, tag: string): void {
+  const { plan } = event;
+  if (plan.left_out.length > 0) {
+    printSummary(
+      tag +
+        `left out by default: ${plural(plan.left_out.length, "hidden index")} (` +
+        plan.left_out.map(({ name }) => name).join(", ") + "); --include-hidden takes them",
+    );
+  }
+}
+
 const creationProgress = new CreationProgress();
 
 function render(event: MigrationEvent, dryrun: boolean, pipeline?: string): void {
@@ -123,36 +214,13 @@ function render(event: MigrationEvent, dryrun: boolean, pipeline?: string): void
   const tag = pipeline === undefined ? "" : `[${pipeline}] `;
   const summary = (text: string) => printSummary(tag + text);
   switch (event.type) {
-    case "planned": {
-      const { plan, migrating, journalPath } = event;
-      if (dryrun) printHuman(tag + formatPlanText(plan, { all: isVerbose() }));
-      const documents = migrating.reduce(
-        (sum, name) => sum + (plan.documents.per_index[name] ?? 0),
-        0,
-      );
-      const { create, identical, conflicting } = plan.indices;
-      summary(
-        `${dryrun ? "dry run: would migrate" : "migrating"} ${plural(migrating.length, "index")} ` +
-          `(${create.length} to create), ${plural(documents, "document")}; ` +
-          `${identical.length} identical with data left as they are, ${conflicting.length} ` +
-          `conflicting. journal: ${journalPath}` + (dryrun ? "; nothing was changed" : ""),
-      );
-      if (plan.left_out.length > 0) {
-        summary(
-          `left out by default: ${plural(plan.left_out.length, "hidden index")} (` +
-            plan.left_out.map(({ name }) => name).join(", ") + "); --include-hidden takes them",
-        );
-      }
-      return;
-    }
+    case "planned":
+      if (dryrun) printHuman(tag + formatPlanText(event.plan, { all: isVerbose() }));
+      return printHeader(event, undefined, pipeline, dryrun);
     case "journal-archived":
       return summary(`the previous run's journal is now ${event.archivedTo}`);
     case "resuming":
-      return summary(
-        `continuing run ${event.runId} from ${event.journalPath}: ${event.point.done} of ` +
-          `${plural(event.point.total, "slice")} done, ${formatCount(event.point.copied)} ` +
-          "documents copied (--restart copies everything again)",
-      );
+      return summary(resumedHeader(event));
     case "restarting":
       return summary(`restarting the copy of run ${event.runId} from the start of every slice`);
     case "left-out":
@@ -192,7 +260,7 @@ function render(event: MigrationEvent, dryrun: boolean, pipeline?: string): void
   }
 }
 
-function printResult(result: MigrationResult, pipeline?: string): void {
+function printFigures(result: MigrationResult, pipeline?: string): void {
   const tag = pipeline === undefined ? "" : `[${pipeline}] `;
   if (result.skipped.length > 0) {
     printSummary(

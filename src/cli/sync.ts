@@ -26,6 +26,7 @@ import { HELP_GROUPS, inGroup, JOURNAL_DEFAULT } from "./help.ts";
 import { portNumber, positiveInteger, positiveNumber } from "./option-parsers.ts";
 import { printHuman, printSummary } from "./output.ts";
 import { renderer } from "./run-output.ts";
+import { printVerdict } from "./verdict.ts";
 import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
 
 type SyncOptionValues = EndpointOptionValues & SelectionOptionValues & CopyOptionValues & {
@@ -124,7 +125,8 @@ export function registerSync(program: Command): void {
       const endpoints = await oneEndpoints({ ...values, pipeline: pipeline ?? values.pipeline });
       if (values.unfreeze) return await unfreeze(endpoints, values.journal);
       const line = new PassLine(!!values.json);
-      const copy = renderer({});
+      // The copy's own verdict would read as the end; sync's comes after its passes.
+      const copy = renderer({ verdict: false });
       try {
         const outcome = await followSource(followOptions(endpoints, values), (event) => {
           if (event.type === "copying-first") {
@@ -206,12 +208,16 @@ function finish({ result, journalPath, summary, failure }: FollowOutcome, json: 
       journal: journalPath,
     });
   }
-  if (failure) throw failure;
-  printSummary(
-    result.status === "final"
+  if (failure) {
+    printVerdict({ ok: false, text: `sync stopped: ${failure.message.split("\n")[0]}` });
+    throw failure;
+  }
+  printVerdict({
+    ok: true,
+    text: result.status === "final"
       ? `${summary}. Final pass done and verified: the target equals the source.`
       : `${summary}: caught up (--until-lag).`,
-  );
+  });
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 } from "./endpoint-options.ts";
 import { HELP_GROUPS, inGroup } from "./help.ts";
 import { printHuman, printJson, printSummary } from "./output.ts";
+import { LiveLine } from "./progress.ts";
 import { addSelectionOptions, type SelectionOptionValues } from "./selection-options.ts";
 
 type VerifyOptionValues = EndpointOptionValues & SelectionOptionValues & {
@@ -25,8 +26,8 @@ type VerifyOptionValues = EndpointOptionValues & SelectionOptionValues & {
   json?: boolean;
 };
 
-/** Seconds between two progress lines of a long check. */
-const PROGRESS_EVERY_MS = 5_000;
+/** Time between two redraws of a long check's progress line (on a terminal). */
+const PROGRESS_EVERY_MS = 1_000;
 
 function sampleSize(text: string): number {
   const value = Number(text);
@@ -81,15 +82,16 @@ export function registerVerify(program: Command): void {
     }
     const endpoints = await resolveEndpoints(options);
     const throttle = new Throttle(PROGRESS_EVERY_MS);
+    const line = new LiveLine();
     const { report, failure } = await verifyPair(endpoints, {
       selection: options,
       journal: options.journal,
       checksums: !!options.checksums,
       sample: options.sample,
       onProgress: (progress) => {
-        if (throttle.ready()) printSummary(formatChecksumProgress(progress));
+        if (throttle.ready()) line.show(formatChecksumProgress(progress));
       },
-    });
+    }).finally(() => line.finish());
     // A passing table is a summary (-q hides it); a failing one explains the error below it.
     (report.status === "succeeded" ? printSummary : printHuman)(formatVerifyText(report));
     if (options.json) printJson(report);

@@ -4,20 +4,26 @@ import {
   ClusterError,
   type EndpointRole,
   errorReason,
+  foreignRoot,
+  formatElapsed,
+  hostPort,
   httpFailure,
   networkFailure,
+  notClusterApi,
   rootNotFound,
   shownUrl,
+  worthProbing,
 } from "./errors.ts";
 import {
   DEFAULT_RETRY,
   isRetryableFailure,
   isRetryableStatus,
+  retryBudgetMs,
   retryDelay,
   type RetryPolicy,
 } from "./retry.ts";
 import { awsCredentials, signRequest, type SigV4Options } from "./sigv4.ts";
-import { createTransport, type Transport, type TransportResponse } from "./transport.ts";
+import { createTransport, probePort, type Transport, type TransportResponse } from "./transport.ts";
 import {
   type ClusterInfo,
   NODES_INFO_PATH,
@@ -76,7 +82,14 @@ export interface ClusterClientOptions {
   retry?: Partial<RetryPolicy>;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+/** What each attempt of a request waits for an answer when `--timeout` does not say. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** How long the first request to a host waits in silence before a warning says so. */
+const SILENCE_WARNING_MS = 5_000;
+
+/** How long a look at a port that did not speak HTTP may take. */
+const PROBE_TIMEOUT_MS = 3_000;
 
 /**
  * An HTTP client for one cluster: auth (basic, API key, SigV4), TLS, per-request timeouts and
@@ -94,6 +107,9 @@ export class ClusterClient {
   readonly #authorization?: string;
   readonly #sigv4?: SigV4Options;
   #info?: Promise<ClusterInfo>;
+  /** Whether the host has answered anything yet, and whether we warned that it is silent. */
+  #answered = false;
+  #warnedSilent = false;
 
   constructor(endpoint: EndpointConfig, options: ClusterClientOptions = {}) {
     this.#endpoint = endpoint;
@@ -135,7 +151,26 @@ export class ClusterClient {
     const policy = { ...this.#retry, ...options.retry };
     const timeoutMs = options.timeoutMs ?? this.#endpoint.timeoutMs ?? options.defaultTimeoutMs ??
       DEFAULT_TIMEOUT_MS;
+    const retriesTimeouts = isRetryableFailure("timeout", options.idempotent ? "GET" : method) &&
+      policy.maxAttempts > 1;
+    const silence = this.#watchSilence(url, timeoutMs, retriesTimeouts ? policy : undefined);
+    try {
+      return await this.#attempts<T>(method, url, options, policy, timeoutMs);
+    } finally {
+      clearTimeout(silence);
+    }
+  }
+
+  /** The attempts of one request, with the waits between them. */
+  async #attempts<T>(
+    method: string,
+    url: URL,
+    options: RequestOptions,
+    policy: RetryPolicy,
+    timeoutMs: number,
+  ): Promise<ClusterResponse<T>> {
     const { body, headers } = this.#prepare(url, options);
+    const started = performance.now();
     for (let attempt = 1;; attempt++) {
       // Signed per attempt: the signature carries a time AWS checks.
       const sent = this.#sigv4
@@ -154,22 +189,36 @@ export class ClusterClient {
           bytesInto: options.bytesInto,
         });
         done();
+        this.#answered = true;
       } catch (error) {
         done();
-        const failure = networkFailure(error, {
+        const context = {
           method,
           url,
           timedOut: signal.aborted && (signal.reason as Error | undefined)?.name === "TimeoutError",
           timeoutMs,
           role: this.#role,
           clientCertPath: this.#endpoint.tls.clientCert?.certPath,
-        });
+        };
+        const failure = networkFailure(error, context);
         const asMethod = options.idempotent ? "GET" : method;
         if (!isRetryableFailure(failure.kind, asMethod) || attempt >= policy.maxAttempts) {
-          throw failure;
+          const elapsedMs = performance.now() - started;
+          const probe = worthProbing(error, url)
+            ? await probePort(url, Math.min(timeoutMs, PROBE_TIMEOUT_MS))
+            : undefined;
+          throw networkFailure(error, { ...context, attempts: attempt, elapsedMs, probe });
         }
         const wait = retryDelay(attempt, policy, null, Math.random, Date.now());
-        log.debug`${method} ${shownUrl(url)}: ${failure.message}; retry in ${wait} ms`;
+        if (failure.kind === "timeout") {
+          // A silent host: say so, or the operator waits minutes without a word.
+          log.warn(
+            `no answer from ${hostPort(url)} within ${formatElapsed(timeoutMs)} to ${method} ` +
+              `${shownUrl(url)}; trying again (attempt ${attempt + 1} of ${policy.maxAttempts})`,
+          );
+        } else {
+          log.debug`${method} ${shownUrl(url)}: ${failure.message}; retry in ${wait} ms`;
+        }
         await sleep(wait);
         continue;
       }
@@ -191,6 +240,31 @@ export class ClusterClient {
           : parseBody(response)) as T,
       };
     }
+  }
+
+  /**
+   * Until the host has answered once, a warning after a few seconds without an answer: the
+   * first request to a silent host would otherwise wait `timeout × attempts` without a word.
+   * Returns the timer to clear once the request is over.
+   */
+  #watchSilence(
+    url: URL,
+    timeoutMs: number,
+    retries: RetryPolicy | undefined,
+  ): ReturnType<typeof setTimeout> | undefined {
+    if (this.#answered || this.#warnedSilent || timeoutMs <= SILENCE_WARNING_MS) return undefined;
+    const timer = setTimeout(() => {
+      if (this.#answered || this.#warnedSilent) return;
+      this.#warnedSilent = true;
+      const whole = formatElapsed(retries ? retryBudgetMs(timeoutMs, retries) : timeoutMs);
+      log.warn(
+        `${hostPort(url)} has not answered for ${formatElapsed(SILENCE_WARNING_MS)}; waiting up ` +
+          `to ${formatElapsed(timeoutMs)} per attempt` +
+          (retries ? `, retrying up to ${retries.maxAttempts} attempts in all` : "") +
+          ` (up to ${whole}; --timeout sets the wait)`,
+      );
+    }, SILENCE_WARNING_MS);
+    return timer;
   }
 
   /** Sends a request and returns the parsed body; any status outside 2xx is a ClusterError. */
@@ -259,7 +333,13 @@ export class ClusterClient {
   async #readInfo(): Promise<ClusterInfo> {
     const root = await this.request("GET", "/");
     if (root.status === 401) throw this.httpError("GET", "/", root);
+    const rootAnswer = {
+      status: root.status,
+      contentType: root.headers.get("content-type"),
+      body: root.body,
+    };
     if (root.status >= 200 && root.status < 300) {
+      if (foreignRoot(rootAnswer)) throw notClusterApi(this.#base, rootAnswer, this.#role);
       const info = this.#parse("GET", "/", () => parseRootInfo(root.body));
       if (!info.compatibilityMode) return info;
       const nodes = await this.request("GET", NODES_INFO_PATH);
@@ -288,6 +368,7 @@ export class ClusterClient {
     if (root.status === 404 && this.#base.pathname.replace(/\/+$/, "") !== "") {
       throw rootNotFound(failure, this.#base, this.#role);
     }
+    if (foreignRoot(rootAnswer)) throw notClusterApi(this.#base, rootAnswer, this.#role);
     throw failure;
   }
 

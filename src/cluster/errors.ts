@@ -14,6 +14,8 @@ export type ClusterErrorKind =
   | "auth"
   /** No answer within the per-request timeout. */
   | "timeout"
+  /** Something answered, but not in HTTP: a transport port, another service. Not retried. */
+  | "protocol"
   /** The cluster answered with an error status. */
   | "http";
 
@@ -56,6 +58,57 @@ export interface NetworkFailureContext {
   role?: EndpointRole;
   /** The client certificate presented, if any (its path, for messages). */
   clientCertPath?: string;
+  /** Attempts made in all, and the time they took, when the request was retried. */
+  attempts?: number;
+  elapsedMs?: number;
+  /** What a raw look at the port found, when fetch's error alone cannot say who answered. */
+  probe?: PortProbe;
+}
+
+/** What a port did with a plain HTTP request and with a TLS handshake, looked at directly. */
+export interface PortProbe {
+  /** The first bytes the port sent back to a plain HTTP request (empty: it sent nothing). */
+  answer?: Uint8Array;
+  /** Whether the port took a TLS handshake (a certificate error counts: it speaks TLS). */
+  speaksTls?: boolean;
+}
+
+/** Who answered on a port that does not speak HTTP, from the bytes it sent back. */
+export type ForeignProtocol = "transport" | "tls" | "other";
+
+/**
+ * Elasticsearch's and OpenSearch's transport port answers an HTTP request with the bare text
+ * "This is not an HTTP port" and closes; its own messages start with the bytes `ES`. A TLS
+ * server answers plain text with an alert record (content type 21, version 3.x).
+ */
+export function foreignProtocol(probe: PortProbe | undefined): ForeignProtocol | undefined {
+  const bytes = probe?.answer;
+  if (bytes && bytes.length > 0) {
+    const text = new TextDecoder().decode(bytes.subarray(0, 64));
+    if (/^This is not an? HTTP port/i.test(text) || text.startsWith("ES")) return "transport";
+    if ((bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03) return "tls";
+    if (!text.startsWith("HTTP/")) return "other";
+  }
+  return probe?.speaksTls ? "tls" : undefined;
+}
+
+/** Whether fetch's error says the port answered something that is not HTTP. */
+export function notHttpAnswer(error: unknown): boolean {
+  return /invalid HTTP (version|status|header)|HPE_INVALID|Parse Error/i.test(
+    causeChain(error).join(": "),
+  );
+}
+
+/**
+ * Whether a failure may come from the wrong kind of port, which a look at the port can tell: on
+ * `http://`, an answer that is not HTTP or a connection closed without one (a TLS port, a
+ * transport port); on `https://`, a handshake the port ended (a transport port, plain HTTP).
+ */
+export function worthProbing(error: unknown, url: URL): boolean {
+  const all = causeChain(error).join(": ");
+  if (url.protocol === "https:") return /handshake eof|unexpected end of file/i.test(all);
+  return notHttpAnswer(error) ||
+    /connection closed|connection reset|end of file|ECONNRESET|socket hang up/i.test(all);
 }
 
 /** What the client knows about an answer with an error status. */
@@ -179,11 +232,14 @@ export function networkFailure(error: unknown, context: NetworkFailureContext): 
   if (context.timedOut || name === "TimeoutError") {
     return make(
       "timeout",
-      `no answer from ${where} within ${formatSeconds(context.timeoutMs)}`,
-      "check that the cluster is healthy, or allow more time with --timeout SECONDS; then run " +
-        "the same command again",
+      `no answer from ${where} within ${formatSeconds(context.timeoutMs)}${triedText(context)}`,
+      "check that the cluster is healthy and that the URL's port is its HTTP port (usually " +
+        "9200), or allow more time with --timeout SECONDS (each attempt waits that long); then " +
+        "run the same command again",
     );
   }
+  const foreign = foreignFailure(make, where, url, context.probe, detail);
+  if (foreign) return foreign;
   const certificate = all.match(/invalid peer certificate: (.*)$/m)?.[1];
   if (certificate !== undefined || /CERT_|self.signed certificate|unable to verify/i.test(all)) {
     const problem = certificateProblem(certificate ?? detail, role);
@@ -200,8 +256,9 @@ export function networkFailure(error: unknown, context: NetworkFailureContext): 
   if (/corrupt message|InvalidContentType|wrong version number|packet length/i.test(all)) {
     return make(
       "tls",
-      `the TLS handshake with ${where} failed: the server does not speak TLS (${detail})`,
-      `${where} probably serves plain HTTP: use http:// instead of https://`,
+      `${where} does not speak TLS, but the URL says https:// (the TLS handshake failed: ` +
+        `${detail})`,
+      `the port serves plain HTTP: use http://${where} instead of https://${where}`,
     );
   }
   if (/dns error|ENOTFOUND|EAI_AGAIN|EAI_NONAME|Name or service not known/i.test(all)) {
@@ -244,6 +301,80 @@ export function networkFailure(error: unknown, context: NetworkFailureContext): 
     `cannot connect to ${where}: ${detail}`,
     "check the URL and the network",
   );
+}
+
+/**
+ * The failure when the port answered in another protocol: the transport port, TLS on an
+ * `http://` URL, or some other service; `undefined` when the port spoke HTTP, as far as we saw.
+ */
+function foreignFailure(
+  make: (kind: ClusterErrorKind, message: string, hint?: string) => ClusterError,
+  where: string,
+  url: URL,
+  probe: PortProbe | undefined,
+  detail: string,
+): ClusterError | undefined {
+  const protocol = foreignProtocol(probe);
+  if (protocol === "transport") {
+    return make(
+      "protocol",
+      `${where} answered in Elasticsearch/OpenSearch's transport protocol, not HTTP: this is ` +
+        "the transport port (usually 9300)",
+      `use the cluster's HTTP port (usually 9200), e.g. ${url.protocol}//${url.hostname}:9200`,
+    );
+  }
+  if (url.protocol === "https:") {
+    // The handshake failed: a port that answers plain HTTP does not speak TLS.
+    return probe?.answer && /^HTTP\/\d/.test(new TextDecoder().decode(probe.answer.subarray(0, 8)))
+      ? make(
+        "tls",
+        `${where} does not speak TLS, but the URL says https://`,
+        `the port serves plain HTTP: use http://${where} instead of https://${where}`,
+      )
+      : undefined;
+  }
+  if (protocol === "tls") {
+    return make(
+      "tls",
+      `${where} speaks TLS (HTTPS), but the URL says http://`,
+      `use https://${where} instead of http://${where}`,
+    );
+  }
+  if (
+    protocol === "other" || (protocol === undefined && probe === undefined && /invalid HTTP/i
+      .test(detail))
+  ) {
+    const sample = probe?.answer ? printable(probe.answer) : "";
+    return make(
+      "protocol",
+      `${where} answered something that is not HTTP${sample ? ` ("${sample}")` : ` (${detail})`}`,
+      "check the URL's port: it should be the cluster's HTTP port (usually 9200)",
+    );
+  }
+  return undefined;
+}
+
+/** The start of an answer, as text safe to print on one line. */
+function printable(bytes: Uint8Array): string {
+  const text = new TextDecoder().decode(bytes.subarray(0, 60));
+  return text.replace(/[^\x20-\x7e]/g, "?").trim();
+}
+
+/**
+ * ` (4 attempts, 2m01s in all)` when a request that got no answer was tried more than once: the
+ * time the operator waited, which one timeout alone does not explain.
+ */
+function triedText(context: NetworkFailureContext): string {
+  if (!context.attempts || context.attempts < 2 || context.elapsedMs === undefined) return "";
+  return ` (${context.attempts} attempts, ${formatElapsed(context.elapsedMs)} in all)`;
+}
+
+/** A span as `4.6 s`, `42 s` or `2m01s`, as messages about waiting say it. */
+export function formatElapsed(ms: number): string {
+  if (ms < 10_000) return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
 }
 
 /** The server's TLS alert about the client certificate (or its absence), said in words. */
@@ -392,6 +523,59 @@ export function rootNotFound(failure: ClusterError, base: URL, role?: EndpointRo
     failure.status,
     failure.reason,
     failure.body,
+  );
+}
+
+/** What `GET /` answered, for saying who answered when it was not a cluster. */
+export interface RootAnswer {
+  status: number;
+  contentType: string | null;
+  /** Parsed JSON or the text of the page. */
+  body: unknown;
+}
+
+/**
+ * Whether `GET /` was answered by something other than a cluster: no cluster answers 404 there,
+ * nor anything but JSON (a proxy's or load balancer's page, a web server).
+ */
+export function foreignRoot(answer: RootAnswer): boolean {
+  return answer.status === 404 || typeof answer.body === "string" ||
+    !/json/i.test(answer.contentType ?? "");
+}
+
+/**
+ * The URL reaches some HTTP server, not the cluster's REST API: says which host, what it
+ * answered (status, content type, an HTML page's title) and how to reach the API.
+ */
+export function notClusterApi(base: URL, answer: RootAnswer, role?: EndpointRole): ClusterError {
+  const root = shownUrl(new URL(base.pathname, base)).replace(/\/+$/, "");
+  const title = typeof answer.body === "string"
+    ? answer.body.match(/<title[^>]*>([^<]*)<\/title>/i)?.[1]?.trim().replace(/\s+/g, " ")
+    : undefined;
+  const what = [
+    `${answer.status}`,
+    answer.contentType ? answer.contentType.split(";")[0].trim() : "no content type",
+    ...(title ? [`page "${title.slice(0, 80)}"`] : []),
+  ].join(", ");
+  const flag = role
+    ? ` in --${role} (or the pipeline's ${role === "source" ? "source" : "sink"})`
+    : "";
+  return new ClusterError(
+    "unreachable",
+    "GET",
+    root,
+    `${root} is not an Elasticsearch or OpenSearch REST API: GET ${base.pathname} answered ` +
+      `${what} (${
+        answer.status >= 502 && answer.status <= 504
+          ? "a proxy or load balancer answered: the cluster behind it may be down"
+          : "a proxy, a load balancer or another web server answers there"
+      })`,
+    `the URL${flag} must reach the cluster's REST API, which answers GET / with the cluster's ` +
+      "name and version: use the cluster's HTTP port (usually 9200), or the path prefix or " +
+      "route the proxy serves the cluster under (e.g. https://proxy.example/es)",
+    answer.status,
+    title,
+    answer.body,
   );
 }
 

@@ -75,3 +75,16 @@ export function retryDelay(
 ): number {
   return retryAfterDelay(retryAfter, policy, now) ?? backoffDelay(attempt, policy, random);
 }
+
+/**
+ * The longest a request that never gets an answer may take: every attempt waits `timeoutMs`,
+ * and every wait between attempts is at its ceiling. What `--timeout`'s help and the warnings
+ * about a silent host state.
+ */
+export function retryBudgetMs(timeoutMs: number, policy: RetryPolicy = DEFAULT_RETRY): number {
+  let waits = 0;
+  for (let attempt = 1; attempt < policy.maxAttempts; attempt++) {
+    waits += Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  }
+  return timeoutMs * policy.maxAttempts + waits;
+}

@@ -17,6 +17,7 @@
  */
 import https from "node:https";
 import type { TlsConfig } from "../config/types.ts";
+import type { PortProbe } from "./errors.ts";
 
 /** One request, fully formed. */
 export interface TransportRequest {
@@ -206,4 +207,66 @@ async function readBytes(
     reader.releaseLock();
   }
   return buffer.subarray(0, filled);
+}
+
+/**
+ * Looks at what a port really is when fetch could not say: sends a bare HTTP request over plain
+ * TCP and keeps the first bytes of the answer (a transport port's "This is not an HTTP port", a
+ * TLS alert), and when nothing came back, tries a TLS handshake. Each look is bounded by
+ * `timeoutMs`; a failure to look is no finding, never an error.
+ */
+export async function probePort(url: URL, timeoutMs: number): Promise<PortProbe> {
+  const hostname = url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  const answer = await firstBytes(hostname, port, url.host, timeoutMs);
+  if (answer && answer.length > 0) return { answer };
+  return { answer, speaksTls: await takesTls(hostname, port, timeoutMs) };
+}
+
+/** The first bytes a port answers to `GET /` (empty when it closed without a word). */
+async function firstBytes(
+  hostname: string,
+  port: number,
+  host: string,
+  timeoutMs: number,
+): Promise<Uint8Array | undefined> {
+  let conn: Deno.TcpConn | undefined;
+  const timer = setTimeout(() => conn?.close(), timeoutMs);
+  try {
+    conn = await Deno.connect({ hostname, port });
+    const request = `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+    await conn.write(new TextEncoder().encode(request));
+    const buffer = new Uint8Array(256);
+    const read = await conn.read(buffer);
+    return buffer.subarray(0, read ?? 0);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn?.close();
+    } catch {
+      // Closed by the timer already.
+    }
+  }
+}
+
+/** Whether the port completes a TLS handshake; a refused certificate still means TLS. */
+async function takesTls(hostname: string, port: number, timeoutMs: number): Promise<boolean> {
+  let conn: Deno.TlsConn | undefined;
+  const timer = setTimeout(() => conn?.close(), timeoutMs);
+  try {
+    conn = await Deno.connectTls({ hostname, port });
+    await conn.handshake();
+    return true;
+  } catch (error) {
+    return /certificate|UnknownIssuer|CaUsedAsEndEntity|NotValidForName/i.test(String(error));
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn?.close();
+    } catch {
+      // Closed by the timer already.
+    }
+  }
 }

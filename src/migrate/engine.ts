@@ -83,9 +83,13 @@ export interface CopyOutcome extends CopyProgress {
 
 /** Where an unfinished copy stands, for the message that says it is continued. */
 export interface ResumePoint {
+  /** Slices done, of `total`. */
   done: number;
   total: number;
+  /** Documents already written, per the journal's checkpoints. */
   copied: number;
+  /** Documents the journal's copy expects in all (its indices' counts when it started). */
+  expected?: number;
 }
 
 /** Why an engine does not copy data streams, and what the operator can do instead. */

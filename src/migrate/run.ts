@@ -115,6 +115,8 @@ export interface MigrationResult {
   part?: RunPart;
   /** With `--part`, once its share is done: that, and how to check the whole once all are. */
   summary?: string;
+  /** With `--verify`: the indices whose every document was compared, and those that differ. */
+  verified?: { indices: string[]; differing: string[] };
 }
 
 /** Runs a migration from plan to confirmation; see the module header. */
@@ -180,7 +182,15 @@ export async function runMigration(
 
 type RunOutcome = Pick<
   MigrationResult,
-  "status" | "runId" | "indices" | "created" | "copy" | "counts" | "failure" | "summary"
+  | "status"
+  | "runId"
+  | "indices"
+  | "created"
+  | "copy"
+  | "counts"
+  | "failure"
+  | "summary"
+  | "verified"
 >;
 
 async function startRun(
@@ -511,7 +521,21 @@ async function copyAndConfirm(
   const status = failure ? "incomplete" : "completed";
   const copyFailed = copy.deadLettered > 0 || shortfalls(counts).length > 0 ||
     (verifyDiffers ?? []).length > 0;
-  return { status, runId, indices, created: [], copy, counts, failure, copyFailed };
+  const verified = verifyDiffers && {
+    indices,
+    differing: [...new Set(verifyDiffers.map(({ index }) => index))],
+  };
+  return {
+    status,
+    runId,
+    indices,
+    created: [],
+    copy,
+    counts,
+    failure,
+    copyFailed,
+    ...(verified ? { verified } : {}),
+  };
 }
 
 /**

@@ -187,7 +187,11 @@ Deno.test("client: info() reads GET /, falls back to _nodes, and unmasks compati
     let error: unknown;
     await new ClusterClient(endpoint({ kind: "none" })).info().catch((e) => error = e);
     assert(error instanceof ClusterError);
-    assertMatch(error.message, /is not an Elasticsearch or OpenSearch cluster/);
+    assertMatch(
+      error.message,
+      /is not an Elasticsearch or OpenSearch REST API: GET \/ answered 200, text\/html/,
+    );
+    assertEquals(error.errorKind, "unreachable");
   });
 });
 

@@ -8,9 +8,13 @@ import { ClusterClient } from "../../src/cluster/client.ts";
 import {
   ClusterError,
   errorReason,
+  foreignProtocol,
+  foreignRoot,
+  formatElapsed,
   httpFailure,
   innermostCause,
   networkFailure,
+  notClusterApi,
   shownUrl,
 } from "../../src/cluster/errors.ts";
 import type { EndpointConfig } from "../../src/config/types.ts";
@@ -392,4 +396,107 @@ Deno.test("URLs are shown without user info and paths resolve under a base path"
     client.resolve("logs/_search", { q: "msg:a b", size: 0 }).href,
     "https://search.example.com:9200/prefix/logs/_search?q=msg%3Aa%20b&size=0",
   );
+});
+
+Deno.test("a port that answered in another protocol is named by the bytes it sent", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  assertEquals(foreignProtocol({ answer: bytes("This is not an HTTP port") }), "transport");
+  assertEquals(foreignProtocol({ answer: new Uint8Array([0x45, 0x53, 0, 0, 0, 6]) }), "transport");
+  assertEquals(foreignProtocol({ answer: new Uint8Array([21, 3, 3, 0, 2, 2, 50]) }), "tls");
+  assertEquals(foreignProtocol({ answer: new Uint8Array(), speaksTls: true }), "tls");
+  assertEquals(foreignProtocol({ answer: bytes("SSH-2.0-OpenSSH_9.6") }), "other");
+  assertEquals(foreignProtocol({ answer: bytes("HTTP/1.1 200 OK") }), undefined);
+  assertEquals(foreignProtocol(undefined), undefined);
+  // What Deno's fetch throws at a transport port; with the probe's bytes, the message says so.
+  const error = denoFetchError(
+    "error sending request from 127.0.0.1:50000 for http://127.0.0.1:29301/ (127.0.0.1:29301): " +
+      "client error (SendRequest): invalid HTTP version parsed",
+  );
+  const context = {
+    method: "GET",
+    url: new URL("http://127.0.0.1:29301/"),
+    timedOut: false,
+    timeoutMs: 30_000,
+  };
+  const transport = networkFailure(error, {
+    ...context,
+    probe: { answer: bytes("This is not an HTTP port") },
+  });
+  assertEquals(transport.kind, "protocol");
+  assertEquals(transport.errorKind, "unreachable");
+  assertStringIncludes(transport.message, "this is the transport port (usually 9300)");
+  assertEquals(
+    transport.hint,
+    "use the cluster's HTTP port (usually 9200), e.g. http://127.0.0.1:9200",
+  );
+  // Without a probe, still not retried and still not "check the network".
+  assertEquals(networkFailure(error, context).kind, "protocol");
+  const tls = networkFailure(error, { ...context, probe: { answer: new Uint8Array([21, 3, 3]) } });
+  assertEquals(tls.kind, "tls");
+  assertEquals(tls.hint, "use https://127.0.0.1:29301 instead of http://127.0.0.1:29301");
+});
+
+Deno.test("a timeout after retries says how many attempts and how long in all", () => {
+  const timeout = networkFailure(
+    new DOMException("The operation was aborted due to timeout", "TimeoutError"),
+    {
+      method: "GET",
+      url: new URL("http://10.0.0.9:9200/"),
+      timedOut: true,
+      timeoutMs: 30_000,
+      attempts: 4,
+      elapsedMs: 121_400,
+    },
+  );
+  assertEquals(
+    timeout.message,
+    "no answer from 10.0.0.9:9200 within 30 s (4 attempts, 2m01s in all) (GET http://10.0.0.9:9200)",
+  );
+  assertEquals(formatElapsed(4_560), "4.6 s");
+  assertEquals(formatElapsed(42_000), "42 s");
+});
+
+Deno.test("GET / answered by a web server: status, content type and title, exit 3", () => {
+  const page = {
+    status: 404,
+    contentType: "text/html; charset=utf-8",
+    body: "<title>Oops</title>",
+  };
+  assert(foreignRoot(page));
+  assert(foreignRoot({ status: 200, contentType: "text/plain", body: "ok" }));
+  assert(!foreignRoot({ status: 503, contentType: "application/json", body: { error: "x" } }));
+  const error = notClusterApi(new URL("https://lb.example/"), page, "source");
+  assertEquals(error.errorKind, "unreachable");
+  assertEquals(
+    error.message,
+    "https://lb.example is not an Elasticsearch or OpenSearch REST API: GET / answered 404, " +
+      'text/html, page "Oops" (a proxy, a load balancer or another web server answers there)',
+  );
+  assertMatch(error.hint ?? "", /the URL in --source \(or the pipeline's source\) must reach/);
+});
+
+Deno.test("https:// to a port that ended the handshake: the port's plain answer names it", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const eof = denoFetchError(
+    "error sending request for url (https://127.0.0.1:29301/): client error (Connect): " +
+      "tls handshake eof",
+  );
+  const context = {
+    method: "GET",
+    url: new URL("https://127.0.0.1:29301/"),
+    timedOut: false,
+    timeoutMs: 30_000,
+  };
+  const transport = networkFailure(eof, {
+    ...context,
+    probe: { answer: bytes("This is not an HTTP port") },
+  });
+  assertEquals(transport.kind, "protocol");
+  assertStringIncludes(transport.message, "this is the transport port");
+  const plain = networkFailure(eof, { ...context, probe: { answer: bytes("HTTP/1.1 400 Bad") } });
+  assertEquals(plain.kind, "tls");
+  assertStringIncludes(plain.message, "does not speak TLS, but the URL says https://");
+  // A TLS alert to the plain look is no news on an https:// URL: the generic message stays.
+  const alert = networkFailure(eof, { ...context, probe: { answer: new Uint8Array([21, 3, 3]) } });
+  assertEquals(alert.kind, "unreachable");
 });

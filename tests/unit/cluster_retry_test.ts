@@ -6,6 +6,7 @@ import {
   isRetryableFailure,
   isRetryableStatus,
   retryAfterDelay,
+  retryBudgetMs,
   retryDelay,
 } from "../../src/cluster/retry.ts";
 
@@ -67,4 +68,9 @@ Deno.test("retry: Retry-After in seconds or as an HTTP date, capped, else the ba
   assertEquals(retryDelay(1, policy, "1", () => 0.5, now), 1000);
   assertEquals(retryDelay(2, policy, null, () => 0.5, now), 100);
   assertEquals(retryDelay(2, policy, "soon", () => 0.5, now), 100);
+});
+
+Deno.test("retry: the longest a silent host can take is every attempt's timeout and every wait", () => {
+  assertEquals(retryBudgetMs(30_000, DEFAULT_RETRY), 4 * 30_000 + 250 + 500 + 1000);
+  assertEquals(retryBudgetMs(1000, { maxAttempts: 1, baseDelayMs: 250, maxDelayMs: 8000 }), 1000);
 });
