@@ -16,6 +16,11 @@ export function setQuiet(value: boolean): void {
   quiet = value;
 }
 
+/** Whether `-q/--quiet` is in force: progress lines are left out too. */
+export function isQuiet(): boolean {
+  return quiet;
+}
+
 let verbose = false;
 
 /** Set once from `-v/--verbose`: reports then show every section, empty ones too. */

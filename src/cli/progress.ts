@@ -1,6 +1,6 @@
 /**
  * Progress for people, on stderr: on a terminal one line redrawn in place; elsewhere (a log
- * file, CI) a plain line every `logEveryMs`, so logs stay readable.
+ * file, CI) a plain line every `logEveryMs`, so logs stay readable; with `-q`, none at all.
  */
 import {
   formatCount,
@@ -9,6 +9,7 @@ import {
   type ProgressSnapshot,
 } from "../backfill/progress.ts";
 import { setBeforeLogWrite } from "../log.ts";
+import { isQuiet } from "./output.ts";
 import type { CopyProgress } from "../migrate/engine.ts";
 
 const encoder = new TextEncoder();
@@ -44,6 +45,7 @@ export class ProgressPrinter {
     const now = performance.now();
     this.#model ??= new ProgressModel(counts.expected, now);
     const snapshot = this.#model.update(counts.copied, now, counts.expected);
+    if (isQuiet()) return snapshot;
     const line = formatProgress(snapshot);
     if (now - this.#lastLog >= (this.options.logEveryMs ?? 10_000)) {
       this.#lastLog = now;
@@ -143,6 +145,7 @@ export class CreationProgress {
   constructor(readonly verb = "creating", readonly logEveryMs = 3000) {}
 
   update(done: number, total: number): void {
+    if (isQuiet()) return;
     const line = `${this.verb} on the target: ${formatCount(done)} of ${formatCount(total)}`;
     if (this.#tty) {
       Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${done < total ? line : ""}`));
@@ -157,21 +160,35 @@ export class CreationProgress {
 
 /**
  * A status line for a long check: on a terminal, redrawn in place and cleared before the
- * result is printed; elsewhere nothing, so a log holds the result alone, not a stray line of
- * how far the check had got before it.
+ * result is printed. Elsewhere, a line every `logEveryMs` once the check has run for
+ * `quietForMs`: a short check's log holds its result alone, not a stray line of how far it had
+ * got, while a check of many minutes still shows that it is alive.
  */
 export class LiveLine {
   readonly #tty: boolean;
+  readonly #startedAt = performance.now();
+  #lastLog = -Infinity;
   #drawn = false;
 
-  constructor(tty = Deno.stderr.isTerminal()) {
+  constructor(
+    tty = Deno.stderr.isTerminal(),
+    readonly timing = { quietForMs: 10_000, logEveryMs: 30_000 },
+  ) {
     this.#tty = tty;
     if (this.#tty) setBeforeLogWrite(() => this.clear());
   }
 
-  /** Shows `text` in place of the previous one (on a terminal only). */
+  /** Shows `text` in place of the previous one (off a terminal: now and then, as a line). */
   show(text: string): void {
-    if (!this.#tty) return;
+    if (isQuiet()) return;
+    if (!this.#tty) {
+      const now = performance.now();
+      if (now - this.#startedAt < this.timing.quietForMs) return;
+      if (now - this.#lastLog < this.timing.logEveryMs) return;
+      this.#lastLog = now;
+      Deno.stderr.writeSync(encoder.encode(`${text}\n`));
+      return;
+    }
     Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${text}`));
     this.#drawn = true;
   }

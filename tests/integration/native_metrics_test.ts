@@ -230,7 +230,7 @@ Deno.test("POST /shutdown in the middle of a copy exits 1, resumable; the same c
     assertEquals(again.code, 0, again.stderr);
     const result = JSON.parse(again.stdout);
     assertEquals(result.resumed, true);
-    assertEquals(result.counts, [{ index: `${p}slow`, source: 3000, target: 3000 }]);
+    assertEquals(result.counts, [{ index: `${p}slow`, source_count: 3000, target_count: 3000 }]);
     assertEquals(await countOf(os2.url, `${p}slow`), 3000);
   }));
 
