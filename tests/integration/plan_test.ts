@@ -92,10 +92,14 @@ Deno.test("plan es7 -> os2 puts every prepared index in its bucket (JSON)", () =
     assertEquals(own(plan.templates.legacy.create), [`${p}legacy`]);
     assertEquals(own(plan.templates.component.create), [`${p}component`]);
     assertEquals(own(plan.templates.index.create), [`${p}composable`]);
-    assertEquals(plan.documents, {
+    const { primary_bytes: bytes, ...documents } = plan.documents;
+    assertEquals(documents, {
       total: 18,
       per_index: { [`${p}create`]: 12, [`${p}empty`]: 3, [`${p}partial`]: 3 },
     });
+    // Each index's size on the source's disk, as the text plan shows it.
+    assertEquals(Object.keys(bytes).sort(), [`${p}create`, `${p}empty`, `${p}partial`]);
+    assert(Object.values(bytes as Record<string, number>).every((n) => n > 0), bytes);
     assertEquals("creations" in plan, false);
   }));
 
