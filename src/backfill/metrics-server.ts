@@ -12,7 +12,7 @@
  * second, as Data Prepper's idle source polls do.
  */
 import type { CopyProgress } from "../migrate/engine.ts";
-import { listenForMetrics } from "../migrate/serve.ts";
+import { listenForMetrics, serverUrl } from "../migrate/serve.ts";
 import { statusResponse } from "../migrate/status-page.ts";
 import type { StatusJson } from "../migrate/status.ts";
 import { metricsText, type PipelineSnapshot, PROMETHEUS_CONTENT_TYPE } from "./metrics-text.ts";
@@ -133,8 +133,6 @@ export function serveMetrics(options: MetricsServerOptions): MetricsServer {
     () => options.pipelines.forEach((pipeline) => pipeline.poll()),
     options.pollMs ?? 1000,
   );
-  const { hostname, port } = server.addr;
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
@@ -143,5 +141,5 @@ export function serveMetrics(options: MetricsServerOptions): MetricsServer {
     })();
     return closed;
   };
-  return { url: `http://${host}:${port}`, close, [Symbol.asyncDispose]: close };
+  return { url: serverUrl(server), close, [Symbol.asyncDispose]: close };
 }

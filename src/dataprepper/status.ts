@@ -5,8 +5,7 @@
  * refused, retries; no index rows, since its series are per pipeline). The sums and the page are
  * src/migrate/status.ts's.
  */
-import { listenForMetrics } from "../migrate/serve.ts";
-import { statusResponse } from "../migrate/status-page.ts";
+import { serveStatusPage } from "../migrate/serve.ts";
 import {
   combineStatuses,
   HISTORY_POINTS,
@@ -151,21 +150,13 @@ export function serveMonitorStatus(
   status: () => StatusJson,
 ): ServedStatus {
   const done = Promise.withResolvers<void>();
-  const server = listenForMetrics(where.host, where.port, (request) => {
-    const path = new URL(request.url).pathname;
-    if (path === "/shutdown" && request.method === "POST") {
-      done.resolve();
-      return new Response(null, { status: 200 });
-    }
-    return statusResponse(path, status) ??
-      new Response("not found: the status page is at /, its JSON at /status.json\n", {
-        status: 404,
-      });
-  }, { host: "--serve-host", port: "--serve" });
-  const { hostname, port } = server.addr;
+  const served = serveStatusPage(where, status, {
+    onShutdown: () => done.resolve(),
+    flags: { host: "--serve-host", port: "--serve" },
+  });
   const onSignal = () => done.resolve();
   return {
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+    url: served.url,
     over: async () => {
       Deno.addSignalListener("SIGINT", onSignal);
       Deno.addSignalListener("SIGTERM", onSignal);
@@ -176,6 +167,6 @@ export function serveMonitorStatus(
         Deno.removeSignalListener("SIGTERM", onSignal);
       }
     },
-    [Symbol.asyncDispose]: () => server.shutdown(),
+    [Symbol.asyncDispose]: () => served[Symbol.asyncDispose](),
   };
 }

@@ -28,23 +28,38 @@ export function listenForMetrics(
   }
 }
 
-/** Serves only the status page and `/status.json` (Data Prepper serves its own metrics). */
+/** The base URL of a server, e.g. `http://127.0.0.1:4900` or `http://[::1]:4900`. */
+export function serverUrl(server: Deno.HttpServer<Deno.NetAddr>): string {
+  const { hostname, port } = server.addr;
+  return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
+/** What a page-only server answers besides the page, and the flags that set its port. */
+export interface StatusPageOptions {
+  /** `POST /shutdown`; without it, that path is not served. */
+  onShutdown?: () => void;
+  flags?: { host: string; port: string };
+}
+
+/**
+ * Serves only the status page and `/status.json` (with `onShutdown`, `POST /shutdown` too): for
+ * Data Prepper's runs, which serve their own metrics, and for `monitor --serve`.
+ */
 export function serveStatusPage(
   where: { host: string; port: number },
   status: () => StatusJson,
+  options: StatusPageOptions = {},
 ): AsyncDisposable & { url: string } {
-  const server = listenForMetrics(
-    where.host,
-    where.port,
-    (request) =>
-      statusResponse(new URL(request.url).pathname, status) ??
-        new Response("not found: the status page is at /, its JSON at /status.json\n", {
-          status: 404,
-        }),
-  );
-  const { hostname, port } = server.addr;
-  return {
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
+  const server = listenForMetrics(where.host, where.port, (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/shutdown" && request.method === "POST" && options.onShutdown) {
+      options.onShutdown();
+      return new Response(null, { status: 200 });
+    }
+    return statusResponse(path, status) ??
+      new Response("not found: the status page is at /, its JSON at /status.json\n", {
+        status: 404,
+      });
+  }, options.flags);
+  return { url: serverUrl(server), [Symbol.asyncDispose]: () => server.shutdown() };
 }

@@ -101,7 +101,17 @@ function reasons(list, counts) {
     list.appendChild(li);
   }
 }
-function render(s) {
+function progressRow(body, key, name, item, state, stateClass) {
+  const row = body.insertRow();
+  row.dataset[key] = name;
+  cell(row, name, "name");
+  bar(row.insertCell(), item.documents_copied, item.documents_expected);
+  cell(row, count(item.documents_copied), "n copied");
+  cell(row, count(item.documents_expected), "n expected");
+  cell(row, count(item.docs_per_second), "n rate");
+  cell(row, state, stateClass);
+}
+function renderTotals(s) {
   $("ends").textContent = (s.source ? s.source.url : "source not known here") + " \\u2192 " +
     (s.target ? s.target.url : "target not known here");
   $("command").textContent = s.command;
@@ -116,51 +126,47 @@ function render(s) {
   const outcome = $("outcome");
   outcome.className = s.outcome ? s.outcome.status : "";
   outcome.textContent = s.outcome ? s.outcome.status + ": " + s.outcome.message : "";
+}
+function renderIndices(s) {
   const body = $("indices");
   body.textContent = "";
   for (const index of s.indices) {
-    const row = body.insertRow();
-    row.dataset.index = index.name;
-    cell(row, index.name, "name");
-    bar(row.insertCell(), index.documents_copied, index.documents_expected);
-    cell(row, count(index.documents_copied), "n copied");
-    cell(row, count(index.documents_expected), "n expected");
-    cell(row, count(index.docs_per_second), "n rate");
-    cell(row, index.state + (index.reason ? ": " + index.reason : ""), "state state-" + index.state);
+    const state = index.state + (index.reason ? ": " + index.reason : "");
+    progressRow(body, "index", index.name, index, state, "state state-" + index.state);
   }
   const none = $("no-indices");
   none.style.display = s.indices.length ? "none" : "block";
   none.textContent = s.sync
     ? "Following " + count(s.sync.indices) + " indices (copied by an earlier run of this sync)."
     : s.phase === "done" ? "No index was copied." : "None yet: the plan is being made.";
-  chart($("rate-chart"), s.rate_history, "documents per second");
-  const lag = $("lag-box");
-  lag.style.display = s.lag ? "block" : "none";
-  if (s.lag) {
-    chart($("lag-chart"), s.lag_history || [], "operations behind the source");
-    $("lag").textContent = count(s.lag.operations) + " operations, " + duration(s.lag.seconds);
-    $("sync").textContent = s.sync ? count(s.sync.passes) + " passes over " + count(s.sync.indices) +
-      " indices: " + count(s.sync.changes) + " changes and " + count(s.sync.deletes) +
-      " deletes applied" : "";
+}
+function renderLag(s) {
+  $("lag-box").style.display = s.lag ? "block" : "none";
+  if (!s.lag) return;
+  chart($("lag-chart"), s.lag_history || [], "operations behind the source");
+  $("lag").textContent = count(s.lag.operations) + " operations, " + duration(s.lag.seconds);
+  $("sync").textContent = s.sync ? count(s.sync.passes) + " passes over " + count(s.sync.indices) +
+    " indices: " + count(s.sync.changes) + " changes and " + count(s.sync.deletes) +
+    " deletes applied" : "";
+}
+function renderParts(s) {
+  $("parts-box").style.display = s.parts ? "block" : "none";
+  if (!s.parts) return;
+  const body = $("parts");
+  body.textContent = "";
+  for (const part of s.parts) {
+    const state = part.reachable ? (part.outcome ? part.outcome.status : part.phase) : "not answering";
+    progressRow(body, "part", part.url, part, state, "state");
   }
+}
+function render(s) {
+  renderTotals(s);
+  renderIndices(s);
+  chart($("rate-chart"), s.rate_history, "documents per second");
+  renderLag(s);
   reasons($("retries"), s.retries);
   reasons($("dead-letters"), s.dead_letters);
-  const parts = $("parts-box");
-  parts.style.display = s.parts ? "block" : "none";
-  if (s.parts) {
-    const pbody = $("parts");
-    pbody.textContent = "";
-    for (const part of s.parts) {
-      const row = pbody.insertRow();
-      row.dataset.part = part.url;
-      cell(row, part.url, "name");
-      bar(row.insertCell(), part.documents_copied, part.documents_expected);
-      cell(row, count(part.documents_copied), "n copied");
-      cell(row, count(part.documents_expected), "n expected");
-      cell(row, count(part.docs_per_second), "n rate");
-      cell(row, part.reachable ? (part.outcome ? part.outcome.status : part.phase) : "not answering", "state");
-    }
-  }
+  renderParts(s);
 }
 let last = 0, ended = false;
 async function refresh() {

@@ -214,3 +214,47 @@ Deno.test("formatPlanText by default: a summary of counts, then only the section
     ]
   ) assertStringIncludes(original, title);
 });
+
+Deno.test("planToJson compact: what needs no decision is counted, not listed; left-out templates by reason", () => {
+  const compact = planToJson(plan());
+  assertEquals(compact.indices.counts, {
+    create: 1,
+    identical_empty: 1,
+    identical: 1,
+    partially_filled: 0,
+    conflicting: 1,
+    excluded: 2,
+    unhealthy: 1,
+    unsupported: 0,
+  });
+  assertEquals(compact.indices.identical, undefined);
+  assertEquals(compact.indices.excluded, undefined);
+  assertEquals(compact.indices.create, ["create"]);
+  // Without --include every template can match: it migrates, and its decision is listed.
+  assertEquals(compact.template_selection.decisions.map(({ name }) => name), ["web"]);
+  assertEquals(compact.template_selection.left_out_by_reason, {});
+  assertEquals(compact.definitions, undefined);
+  const detail = planToJson(plan(), { detail: true });
+  assertEquals(detail.indices.excluded, [".kibana_1", "tmp"]);
+  assertEquals(
+    detail.definitions?.map(({ kind, name }) => `${kind} ${name}`),
+    ["legacy web", "index create"],
+  );
+  // Narrowed to one index, the template is left out: counted by reason, listed in detail.
+  const narrowed = buildPlan(
+    snapshot("http://es7:9200", ES7, [es7Index("create")], [
+      { name: "web", kind: "legacy", body: { index_patterns: ["web-*"], order: 0 } },
+    ]),
+    snapshot("http://os2:9200", OS2, []),
+    { ...DEFAULT_PLAN_OPTIONS, include: ["create"] },
+  );
+  assertEquals(planToJson(narrowed).template_selection, {
+    mode: "matching",
+    decisions: [],
+    left_out_by_reason: { "not for the selected indices": 1 },
+  });
+  assertEquals(
+    planToJson(narrowed, { detail: true }).template_selection.decisions.map(({ name }) => name),
+    ["web"],
+  );
+});
