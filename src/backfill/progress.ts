@@ -2,6 +2,7 @@
  * The numbers behind the progress line: documents done of expected, rate over a recent window,
  * and time left. Pure: times are passed in.
  */
+import { RateWindow } from "../migrate/status.ts";
 
 /** What a progress line shows. */
 export interface ProgressSnapshot {
@@ -19,19 +20,13 @@ export interface ProgressSnapshot {
   elapsedSeconds: number;
 }
 
-/** One count of documents done, at a time. */
-interface Sample {
-  at: number;
-  done: number;
-}
-
 /**
  * Keeps the (time, done) samples of a moving window and turns them into a snapshot. The rate is
  * the window's alone, and the ETA is recomputed from it at every update, so when the copy slows
  * down the rate falls and the ETA grows at once instead of keeping an early, faster estimate.
  */
 export class ProgressModel {
-  readonly #samples: Sample[] = [];
+  readonly #window: RateWindow;
 
   /**
    * @param total documents expected in all.
@@ -39,7 +34,9 @@ export class ProgressModel {
    * @param windowMs how far back the rate looks: long enough to smooth bursts of bulk answers,
    *   short enough that a slowdown shows within seconds.
    */
-  constructor(public total: number, readonly startedAt: number, readonly windowMs = 10_000) {}
+  constructor(public total: number, readonly startedAt: number, readonly windowMs = 10_000) {
+    this.#window = new RateWindow(windowMs, false);
+  }
 
   /**
    * Records the count of documents done at time `at` and returns the snapshot; `total`, when
@@ -48,8 +45,7 @@ export class ProgressModel {
    */
   update(done: number, at: number, total = this.total): ProgressSnapshot {
     this.total = total;
-    this.#record(done, at);
-    const rate = this.#rate();
+    const rate = this.#window.add(done, at);
     const left = Math.max(0, this.total - done);
     return {
       done,
@@ -59,25 +55,6 @@ export class ProgressModel {
       ...(etaOf(left, rate) !== undefined ? { etaSeconds: etaOf(left, rate) } : {}),
       elapsedSeconds: (at - this.startedAt) / 1000,
     };
-  }
-
-  /** Adds a sample and drops those the window no longer needs. */
-  #record(done: number, at: number): void {
-    this.#samples.push({ at, done });
-    // The oldest sample kept is the last one at or before the window's start, so the window
-    // spans its full length even when samples are sparse.
-    while (this.#samples.length > 2 && at - this.#samples[1].at >= this.windowMs) {
-      this.#samples.shift();
-    }
-  }
-
-  /** Documents per second between the window's first and last samples. */
-  #rate(): number | undefined {
-    if (this.#samples.length < 2) return undefined;
-    const first = this.#samples[0];
-    const last = this.#samples[this.#samples.length - 1];
-    const seconds = (last.at - first.at) / 1000;
-    return seconds > 0 ? Math.max(0, (last.done - first.done) / seconds) : undefined;
   }
 }
 

@@ -10,6 +10,7 @@ import { type EndpointChoice, loadAllEndpoints, loadEndpoints } from "../config/
 import type { MigrationEndpoints } from "../config/types.ts";
 import { DEFAULT_TIMEOUT_MS } from "../cluster/client.ts";
 import { DEFAULT_RETRY, retryBudgetMs } from "../cluster/retry.ts";
+import { formatElapsed } from "../cluster/errors.ts";
 
 /** Options every cluster-facing command accepts, as commander hands them over. */
 export type EndpointOptionValues = EndpointChoice;
@@ -85,12 +86,11 @@ function addConnectionOptions(command: Command, both: string): void {
 function timeoutHelp(): string {
   const { maxAttempts } = DEFAULT_RETRY;
   const waits = (retryBudgetMs(0) / 1000).toFixed(2).replace(/\.?0+$/, "");
-  const whole = Math.round(retryBudgetMs(DEFAULT_TIMEOUT_MS) / 1000);
   return `seconds to wait for each answer (default ${DEFAULT_TIMEOUT_MS / 1000}); a read that ` +
     `gets none is sent ${maxAttempts} times, so a silent host fails after up to ` +
-    `${maxAttempts} × SECONDS + ${waits} s (${Math.floor(whole / 60)}m${
-      String(whole % 60).padStart(2, "0")
-    }s at the default)`;
+    `${maxAttempts} × SECONDS + ${waits} s (${
+      formatElapsed(retryBudgetMs(DEFAULT_TIMEOUT_MS))
+    } at the default)`;
 }
 
 /** One side's credentials and TLS flags; the heading names the side, so the text need not. */

@@ -6,6 +6,7 @@
  * Pure text builders, and one printer that `-q` silences like every summary.
  */
 import { formatCount } from "../backfill/progress.ts";
+import { shortfalls } from "../migrate/checks.ts";
 import type { MigrationResult } from "../migrate/run.ts";
 import { noun, plural } from "../text.ts";
 import { printSummary } from "./output.ts";
@@ -84,9 +85,7 @@ function completedText(result: MigrationResult, indices: string): string {
 /** What is missing, the most telling first: documents, refusals, differences, indices. */
 function shortcomingText(result: MigrationResult): string {
   const parts: string[] = [];
-  const short = result.counts.filter(({ source, target }) =>
-    target === null || (source ?? 0) > target
-  );
+  const short = shortfalls(result.counts);
   if (short.length > 0) {
     const missing = short.reduce(
       (sum, c) => sum + Math.max(0, (c.source ?? 0) - (c.target ?? 0)),

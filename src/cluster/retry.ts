@@ -42,8 +42,12 @@ export function isRetryableFailure(kind: ClusterErrorKind, method: string): bool
  * an exponentially growing ceiling, so many clients backing off together do not retry in step.
  */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(random() * ceiling);
+  return Math.floor(random() * backoffCeiling(attempt, policy));
+}
+
+/** The longest wait before attempt `attempt + 1`: the base doubled per attempt, capped. */
+function backoffCeiling(attempt: number, policy: RetryPolicy): number {
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 }
 
 /**
@@ -84,7 +88,7 @@ export function retryDelay(
 export function retryBudgetMs(timeoutMs: number, policy: RetryPolicy = DEFAULT_RETRY): number {
   let waits = 0;
   for (let attempt = 1; attempt < policy.maxAttempts; attempt++) {
-    waits += Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    waits += backoffCeiling(attempt, policy);
   }
   return timeoutMs * policy.maxAttempts + waits;
 }

@@ -8,7 +8,8 @@
 import { serveStatusPage } from "../migrate/serve.ts";
 import {
   combineStatuses,
-  HISTORY_POINTS,
+  progressFigures,
+  pushPoint,
   RateWindow,
   roundRate,
   type StatusJson,
@@ -64,8 +65,7 @@ export class MonitorStatus {
     // Data Prepper keeps no history: the page's chart is then the monitor's own.
     const rate = this.#total.add(model.state.copied, at);
     if (rate !== undefined) {
-      this.#history.push([Math.round((at - this.#startedAt) / 100) / 10, roundRate(rate)]);
-      if (this.#history.length > HISTORY_POINTS) this.#history.shift();
+      pushPoint(this.#history, [Math.round((at - this.#startedAt) / 100) / 10, roundRate(rate)]);
     }
   }
 
@@ -79,18 +79,10 @@ export class MonitorStatus {
     const parts = this.urls.map((url) => ({ url, status: this.#statuses.get(url) }));
     const combined = combineStatuses(parts, this.#startedAt, at);
     const expected = this.expected ?? combined.documents_expected;
-    const left = Math.max(0, expected - combined.documents_copied);
     return {
       ...combined,
       documents_expected: expected,
-      percent: expected > 0
-        ? Math.min(100, Math.round((combined.documents_copied / expected) * 1000) / 10)
-        : null,
-      eta_seconds: left === 0
-        ? 0
-        : combined.docs_per_second > 0
-        ? Math.round(left / combined.docs_per_second)
-        : null,
+      ...progressFigures(combined.documents_copied, expected, combined.docs_per_second),
       rate_history: combined.rate_history.length > 0 ? combined.rate_history : [...this.#history],
       ...(this.#outcome ? { phase: "done", outcome: this.#outcome } : {}),
     };

@@ -3,6 +3,7 @@
  * pipeline, shown as one (several pipelines each become a row of engines, summed above).
  */
 import type { FetchMigrationError } from "../errors.ts";
+import { shortfalls } from "../migrate/checks.ts";
 import type { MigrationEvent, MigrationResult } from "../migrate/run.ts";
 import { combineStatuses, StatusBoard, type StatusJson } from "../migrate/status.ts";
 import { plural } from "../text.ts";
@@ -30,13 +31,12 @@ export function feedStatus(board: StatusBoard, event: MigrationEvent, at: number
     case "confirmed":
       board.phase("confirm");
       board.fail(
-        event.counts.filter(({ source, target }) => target === null || (source ?? 0) > target)
-          .map(({ index, source, target }) => ({
-            name: index,
-            reason: target === null
-              ? "missing on the target"
-              : `${(source ?? 0) - target} documents missing`,
-          })),
+        shortfalls(event.counts).map(({ index, source, target }) => ({
+          name: index,
+          reason: target === null
+            ? "missing on the target"
+            : `${(source ?? 0) - target} documents missing`,
+        })),
       );
       break;
     case "verifying":

@@ -83,7 +83,13 @@ export const HISTORY_POINTS = 600;
 export class RateWindow {
   readonly #samples: Array<{ at: number; count: number }> = [];
 
-  constructor(readonly windowMs = 10_000) {}
+  /**
+   * @param windowMs how far back the rate looks (the last sample older than that is kept, so the
+   *   window spans its whole length even when samples are sparse).
+   * @param fromFirstMove a count that had not moved before (an index waiting its turn) starts
+   *   its rate when it moves, not with the wait averaged in.
+   */
+  constructor(readonly windowMs = 10_000, readonly fromFirstMove = true) {}
 
   /** Adds a sample; returns the rate per second, or undefined until two samples span time. */
   add(count: number, at: number): number | undefined {
@@ -91,9 +97,10 @@ export class RateWindow {
     while (this.#samples.length > 2 && at - this.#samples[1].at >= this.windowMs) {
       this.#samples.shift();
     }
-    // A count that had not moved before (an index waiting its turn) starts its rate when it
-    // moves, not with the wait averaged in.
-    while (this.#samples.length > 2 && this.#samples[1].count === this.#samples[0].count) {
+    while (
+      this.fromFirstMove && this.#samples.length > 2 &&
+      this.#samples[1].count === this.#samples[0].count
+    ) {
       this.#samples.shift();
     }
     const first = this.#samples[0];
@@ -117,6 +124,28 @@ export interface ProgressTick {
   retryReasons?: Record<string, number>;
   deadLettered?: number;
   deadLetterReasons?: Record<string, number>;
+}
+
+/**
+ * `percent` (one decimal, null while nothing is expected) and `eta_seconds` (0 once everything
+ * is copied, null while there is no rate) of `copied` of `expected` at `rate` documents/s.
+ */
+export function progressFigures(
+  copied: number,
+  expected: number,
+  rate: number | undefined,
+): Pick<StatusJson, "percent" | "eta_seconds"> {
+  const left = Math.max(0, expected - copied);
+  return {
+    percent: expected > 0 ? Math.min(100, Math.round((copied / expected) * 1000) / 10) : null,
+    eta_seconds: left === 0 ? 0 : rate ? Math.round(left / rate) : null,
+  };
+}
+
+/** Adds `point` to a chart's history, forgetting the oldest past {@link HISTORY_POINTS}. */
+export function pushPoint(history: Array<[number, number]>, point: [number, number]): void {
+  history.push(point);
+  if (history.length > HISTORY_POINTS) history.shift();
 }
 
 /** Rounds a rate for JSON: one decimal. */
@@ -172,7 +201,7 @@ export class StatusBoard {
     this.#copied = tick.copied;
     this.#expected = tick.expected;
     this.#rate = this.#total.add(tick.copied, at);
-    if (this.#rate !== undefined) this.#push(this.#rates, [this.#elapsed(at), this.#rate]);
+    if (this.#rate !== undefined) pushPoint(this.#rates, [this.#elapsed(at), this.#rate]);
     for (const [name, figures] of Object.entries(tick.perIndex)) {
       const row = this.#row(name);
       row.documents_copied = figures.copied;
@@ -204,7 +233,7 @@ export class StatusBoard {
     this.#phase = "following";
     this.#lag = { operations: lag.operations, seconds: Math.round(lag.seconds * 10) / 10 };
     this.#sync = totals;
-    this.#push(this.#lags, [this.#elapsed(at), lag.operations]);
+    pushPoint(this.#lags, [this.#elapsed(at), lag.operations]);
   }
 
   /** Indices whose count fell short at the end, each with what is missing. */
@@ -234,7 +263,6 @@ export class StatusBoard {
   /** The JSON document at time `at`. */
   json(at: number): StatusJson {
     const rate = this.#rate;
-    const left = Math.max(0, this.#expected - this.#copied);
     return {
       format: "fetch-migration-status/1",
       command: this.command,
@@ -245,11 +273,8 @@ export class StatusBoard {
       elapsed_seconds: Math.round(this.#elapsed(at)),
       documents_copied: this.#copied,
       documents_expected: this.#expected,
-      percent: this.#expected > 0
-        ? Math.min(100, Math.round((this.#copied / this.#expected) * 1000) / 10)
-        : null,
+      ...progressFigures(this.#copied, this.#expected, rate),
       docs_per_second: roundRate(rate ?? 0),
-      eta_seconds: left === 0 ? 0 : rate ? Math.round(left / rate) : null,
       indices: [...this.#indices.values()].map(({ window: _, ...row }) => row),
       rate_history: this.#rates.map(([t, r]) => [t, roundRate(r)]),
       ...(this.#lag ? { lag: this.#lag, lag_history: [...this.#lags] } : {}),
@@ -279,11 +304,6 @@ export class StatusBoard {
 
   #elapsed(at: number): number {
     return Math.round((at - this.startedAt) / 100) / 10;
-  }
-
-  #push(history: Array<[number, number]>, point: [number, number]): void {
-    history.push(point);
-    if (history.length > HISTORY_POINTS) history.shift();
   }
 }
 
@@ -329,13 +349,8 @@ export function combineStatuses(
     phase,
     documents_copied: copied,
     documents_expected: expected,
-    percent: expected > 0 ? Math.min(100, Math.round((copied / expected) * 1000) / 10) : null,
+    ...progressFigures(copied, expected, rate),
     docs_per_second: rate,
-    eta_seconds: expected - copied <= 0
-      ? 0
-      : rate > 0
-      ? Math.round((expected - copied) / rate)
-      : null,
     indices: [...indices.values()],
     rate_history: sumHistories(
       known.map((s) => ({
