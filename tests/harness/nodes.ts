@@ -294,7 +294,13 @@ function realDirectory(path: string): string {
 const DIST_DIR = `${CLUSTERS_DIR}dist`;
 /** Unprivileged user the nodes run as: Elasticsearch and OpenSearch refuse to run as root. */
 export const NODE_USER = "fmtest";
-const START_TIMEOUT_MS = 300_000;
+/**
+ * A start may take this long while the node's log still grows: eight JVMs starting at once on two
+ * cores took up to 240 s each in CI, and the security plugin's first start more than 300 s.
+ */
+const START_TIMEOUT_MS = 900_000;
+/** A start whose log has not grown for this long is stuck. */
+const START_STALL_MS = 180_000;
 
 /** HTTP port of a node: the fixed default, or `FM_TEST_PORT_<NAME>`. */
 export function nodePort(name: NodeName): number {
@@ -749,39 +755,66 @@ async function prepareSecurity(
   }
 }
 
-/** Waits for yellow health; throws with the log tail if the node dies or takes too long. */
+/** Waits for yellow health; throws with the log tail if the node dies, stalls or takes too long. */
 async function waitHealthy(spec: NodeSpec): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
   const started = Date.now();
-  while (Date.now() < deadline) {
-    try {
-      const response = await nodeFetch(
-        spec.name,
-        "/_cluster/health?wait_for_status=yellow&timeout=1s",
-        { signal: AbortSignal.timeout(5000) },
+  const progress = { size: -1, at: started };
+  while (true) {
+    if (await answersYellow(spec.name)) return;
+    await throwIfExited(spec, started);
+    const size = await logSize(spec.name);
+    if (size !== progress.size) Object.assign(progress, { size, at: Date.now() });
+    const stalled = Date.now() - progress.at > START_STALL_MS;
+    if (stalled || Date.now() - started > START_TIMEOUT_MS) {
+      const why = stalled
+        ? `its log did not grow for ${START_STALL_MS / 1000} s`
+        : `it was still starting after ${START_TIMEOUT_MS / 1000} s`;
+      throw new Error(
+        `${spec.name} did not reach yellow health: ${why}\n${await logTail(spec.name)}`,
       );
-      const body = await response.json();
-      if (response.ok && body.status !== "red") return;
-    } catch {
-      // Not listening yet.
-    }
-    // node.pid appears only once the JVM runs; until then the launcher's life is the signal.
-    const nodePid = await readPid(spec.name);
-    const launcherPid = await readPid(spec.name, "launcher.pid");
-    const launcherGone = launcherPid === undefined
-      ? Date.now() - started > 10_000
-      : !alive(launcherPid);
-    const nodeAlive = nodePid !== undefined && alive(nodePid);
-    if (!nodeAlive && (nodePid !== undefined || launcherGone)) {
-      throw new Error(`${spec.name} exited during startup\n${await logTail(spec.name)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  throw new Error(
-    `${spec.name} did not reach yellow health within ${START_TIMEOUT_MS / 1000} s\n${await logTail(
-      spec.name,
-    )}`,
-  );
+}
+
+async function answersYellow(name: NodeName): Promise<boolean> {
+  try {
+    const response = await nodeFetch(
+      name,
+      "/_cluster/health?wait_for_status=yellow&timeout=1s",
+      { signal: AbortSignal.timeout(5000) },
+    );
+    const body = await response.json();
+    return response.ok && body.status !== "red";
+  } catch {
+    return false; // Not listening yet.
+  }
+}
+
+async function throwIfExited(spec: NodeSpec, started: number): Promise<void> {
+  // node.pid appears only once the JVM runs; until then the launcher's life is the signal.
+  const nodePid = await readPid(spec.name);
+  const launcherPid = await readPid(spec.name, "launcher.pid");
+  const launcherGone = launcherPid === undefined
+    ? Date.now() - started > 10_000
+    : !alive(launcherPid);
+  const nodeAlive = nodePid !== undefined && alive(nodePid);
+  if (!nodeAlive && (nodePid !== undefined || launcherGone)) {
+    throw new Error(`${spec.name} exited during startup\n${await logTail(spec.name)}`);
+  }
+}
+
+/** Bytes in the node's log files: growth means the start is still making progress. */
+async function logSize(name: NodeName): Promise<number> {
+  let total = 0;
+  for (const file of logFiles(name)) {
+    try {
+      total += (await Deno.stat(file)).size;
+    } catch {
+      // Not written (yet).
+    }
+  }
+  return total;
 }
 
 /** Result of bringing one node up. */
