@@ -616,6 +616,9 @@ async function writeConfig(spec: NodeSpec, home: string): Promise<string> {
     "discovery.type": "single-node",
     "path.data": `${dir}/data`,
     "path.logs": `${dir}/logs`,
+    // A shared-filesystem snapshot repository may live here (plan_scale_test builds its thousands
+    // of indices by restoring snapshots: one cluster-state update for many indices).
+    "path.repo": `${dir}/snapshots`,
     // Test machines may have little free disk; watermarks would turn indices read-only.
     "cluster.routing.allocation.disk.threshold_enabled": false,
     ...spec.settings,
