@@ -40,7 +40,7 @@ ENV DENO_DIR=/deno-dir \
     DENO_NO_UPDATE_CHECK=1 \
     DATA_PREPPER_PATH=/usr/share/data-prepper
 WORKDIR /code
-ENTRYPOINT ["/usr/local/bin/deno", "run", "-A", "--cached-only", "/app/src/main.ts"]
+ENTRYPOINT ["/usr/local/bin/deno", "run", "-A", "--v8-flags=--max-semi-space-size=4", "--cached-only", "/app/src/main.ts"]
 CMD ["run", "/usr/share/data-prepper", "/code/input.yaml", "4900", "--insecure"]
 
 # The default target, last: the tool alone.
@@ -53,5 +53,5 @@ ENV DENO_DIR=/deno-dir \
     DENO_NO_UPDATE_CHECK=1
 WORKDIR /app
 USER 1000:1000
-ENTRYPOINT ["deno", "run", "-A", "--cached-only", "/app/src/main.ts"]
+ENTRYPOINT ["deno", "run", "-A", "--v8-flags=--max-semi-space-size=4", "--cached-only", "/app/src/main.ts"]
 CMD ["--help"]

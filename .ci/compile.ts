@@ -11,13 +11,15 @@ const TARGETS = [
   "aarch64-apple-darwin",
   "x86_64-pc-windows-msvc",
 ];
+import { V8_FLAGS_ARGUMENT } from "../src/v8-flags.ts";
+
 const MAIN = new URL("../src/main.ts", import.meta.url).pathname;
 const DIST = new URL("../dist/", import.meta.url).pathname;
 
 for (const target of TARGETS) {
   const output = `${DIST}fetch-migration-${target}${target.includes("windows") ? ".exe" : ""}`;
   const result = await new Deno.Command(Deno.execPath(), {
-    args: ["compile", "-A", "--target", target, "--output", output, MAIN],
+    args: ["compile", "-A", V8_FLAGS_ARGUMENT, "--target", target, "--output", output, MAIN],
     stdout: "inherit",
     stderr: "piped",
     // Plain text: the reason is read off it.

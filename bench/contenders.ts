@@ -2,6 +2,7 @@
  * Every way of moving the data set from es7 to os2 that the bench compares, each timed the same
  * way: from its start until its target index, refreshed, counts the expected documents.
  */
+import { V8_FLAGS_ARGUMENT } from "../src/v8-flags.ts";
 import { pathExists } from "../src/fs.ts";
 import { buildStandin } from "../tests/harness/dataprepper.ts";
 import { countDocuments, datasetIndexBody, type DatasetInfo } from "./dataset.ts";
@@ -368,9 +369,11 @@ export async function nativeEngine(
   await freshTarget(context, source.index, false);
   // Kept with the logs: with --keep, `rollback --journal` undoes the run later.
   const journal = `${context.logDir}/${variant.key}.journal.json`;
+  // The tool as shipped (src/v8-flags.ts): its memory is part of what is measured.
   const args = [
     "run",
     "-A",
+    V8_FLAGS_ARGUMENT,
     MAIN_TS,
     "run",
     "--engine",
@@ -429,7 +432,7 @@ export async function nativeEngine(
       toolCpu: result.cpuSeconds,
       notes,
       details: summary,
-      command: `deno run -A src/main.ts ${args.slice(3).join(" ")}`
+      command: `deno run -A ${V8_FLAGS_ARGUMENT} src/main.ts ${args.slice(4).join(" ")}`
         .replace(context.logDir, "<logs>"),
       logPath,
       failure: result.code !== 0 ? `exit ${result.code}: ${await logTail(logPath, 3)}` : undefined,

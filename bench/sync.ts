@@ -18,6 +18,7 @@
  * Everything this creates is deleted at the end (the source indices too: the writer changed
  * them).
  */
+import { V8_FLAGS_ARGUMENT } from "../src/v8-flags.ts";
 import { findDeletes } from "../src/sync/deletes.ts";
 import { readShardPositions } from "../src/backfill/reader.ts";
 import { ClusterClient } from "../src/cluster/client.ts";
@@ -286,6 +287,7 @@ async function measureLag(
     "run",
     "-A",
     "--quiet",
+    V8_FLAGS_ARGUMENT,
     MAIN_TS,
     "sync",
     "--source",

@@ -8,6 +8,7 @@
  * by a cheap probe (tests/harness/compile.ts); src/main.ts is compiled inside the test, only when
  * the test runs.
  */
+import { V8_FLAGS_ARGUMENT } from "../../src/v8-flags.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { denoCompile, runtimeMissing } from "../harness/compile.ts";
 import { VERSION } from "../../src/version.ts";
@@ -26,7 +27,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "fm-compile-" });
     try {
       const binary = `${dir}/fetch-migration`;
-      const compiled = await denoCompile(MAIN, binary);
+      const compiled = await denoCompile(MAIN, binary, [V8_FLAGS_ARGUMENT]);
       assert(compiled.success, `deno compile of src/main.ts failed:\n${compiled.output}`);
       const { es7, os2 } = await ensureNodes(["es7", "os2"]);
       const run = async (args: string[]) => {

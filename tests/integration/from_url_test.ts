@@ -3,6 +3,7 @@
  * HTTP on 127.0.0.1, then `deno run --no-config <url>/src/main.ts` and `deno install -g <url>`.
  * Proves that no import map or deno.json is needed (every npm dependency is a full specifier).
  */
+import { V8_FLAGS_ARGUMENT } from "../../src/v8-flags.ts";
 import { assertEquals, assertStringIncludes } from "../assert.ts";
 import { ensureNodes } from "./scene.ts";
 import { VERSION } from "../../src/version.ts";
@@ -49,7 +50,7 @@ Deno.test("deno run --no-config <url>/src/main.ts works from a URL, outside any 
     const main = `${server.url}/src/main.ts`;
     const help = await run(
       Deno.execPath(),
-      ["run", "-A", "--no-config", main, "--help"],
+      ["run", "-A", V8_FLAGS_ARGUMENT, "--no-config", main, "--help"],
       elsewhere,
     );
     assertEquals(help.code, 0, help.stderr);
@@ -59,6 +60,7 @@ Deno.test("deno run --no-config <url>/src/main.ts works from a URL, outside any 
       [
         "run",
         "-A",
+        V8_FLAGS_ARGUMENT,
         "--no-config",
         main,
         "info",
@@ -84,7 +86,17 @@ Deno.test("deno install -g <url>/src/main.ts gives a fetch-migration command tha
   try {
     const install = await run(
       Deno.execPath(),
-      ["install", "-g", "-A", "-n", "fetch-migration", "--root", root, `${server.url}/src/main.ts`],
+      [
+        "install",
+        "-g",
+        "-A",
+        V8_FLAGS_ARGUMENT,
+        "-n",
+        "fetch-migration",
+        "--root",
+        root,
+        `${server.url}/src/main.ts`,
+      ],
       root,
     );
     assertEquals(install.code, 0, install.stderr);
