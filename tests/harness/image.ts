@@ -17,17 +17,23 @@ const DATA_PREPPER_HOME = "/usr/share/data-prepper";
 const ENV = { ...Deno.env.toObject(), STORAGE_DRIVER: "vfs" };
 
 async function buildah(args: string[], quiet = true): Promise<string> {
-  const output = await new Deno.Command("buildah", {
-    args,
-    env: ENV,
-    stdout: "piped",
-    stderr: "piped",
-  }).output().catch((error) => {
+  let output: Deno.CommandOutput;
+  try {
+    // Deno throws a missing program from output() itself, before any promise: caught here.
+    output = await new Deno.Command("buildah", {
+      args,
+      env: ENV,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new Error("buildah is not installed: apt-get install -y buildah");
+      throw new Error(
+        "buildah is not installed: apt-get install -y buildah (.ci/run installs it)",
+      );
     }
     throw error;
-  });
+  }
   const text = new TextDecoder().decode(output.stdout);
   if (!output.success) {
     throw new Error(
