@@ -4,6 +4,8 @@
  * `DENORT_BIN` (a runtime for the host only) when it is set. Exits non-zero naming the first
  * target that failed and why.
  */
+import { V8_FLAGS_ARGUMENT } from "../src/v8-flags.ts";
+
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
   "aarch64-unknown-linux-gnu",
@@ -11,8 +13,6 @@ const TARGETS = [
   "aarch64-apple-darwin",
   "x86_64-pc-windows-msvc",
 ];
-import { V8_FLAGS_ARGUMENT } from "../src/v8-flags.ts";
-
 const MAIN = new URL("../src/main.ts", import.meta.url).pathname;
 const DIST = new URL("../dist/", import.meta.url).pathname;
 

@@ -761,13 +761,14 @@ async function prepareSecurity(
 /** Waits for yellow health; throws with the log tail if the node dies, stalls or takes too long. */
 async function waitHealthy(spec: NodeSpec): Promise<void> {
   const started = Date.now();
-  const progress = { size: -1, at: started };
+  let loggedBytes = -1;
+  let lastGrowth = started;
   while (true) {
     if (await answersYellow(spec.name)) return;
     await throwIfExited(spec, started);
     const size = await logSize(spec.name);
-    if (size !== progress.size) Object.assign(progress, { size, at: Date.now() });
-    const stalled = Date.now() - progress.at > START_STALL_MS;
+    if (size !== loggedBytes) [loggedBytes, lastGrowth] = [size, Date.now()];
+    const stalled = Date.now() - lastGrowth > START_STALL_MS;
     if (stalled || Date.now() - started > START_TIMEOUT_MS) {
       const why = stalled
         ? `its log did not grow for ${START_STALL_MS / 1000} s`
