@@ -140,6 +140,8 @@ async function measureRun(
      * (a tuned target's settings put back).
      */
     afterWork?: () => Promise<void>;
+    /** Runs once measured, before the clean-up (with the target as the run left it). */
+    afterMeasured?: () => Promise<void>;
   },
   work: () => Promise<WorkOutcome>,
 ): Promise<Row> {
@@ -245,6 +247,7 @@ async function measureRun(
       (row.peakRssBytes ? `, peak RSS ${formatMiB(row.peakRssBytes)}` : "") + ")" +
       (notes.length ? `; ${notes.join("; ")}` : ""),
   );
+  await spec.afterMeasured?.();
   if (context.cleanUp) {
     await (spec.cleanUp ?? (() => deleteIndex(context.os2, spec.targetIndex)))();
   }
@@ -356,7 +359,10 @@ export const NATIVE_VARIANTS: NativeVariant[] = [
   },
 ];
 
-/** `run --engine native` as a child process, index under its own name on the target. */
+/**
+ * `run --engine native` as a child process, index under its own name on the target;
+ * `afterMeasured` runs on the copy before it is rolled back (the verification).
+ */
 export async function nativeEngine(
   context: BenchContext,
   variant: NativeVariant,
@@ -365,6 +371,7 @@ export async function nativeEngine(
     docs: context.data.docs,
     bytes: context.data.sourceBytes,
   },
+  afterMeasured?: () => Promise<void>,
 ): Promise<Row> {
   await freshTarget(context, source.index, false);
   // Kept with the logs: with --keep, `rollback --journal` undoes the run later.
@@ -397,6 +404,7 @@ export async function nativeEngine(
     expected: source.docs,
     bytes: source.bytes,
     cleanUp: () => rollBack(context, journal, source.index),
+    afterMeasured,
   }, async () => {
     const logPath = `${context.logDir}/${variant.key}.log`;
     const result = await runMonitored(Deno.execPath(), args, logPath, { cwd: REPO });

@@ -45,6 +45,7 @@ import {
   SHARDS,
 } from "./dataset.ts";
 import { fileTimestamp, fixed, formatCount, formatMiB, log, markdownTable } from "./format.ts";
+import { verifyCopy, type VerifyMeasure, verifyTable } from "./verify.ts";
 import { clusterVersion } from "./http.ts";
 import { describeLink, type Link, LINK_PORT, type LinkSpec, openLink, parseLink } from "./link.ts";
 import { runSyncBench, type SyncBenchOptions, syncReport } from "./sync.ts";
@@ -350,6 +351,7 @@ function report(
   rows: Row[],
   ratios: Ratios,
   linkUrl: string | undefined,
+  verification: VerifyMeasure | undefined,
 ): string {
   const memory = memoryTable(rows);
   const target = targetTable(rows);
@@ -418,10 +420,21 @@ function report(
       ]
       : []),
     ...(memory ? ["", "Memory of the native engine at two sizes:", "", memory] : []),
+    ...(verification
+      ? [
+        "",
+        "`verify --checksums` of the native engine's (defaults) copy, run right after it: both " +
+        "clusters read whole and every document hashed (each side holds the data set once; " +
+        "CPU as above):",
+        "",
+        verifyTable(verification),
+      ]
+      : []),
     "",
     "Commands:",
     "",
     ...rows.filter((row) => row.command).map((row) => `- ${row.contender}: \`${row.command}\``),
+    ...(verification ? [`- verify --checksums: \`${verification.command}\``] : []),
     "",
   ].join("\n");
 }
@@ -539,6 +552,7 @@ async function main(): Promise<void> {
     : [];
 
   const rows: Row[] = [];
+  let verification: VerifyMeasure | undefined;
   let link: Link | undefined;
   // Ctrl-C: the proxy goes too (the children get the signal from the terminal themselves).
   const interrupted = () => {
@@ -557,7 +571,13 @@ async function main(): Promise<void> {
       rows.push(await rawCeiling(context, true));
     }
     if (runNative) {
-      for (const variant of NATIVE_VARIANTS) rows.push(await nativeEngine(context, variant));
+      for (const variant of NATIVE_VARIANTS) {
+        // The defaults' copy is verified as an operator would before cutover.
+        const verify = variant.key === "native"
+          ? async () => void (verification = await verifyCopy(context, sourceIndex, data.docs))
+          : undefined;
+        rows.push(await nativeEngine(context, variant, undefined, verify));
+      }
     }
     if (options.only.has("dataprepper")) {
       for (const pipelines of [1, 3]) {
@@ -593,7 +613,7 @@ async function main(): Promise<void> {
   }
 
   const ratios = computeRatios(rows);
-  const markdown = report(options, env, data, sourceIndex, rows, ratios, link?.url);
+  const markdown = report(options, env, data, sourceIndex, rows, ratios, link?.url, verification);
   const resultsDir = resultsDirectory();
   await Deno.mkdir(resultsDir, { recursive: true });
   const stamp = fileTimestamp(new Date(env.date));
@@ -608,6 +628,7 @@ async function main(): Promise<void> {
     logs: logDir,
     ratios,
     rows,
+    verify: verification,
   });
   console.log(await Deno.readTextFile(markdownPath));
   log(`results: ${markdownPath} and .json; child logs in ${logDir}`);

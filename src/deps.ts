@@ -43,3 +43,4 @@ export {
 } from "npm:lossless-json@^4.3.0";
 export { distance as editDistance } from "npm:fastest-levenshtein@^1.0.16";
 export { default as stringWidth } from "npm:string-width@^7.2.0";
+export { default as loadXxhash } from "npm:xxhash-wasm@^1.1.0";

@@ -19,7 +19,7 @@ import {
   documentDigest,
 } from "./digest.ts";
 import { diffDigests, recordDigest } from "./diff.ts";
-import { type Hash64, hashDocumentBytes } from "./hash.ts";
+import { documentBytesHasher, type Hash64 } from "./hash.ts";
 import { parseJsonExact } from "../backfill/json.ts";
 import { mapLimit } from "./pool.ts";
 import type { ChecksumPass, ChecksumProgress, ChecksumResult } from "./report.ts";
@@ -94,6 +94,8 @@ export async function checksumIndex(
   // so equal bytes settle nearly every bucket without parsing a single document.
   const sourceBytes = new BucketTable();
   const targetBytes = new BucketTable();
+  const hashBytes = await documentBytesHasher();
+  const bytesDigest = (doc: SourceDocument) => hashBytes(doc.id, doc.routing, doc.raw!);
   await scanBoth(
     "digests",
     (doc) => sourceBytes.add(bucketOf(doc.id), bytesDigest(doc)),
@@ -143,10 +145,6 @@ export async function checksumIndex(
   };
   await scanBoth("differences", keep(sourceIds), keep(targetIds));
   return { ...result, ...diffDigests(sourceIds, targetIds), capped: choice.capped || overflow };
-}
-
-function bytesDigest(doc: SourceDocument): Hash64 {
-  return hashDocumentBytes(doc.id, doc.routing, doc.raw!);
 }
 
 function parsedDigest(doc: SourceDocument): Hash64 {

@@ -5,7 +5,7 @@
  * hash: a comparison of two clusters needs to tell documents apart by accident, not against an
  * adversary, and 64 bits make an accidental match of two different documents negligible. Pure.
  */
-import { isSafeNumber, LosslessNumber } from "../deps.ts";
+import { isSafeNumber, loadXxhash, LosslessNumber } from "../deps.ts";
 
 /** Two 32-bit lanes of a hash, as a pair. */
 export type Hash64 = [number, number];
@@ -118,21 +118,30 @@ export function hashDocument(id: string, routing: string | undefined, source: un
   return [combine(h1, lane1), combine(h2, lane2)];
 }
 
-/**
- * The hash of a document by the very bytes of its `_source`: equal only when the two clusters
- * hold the same text (what a copy by this tool keeps), so unequal says "compare the parsed
- * values", never "different".
- */
-export function hashDocumentBytes(
+/** Hashes a document by its id, routing and the very bytes of its `_source`. */
+export type DocumentBytesHasher = (
   id: string,
   routing: string | undefined,
   source: Uint8Array,
-): Hash64 {
-  hashIdAndRouting(id, routing);
-  const h1 = lane1;
-  const h2 = lane2;
-  hashBytes(3, source);
-  return [combine(h1, lane1), combine(h2, lane2)];
+) => Hash64;
+
+const LOW_32 = 0xffffffffn;
+
+/**
+ * The hash of a document by the very bytes of its `_source`: equal only when the two clusters
+ * hold the same text (what a copy by this tool keeps), so unequal says "compare the parsed
+ * values", never "different". The bytes go through xxHash64 (WebAssembly): a sixth of the time
+ * of a walk in JavaScript, and a checksum pass hashes every byte of both clusters.
+ */
+export async function documentBytesHasher(): Promise<DocumentBytesHasher> {
+  const { h64Raw } = await loadXxhash();
+  return (id, routing, source) => {
+    hashIdAndRouting(id, routing);
+    const h1 = lane1;
+    const h2 = lane2;
+    const bytes = h64Raw(source);
+    return [combine(h1, Number(bytes & LOW_32)), combine(h2, Number(bytes >> 32n))];
+  };
 }
 
 /** A document's id and routing hashed in order, into the lanes. */
@@ -143,25 +152,4 @@ function hashIdAndRouting(id: string, routing: string | undefined): void {
   hashString(2, routing ?? "");
   lane1 = combine(h1, lane1);
   lane2 = combine(h2, lane2);
-}
-
-/** Bytes hashed as {@link hashString} hashes characters, four bytes a step (a third of the time). */
-function hashBytes(tag: number, bytes: Uint8Array): void {
-  let h1 = step(SEED_1, tag);
-  let h2 = step(SEED_2, tag);
-  const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const whole = bytes.length & ~3;
-  let i = 0;
-  for (; i < whole; i += 4) {
-    const word = words.getUint32(i, true);
-    h1 = Math.imul(h1 ^ word, 0x01000193);
-    h2 = Math.imul(h2 ^ word, 0x5bd1e995) ^ (h2 >>> 15);
-  }
-  for (; i < bytes.length; i++) {
-    const byte = bytes[i];
-    h1 = Math.imul(h1 ^ byte, 0x01000193);
-    h2 = Math.imul(h2 ^ byte, 0x5bd1e995) ^ (h2 >>> 15);
-  }
-  lane1 = fmix(h1 ^ bytes.length);
-  lane2 = fmix(h2 + bytes.length);
 }

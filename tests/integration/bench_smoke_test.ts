@@ -1,6 +1,7 @@
 /**
  * A smoke run of the bench (`deno task bench` at 500 documents): every contender still runs and
- * brings every document (the raw ceiling broke unseen once its flags moved). Speed and memory
+ * brings every document (the raw ceiling broke unseen once its flags moved), and the native
+ * copy's `verify --checksums` passes. Speed and memory
  * are the bench's to measure, never asserted here.
  */
 import { assert, assertEquals } from "../assert.ts";
@@ -21,13 +22,16 @@ Deno.test("bench smoke run (500 documents): every contender brings every documen
     assertEquals(run.code, 0, stderr.slice(-3000));
     const file = [...Deno.readDirSync(results)].find((entry) => entry.name.endsWith(".json"));
     assert(file, `no results JSON in ${results}`);
-    const { rows } = JSON.parse(await Deno.readTextFile(`${results}/${file.name}`)) as {
+    const { rows, verify } = JSON.parse(await Deno.readTextFile(`${results}/${file.name}`)) as {
       rows: Array<{ contender: string; expected: number; docs: number; notes: string[] }>;
+      verify?: { status: string; outcome: string };
     };
     assert(rows.length >= 5, `contenders: ${rows.map((row) => row.contender).join(", ")}`);
     for (const row of rows) {
       assertEquals(row.docs, row.expected, `${row.contender}: ${JSON.stringify(row.notes)}`);
     }
+    // The native copy's verification ran and found both sides equal.
+    assertEquals(verify?.status, "ok", verify?.outcome ?? "no verification in the results");
   } finally {
     await Deno.remove(results, { recursive: true }).catch(() => {});
   }

@@ -11,7 +11,7 @@ import {
   digestKey,
   documentDigest,
 } from "../../src/verify/digest.ts";
-import { hashDocumentBytes } from "../../src/verify/hash.ts";
+import { documentBytesHasher } from "../../src/verify/hash.ts";
 
 type Doc = { id: string; routing?: string; source: unknown };
 
@@ -149,7 +149,8 @@ Deno.test("chooseBuckets: whole buckets only, under the cap on both sides", () =
   assertEquals(some.capped, true);
 });
 
-Deno.test("hashDocumentBytes: equal bytes equal; a byte, the id or the routing changes it", () => {
+Deno.test("documentBytesHasher: equal bytes equal; a byte, the id or the routing changes it", async () => {
+  const hashDocumentBytes = await documentBytesHasher();
   const bytes = (text: string) => new TextEncoder().encode(text);
   const key = (id: string, routing: string | undefined, text: string) =>
     digestKey(hashDocumentBytes(id, routing, bytes(text)));
