@@ -56,7 +56,7 @@ export async function verifyCopy(
     cpuAfter[at] !== undefined && cpuBefore[at] !== undefined
       ? cpuAfter[at]! - cpuBefore[at]!
       : undefined;
-  const verdict = result.stdout.trim().split("\n").filter(Boolean).slice(-1)[0] ?? "";
+  const verdict = await verdictLine(logPath);
   const measure: VerifyMeasure = {
     status: result.code === 0 ? "ok" : "failed",
     documents,
@@ -75,6 +75,13 @@ export async function verifyCopy(
     }): ${measure.outcome}`,
   );
   return measure;
+}
+
+/** The tool's last line on stderr (its verdict), from the child's log. */
+async function verdictLine(logPath: string): Promise<string> {
+  const text = await Deno.readTextFile(logPath);
+  const stderr = text.slice(0, text.lastIndexOf("--- stdout ---"));
+  return stderr.trim().split("\n").slice(-1)[0] ?? "";
 }
 
 /** The report's table of a verification. */
