@@ -43,8 +43,24 @@ export const MIGRATOR_CN = "fm-migrator";
 /** Passphrase of `migratorEncryptedKey` (a test value, not a secret of anything real). */
 export const MIGRATOR_KEY_PASSPHRASE = "fm-test-key-passphrase";
 
-/** Makes the CA and certificates once; later calls reuse them. */
-export async function ensurePki(dir: string): Promise<Pki> {
+const pkiInProgress = new Map<string, Promise<Pki>>();
+
+/**
+ * Makes the CA and certificates once; later calls reuse them. Both secured nodes ask at once on
+ * a fresh checkout: one generation serves both, since a second would wipe the directory (and the
+ * `elastic` password in it) under the first.
+ */
+export function ensurePki(dir: string): Promise<Pki> {
+  let pki = pkiInProgress.get(dir);
+  if (!pki) {
+    pki = makePki(dir);
+    pkiInProgress.set(dir, pki);
+    pki.catch(() => pkiInProgress.delete(dir));
+  }
+  return pki;
+}
+
+async function makePki(dir: string): Promise<Pki> {
   const pki: Pki = {
     dir,
     ca: `${dir}/ca.pem`,
@@ -328,16 +344,20 @@ async function keystore(
   }
 }
 
-/** The `elastic` password of the secured Elasticsearch, made once and kept 0600. */
+/**
+ * The `elastic` password of the secured Elasticsearch, made once and kept 0600 in the PKI's
+ * directory. Written with `createNew`, so of two concurrent first callers one writes and both
+ * read the same password (a mismatch leaves the node answering 401 to the harness forever).
+ */
 export async function elasticPassword(dir: string): Promise<string> {
+  await ensurePki(dir);
   const file = `${dir}/elastic-password`;
   try {
-    return (await Deno.readTextFile(file)).trim();
-  } catch {
-    const password = `fm-${crypto.randomUUID()}`;
-    await Deno.writeTextFile(file, password, { mode: 0o600 });
-    return password;
+    await Deno.writeTextFile(file, `fm-${crypto.randomUUID()}`, { mode: 0o600, createNew: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
   }
+  return (await Deno.readTextFile(file)).trim();
 }
 
 /** How the harness's administrator reaches a secured node. */
