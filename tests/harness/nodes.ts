@@ -763,8 +763,11 @@ async function waitHealthy(spec: NodeSpec): Promise<void> {
   const started = Date.now();
   let loggedBytes = -1;
   let lastGrowth = started;
+  let lastAnswer = "no answer yet";
   while (true) {
-    if (await answersYellow(spec.name)) return;
+    const health = await yellowHealth(spec.name);
+    if (health === true) return;
+    lastAnswer = health;
     await throwIfExited(spec, started);
     const size = await logSize(spec.name);
     if (size !== loggedBytes) [loggedBytes, lastGrowth] = [size, Date.now()];
@@ -773,25 +776,28 @@ async function waitHealthy(spec: NodeSpec): Promise<void> {
       const why = stalled
         ? `its log did not grow for ${START_STALL_MS / 1000} s`
         : `it was still starting after ${START_TIMEOUT_MS / 1000} s`;
+      const tail = await logTail(spec.name);
       throw new Error(
-        `${spec.name} did not reach yellow health: ${why}\n${await logTail(spec.name)}`,
+        `${spec.name} did not reach yellow health: ${why}; its last answer: ${lastAnswer}\n${tail}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
-async function answersYellow(name: NodeName): Promise<boolean> {
+/** True at yellow or green; otherwise what the node answered, for the failure message. */
+async function yellowHealth(name: NodeName): Promise<true | string> {
   try {
     const response = await nodeFetch(
       name,
       "/_cluster/health?wait_for_status=yellow&timeout=1s",
       { signal: AbortSignal.timeout(5000) },
     );
-    const body = await response.json();
-    return response.ok && body.status !== "red";
-  } catch {
-    return false; // Not listening yet.
+    const text = await response.text();
+    if (response.ok && JSON.parse(text).status !== "red") return true;
+    return `HTTP ${response.status} ${text.slice(0, 200)}`;
+  } catch (error) {
+    return `no answer (${error instanceof Error ? error.message : String(error)})`;
   }
 }
 
