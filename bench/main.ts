@@ -46,6 +46,7 @@ import {
 } from "./dataset.ts";
 import { fileTimestamp, fixed, formatCount, formatMiB, log, markdownTable } from "./format.ts";
 import { verifyCopy, type VerifyMeasure, verifyTable } from "./verify.ts";
+import { medianBy, medianRows, type RoundRow } from "./rounds.ts";
 import { clusterVersion } from "./http.ts";
 import { describeLink, type Link, LINK_PORT, type LinkSpec, openLink, parseLink } from "./link.ts";
 import { runSyncBench, type SyncBenchOptions, syncReport } from "./sync.ts";
@@ -56,7 +57,7 @@ type ContenderKey = typeof CONTENDERS[number];
 const USAGE = `usage: deno task bench [--docs N] [--only ${CONTENDERS.join(",")}] [--keep]
   [--data bench|small] [--link LATENCY,BANDWIDTH (e.g. 20ms,50MB: source read through Toxiproxy)]
   [--memory-docs N (0: skip)] [--elasticdump-limit N] [--reindex-size N]
-  [--raw-concurrency N] [--raw-batch-bytes BYTES]
+  [--raw-concurrency N] [--raw-batch-bytes BYTES] [--rounds N (contenders taken in turns N times)]
        deno task bench --sync [--sync-docs N] [--sync-seconds N] [--sync-rate N]
   [--sync-delete-docs N (0: skip)] [--sync-delete-data small|bench] [--sync-deletes-every N]`;
 
@@ -73,6 +74,8 @@ interface Options {
   reindexSize: number;
   rawConcurrency: number;
   rawBatchBytes: number;
+  /** `--rounds`: every contender this many times, taken in turns; the report shows medians. */
+  rounds: number;
   /** `--sync`: measure sync (bench/sync.ts) instead of the contenders. */
   sync?: SyncBenchOptions;
 }
@@ -88,6 +91,7 @@ function readOptions(args: string[]): Options {
       "reindex-size",
       "raw-concurrency",
       "raw-batch-bytes",
+      "rounds",
       "data",
       "link",
       "sync-docs",
@@ -130,6 +134,7 @@ function readOptions(args: string[]): Options {
       reindexSize: countFlag(flags, "reindex-size", 1000, 1),
       rawConcurrency: countFlag(flags, "raw-concurrency", 4, 1),
       rawBatchBytes: countFlag(flags, "raw-batch-bytes", 5 * 1024 ** 2, 1024),
+      rounds: countFlag(flags, "rounds", 1, 1),
       sync: flags.sync
         ? {
           docs: countFlag(flags, "sync-docs", 100_000, 1000),
@@ -384,6 +389,13 @@ function report(
     ` load average at start ${env.loadavg.map((value) => value.toFixed(2)).join(" ")}`,
     `- command: \`deno task bench ${Deno.args.join(" ")}\`` +
     (options.keep ? " (targets kept)" : ""),
+    ...(options.rounds > 1
+      ? [
+        `- rounds: **${options.rounds}, the contenders taken in turns**; each row is the ` +
+        "contender's median round by docs/s (its notes list every round's), the verification the " +
+        "median of its rounds; every round is in the JSON (`rounds`)",
+      ]
+      : []),
     "",
     "Seconds run from the contender's start until its target index, refreshed, counts its " +
     "documents (`_refresh` then `_count`). docs/s = documents found / seconds; MB/s = `_source` " +
@@ -551,8 +563,8 @@ async function main(): Promise<void> {
     ? await ensureSplitSourceIndices(es7, data)
     : [];
 
-  const rows: Row[] = [];
-  let verification: VerifyMeasure | undefined;
+  const allRows: RoundRow[] = [];
+  const verifications: VerifyMeasure[] = [];
   let link: Link | undefined;
   // Ctrl-C: the proxy goes too (the children get the signal from the terminal themselves).
   const interrupted = () => {
@@ -566,28 +578,10 @@ async function main(): Promise<void> {
       context.source = link.url;
       context.link = options.link;
     }
-    if (options.only.has("raw")) {
-      rows.push(await rawCeiling(context));
-      rows.push(await rawCeiling(context, true));
-    }
-    if (runNative) {
-      for (const variant of NATIVE_VARIANTS) {
-        // The defaults' copy is verified as an operator would before cutover.
-        const verify = variant.key === "native"
-          ? async () => void (verification = await verifyCopy(context, sourceIndex, data.docs))
-          : undefined;
-        rows.push(await nativeEngine(context, variant, undefined, verify));
-      }
-    }
-    if (options.only.has("dataprepper")) {
-      for (const pipelines of [1, 3]) {
-        rows.push(await dataPrepper(context, pipelines, splitIndices));
-      }
-    }
-    if (options.only.has("elasticdump")) rows.push(await elasticdump(context));
-    if (options.only.has("reindex")) {
-      rows.push(await reindexFromRemote(context));
-      rows.push(await reindexFromRemote(context, true));
+    for (let round = 1; round <= options.rounds; round++) {
+      if (options.rounds > 1) log(`round ${round} of ${options.rounds}`);
+      const measured = await runContenders(context, options, splitIndices, verifications);
+      allRows.push(...measured.map((row) => ({ ...row, round })));
     }
     if (memoryProbe && memoryData) {
       const index = datasetIndexName(options.data, memoryData.docs);
@@ -596,7 +590,7 @@ async function main(): Promise<void> {
         { key: "native-memory", label: "native engine (defaults), memory probe", flags: [] },
         { index, docs: memoryData.docs, bytes: memoryData.sourceBytes },
       );
-      rows.push(row);
+      allRows.push({ ...row, round: 1 });
     }
   } finally {
     await link?.close().catch((error) =>
@@ -605,6 +599,12 @@ async function main(): Promise<void> {
     Deno.removeSignalListener("SIGINT", interrupted);
   }
 
+  const rows = medianRows(allRows);
+  // A failed verification is the one shown, as a failed round is.
+  const verification = verifications.find((measure) => measure.status !== "ok") ??
+    (verifications.length > 0
+      ? medianBy(verifications, (measure) => measure.docsPerSecond)
+      : undefined);
   const ceiling = rows.find((row) => row.key === "raw" && row.status === "ok");
   for (const row of rows) {
     if (ceiling?.docsPerSecond && row.docsPerSecond !== undefined && row.status === "ok") {
@@ -628,12 +628,49 @@ async function main(): Promise<void> {
     logs: logDir,
     ratios,
     rows,
+    rounds: options.rounds > 1 ? allRows : undefined,
     verify: verification,
+    verify_rounds: verifications.length > 1 ? verifications : undefined,
   });
   console.log(await Deno.readTextFile(markdownPath));
   log(`results: ${markdownPath} and .json; child logs in ${logDir}`);
   if (options.keep) log("--keep: the os2 target indices are left in place");
   else log(`cleaned up the os2 targets; ${sourceIndex} stays on es7 for the next run`);
+}
+
+/** One round: every selected contender once, in the report's order. */
+async function runContenders(
+  context: BenchContext,
+  options: Options,
+  splitIndices: string[],
+  verifications: VerifyMeasure[],
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const { sourceIndex, data } = context;
+  if (options.only.has("raw")) {
+    rows.push(await rawCeiling(context));
+    rows.push(await rawCeiling(context, true));
+  }
+  if (options.only.has("native")) {
+    for (const variant of NATIVE_VARIANTS) {
+      // The defaults' copy is verified as an operator would before cutover.
+      const verify = variant.key === "native"
+        ? async () => void verifications.push(await verifyCopy(context, sourceIndex, data.docs))
+        : undefined;
+      rows.push(await nativeEngine(context, variant, undefined, verify));
+    }
+  }
+  if (options.only.has("dataprepper")) {
+    for (const pipelines of [1, 3]) {
+      rows.push(await dataPrepper(context, pipelines, splitIndices));
+    }
+  }
+  if (options.only.has("elasticdump")) rows.push(await elasticdump(context));
+  if (options.only.has("reindex")) {
+    rows.push(await reindexFromRemote(context));
+    rows.push(await reindexFromRemote(context, true));
+  }
+  return rows;
 }
 
 if (import.meta.main) await main();
