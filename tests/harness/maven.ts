@@ -41,9 +41,23 @@ async function runMavenNow(args: string[], what: string): Promise<void> {
 /**
  * Copies one artifact (`group:artifact:version[:type[:classifier]]`) into `directory` and
  * returns the file's path. Pinning the 3.x plugin matters: Debian's Maven would otherwise pick
- * 2.8, whose `copy` goal needs a project.
+ * 2.8, whose `copy` goal needs a project. Concurrent callers of one artifact (es8 and es8sec
+ * share a distribution) share one copy: a second would rewrite the file under the first's unzip.
  */
-export async function copyArtifact(coordinates: string, directory: string): Promise<string> {
+export function copyArtifact(coordinates: string, directory: string): Promise<string> {
+  const key = `${coordinates} ${directory}`;
+  let copy = copies.get(key);
+  if (!copy) {
+    copy = copyArtifactOnce(coordinates, directory);
+    copies.set(key, copy);
+    copy.catch(() => copies.delete(key));
+  }
+  return copy;
+}
+
+const copies = new Map<string, Promise<string>>();
+
+async function copyArtifactOnce(coordinates: string, directory: string): Promise<string> {
   const [, artifact, version, type = "jar", classifier] = coordinates.split(":");
   const file = `${directory}/${artifact}-${version}${classifier ? `-${classifier}` : ""}.${type}`;
   try {

@@ -447,7 +447,16 @@ function sameDirectory(a: string, b: string): boolean {
   return real(a) === real(b);
 }
 
-async function ensureNodeUser(): Promise<void> {
+/** Creates the nodes' user once per process: eight nodes start at once, and two `useradd`s race. */
+function ensureNodeUser(): Promise<void> {
+  nodeUserReady ??= createNodeUser();
+  nodeUserReady.catch(() => nodeUserReady = undefined);
+  return nodeUserReady;
+}
+
+let nodeUserReady: Promise<void> | undefined;
+
+async function createNodeUser(): Promise<void> {
   if (Deno.uid() !== 0) {
     throw new Error(
       "the test harness must run as root: it runs the nodes as the unprivileged user " +
