@@ -32,6 +32,7 @@ import {
   rawCeiling,
   reindexFromRemote,
   type Row,
+  warmUpNodes,
 } from "./contenders.ts";
 import {
   BENCH_DIR,
@@ -350,7 +351,7 @@ function memoryTable(rows: Row[]): string | undefined {
 
 function report(
   options: Options,
-  env: Awaited<ReturnType<typeof environment>>,
+  env: Awaited<ReturnType<typeof environment>> & { warm_up?: string },
   data: DatasetInfo,
   sourceIndex: string,
   rows: Row[],
@@ -389,6 +390,7 @@ function report(
     ` load average at start ${env.loadavg.map((value) => value.toFixed(2)).join(" ")}`,
     `- command: \`deno task bench ${Deno.args.join(" ")}\`` +
     (options.keep ? " (targets kept)" : ""),
+    ...(env.warm_up ? [`- ${env.warm_up}`] : []),
     ...(options.rounds > 1
       ? [
         `- rounds: **${options.rounds}, the contenders taken in turns**; each row is the ` +
@@ -558,6 +560,9 @@ async function main(): Promise<void> {
     rawBatchBytes: options.rawBatchBytes,
   };
   await warmUp();
+  const warmedUp = await warmUpNodes(context);
+  log(warmedUp);
+  const runEnv = { ...env, warm_up: warmedUp };
   // Split indices (Data Prepper) are loaded straight into es7, before any link is set up.
   const splitIndices = options.only.has("dataprepper")
     ? await ensureSplitSourceIndices(es7, data)
@@ -613,7 +618,16 @@ async function main(): Promise<void> {
   }
 
   const ratios = computeRatios(rows);
-  const markdown = report(options, env, data, sourceIndex, rows, ratios, link?.url, verification);
+  const markdown = report(
+    options,
+    runEnv,
+    data,
+    sourceIndex,
+    rows,
+    ratios,
+    link?.url,
+    verification,
+  );
   const resultsDir = resultsDirectory();
   await Deno.mkdir(resultsDir, { recursive: true });
   const stamp = fileTimestamp(new Date(env.date));
@@ -621,7 +635,7 @@ async function main(): Promise<void> {
   const jsonPath = `${resultsDir}${stamp}.json`;
   await writeResults(markdownPath, markdown, jsonPath, {
     options: { ...options, only: [...options.only] },
-    environment: env,
+    environment: runEnv,
     dataset: { ...data, index: sourceIndex, load_seconds: loading.seconds },
     memory_dataset: memoryData,
     link: link ? { ...options.link, url: link.url, upstream: es7 } : undefined,
