@@ -571,11 +571,7 @@ export async function reindexFromRemote(context: BenchContext, tuned = false): P
     bytes: context.data.sourceBytes,
     afterWork: tuned ? () => untune(context, index) : undefined,
   }, async () => {
-    const response = await fetch(`${context.os2}/_reindex?wait_for_completion=true`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const response = await reindex(context, body);
     const text = await response.text();
     let answer: Record<string, unknown> | undefined;
     try {
@@ -601,8 +597,17 @@ export async function reindexFromRemote(context: BenchContext, tuned = false): P
   });
 }
 
+/** os2 runs a `_reindex` and answers when it is done. */
+function reindex(context: BenchContext, body: unknown): Promise<Response> {
+  return fetch(`${context.os2}/_reindex?wait_for_completion=true`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
 /** Documents the warm-up copies, at most. */
-export const WARM_UP_DOCS = 50_000;
+const WARM_UP_DOCS = 50_000;
 
 /**
  * Warms both nodes before anything is timed: an untimed `_reindex` from remote of the data set's
@@ -619,14 +624,14 @@ export async function warmUpNodes(context: BenchContext): Promise<string> {
   const docs = Math.min(WARM_UP_DOCS, context.data.docs);
   await freshTarget(context, index, true);
   const started = performance.now();
-  const response = await fetch(`${context.os2}/_reindex?wait_for_completion=true`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      max_docs: docs,
-      source: { remote: { host: context.es7 }, index: context.sourceIndex, size: 1000 },
-      dest: { index },
-    }),
+  const response = await reindex(context, {
+    max_docs: docs,
+    source: {
+      remote: { host: context.es7 },
+      index: context.sourceIndex,
+      size: context.reindexSize,
+    },
+    dest: { index },
   });
   const text = await response.text();
   await deleteIndex(context.os2, index);
