@@ -51,6 +51,7 @@ import { medianBy, medianRows, type RoundRow } from "./rounds.ts";
 import { clusterVersion } from "./http.ts";
 import { describeLink, type Link, LINK_PORT, type LinkSpec, openLink, parseLink } from "./link.ts";
 import { runSyncBench, type SyncBenchOptions, syncReport } from "./sync.ts";
+import { type NodeNotProfiled, type NodeProfile, profileNodes, profileSection } from "./profile.ts";
 
 const CONTENDERS = ["raw", "native", "elasticdump", "reindex", "dataprepper"] as const;
 type ContenderKey = typeof CONTENDERS[number];
@@ -59,6 +60,7 @@ const USAGE = `usage: deno task bench [--docs N] [--only ${CONTENDERS.join(",")}
   [--data bench|small] [--link LATENCY,BANDWIDTH (e.g. 20ms,50MB: source read through Toxiproxy)]
   [--memory-docs N (0: skip)] [--elasticdump-limit N] [--reindex-size N]
   [--raw-concurrency N] [--raw-batch-bytes BYTES] [--rounds N (contenders taken in turns N times)]
+  [--profile-nodes (an extra, untimed native run with Java Flight Recorder in es7 and os2)]
        deno task bench --sync [--sync-docs N] [--sync-seconds N] [--sync-rate N]
   [--sync-delete-docs N (0: skip)] [--sync-delete-data small|bench] [--sync-deletes-every N]`;
 
@@ -79,6 +81,8 @@ interface Options {
   rounds: number;
   /** `--sync`: measure sync (bench/sync.ts) instead of the contenders. */
   sync?: SyncBenchOptions;
+  /** `--profile-nodes`: one more native run, untimed, with the nodes' CPU sampled (profile.ts). */
+  profileNodes: boolean;
 }
 
 function readOptions(args: string[]): Options {
@@ -101,7 +105,7 @@ function readOptions(args: string[]): Options {
       "sync-delete-docs",
       "sync-deletes-every",
       "sync-delete-data",
-    ], ["keep", "help", "sync"]);
+    ], ["keep", "help", "sync", "profile-nodes"]);
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     Deno.exit(2);
@@ -136,6 +140,7 @@ function readOptions(args: string[]): Options {
       rawConcurrency: countFlag(flags, "raw-concurrency", 4, 1),
       rawBatchBytes: countFlag(flags, "raw-batch-bytes", 5 * 1024 ** 2, 1024),
       rounds: countFlag(flags, "rounds", 1, 1),
+      profileNodes: flags["profile-nodes"] === true,
       sync: flags.sync
         ? {
           docs: countFlag(flags, "sync-docs", 100_000, 1000),
@@ -570,6 +575,7 @@ async function main(): Promise<void> {
 
   const allRows: RoundRow[] = [];
   const verifications: VerifyMeasure[] = [];
+  let profiles: Array<NodeProfile | NodeNotProfiled> | undefined;
   let link: Link | undefined;
   // Ctrl-C: the proxy goes too (the children get the signal from the terminal themselves).
   const interrupted = () => {
@@ -596,6 +602,14 @@ async function main(): Promise<void> {
         { index, docs: memoryData.docs, bytes: memoryData.sourceBytes },
       );
       allRows.push({ ...row, round: 1 });
+    }
+    if (options.profileNodes) {
+      log(
+        "profile: one more native engine (defaults) run, untimed, Java Flight Recorder in es7 and os2",
+      );
+      profiles = await profileNodes({ es7, os2 }, `${logDir}/jfr`, async () => {
+        await nativeEngine(context, PROFILED_VARIANT);
+      });
     }
   } finally {
     await link?.close().catch((error) =>
@@ -627,7 +641,7 @@ async function main(): Promise<void> {
     ratios,
     link?.url,
     verification,
-  );
+  ) + (profiles ? `\n\n${profileSection(profiles, PROFILED_RUN)}\n` : "");
   const resultsDir = resultsDirectory();
   await Deno.mkdir(resultsDir, { recursive: true });
   const stamp = fileTimestamp(new Date(env.date));
@@ -645,12 +659,21 @@ async function main(): Promise<void> {
     rounds: options.rounds > 1 ? allRows : undefined,
     verify: verification,
     verify_rounds: verifications.length > 1 ? verifications : undefined,
+    node_profiles: profiles,
   });
   console.log(await Deno.readTextFile(markdownPath));
   log(`results: ${markdownPath} and .json; child logs in ${logDir}`);
   if (options.keep) log("--keep: the os2 target indices are left in place");
   else log(`cleaned up the os2 targets; ${sourceIndex} stays on es7 for the next run`);
 }
+
+/** `--profile-nodes`: the run the nodes are recorded during, as the report names it. */
+const PROFILED_RUN = "one more run of the native engine (defaults), after the measured ones";
+const PROFILED_VARIANT = {
+  key: "native-profiled",
+  label: "native engine (defaults), nodes profiled",
+  flags: [],
+};
 
 /** One round: every selected contender once, in the report's order. */
 async function runContenders(
