@@ -169,10 +169,12 @@ export async function startRecording(node: string, url: string, dir: string): Pr
   await Deno.chmod(dir, 0o777); // the node's user writes the recording
   const file = `${dir}/${node}.jfr`;
   const name = `fm-bench-${node}`;
+  // `duration`: a bench killed before it stops the recording leaves none running for long.
   await jcmd(javaBin, user, pid, [
     "JFR.start",
     `name=${name}`,
     "settings=default",
+    "duration=1h",
     `filename=${file}`,
   ]);
   return {
