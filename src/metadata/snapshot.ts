@@ -80,7 +80,9 @@ export async function readSnapshot(
     readPipelines(client),
     readProcessors(client),
   ]);
-  const indices: IndexMetadata[] = rows.map((row) => ({
+  // The reads above run at once: an index made or deleted meanwhile is in some answers only.
+  const vanished = await readIndicesMissedByAnswers(client, rows, { settings, mappings, aliases });
+  const indices: IndexMetadata[] = rows.filter((row) => !vanished.has(row.index)).map((row) => ({
     name: row.index,
     settings: settings[row.index]?.settings ?? {},
     mappings: mappings[row.index]?.mappings ?? {},
@@ -106,6 +108,59 @@ export async function readSnapshot(
     pipelines,
     ...(processors ? { processors } : {}),
   };
+}
+
+/**
+ * Fills in, one index at a time, the settings, mappings and aliases of listed indices that the
+ * whole-cluster answers lacked (an index created while they were read; read as empty, a source
+ * index would be created without its definition and a target one judged conflicting). Returns
+ * the listed indices that are gone (deleted meanwhile). Usually there are none, and no request.
+ */
+async function readIndicesMissedByAnswers(
+  client: ClusterClient,
+  rows: CatIndexRow[],
+  answers: {
+    settings: PerIndex<{ settings: Record<string, unknown> }>;
+    mappings: PerIndex<{ mappings?: Record<string, unknown> }>;
+    aliases: PerIndex<{ aliases?: Record<string, AliasDefinition> }>;
+  },
+): Promise<Set<string>> {
+  const vanished = new Set<string>();
+  const missed = rows.filter(({ index }) =>
+    !answers.settings[index] || !answers.mappings[index] || !answers.aliases[index]
+  );
+  for (const { index } of missed) {
+    const reads = [
+      ["_settings", { flat_settings: "true", expand_wildcards: "all" }],
+      ["_mapping", { expand_wildcards: "all" }],
+      ["_alias", { expand_wildcards: "all" }],
+    ] as const;
+    for (const [part, query] of reads) {
+      const path = `/${encodeURIComponent(index)}/${part}`;
+      const response = await client.request<
+        PerIndex<{
+          settings?: Record<string, unknown>;
+          mappings?: Record<string, unknown>;
+          aliases?: Record<string, AliasDefinition>;
+        }>
+      >("GET", path, {
+        query,
+        idempotent: true,
+      });
+      if (response.status === 404) {
+        vanished.add(index);
+        break;
+      }
+      if (response.status < 200 || response.status >= 300) {
+        throw client.httpError("GET", path, response, query);
+      }
+      const own = response.body?.[index];
+      if (part === "_settings") answers.settings[index] = { settings: own?.settings ?? {} };
+      if (part === "_mapping") answers.mappings[index] = { mappings: own?.mappings ?? {} };
+      if (part === "_alias") answers.aliases[index] = { aliases: own?.aliases ?? {} };
+    }
+  }
+  return vanished;
 }
 
 /** Ingest pipelines by id; a cluster without any answers 404 with `{}`. */
