@@ -29,6 +29,7 @@ import {
   MAIN_TS,
   NATIVE_VARIANTS,
   nativeEngine,
+  type NativeVariant,
   rawCeiling,
   reindexFromRemote,
   type Row,
@@ -669,7 +670,7 @@ async function main(): Promise<void> {
 
 /** `--profile-nodes`: the run the nodes are recorded during, as the report names it. */
 const PROFILED_RUN = "one more run of the native engine (defaults), after the measured ones";
-const PROFILED_VARIANT = {
+const PROFILED_VARIANT: NativeVariant = {
   key: "native-profiled",
   label: "native engine (defaults), nodes profiled",
   flags: [],

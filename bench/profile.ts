@@ -7,7 +7,9 @@
  *
  * The nodes must be local JVMs this process may attach to (as root, jcmd runs as the node's user).
  */
+import { run } from "../tests/harness/shell.ts";
 import { fixed, formatCount, log, markdownTable } from "./format.ts";
+import { sendJson } from "./http.ts";
 
 /** A kind of work, recognised by any frame of a sample's stack matching `frames`. */
 export interface WorkKind {
@@ -161,7 +163,7 @@ interface Recording {
  * Starts a recording in the node at `url` (named `node` in the report), written under `dir`.
  * Throws a message naming what is missing when the node cannot be attached to.
  */
-export async function startRecording(node: string, url: string, dir: string): Promise<Recording> {
+async function startRecording(node: string, url: string, dir: string): Promise<Recording> {
   const pid = await nodePid(url);
   const javaBin = (await Deno.realPath(`/proc/${pid}/exe`)).replace(/\/java$/, "");
   const user = await processUser(pid);
@@ -199,7 +201,7 @@ export async function profileNodes(
   dir: string,
   measured: () => Promise<void>,
 ): Promise<Array<NodeProfile | NodeNotProfiled>> {
-  const recordings: Array<Recording | NodeProfile | NodeNotProfiled> = [];
+  const recordings: Array<Recording | NodeNotProfiled> = [];
   for (const [node, url] of Object.entries(nodes)) {
     try {
       recordings.push(await startRecording(node, url, dir));
@@ -208,24 +210,31 @@ export async function profileNodes(
       log(`profile: ${node} not recorded: ${(error as Error).message}`);
     }
   }
+  const profiles: Array<NodeProfile | NodeNotProfiled> = [];
   try {
     await measured();
   } finally {
-    for (const [i, recording] of recordings.entries()) {
-      if (!("stop" in recording)) continue;
-      try {
-        recordings[i] = await recording.stop();
-      } catch (error) {
-        recordings[i] = { node: recording.node, notRun: (error as Error).message };
-      }
+    for (const recording of recordings) {
+      profiles.push("stop" in recording ? await stopped(recording) : recording);
     }
   }
-  return recordings as Array<NodeProfile | NodeNotProfiled>;
+  return profiles;
+}
+
+/** A recording's profile, or why there is none. */
+async function stopped(recording: Recording): Promise<NodeProfile | NodeNotProfiled> {
+  try {
+    return await recording.stop();
+  } catch (error) {
+    return { node: recording.node, notRun: (error as Error).message };
+  }
 }
 
 async function nodePid(url: string): Promise<number> {
-  const response = await fetch(`${url}/_nodes/_local/process?filter_path=nodes.*.process.id`);
-  const body = await response.json() as { nodes?: Record<string, { process?: { id?: number } }> };
+  const body = await sendJson<{ nodes?: Record<string, { process?: { id?: number } }> }>(
+    "GET",
+    `${url}/_nodes/_local/process?filter_path=nodes.*.process.id`,
+  );
   const pid = Object.values(body.nodes ?? {})[0]?.process?.id;
   if (!pid) throw new Error(`${url} did not give its process id (_nodes/_local/process)`);
   return pid;
@@ -234,13 +243,12 @@ async function nodePid(url: string): Promise<number> {
 async function processUser(pid: number): Promise<string> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
-  const output = await new Deno.Command("id", { args: ["-nu", uid ?? ""], stdout: "piped" })
-    .output();
-  return new TextDecoder().decode(output.stdout).trim();
+  return (await run("id", ["-nu", uid ?? ""], `id -nu (the user of process ${pid})`)).trim();
 }
 
 async function jcmd(javaBin: string, user: string, pid: number, args: string[]): Promise<void> {
-  // The JVM takes attach requests only from its own user.
+  // The JVM takes attach requests only from its own user. jcmd says why it failed on stdout,
+  // sometimes with exit status 0, so its own check rather than the harness's `run`.
   const asNode = Deno.uid() === 0 && user !== "root";
   const command = asNode ? "runuser" : `${javaBin}/jcmd`;
   const commandArgs = asNode
@@ -257,14 +265,6 @@ async function jcmd(javaBin: string, user: string, pid: number, args: string[]):
   }
 }
 
-async function jfrPrint(javaBin: string, args: string[]): Promise<string> {
-  const output = await new Deno.Command(`${javaBin}/jfr`, {
-    args: ["print", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    throw new Error(`jfr print failed: ${new TextDecoder().decode(output.stderr).trim()}`);
-  }
-  return new TextDecoder().decode(output.stdout);
+function jfrPrint(javaBin: string, args: string[]): Promise<string> {
+  return run(`${javaBin}/jfr`, ["print", ...args], "jfr print");
 }

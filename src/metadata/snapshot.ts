@@ -130,10 +130,11 @@ async function readIndicesMissedByAnswers(
     !answers.settings[index] || !answers.mappings[index] || !answers.aliases[index]
   );
   for (const { index } of missed) {
+    // A concrete name: no wildcard to expand, closed and hidden indices answer as they are.
     const reads = [
-      ["_settings", { flat_settings: "true", expand_wildcards: "all" }],
-      ["_mapping", { expand_wildcards: "all" }],
-      ["_alias", { expand_wildcards: "all" }],
+      ["_settings", { flat_settings: "true" }],
+      ["_mapping", undefined],
+      ["_alias", undefined],
     ] as const;
     for (const [part, query] of reads) {
       const path = `/${encodeURIComponent(index)}/${part}`;
